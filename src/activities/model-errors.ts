@@ -1,0 +1,71 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../team/failure-types.js';
+
+/**
+ * The one place model errors are classified. Temporal owns retries: the client is built with
+ * `maxRetries: 0`, and each error becomes an ApplicationFailure whose `nonRetryable` flag and
+ * `nextRetryDelay` tell Temporal what to do next.
+ */
+const NON_RETRYABLE: Record<number, { type: FailureType; fix: string }> = {
+  400: { type: FailureType.ModelBadRequest, fix: 'the request was rejected as invalid; check the agent\'s model, maxTokens and prompt' },
+  401: { type: FailureType.ModelAuthentication, fix: 'ANTHROPIC_API_KEY was rejected; set a valid key (or unset it to run offline)' },
+  403: { type: FailureType.ModelPermissionDenied, fix: 'this API key may not use that model or feature; check the key\'s workspace permissions' },
+  404: { type: FailureType.ModelNotFound, fix: 'the model or endpoint does not exist; check the agent\'s model name and ANTHROPIC_BASE_URL' },
+  413: { type: FailureType.ModelRequestTooLarge, fix: 'the request is too large; shorten the input or split the work across steps' },
+  422: { type: FailureType.ModelUnprocessable, fix: 'the request could not be processed; check the agent\'s output schema and parameters' },
+};
+
+const RETRYABLE: Record<number, FailureType> = {
+  408: FailureType.ModelRequestTimeout,
+  409: FailureType.ModelConflict,
+  429: FailureType.ModelRateLimited,
+  529: FailureType.ModelOverloaded,
+};
+
+export function classifyModelError(error: unknown, agent: string): unknown {
+  if (error instanceof Anthropic.APIUserAbortError) return error; // cancellation: let Temporal see it as such
+  if (error instanceof Anthropic.APIConnectionTimeoutError) {
+    return ApplicationFailure.retryable(`agent "${agent}": the model did not answer in time`, FailureType.ModelTimeout);
+  }
+  if (error instanceof Anthropic.APIConnectionError) {
+    return ApplicationFailure.retryable(`agent "${agent}": could not reach the model API: ${error.message}`, FailureType.ModelConnection);
+  }
+  if (!(error instanceof Anthropic.APIError) || error.status === undefined) return error;
+
+  const status = error.status;
+  const message = `agent "${agent}": ${error.message}`;
+  const nonRetryable = NON_RETRYABLE[status];
+  if (nonRetryable) {
+    return ApplicationFailure.create({
+      message: `${message} (${nonRetryable.fix})`,
+      type: nonRetryable.type,
+      nonRetryable: true,
+      details: [{ status, requestId: error.requestID ?? null }],
+    });
+  }
+  const type = RETRYABLE[status] ?? (status >= 500 ? FailureType.ModelServerError : undefined);
+  if (type === undefined) {
+    return ApplicationFailure.create({ message, type: `ModelHttp${status}`, nonRetryable: true, details: [{ status }] });
+  }
+  const nextRetryDelay = retryAfterMs(error.headers);
+  return ApplicationFailure.create({
+    message,
+    type,
+    nonRetryable: false,
+    details: [{ status, requestId: error.requestID ?? null }],
+    ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
+  });
+}
+
+/** The server's own back-off hint: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms') ?? NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

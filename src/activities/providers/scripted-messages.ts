@@ -1,0 +1,157 @@
+import type { Message, MessageCreateParams } from '@anthropic-ai/sdk/resources/messages';
+
+/**
+ * A scripted stand-in for the Messages API, answered per agent. It is the single source of the
+ * scripting format: the offline demo provider serves it through the SDK's `fetch` option, and the
+ * test suite's HTTP double serves it on a real port, so both exercise the real Anthropic client.
+ */
+
+export interface ScriptedUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+interface ReplyTiming {
+  /** Wait this long before answering (the request's abort signal still cuts it short). */
+  delayMs?: number;
+}
+
+export type ScriptedReply =
+  | (ReplyTiming & { text: string; usage?: ScriptedUsage })
+  | (ReplyTiming & { json: unknown; usage?: ScriptedUsage })
+  | (ReplyTiming & { error: { status: number; message?: string; headers?: Record<string, string> } })
+  /** A 200 whose body is not valid JSON at all. */
+  | (ReplyTiming & { malformedBody: true })
+  /** Never answers; only the client's timeout or abort ends the request. */
+  | { hang: true };
+
+/**
+ * Replies per agent, consumed in order; the last reply repeats once the list runs out.
+ * Keys: "team/agent", then "agent", then "*".
+ */
+export type MessagesScript = Record<string, ScriptedReply[]>;
+
+export interface RecordedRequest {
+  team: string | undefined;
+  agent: string | undefined;
+  body: MessageCreateParams;
+  headers: Record<string, string>;
+  receivedAt: number;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Raw body text; absent when the reply hangs. */
+  body?: string;
+  delayMs: number;
+}
+
+export const AGENT_HEADER = 'x-troupe-agent';
+export const TEAM_HEADER = 'x-troupe-team';
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+export class ScriptedMessages {
+  readonly requests: RecordedRequest[] = [];
+  private readonly served = new Map<string, number>();
+  private readonly cachedPrefixes = new Set<string>();
+  private messageCount = 0;
+
+  constructor(private readonly script: MessagesScript) {}
+
+  /** How many requests reached the API for an agent (or for all agents). */
+  callsTo(agent?: string): number {
+    return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
+  }
+
+  respond(body: MessageCreateParams, headers: Record<string, string>): ScriptedResponse {
+    const team = headers[TEAM_HEADER];
+    const agent = headers[AGENT_HEADER];
+    this.requests.push({ team, agent, body, headers, receivedAt: Date.now() });
+
+    const key = [`${team}/${agent}`, agent, '*'].find((k) => k !== undefined && this.script[k]?.length);
+    if (key === undefined) {
+      return errorResponse(400, `no scripted reply for agent "${agent ?? '(none)'}" of team "${team ?? '(none)'}"`, {});
+    }
+    const replies = this.script[key] ?? [];
+    const index = this.served.get(key) ?? 0;
+    this.served.set(key, index + 1);
+    const reply = replies[Math.min(index, replies.length - 1)] as ScriptedReply;
+
+    if ('hang' in reply) return { status: 200, headers: {}, delayMs: 0 };
+    const delayMs = reply.delayMs ?? 0;
+    if ('error' in reply) {
+      const { status, message, headers: extra = {} } = reply.error;
+      return { ...errorResponse(status, message ?? `scripted ${status}`, extra), delayMs };
+    }
+    if ('malformedBody' in reply) {
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "msg_', delayMs };
+    }
+    const text = 'text' in reply ? reply.text : JSON.stringify(reply.json);
+    const message = this.message(body, text, reply.usage);
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
+  }
+
+  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}): Message {
+    const { cacheRead, cacheWrite, uncached } = this.cacheUsage(body);
+    this.messageCount += 1;
+    return {
+      id: `msg_scripted_${this.messageCount}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [{ type: 'text', text, citations: null }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      container: null,
+      stop_details: null,
+      usage: {
+        input_tokens: usage.inputTokens ?? uncached,
+        output_tokens: usage.outputTokens ?? estimateTokens(text),
+        cache_read_input_tokens: cacheRead,
+        cache_creation_input_tokens: cacheWrite,
+        cache_creation: null,
+        inference_geo: null,
+        output_tokens_details: null,
+        server_tool_use: null,
+        service_tier: 'standard',
+        speed: null,
+      },
+    } as Message;
+  }
+
+  /** Mimics prompt caching: a system prompt marked cache_control is written once, then read. */
+  private cacheUsage(body: MessageCreateParams): { cacheRead: number; cacheWrite: number; uncached: number } {
+    const systemBlocks = typeof body.system === 'string' ? [{ text: body.system }] : (body.system ?? []);
+    const cacheable = systemBlocks.filter((b) => 'cache_control' in b && b.cache_control).map((b) => b.text).join('\n');
+    const systemTokens = estimateTokens(systemBlocks.map((b) => b.text).join('\n'));
+    const messageTokens = estimateTokens(JSON.stringify(body.messages));
+    if (!cacheable) return { cacheRead: 0, cacheWrite: 0, uncached: systemTokens + messageTokens };
+    const cachedTokens = estimateTokens(cacheable);
+    const uncached = systemTokens - cachedTokens + messageTokens;
+    const key = `${body.model}\n${cacheable}`;
+    if (this.cachedPrefixes.has(key)) return { cacheRead: cachedTokens, cacheWrite: 0, uncached };
+    this.cachedPrefixes.add(key);
+    return { cacheRead: 0, cacheWrite: cachedTokens, uncached };
+  }
+}
+
+function errorResponse(status: number, message: string, headers: Record<string, string>): ScriptedResponse {
+  const body = { type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message } };
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), delayMs: 0 };
+}
+
+/** Roughly four characters a token: enough for a double's usage figures to be plausible and non-zero. */
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { TeamSpecError } from './errors.js';
+import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
+import type { Verdict } from './verdict.js';
+
+export interface AgentConfig extends Omit<AgentSpecInput, 'output'> {
+  /** A zod schema the agent's answer must match (sent to Claude as a structured-output format), or 'text'. */
+  output: z.ZodType | 'text';
+}
+
+export interface AgentDefinition {
+  readonly spec: AgentSpec;
+  /** The zod schema that validates this agent's output inside the agent activity; absent for text agents. */
+  readonly outputSchema: z.ZodType | undefined;
+}
+
+/** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
+export type CheckFunction = (output: unknown, context: { input: unknown }) => Verdict | Promise<Verdict>;
+
+export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks'> {
+  agents: AgentDefinition[];
+  checks?: Record<string, CheckFunction>;
+  /** Validates the run input before a run starts. Defaults to a non-empty string. */
+  input?: z.ZodType;
+}
+
+export interface Team {
+  readonly name: string;
+  readonly spec: TeamSpec;
+  readonly inputSchema: z.ZodType;
+  readonly checks: Readonly<Record<string, CheckFunction>>;
+  agent(name: string): AgentDefinition | undefined;
+}
+
+export const DEFAULT_INPUT_SCHEMA = z.string().trim().min(1, 'give the team a non-empty task');
+
+export function defineAgent(config: AgentConfig): AgentDefinition {
+  const subject = `Agent "${String(config.name)}"`;
+  if ((config.output as unknown) === undefined) {
+    throw new TeamSpecError(subject, ["output: missing; pass a zod schema for structured output, or output: 'text'"]);
+  }
+  const outputSchema = config.output === 'text' ? undefined : config.output;
+  const output = outputSchema
+    ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }
+    : { kind: 'text' as const };
+  const parsed = AgentSpecSchema.safeParse({ ...config, output });
+  if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
+  return { spec: parsed.data, outputSchema };
+}
+
+export function defineTeam(config: TeamConfig): Team {
+  const { agents, checks = {}, input = DEFAULT_INPUT_SCHEMA, ...rest } = config;
+  const parsed = TeamSpecSchema.safeParse({
+    ...rest,
+    agents: agents.map((agent) => agent.spec),
+    checks: Object.keys(checks),
+  });
+  if (!parsed.success) throw new TeamSpecError(`Team "${String(config.name)}"`, parsed.error.issues);
+  const byName = new Map(agents.map((agent) => [agent.spec.name, agent]));
+  return {
+    name: parsed.data.name,
+    spec: parsed.data,
+    inputSchema: input,
+    checks,
+    agent: (name) => byName.get(name),
+  };
+}
+
+/** Validates a run's input against the team's input schema, before anything is started. */
+export function parseTeamInput(team: Team, input: unknown): unknown {
+  const parsed = team.inputSchema.safeParse(input);
+  if (!parsed.success) throw new TeamSpecError(`The input for team "${team.name}"`, parsed.error.issues);
+  return parsed.data;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { UsageSchema } from './usage.js';
+
+/**
+ * Every handoff between agents is an envelope. The transcript of envelopes is the run's
+ * readable record of who handed what to whom; Temporal's history holds the same facts durably.
+ */
+export const EnvelopeSchema = z.object({
+  seq: z.number().int().nonnegative(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(['task', 'output', 'verdict', 'result']),
+  content: z.unknown(),
+  usage: UsageSchema.optional(),
+  model: z.string().optional(),
+  /** How many times the receiving step has been sent back for revision before this envelope. */
+  revision: z.number().int().nonnegative().optional(),
+  at: z.string(),
+});
+
+export type Envelope = z.infer<typeof EnvelopeSchema>;

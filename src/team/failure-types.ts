@@ -1,0 +1,29 @@
+/**
+ * Stable `type`s of the ApplicationFailures Troupe raises. They cross the activity/workflow/client
+ * boundary as strings, so tests and callers match on these rather than on error classes.
+ */
+export const FailureType = {
+  // The request is wrong and retrying will not fix it.
+  ModelBadRequest: 'ModelBadRequest',
+  ModelAuthentication: 'ModelAuthentication',
+  ModelPermissionDenied: 'ModelPermissionDenied',
+  ModelNotFound: 'ModelNotFound',
+  ModelRequestTooLarge: 'ModelRequestTooLarge',
+  ModelUnprocessable: 'ModelUnprocessable',
+  // Transient: Temporal retries these with the agent's retry policy.
+  ModelRateLimited: 'ModelRateLimited',
+  ModelOverloaded: 'ModelOverloaded',
+  ModelServerError: 'ModelServerError',
+  ModelRequestTimeout: 'ModelRequestTimeout',
+  ModelConflict: 'ModelConflict',
+  ModelTimeout: 'ModelTimeout',
+  ModelConnection: 'ModelConnection',
+  // The model answered, but not in the shape the agent's schema asks for.
+  InvalidStructuredOutput: 'InvalidStructuredOutput',
+  // Troupe's own.
+  UnknownAgent: 'UnknownAgent',
+  InvalidTeamSpec: 'InvalidTeamSpec',
+  GateRejected: 'GateRejected',
+} as const;
+
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,0 +1,36 @@
+import type { Team } from './define.js';
+import { TroupeError } from './errors.js';
+
+/** The teams a client and a worker know by name. Both must be built from the same team definitions. */
+export class TeamRegistry {
+  private readonly teams = new Map<string, Team>();
+
+  constructor(teams: Iterable<Team>) {
+    for (const team of teams) {
+      if (this.teams.has(team.name)) {
+        throw new TroupeError('DUPLICATE_TEAM', `Two teams are named "${team.name}": give each team a unique name.`);
+      }
+      this.teams.set(team.name, team);
+    }
+  }
+
+  get names(): string[] {
+    return [...this.teams.keys()];
+  }
+
+  find(name: string): Team | undefined {
+    return this.teams.get(name);
+  }
+
+  get(name: string): Team {
+    const team = this.teams.get(name);
+    if (!team) {
+      const known = this.names.length ? this.names.join(', ') : 'none';
+      throw new TroupeError(
+        'UNKNOWN_TEAM',
+        `Unknown team "${name}". Known teams: ${known}. Define it with defineTeam() and export it from your teams module (--teams <module> or TROUPE_TEAMS).`,
+      );
+    }
+    return team;
+  }
+}

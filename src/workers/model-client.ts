@@ -1,0 +1,52 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { createOfflineAnthropic, type MessagesScript } from '../activities/index.js';
+import { TroupeError } from '../team/errors.js';
+
+export interface ModelClient {
+  anthropic: Anthropic;
+  mode: 'anthropic' | 'offline';
+  /** One line for the user: where agent calls go. */
+  description: string;
+}
+
+/**
+ * Claude when ANTHROPIC_API_KEY (or ANTHROPIC_BASE_URL) is set; otherwise the offline scripted
+ * provider. Either way it is the real SDK with `maxRetries: 0`: Temporal owns retries.
+ */
+export function createModelClient(offlineScript: MessagesScript, env: NodeJS.ProcessEnv = process.env): ModelClient {
+  const apiKey = env['ANTHROPIC_API_KEY'];
+  const baseURL = env['ANTHROPIC_BASE_URL'];
+  if (apiKey || baseURL) {
+    const anthropic = new Anthropic({ apiKey: apiKey ?? null, ...(baseURL ? { baseURL } : {}), maxRetries: 0 });
+    return { anthropic, mode: 'anthropic', description: `agents call Claude at ${anthropic.baseURL}` };
+  }
+  return {
+    anthropic: createOfflineAnthropic(offlineScript).anthropic,
+    mode: 'offline',
+    description: 'OFFLINE: no ANTHROPIC_API_KEY is set, so agents answer from scripted replies, not Claude. Set ANTHROPIC_API_KEY to use Claude.',
+  };
+}
+
+/** Fails fast, before any run starts, when the API rejects the key or cannot be reached. */
+export async function verifyModelAccess(model: ModelClient): Promise<void> {
+  if (model.mode === 'offline') return;
+  try {
+    await model.anthropic.models.list({ limit: 1 }, { timeout: 15_000 });
+  } catch (error) {
+    if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) {
+      throw new TroupeError(
+        'INVALID_API_KEY',
+        `ANTHROPIC_API_KEY was rejected by ${model.anthropic.baseURL} (${error.status}): set a valid key, or unset ANTHROPIC_API_KEY to run offline with scripted replies.`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Anthropic.APIConnectionError) {
+      throw new TroupeError(
+        'MODEL_API_UNREACHABLE',
+        `Cannot reach the Anthropic API at ${model.anthropic.baseURL}: ${error.message}. Check your network or ANTHROPIC_BASE_URL.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
