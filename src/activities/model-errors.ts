@@ -31,9 +31,12 @@ export function classifyModelError(error: unknown, agent: string): unknown {
   if (error instanceof Anthropic.APIConnectionError) {
     return ApplicationFailure.retryable(`agent "${agent}": could not reach the model API: ${error.message}`, FailureType.ModelConnection);
   }
-  if (!(error instanceof Anthropic.APIError) || error.status === undefined) return error;
+  if (!(error instanceof Anthropic.APIError)) return error;
+  const status = error.status as number | undefined;
+  const headers = error.headers as Headers | undefined;
+  const requestId = (error.requestID) ?? null;
+  if (status === undefined) return error;
 
-  const status = error.status;
   const message = `agent "${agent}": ${error.message}`;
   const nonRetryable = NON_RETRYABLE[status];
   if (nonRetryable) {
@@ -41,19 +44,19 @@ export function classifyModelError(error: unknown, agent: string): unknown {
       message: `${message} (${nonRetryable.fix})`,
       type: nonRetryable.type,
       nonRetryable: true,
-      details: [{ status, requestId: error.requestID ?? null }],
+      details: [{ status, requestId }],
     });
   }
   const type = RETRYABLE[status] ?? (status >= 500 ? FailureType.ModelServerError : undefined);
   if (type === undefined) {
     return ApplicationFailure.create({ message, type: `ModelHttp${status}`, nonRetryable: true, details: [{ status }] });
   }
-  const nextRetryDelay = retryAfterMs(error.headers);
+  const nextRetryDelay = retryAfterMs(headers);
   return ApplicationFailure.create({
     message,
     type,
     nonRetryable: false,
-    details: [{ status, requestId: error.requestID ?? null }],
+    details: [{ status, requestId }],
     ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
   });
 }

@@ -1,0 +1,77 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { Command, InvalidArgumentError } from 'commander';
+import { TroupeError } from '../team/index.js';
+import { devCommand } from './commands/dev.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
+
+// The SDK logs every worker state change at INFO; a CLI user wants warnings only unless they ask.
+Runtime.install({ logger: new DefaultLogger((process.env['TROUPE_LOG_LEVEL'] ?? 'WARN') as LogLevel) });
+
+/** The `troupe` CLI. Exit codes: 0 done, 1 the run failed, 2 bad input or setup (the message says the fix). */
+const program = new Command('troupe')
+  .description('Durable multi-agent LLM orchestration on Temporal')
+  .showHelpAfterError()
+  .option('--teams <module>', 'teams module exporting `teams` (default: TROUPE_TEAMS, else the bundled examples)')
+  .option('--task-queue <name>', 'Temporal task queue (default: TROUPE_TASK_QUEUE, else "troupe")');
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('use a port from 0 to 65535 (0 picks a free one)');
+  return n;
+};
+
+program
+  .command('run')
+  .description('start a run of a team and follow it to its result')
+  .argument('<team>', 'team name')
+  .argument('[input...]', 'the task for the team')
+  .option('--input-file <path>', 'read the input from a file (parsed as JSON if it ends in .json)')
+  .option('--json', 'print one JSON document with the outcome (progress is not printed)')
+  .option('--detach', 'start the run and print its workflow id at once (needs TEMPORAL_ADDRESS)')
+  .option('--no-worker', 'do not run a worker in this process (use a `troupe worker` elsewhere)')
+  .option('--workflow-id <id>', 'workflow id for the run (default: <team>-<random>)')
+  .option('--port <port>', 'embedded server gRPC port (default 7233; 0 = any free port)', port)
+  .option('--ui-port <port>', 'embedded server UI port (default 8233; 0 = any free port)', port)
+  .option('--exit', 'exit when the run ends, even in a terminal')
+  .action(async (team: string, input: string[], options: Record<string, unknown>) => {
+    process.exitCode = await runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
+  });
+
+program
+  .command('status')
+  .description('show where a run stands: status, handoffs so far, result or failure')
+  .argument('<workflowId>')
+  .option('--json', 'print JSON')
+  .action(async (workflowId: string, options: { json?: boolean }) => {
+    process.exitCode = await statusCommand(workflowId, { ...globals(), ...options });
+  });
+
+program
+  .command('worker')
+  .description('run a worker against the configured cluster (TEMPORAL_ADDRESS or a Temporal profile)')
+  .action(async () => {
+    process.exitCode = await workerCommand(globals());
+  });
+
+program
+  .command('dev')
+  .description('embedded Temporal dev server + Web UI + worker in the foreground, on persisted data')
+  .option('--port <port>', 'gRPC port (default 7233; 0 = any free port)', port)
+  .option('--ui-port <port>', 'UI port (default 8233; 0 = any free port)', port)
+  .action(async (options: { port?: number; uiPort?: number }) => {
+    process.exitCode = await devCommand({ ...globals(), ...options });
+  });
+
+function globals(): { teams?: string; taskQueue?: string } {
+  return program.opts<{ teams?: string; taskQueue?: string }>();
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (!(error instanceof TroupeError)) throw error;
+  console.error(`troupe: ${error.message}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,14 @@
+import { openLocalStack, untilInterrupted } from './local-stack.js';
+
+/** `troupe dev`: the embedded Temporal server with its UI and a worker, in the foreground, on the persisted data. */
+export async function devCommand(options: { teams?: string; taskQueue?: string; port?: number; uiPort?: number }): Promise<number> {
+  const stack = await openLocalStack({ ...options, worker: true });
+  console.log(`Temporal ${stack.target.kind === 'embedded' ? 'dev server' : 'cluster'} at ${stack.target.address}${stack.target.uiUrl ? `, UI at ${stack.target.uiUrl}` : ''}`);
+  console.log(`Worker on task queue "${stack.taskQueue}"; teams: ${stack.teams.registry.names.join(', ')}`);
+  console.log(stack.model.description);
+  if (stack.target.kind === 'embedded') console.log(`In another terminal: TEMPORAL_ADDRESS=${stack.target.address} troupe run <team> "<task>"`);
+  console.log('Press Ctrl-C to stop.');
+  await untilInterrupted();
+  await stack.close();
+  return 0;
+}

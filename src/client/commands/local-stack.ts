@@ -1,0 +1,89 @@
+import type { Worker } from '@temporalio/worker';
+import {
+  createModelClient,
+  createTroupeWorker,
+  defaultTaskQueue,
+  loadTeamsModule,
+  openTarget,
+  verifyModelAccess,
+  type ModelClient,
+  type TeamsModule,
+  type TemporalTarget,
+} from '../../workers/index.js';
+
+export interface StackOptions {
+  teams?: string | undefined;
+  taskQueue?: string | undefined;
+  port?: number | undefined;
+  uiPort?: number | undefined;
+  /** Run a worker in this process. */
+  worker: boolean;
+  /** Called once the teams module is loaded, before any server or worker starts: the place to reject bad input. */
+  validate?: (teams: TeamsModule) => void;
+}
+
+/** What a command runs on: the teams, the model client, a Temporal target, and maybe an in-process worker. */
+export interface LocalStack {
+  teams: TeamsModule;
+  model: ModelClient;
+  target: TemporalTarget;
+  taskQueue: string;
+  worker: Worker | undefined;
+  /** Settles when the in-process worker stops (Temporal's runtime stops it on Ctrl-C). */
+  workerStopped: Promise<void> | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens everything in the order that lets bad input fail before anything starts: teams and input,
+ * then the model key, then the Temporal cluster (or the embedded server), then the worker.
+ */
+export async function openLocalStack(options: StackOptions): Promise<LocalStack> {
+  const teams = await loadTeamsModule(options.teams);
+  options.validate?.(teams);
+  const model = createModelClient(teams.offlineScript);
+  if (options.worker) await verifyModelAccess(model);
+  const target = await openTarget({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}),
+  });
+  const taskQueue = options.taskQueue ?? defaultTaskQueue();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    if (options.worker) {
+      worker = await createTroupeWorker({
+        connection: target.nativeConnection,
+        namespace: target.namespace,
+        taskQueue,
+        teams: teams.registry,
+        anthropic: model.anthropic,
+      });
+      running = worker.run();
+    }
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+  return {
+    teams,
+    model,
+    target,
+    taskQueue,
+    worker,
+    workerStopped: running?.catch(() => undefined),
+    close: async () => {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => undefined);
+      await target.close();
+    },
+  };
+}
+
+/** Resolves on Ctrl-C (or SIGTERM). */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

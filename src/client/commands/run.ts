@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { parseTeamInput, TroupeError } from '../../team/index.js';
+import { configuredCluster } from '../../workers/index.js';
+import { describeFailure } from '../failure.js';
+import { RunPrinter, formatResult, runUrl } from '../render.js';
+import { TroupeClient } from '../troupe-client.js';
+import { openLocalStack, untilInterrupted } from './local-stack.js';
+
+export interface RunCommandOptions {
+  json?: boolean;
+  detach?: boolean;
+  worker?: boolean;
+  teams?: string;
+  taskQueue?: string;
+  workflowId?: string;
+  inputFile?: string;
+  port?: number;
+  uiPort?: number;
+  /** Keep the embedded server and UI up after the run (default: in a terminal, outside CI). */
+  keepAlive?: boolean;
+}
+
+/** `troupe run <team> [input]`: start a run and follow it to its result. Returns the process exit code. */
+export async function runCommand(teamName: string, inputWords: string[], options: RunCommandOptions): Promise<number> {
+  const input = readInput(inputWords, options.inputFile);
+  const embedded = configuredCluster() === undefined;
+  if (options.detach && embedded) {
+    throw new TroupeError(
+      'DETACH_NEEDS_CLUSTER',
+      '--detach needs a Temporal cluster that outlives this command: start `troupe dev` in another terminal and set TEMPORAL_ADDRESS=localhost:7233, or point TEMPORAL_ADDRESS at your cluster.',
+    );
+  }
+  const printer = new RunPrinter(options.json ? process.stderr : process.stdout);
+  const stack = await openLocalStack({
+    teams: options.teams,
+    taskQueue: options.taskQueue,
+    port: options.port,
+    uiPort: options.uiPort,
+    worker: options.worker !== false && !options.detach,
+    validate: (teams) => parseTeamInput(teams.registry.get(teamName), input),
+  });
+  try {
+    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue });
+    const run = await troupe.start(teamName, input, options.workflowId ? { workflowId: options.workflowId } : {});
+    const url = runUrl(stack.target.uiUrl, stack.target.namespace, run.workflowId);
+    if (options.detach) {
+      if (options.json) console.log(JSON.stringify({ workflowId: run.workflowId, status: 'RUNNING', uiUrl: url ?? null }));
+      else console.log(run.workflowId);
+      return 0;
+    }
+
+    const quiet = Boolean(options.json);
+    if (!quiet || stack.model.mode === 'offline') printer.line(stack.model.description);
+    if (!quiet) {
+      printer.line(`Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`);
+      if (url) printer.line(`Temporal UI: ${url}`);
+      if (!stack.worker) printer.line(`No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`);
+      for await (const event of run.follow()) {
+        if (event.kind === 'envelope') printer.envelope(event.envelope);
+        else printer.status(event.text);
+      }
+    }
+
+    const outcome = await run.result().then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, failure: describeFailure(error) }),
+    );
+    if (options.json) {
+      const base = { workflowId: run.workflowId, provider: stack.model.mode, uiUrl: url ?? null };
+      console.log(JSON.stringify(outcome.ok ? { ...base, status: 'COMPLETED', result: outcome.result } : { ...base, status: 'FAILED', failure: outcome.failure }));
+    } else if (outcome.ok) {
+      printer.line(formatResult(outcome.result));
+    } else {
+      printer.line(`\nRun failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
+    }
+
+    const keepAlive = options.keepAlive ?? (stack.target.kind === 'embedded' && Boolean(process.stdout.isTTY) && !process.env['CI'] && !options.json);
+    if (keepAlive && url) {
+      printer.line(`\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`troupe dev\` reopens the UI on the same data.`);
+      await untilInterrupted();
+    }
+    return outcome.ok ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+}
+
+function readInput(words: string[], inputFile: string | undefined): unknown {
+  if (inputFile === undefined) return words.join(' ');
+  let text: string;
+  try {
+    text = readFileSync(inputFile, 'utf8');
+  } catch (error) {
+    throw new TroupeError('INPUT_NOT_READ', `Cannot read --input-file "${inputFile}": ${(error as Error).message}`);
+  }
+  if (!inputFile.endsWith('.json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new TroupeError('INPUT_NOT_JSON', `--input-file "${inputFile}" is not valid JSON: ${(error as Error).message}`);
+  }
+}

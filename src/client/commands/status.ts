@@ -1,0 +1,46 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { TroupeError } from '../../team/index.js';
+import { configuredCluster, connectToCluster, loadTeamsModule } from '../../workers/index.js';
+import { describeFailure } from '../failure.js';
+import { formatEnvelope, formatUsage } from '../render.js';
+import { TroupeClient } from '../troupe-client.js';
+
+/** `troupe status <workflowId>`: where a run stands, its handoffs so far, and its result or failure. */
+export async function statusCommand(workflowId: string, options: { json?: boolean; teams?: string }): Promise<number> {
+  const teams = await loadTeamsModule(options.teams);
+  // Without a configured cluster, look where `troupe dev` listens.
+  const target = await connectToCluster(configuredCluster() ?? { connectionOptions: { address: 'localhost:7233' } });
+  try {
+    const run = new TroupeClient(target.client, teams.registry).run(workflowId);
+    const status = await run.status().catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) {
+        throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: check the workflow id (\`troupe run\` prints it).`);
+      }
+      throw error;
+    });
+    const outcome =
+      status.status === 'RUNNING'
+        ? undefined
+        : await run.result().then(
+            (result) => ({ result }),
+            (error: unknown) => ({ failure: describeFailure(error) }),
+          );
+    if (options.json) {
+      console.log(JSON.stringify({ ...status, ...outcome }, null, 2));
+      return 0;
+    }
+    console.log(`${status.workflowId}: ${status.status}${status.team ? ` (team ${status.team})` : ''}, started ${status.startTime.toISOString()}`);
+    if (status.progress) {
+      console.log(`Now: ${status.progress.activity}`);
+      for (const envelope of status.progress.envelopes) console.log(formatEnvelope(envelope));
+      console.log(formatUsage(status.progress.usage, status.progress.agentCalls));
+    } else if (status.status === 'RUNNING') {
+      console.log('No worker answered the progress query: start one with `troupe worker`.');
+    }
+    if (outcome && 'failure' in outcome) console.log(`Failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
+    if (outcome && 'result' in outcome && !status.progress) console.log(JSON.stringify(outcome.result.output, null, 2));
+    return 0;
+  } finally {
+    await target.close();
+  }
+}

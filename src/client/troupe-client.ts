@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { RunSpecSchema, parseTeamInput, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
+import { progressQuery, type RunProgress, type RunResult } from '../workflows/messages.js';
+import { summarise } from '../workflows/runtime/prompt.js';
+import { defaultTaskQueue } from '../workers/task-queue.js';
+
+export interface StartOptions {
+  workflowId?: string;
+  taskQueue?: string;
+}
+
+/** What follow() reports while a run works. */
+export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope };
+
+export interface RunStatus {
+  workflowId: string;
+  runId: string;
+  team: string | undefined;
+  status: string;
+  startTime: Date;
+  closeTime: Date | undefined;
+  /** Live progress, when a worker answered the query. */
+  progress: RunProgress | undefined;
+}
+
+/** The programmatic API: start runs, follow them, read their status and results. */
+export class TroupeClient {
+  readonly taskQueue: string;
+
+  constructor(
+    readonly client: Client,
+    readonly teams: TeamRegistry,
+    options: { taskQueue?: string } = {},
+  ) {
+    this.taskQueue = options.taskQueue ?? defaultTaskQueue();
+  }
+
+  /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
+  async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
+    const team = this.teams.get(teamName);
+    const spec = RunSpecSchema.parse({ team: team.spec, input: parseTeamInput(team, input) });
+    const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
+    const handle = await this.client.workflow.start(spec.team.topology.kind, {
+      workflowId,
+      taskQueue: options.taskQueue ?? this.taskQueue,
+      args: [spec],
+      staticSummary: `${team.name} (${spec.team.topology.kind}): ${summarise(spec.input)}`,
+      staticDetails: describeTeam(team),
+      memo: { team: team.name },
+    });
+    return new RunHandle(handle);
+  }
+
+  /** A handle on an existing run. */
+  run(workflowId: string): RunHandle {
+    return new RunHandle(this.client.workflow.getHandle(workflowId));
+  }
+}
+
+export class RunHandle {
+  constructor(readonly handle: WorkflowHandle) {}
+
+  get workflowId(): string {
+    return this.handle.workflowId;
+  }
+
+  /** The run's output once it finishes; throws WorkflowFailedError if it failed. */
+  result(): Promise<RunResult> {
+    return this.handle.result() as Promise<RunResult>;
+  }
+
+  /** Live progress, or undefined when no worker answers queries right now. */
+  async progress(): Promise<RunProgress | undefined> {
+    try {
+      return await this.handle.query(progressQuery);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async status(): Promise<RunStatus> {
+    const description = await this.handle.describe();
+    const memoTeam = description.memo?.['team'];
+    return {
+      workflowId: description.workflowId,
+      runId: description.runId,
+      team: typeof memoTeam === 'string' ? memoTeam : undefined,
+      status: description.status.name,
+      startTime: description.startTime,
+      closeTime: description.closeTime,
+      progress: await this.progress(),
+    };
+  }
+
+  /**
+   * Reports each handoff and each change of what the run is doing, as they happen, until the run
+   * closes. Polls the run's progress query; a run that is not picked up yet simply reports nothing.
+   */
+  async *follow(pollMs = 250): AsyncGenerator<RunEvent> {
+    let seen = 0;
+    let activity = '';
+    const closed = this.handle.result().then(
+      () => true,
+      () => true,
+    );
+    for (;;) {
+      const done = await Promise.race([closed, sleep(pollMs).then(() => false)]);
+      const progress = await this.progress();
+      if (progress) {
+        for (const envelope of progress.envelopes.slice(seen)) yield { kind: 'envelope', envelope };
+        seen = Math.max(seen, progress.envelopes.length);
+        if (progress.activity !== activity) {
+          activity = progress.activity;
+          yield { kind: 'activity', text: activity };
+        }
+      }
+      if (done) {
+        const result = await this.result().catch(() => undefined);
+        for (const envelope of result?.transcript.slice(seen) ?? []) yield { kind: 'envelope', envelope };
+        return;
+      }
+    }
+  }
+}
+
+function describeTeam(team: Team): string {
+  const rows = team.spec.agents.map((a) => `| ${a.name} | ${a.role} | ${a.model} |`);
+  return [`**${team.name}**: ${team.spec.description || team.spec.topology.kind}`, '', '| agent | role | model |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
