@@ -34,7 +34,7 @@ export function classifyModelError(error: unknown, agent: string): unknown {
   if (!(error instanceof Anthropic.APIError)) return error;
   const status = error.status as number | undefined;
   const headers = error.headers as Headers | undefined;
-  const requestId = (error.requestID) ?? null;
+  const requestId = error.requestID ?? null;
   if (status === undefined) return error;
 
   const message = `agent "${agent}": ${error.message}`;

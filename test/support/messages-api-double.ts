@@ -1,0 +1,71 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ScriptedMessages, type MessagesScript } from '../../src/activities/index.js';
+
+/**
+ * A local HTTP double of the Messages API. The real Anthropic SDK talks to it over HTTP, so
+ * retries, timeouts, error classes and parsing are exercised exactly as against Claude.
+ */
+export interface MessagesApiDouble {
+  url: string;
+  scripted: ScriptedMessages;
+  /** A real client for this double, configured as Troupe configures it (Temporal owns retries). */
+  client(): Anthropic;
+  close(): Promise<void>;
+}
+
+export async function startMessagesApiDouble(script: MessagesScript, options: { apiKey?: string } = {}): Promise<MessagesApiDouble> {
+  const scripted = new ScriptedMessages(script);
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: String(error) } }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    if (options.apiKey !== undefined && headers['x-api-key'] !== options.apiKey) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
+      return;
+    }
+    if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: [], has_more: false, first_id: null, last_id: null }));
+      return;
+    }
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `${req.method} ${req.url}` } }));
+      return;
+    }
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const reply = scripted.respond(JSON.parse(raw) as Parameters<ScriptedMessages['respond']>[0], headers);
+    if (reply.body === undefined) return; // hang: the client's timeout or abort closes the socket
+    if (reply.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    scripted,
+    client: () => new Anthropic({ apiKey: options.apiKey ?? 'test-key', baseURL: url, maxRetries: 0 }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,26 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { resolveTemporalBinary, WORKFLOWS_PATH } from '../../src/workers/index.js';
+
+/** The real time-skipping test server, found like Troupe finds it (env var, PATH, SDK download). */
+export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') } });
+}
+
+/** The real Temporal CLI dev server, without UI. */
+export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalBinary('dev-server'), log: { format: 'pretty', level: 'error' } } });
+}
+
+/** One workflow bundle per test file. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+const noop = (): void => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
