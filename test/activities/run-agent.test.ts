@@ -1,0 +1,149 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createActivities, type AgentCallInput, type MessagesScript } from '../../src/activities/index.js';
+import { FailureType } from '../../src/team/index.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
+import { extractThenWrite, registry } from '../support/teams.js';
+
+// The agent activity against the Messages API double, through the real SDK over HTTP.
+let double: MessagesApiDouble | undefined;
+afterEach(async () => {
+  await double?.close();
+  double = undefined;
+});
+
+const extractor = extractThenWrite.agent('extractor')!.spec;
+const drafter = extractThenWrite.agent('drafter')!.spec;
+
+async function call(script: MessagesScript, input: Partial<AgentCallInput> = {}, startToCloseTimeoutMs = 2_000) {
+  double = await startMessagesApiDouble(script);
+  const { runAgent } = createActivities({ anthropic: double.client(), teams: registry });
+  const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 });
+  return { env, result: env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input }) };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+describe('runAgent', () => {
+  it('returns validated structured output and the usage figures, including cache reads and writes', async () => {
+    const first = await call({ extractor: [{ json: { answer: 42 }, usage: { inputTokens: 12, outputTokens: 5 } }] });
+    const result = await first.result;
+    expect(result.output).toEqual({ answer: 42 });
+    expect(result.usage).toMatchObject({ inputTokens: 12, outputTokens: 5, cacheReadTokens: 0 });
+    expect(result.usage.cacheWriteTokens).toBeGreaterThan(0);
+
+    const request = double!.scripted.requests[0]!;
+    expect(request.agent).toBe('extractor');
+    expect(request.body.model).toBe(extractor.model);
+    expect(request.body.system).toEqual([{ type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } }]);
+    expect(request.body.output_config?.format?.type).toBe('json_schema');
+    expect(JSON.stringify(request.body.output_config?.format?.schema)).toContain('answer');
+    // Temporal owns retries: the SDK must not retry on its own.
+    expect(request.headers['x-stainless-retry-count']).toBe('0');
+  });
+
+  it('sends text agents no output format', async () => {
+    const { result } = await call({ drafter: [{ text: 'hello' }] }, { agent: drafter });
+    expect((await result).output).toBe('hello');
+    expect(double!.scripted.requests[0]!.body.output_config).toBeUndefined();
+  });
+
+  it('makes a 429 retryable, with retry-after as the next retry delay', async () => {
+    const { result } = await call({ extractor: [{ error: { status: 429, headers: { 'retry-after': '7' } } }] });
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(FailureType.ModelRateLimited);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe(7_000);
+  });
+
+  it('prefers retry-after-ms', async () => {
+    const { result } = await call({ extractor: [{ error: { status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } } }] });
+    expect((await failureOf(result)).nextRetryDelay).toBe(1_500);
+  });
+
+  it.each([
+    [529, FailureType.ModelOverloaded],
+    [500, FailureType.ModelServerError],
+    [408, FailureType.ModelRequestTimeout],
+    [409, FailureType.ModelConflict],
+  ])('makes a %i retryable as %s', async (status, type) => {
+    const { result } = await call({ extractor: [{ error: { status } }] });
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(type);
+    expect(failure.nonRetryable).toBe(false);
+  });
+
+  it.each([
+    [400, FailureType.ModelBadRequest],
+    [401, FailureType.ModelAuthentication],
+    [403, FailureType.ModelPermissionDenied],
+    [404, FailureType.ModelNotFound],
+    [413, FailureType.ModelRequestTooLarge],
+  ])('makes a %i non-retryable as %s', async (status, type) => {
+    const { result } = await call({ extractor: [{ error: { status } }] });
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(type);
+    expect(failure.nonRetryable).toBe(true);
+  });
+
+  it('reports output that fails the schema as InvalidStructuredOutput, with the text to repair', async () => {
+    const { result } = await call({ extractor: [{ text: '{"answer":"forty-two"}' }] });
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(FailureType.InvalidStructuredOutput);
+    expect(failure.details?.[0]).toMatchObject({ text: '{"answer":"forty-two"}' });
+  });
+
+  it('sends the repair turn when asked to repair', async () => {
+    const { result } = await call({ extractor: [{ json: { answer: 42 } }] }, { repair: { previousText: 'nope', problem: 'answer: expected number' } });
+    await result;
+    const messages = double!.scripted.requests[0]!.body.messages;
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(JSON.stringify(messages[2])).toContain('answer: expected number');
+  });
+
+  it('times out a hanging reply below the start-to-close timeout, as a retryable ModelTimeout', async () => {
+    const started = Date.now();
+    const { result } = await call({ extractor: [{ hang: true }] }, {}, 1_000);
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(FailureType.ModelTimeout);
+    expect(failure.nonRetryable).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('heartbeats while it waits for a slow reply', async () => {
+    const { env, result } = await call({ extractor: [{ json: { answer: 1 }, delayMs: 1_200 }] });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await result;
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('aborts the HTTP request when the activity is cancelled', async () => {
+    const { env, result } = await call({ extractor: [{ hang: true }] }, {}, 30_000);
+    setTimeout(() => env.cancel(), 200);
+    const error = await result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeDefined();
+    expect((error as Error).name).not.toBe('ApplicationFailure');
+  });
+
+  it('treats a malformed response body as a retryable failure, not a crash', async () => {
+    const { result } = await call({ extractor: [{ malformedBody: true }] });
+    const error = await result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(error instanceof ApplicationFailure && error.nonRetryable).toBe(false);
+  });
+});

@@ -1,0 +1,53 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailureType } from '../../src/team/index.js';
+import { runTeam } from '../support/run-team.js';
+import { bundleWorkflows, devServerEnvironment } from '../support/temporal.js';
+
+// Worker + real SDK + Messages API double on the real Temporal CLI dev server, in real time.
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([devServerEnvironment(), bundleWorkflows()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+describe('on the dev server', () => {
+  it('retries a 429 only after its retry-after delay', async () => {
+    const outcome = await runTeam(env, bundle, 'with-fallback', 'x', {
+      primary: [{ error: { status: 429, headers: { 'retry-after': '2' } } }, { text: 'done' }],
+    });
+    expect(outcome.ok && outcome.result.output).toBe('done');
+    const [first, second] = outcome.double.scripted.requests.filter((r) => r.agent === 'primary');
+    // The agent's own retry interval is 100 ms; the server's retry-after (2 s) must win.
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('retries a 529 overload and completes', async () => {
+    const outcome = await runTeam(env, bundle, 'with-fallback', 'x', {
+      primary: [{ error: { status: 529 } }, { error: { status: 529 } }, { text: 'after overload' }],
+    });
+    expect(outcome.ok && outcome.result.output).toBe('after overload');
+    expect(outcome.double.scripted.callsTo('primary')).toBe(3);
+    expect(outcome.double.scripted.callsTo('backup')).toBe(0);
+  });
+
+  it('repairs malformed structured output', async () => {
+    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', {
+      extractor: [{ text: '{"answer": 4' }, { json: { answer: 4 } }],
+      drafter: [{ text: 'four' }],
+    });
+    expect(outcome.ok && outcome.result.transcript[1]?.content).toEqual({ answer: 4 });
+    expect(outcome.double.scripted.callsTo('extractor')).toBe(2);
+  });
+
+  it('fails malformed structured output with its own type once repairs run out', async () => {
+    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', { extractor: [{ text: '{"answer": 4' }] });
+    expect(!outcome.ok && outcome.failure.type).toBe(FailureType.InvalidStructuredOutput);
+    expect(outcome.double.scripted.callsTo('drafter')).toBe(0);
+  });
+});
