@@ -70,10 +70,10 @@ export class RunHandle {
     return this.handle.result() as Promise<RunResult>;
   }
 
-  /** Live progress, or undefined when no worker answers queries right now. */
-  async progress(): Promise<RunProgress | undefined> {
+  /** Live progress, or undefined when no worker answers within a few seconds (none may be running). */
+  async progress(deadlineMs = 3_000): Promise<RunProgress | undefined> {
     try {
-      return await this.handle.query(progressQuery);
+      return await this.handle.client.withDeadline(Date.now() + deadlineMs, () => this.handle.query(progressQuery));
     } catch {
       return undefined;
     }
@@ -89,7 +89,8 @@ export class RunHandle {
       status: description.status.name,
       startTime: description.startTime,
       closeTime: description.closeTime,
-      progress: await this.progress(),
+      // A closed run's record is its result; querying it would need a worker to replay it.
+      progress: description.status.name === 'RUNNING' ? await this.progress() : undefined,
     };
   }
 

@@ -3,7 +3,7 @@ import type { Activities } from '../activities/index.js';
 import { FailureType, VerdictSchema, type Envelope, type GateSpec, type PipelineStepSpec, type RunSpec, type Verdict } from '../team/index.js';
 import type { RunResult } from './messages.js';
 import { AgentRunner } from './runtime/agent-runner.js';
-import { renderReview, renderTask } from './runtime/prompt.js';
+import { renderReview, renderTask, summarise } from './runtime/prompt.js';
 import { parseRunSpec } from './runtime/run-spec.js';
 import { Transcript } from './runtime/transcript.js';
 
@@ -51,7 +51,13 @@ async function runStep({ run, transcript, agents, step, index, handoff, next }: 
 
   for (let revision = 0; ; revision += 1) {
     transcript.doing(`${position}: ${step.agent} is working${revision ? ` (revision ${revision})` : ''}`);
-    const result = await agents.call(step.agent, renderTask({ instruction, task: run.input, handoff, ...(feedback ? { feedback } : {}) }));
+    const prompt = renderTask({ instruction, task: run.input, handoff, ...(feedback ? { feedback } : {}) });
+    const about = feedback
+      ? `revise after ${gate ? gateName(gate) : 'review'}: ${feedback}`
+      : handoff.from === 'user'
+        ? `task: ${summarise(run.input)}`
+        : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
+    const result = await agents.call(step.agent, prompt, about);
     const work = transcript.record({
       from: result.agent,
       to: gate ? gateName(gate) : next,
@@ -96,7 +102,7 @@ async function review(
     return { verdict: await runCheck({ team: run.team.name, check: gate.check, output: work.content, input: run.input }) };
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
-  const result = await agents.call(gate.agent, renderReview({ instruction, task: run.input, work }));
+  const result = await agents.call(gate.agent, renderReview({ instruction, task: run.input, work }), `review ${work.from}'s output: ${summarise(work.content)}`);
   return { verdict: VerdictSchema.parse(result.output), usage: result.usage, model: result.model };
 }
 

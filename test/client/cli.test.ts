@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/workflows/messages.js';
-import { troupe } from '../support/cli.js';
+import { spawnTroupe, troupe } from '../support/cli.js';
 import { startMessagesApiDouble } from '../support/messages-api-double.js';
 
 const EMBEDDED = ['--port', '0', '--ui-port', '0'];
@@ -30,6 +30,28 @@ describe('troupe run --json on the embedded server', () => {
     expect(outcome.result.usage.cacheReadTokens).toBeGreaterThan(0);
     // The embedded server persisted its data for `troupe dev` to reopen.
     expect(existsSync(join(home, 'dev.db'))).toBe(true);
+  });
+});
+
+describe('troupe run on a terminal-less stdout', () => {
+  it('prints each handoff as it happens, then the result and a UI link', async () => {
+    const child = spawnTroupe(['run', 'research-brief', 'Why durable agents?', ...EMBEDDED]);
+    let stdout = '';
+    let firstHandoffAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!firstHandoffAt && stdout.includes('researcher → writer')) firstHandoffAt = Date.now();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closedAt = Date.now();
+    expect(code).toBe(0);
+    // The first handoff was shown while the later agents were still working (each scripted reply takes ~1 s).
+    expect(firstHandoffAt).toBeGreaterThan(0);
+    expect(closedAt - firstHandoffAt).toBeGreaterThan(1_500);
+    const order = ['Temporal UI: http://localhost:', '… step 1/2: researcher is working', '✓ researcher → writer', '↺ critic → writer  sent back', '✓ critic → user  approved', 'Result:', 'agent call(s)'];
+    const positions = order.map((text) => stdout.indexOf(text));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureType } from '../../src/team/index.js';
 import { runTeam } from '../support/run-team.js';
@@ -49,5 +50,28 @@ describe('on the dev server', () => {
     const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', { extractor: [{ text: '{"answer": 4' }] });
     expect(!outcome.ok && outcome.failure.type).toBe(FailureType.InvalidStructuredOutput);
     expect(outcome.double.scripted.callsTo('drafter')).toBe(0);
+  });
+
+  it('makes every agent call recognisable in the history by agent name and input summary', async () => {
+    const outcome = await runTeam(env, bundle, 'review-loop', 'Write a haiku about retries.', {
+      drafter: [{ text: 'draft 1' }, { text: 'draft 2' }],
+      reviewer: [{ json: { approved: false, feedback: 'tighter' } }, { json: { approved: true, feedback: 'ok' } }],
+    });
+    expect(outcome.ok).toBe(true);
+    const handle = env.client.workflow.getHandle(outcome.workflowId);
+    const history = await handle.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((event) => event.activityTaskScheduledEventAttributes)
+      .map((event) => defaultPayloadConverter.fromPayload<string>(event.userMetadata!.summary!));
+    expect(summaries).toHaveLength(4);
+    expect(summaries).toEqual([
+      expect.stringMatching(/^drafter \(writer, claude-[\w-]+\): task: Write a haiku about retries\.$/),
+      expect.stringMatching(/^reviewer \(critic, claude-[\w-]+\): review drafter's output: draft 1$/),
+      expect.stringMatching(/^drafter \(writer, claude-[\w-]+\): revise after reviewer: tighter$/),
+      expect.stringMatching(/^reviewer \(critic, claude-[\w-]+\): review drafter's output: draft 2$/),
+    ]);
+    const description = await handle.describe();
+    expect(await description.staticSummary()).toBe('review-loop (pipeline): Write a haiku about retries.');
+    expect(await description.staticDetails()).toContain('| reviewer | critic |');
   });
 });

@@ -9,7 +9,7 @@ import { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-d
 import { registry } from './teams.js';
 import { uniqueId } from './temporal.js';
 
-export type TeamOutcome = { double: MessagesApiDouble } & ({ ok: true; result: RunResult } | { ok: false; failure: RunFailure });
+export type TeamOutcome = { double: MessagesApiDouble; workflowId: string } & ({ ok: true; result: RunResult } | { ok: false; failure: RunFailure });
 
 /**
  * Runs a test team end to end: a real worker (real activities, the real Anthropic SDK over HTTP to
@@ -23,9 +23,10 @@ export async function runTeam(env: TestWorkflowEnvironment, workflowBundle: Work
     const troupe = new TroupeClient(env.client, registry, { taskQueue });
     return await worker.runUntil(async () => {
       const run = await troupe.start(team, input, { workflowId: uniqueId(team) });
+      const { workflowId } = run;
       return run.result().then(
-        (result) => ({ ok: true as const, result, double }),
-        (error: unknown) => ({ ok: false as const, failure: describeFailure(error), double }),
+        (result) => ({ ok: true as const, result, double, workflowId }),
+        (error: unknown) => ({ ok: false as const, failure: describeFailure(error), double, workflowId }),
       );
     });
   } finally {

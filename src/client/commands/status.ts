@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
 import { configuredCluster, connectToCluster, loadTeamsModule } from '../../workers/index.js';
 import { describeFailure } from '../failure.js';
-import { formatEnvelope, formatUsage } from '../render.js';
+import { formatEnvelope, formatResult, formatUsage } from '../render.js';
 import { TroupeClient } from '../troupe-client.js';
 
 /** `troupe status <workflowId>`: where a run stands, its handoffs so far, and its result or failure. */
@@ -38,7 +38,10 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
       console.log('No worker answered the progress query: start one with `troupe worker`.');
     }
     if (outcome && 'failure' in outcome) console.log(`Failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
-    if (outcome && 'result' in outcome && !status.progress) console.log(JSON.stringify(outcome.result.output, null, 2));
+    if (outcome && 'result' in outcome) {
+      for (const envelope of outcome.result.transcript) console.log(formatEnvelope(envelope));
+      console.log(formatResult(outcome.result));
+    }
     return 0;
   } finally {
     await target.close();

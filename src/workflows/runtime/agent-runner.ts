@@ -24,17 +24,21 @@ export class AgentRunner {
     this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
   }
 
-  async call(agentName: string, prompt: string): Promise<AgentCall> {
+  /**
+   * @param about what the agent is working on, in a few words: it becomes the activity's summary
+   *   in the Temporal UI, so each call is recognisable without opening its payload.
+   */
+  async call(agentName: string, prompt: string, about: string): Promise<AgentCall> {
     const agent = this.agent(agentName);
     try {
-      return await this.callWithRepair(agent, prompt, '');
+      return await this.callWithRepair(agent, prompt, about);
     } catch (error) {
       if (agent.fallback === undefined || isCancellation(error)) throw error;
-      return await this.callWithRepair(this.agent(agent.fallback), prompt, ` (fallback for ${agent.name})`);
+      return await this.callWithRepair(this.agent(agent.fallback), prompt, `(fallback for ${agent.name}) ${about}`);
     }
   }
 
-  private async callWithRepair(agent: AgentSpec, prompt: string, note: string): Promise<AgentCall> {
+  private async callWithRepair(agent: AgentSpec, prompt: string, about: string): Promise<AgentCall> {
     const { runAgent } = proxyActivities<Activities>({
       startToCloseTimeout: agent.timeout,
       heartbeatTimeout: agent.heartbeatTimeout,
@@ -42,10 +46,10 @@ export class AgentRunner {
     });
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
-      const repairNote = repair ? ` [repair ${repairs}]` : '';
+      const repairNote = repair ? `[repair ${repairs}] ` : '';
       try {
         const result = await runAgent.executeWithOptions(
-          { summary: `${agent.name} (${agent.role}, ${agent.model})${note}${repairNote}: ${summarise(prompt)}` },
+          { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}` },
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}) }],
         );
         this.transcript.charge(result.usage);
