@@ -7,7 +7,13 @@ import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 
 // The SDK logs every worker state change at INFO; a CLI user wants warnings only unless they ask.
-Runtime.install({ logger: new DefaultLogger((process.env['TROUPE_LOG_LEVEL'] ?? 'WARN') as LogLevel) });
+// The native core logs to the console on its own; its connection retries only warn, so by default
+// it speaks up for errors alone.
+const logLevel = process.env['TROUPE_LOG_LEVEL'] as LogLevel | undefined;
+Runtime.install({
+  logger: new DefaultLogger(logLevel ?? 'WARN'),
+  telemetryOptions: { logging: { filter: { core: logLevel ?? 'ERROR', other: logLevel ?? 'ERROR' }, console: {} } },
+});
 
 /** The `troupe` CLI. Exit codes: 0 done, 1 the run failed, 2 bad input or setup (the message says the fix). */
 const program = new Command('troupe')
@@ -68,8 +74,13 @@ function globals(): { teams?: string; taskQueue?: string } {
   return program.opts<{ teams?: string; taskQueue?: string }>();
 }
 
+/** Exit code of a command stopped by Ctrl-C. */
+export const INTERRUPTED = 130;
+
 try {
   await program.parseAsync();
+  // After Ctrl-C the worker may still be retrying calls to a server that is gone: leave now.
+  if (process.exitCode === INTERRUPTED) process.exit(INTERRUPTED);
 } catch (error) {
   if (!(error instanceof TroupeError)) throw error;
   console.error(`troupe: ${error.message}`);

@@ -126,8 +126,8 @@ export class RunHandle {
 }
 
 function describeTeam(team: Team): string {
-  const rows = team.spec.agents.map((a) => `| ${a.name} | ${a.role} | ${a.model} |`);
-  return [`**${team.name}**: ${team.spec.description || team.spec.topology.kind}`, '', '| agent | role | model |', '| --- | --- | --- |', ...rows].join('\n');
+  const agents = team.spec.agents.map((a) => `- **${a.name}**: ${a.role}, ${a.model}`);
+  return [`**${team.name}** (${team.spec.topology.kind}): ${team.spec.description}`, '', ...agents].join('\n');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
@@ -19,7 +20,8 @@ const drafter = extractThenWrite.agent('drafter')!.spec;
 async function call(script: MessagesScript, input: Partial<AgentCallInput> = {}, startToCloseTimeoutMs = 2_000) {
   double = await startMessagesApiDouble(script);
   const { runAgent } = createActivities({ anthropic: double.client(), teams: registry });
-  const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 });
+  // Expected failures would each be logged as a warning: keep the output to real errors.
+  const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 }, { logger: new DefaultLogger('ERROR') });
   const result: Promise<AgentCallResult> = env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input });
   return { env, result };
 }

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/workflows/messages.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
+import { startMessagesApiDouble } from '../support/messages-api-double.js';
 import { devServerEnvironment } from '../support/temporal.js';
 
 // The CLI against a cluster named by TEMPORAL_ADDRESS (here a real dev server the test starts).
@@ -64,4 +65,43 @@ describe('troupe on a configured cluster', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('No run "no-such-run" in namespace "default"');
   });
+
+  it('loses nothing when a worker is killed mid-call: another worker finishes the run and completed calls are not repeated', async () => {
+    const double = await startMessagesApiDouble(
+      {
+        extractor: [{ json: { answer: 42 } }],
+        drafter: [{ text: 'never delivered', delayMs: 60_000 }, { text: 'The answer is 42.' }],
+      },
+      { apiKey: 'test-key' },
+    );
+    const workerEnv = { ...cluster, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url };
+    const args = ['--teams', 'test/support/teams.ts', '--task-queue', 'cli-cluster-crash'];
+    const first = spawnTroupe([...args, 'worker'], workerEnv);
+    let second: ReturnType<typeof spawnTroupe> | undefined;
+    try {
+      const detached = await troupe([...args, 'run', 'extract-then-write', 'six times seven', '--detach'], cluster);
+      const workflowId = detached.stdout.trim();
+      expect(detached.code).toBe(0);
+      await until(() => double.scripted.callsTo('drafter') === 1);
+      first.kill('SIGKILL'); // a crash: no shutdown, the drafter's call is in flight
+
+      second = spawnTroupe([...args, 'worker'], workerEnv);
+      const result = (await env.client.workflow.getHandle(workflowId).result()) as RunResult;
+      expect(result.output).toBe('The answer is 42.');
+      expect(double.scripted.callsTo('extractor')).toBe(1); // finished before the crash: not repeated
+      expect(double.scripted.callsTo('drafter')).toBe(2); // the interrupted call, retried once
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGINT');
+      await double.close();
+    }
+  });
 });
+
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -72,6 +72,6 @@ describe('on the dev server', () => {
     ]);
     const description = await handle.describe();
     expect(await description.staticSummary()).toBe('review-loop (pipeline): Write a haiku about retries.');
-    expect(await description.staticDetails()).toContain('| reviewer | critic |');
+    expect(await description.staticDetails()).toContain('- **reviewer**: critic, claude-');
   });
 });

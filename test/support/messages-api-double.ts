@@ -31,9 +31,11 @@ export async function startMessagesApiDouble(script: MessagesScript, options: { 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-    if (options.apiKey !== undefined && headers['x-api-key'] !== options.apiKey) {
+    // The SDK sends the key as a bearer token; older clients use x-api-key.
+    const presented = headers['x-api-key'] ?? headers['authorization']?.replace(/^Bearer /, '');
+    if (options.apiKey !== undefined && presented !== options.apiKey) {
       res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
+      res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid API key' } }));
       return;
     }
     if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {

@@ -6,7 +6,7 @@ export async function devCommand(options: { teams?: string; taskQueue?: string; 
   console.log(`Temporal ${stack.target.kind === 'embedded' ? 'dev server' : 'cluster'} at ${stack.target.address}${stack.target.uiUrl ? `, UI at ${stack.target.uiUrl}` : ''}`);
   console.log(`Worker on task queue "${stack.taskQueue}"; teams: ${stack.teams.registry.names.join(', ')}`);
   console.log(stack.model.description);
-  if (stack.target.kind === 'embedded') console.log(`In another terminal: TEMPORAL_ADDRESS=${stack.target.address} troupe run <team> "<task>"`);
+  if (stack.target.kind === 'embedded') console.log(`In another terminal: TEMPORAL_ADDRESS=${stack.target.address} npx troupe run <team> "<task>"`);
   console.log('Press Ctrl-C to stop.');
   await untilInterrupted();
   await stack.close();

@@ -31,6 +31,7 @@ export interface LocalStack {
   worker: Worker | undefined;
   /** Settles when the in-process worker stops (Temporal's runtime stops it on Ctrl-C). */
   workerStopped: Promise<void> | undefined;
+  /** Stops the worker, then the server or connection. Safe to call more than once. */
   close(): Promise<void>;
 }
 
@@ -65,6 +66,12 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     await target.close();
     throw error;
   }
+  let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await target.close();
+  };
   return {
     teams,
     model,
@@ -72,11 +79,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     taskQueue,
     worker,
     workerStopped: running?.catch(() => undefined),
-    close: async () => {
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await running?.catch(() => undefined);
-      await target.close();
-    },
+    close: () => (closing ??= shutdown()),
   };
 }
 

@@ -3,8 +3,8 @@ import { parseTeamInput, TroupeError } from '../../team/index.js';
 import { configuredCluster } from '../../workers/index.js';
 import { describeFailure } from '../failure.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
-import { TroupeClient } from '../troupe-client.js';
-import { openLocalStack, untilInterrupted } from './local-stack.js';
+import { TroupeClient, type RunHandle } from '../troupe-client.js';
+import { openLocalStack, untilInterrupted, type LocalStack } from './local-stack.js';
 
 export interface RunCommandOptions {
   json?: boolean;
@@ -49,40 +49,59 @@ export async function runCommand(teamName: string, inputWords: string[], options
       return 0;
     }
 
-    const quiet = Boolean(options.json);
-    if (!quiet || stack.model.mode === 'offline') printer.line(stack.model.description);
-    if (!quiet) {
-      printer.line(`Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`);
-      if (url) printer.line(`Temporal UI: ${url}`);
-      if (!stack.worker) printer.line(`No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`);
-      for await (const event of run.follow()) {
-        if (event.kind === 'envelope') printer.envelope(event.envelope);
-        else printer.status(event.text);
-      }
-    }
-
-    const outcome = await run.result().then(
-      (result) => ({ ok: true as const, result }),
-      (error: unknown) => ({ ok: false as const, failure: describeFailure(error) }),
-    );
-    if (options.json) {
-      const base = { workflowId: run.workflowId, provider: stack.model.mode, uiUrl: url ?? null };
-      console.log(JSON.stringify(outcome.ok ? { ...base, status: 'COMPLETED', result: outcome.result } : { ...base, status: 'FAILED', failure: outcome.failure }));
-    } else if (outcome.ok) {
-      printer.line(formatResult(outcome.result));
-    } else {
-      printer.line(`\nRun failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
+    const interrupted = untilInterrupted().then(() => 'interrupted' as const);
+    const finished = followToOutcome(teamName, run, stack, printer, options, url);
+    const outcome = await Promise.race([finished, interrupted]);
+    if (outcome === 'interrupted') {
+      printer.line(
+        `\nInterrupted. Run ${run.workflowId} is kept durably and continues where it stopped when a worker is back: ` +
+          (stack.target.kind === 'embedded' ? '`npx troupe dev` reopens the same data.' : 'start `npx troupe worker`.'),
+      );
+      return 130;
     }
 
     const keepAlive = options.keepAlive ?? (stack.target.kind === 'embedded' && Boolean(process.stdout.isTTY) && !process.env['CI'] && !options.json);
     if (keepAlive && url) {
-      printer.line(`\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`troupe dev\` reopens the UI on the same data.`);
-      await untilInterrupted();
+      printer.line(`\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`npx troupe dev\` reopens the UI on the same data.`);
+      await interrupted;
     }
     return outcome.ok ? 0 : 1;
   } finally {
-    await stack.close();
+    // The embedded server may already be gone (Ctrl-C reaches it too): do not wait on it for long.
+    await Promise.race([stack.close(), sleep(3_000)]);
   }
+}
+
+/** Follows the run to its end, printing handoffs (or, with --json, one JSON document). True when it completed. */
+async function followToOutcome(teamName: string, run: RunHandle, stack: LocalStack, printer: RunPrinter, options: RunCommandOptions, url: string | undefined): Promise<{ ok: boolean }> {
+  const quiet = Boolean(options.json);
+  if (!quiet || stack.model.mode === 'offline') printer.line(stack.model.description);
+  if (!quiet) {
+    printer.line(`Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`);
+    if (url) printer.line(`Temporal UI: ${url}`);
+    if (!stack.worker) printer.line(`No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`);
+    for await (const event of run.follow()) {
+      if (event.kind === 'envelope') printer.envelope(event.envelope);
+      else printer.status(event.text);
+    }
+  }
+  const outcome = await run.result().then(
+    (result) => ({ ok: true as const, result }),
+    (error: unknown) => ({ ok: false as const, failure: describeFailure(error) }),
+  );
+  if (options.json) {
+    const base = { workflowId: run.workflowId, provider: stack.model.mode, uiUrl: url ?? null };
+    console.log(JSON.stringify(outcome.ok ? { ...base, status: 'COMPLETED', result: outcome.result } : { ...base, status: 'FAILED', failure: outcome.failure }));
+  } else if (outcome.ok) {
+    printer.line(formatResult(outcome.result));
+  } else {
+    printer.line(`\nRun failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
+  }
+  return outcome;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function readInput(words: string[], inputFile: string | undefined): unknown {
