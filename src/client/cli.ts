@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { TroupeError } from '../team/index.js';
+import { installTemporalBinaries } from '../workers/index.js';
 import { devCommand } from './commands/dev.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
@@ -68,6 +69,15 @@ program
   .option('--ui-port <port>', 'UI port (default 8233; 0 = any free port)', port)
   .action(async (options: { port?: number; uiPort?: number }) => {
     process.exitCode = await devCommand({ ...globals(), ...options });
+  });
+
+program
+  .command('setup')
+  .description('install the Temporal CLI and test server into .troupe/tools if they are not on this machine')
+  .option('--quiet', 'print nothing when nothing is missing')
+  .action((options: { quiet?: boolean }) => {
+    const installed = installTemporalBinaries();
+    if (!options.quiet || installed.length) console.log(installed.length ? `Installed ${installed.join(', ')}.` : 'The Temporal binaries are already installed.');
   });
 
 function globals(): { teams?: string; taskQueue?: string } {

