@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { RunSpecSchema, parseTeamInput, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
+import { buildRunSpec, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
 import { progressQuery, type RunProgress, type RunResult } from '../workflows/messages.js';
 import { summarise } from '../workflows/runtime/prompt.js';
 import { defaultTaskQueue } from '../workers/task-queue.js';
@@ -39,7 +39,7 @@ export class TroupeClient {
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
     const team = this.teams.get(teamName);
-    const spec = RunSpecSchema.parse({ team: team.spec, input: parseTeamInput(team, input) });
+    const spec = buildRunSpec(team, input);
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
       workflowId,

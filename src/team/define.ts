@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TeamSpecError } from './errors.js';
-import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
+import { AgentSpecSchema, RunSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type RunSpec, type TeamSpec, type TeamSpecInput } from './spec.js';
 import type { Verdict } from './verdict.js';
 
 export interface AgentConfig extends Omit<AgentSpecInput, 'output'> {
@@ -17,8 +17,10 @@ export interface AgentDefinition {
 /** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
 export type CheckFunction = (output: unknown, context: { input: unknown }) => Verdict | Promise<Verdict>;
 
-export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks'> {
+export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks' | 'subteams'> {
   agents: AgentDefinition[];
+  /** Teams that act as members of this one (a step, a worker, a route); each runs as a child workflow. */
+  subteams?: Team[];
   checks?: Record<string, CheckFunction>;
   /** Validates the run input before a run starts. Defaults to a non-empty string. */
   input?: z.ZodType;
@@ -29,6 +31,7 @@ export interface Team {
   readonly spec: TeamSpec;
   readonly inputSchema: z.ZodType;
   readonly checks: Readonly<Record<string, CheckFunction>>;
+  readonly subteams: readonly Team[];
   agent(name: string): AgentDefinition | undefined;
 }
 
@@ -49,10 +52,11 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
 }
 
 export function defineTeam(config: TeamConfig): Team {
-  const { agents, checks = {}, input = DEFAULT_INPUT_SCHEMA, ...rest } = config;
+  const { agents, checks = {}, subteams = [], input = DEFAULT_INPUT_SCHEMA, ...rest } = config;
   const parsed = TeamSpecSchema.safeParse({
     ...rest,
     agents: agents.map((agent) => agent.spec),
+    subteams: subteams.map((team) => team.name),
     checks: Object.keys(checks),
   });
   if (!parsed.success) throw new TeamSpecError(`Team "${String(config.name)}"`, parsed.error.issues);
@@ -62,8 +66,29 @@ export function defineTeam(config: TeamConfig): Team {
     spec: parsed.data,
     inputSchema: input,
     checks,
+    subteams,
     agent: (name) => byName.get(name),
   };
+}
+
+/** The team and every team below it, each once: what a run and a worker need to know. */
+export function teamTree(team: Team): Team[] {
+  const seen = new Map<string, Team>();
+  const visit = (t: Team, path: string[]): void => {
+    if (path.includes(t.name)) {
+      throw new TeamSpecError(`Team "${team.name}"`, [`sub-teams form a cycle: ${[...path, t.name].join(' → ')}`]);
+    }
+    if (!seen.has(t.name)) seen.set(t.name, t);
+    for (const sub of t.subteams) visit(sub, [...path, t.name]);
+  };
+  visit(team, []);
+  return [...seen.values()];
+}
+
+/** The serialisable run spec for a team: validated input plus every sub-team's spec. */
+export function buildRunSpec(team: Team, input: unknown): RunSpec {
+  const subteams = Object.fromEntries(teamTree(team).slice(1).map((t) => [t.name, t.spec]));
+  return RunSpecSchema.parse({ team: team.spec, input: parseTeamInput(team, input), subteams });
 }
 
 /** Validates a run's input against the team's input schema, before anything is started. */

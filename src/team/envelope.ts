@@ -9,12 +9,14 @@ export const EnvelopeSchema = z.object({
   seq: z.number().int().nonnegative(),
   from: z.string(),
   to: z.string(),
-  kind: z.enum(['task', 'output', 'verdict', 'result']),
+  kind: z.enum(['task', 'output', 'verdict', 'decision', 'assignment', 'route', 'argument', 'judgment', 'move', 'handoff', 'result']),
   content: z.unknown(),
   usage: UsageSchema.optional(),
   model: z.string().optional(),
   /** How many times the receiving step has been sent back for revision before this envelope. */
   revision: z.number().int().nonnegative().optional(),
+  /** Set when the sender is a sub-team: the child workflow whose history holds its own handoffs. */
+  childWorkflowId: z.string().optional(),
   at: z.string(),
 });
 

@@ -20,6 +20,8 @@ export const FailureType = {
   ModelConnection: 'ModelConnection',
   // The model answered, but not in the shape the agent's schema asks for.
   InvalidStructuredOutput: 'InvalidStructuredOutput',
+  // A steering agent (supervisor, router ...) kept answering with a decision the topology cannot follow.
+  InvalidDecision: 'InvalidDecision',
   // Troupe's own.
   UnknownAgent: 'UnknownAgent',
   InvalidTeamSpec: 'InvalidTeamSpec',

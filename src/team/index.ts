@@ -1,4 +1,5 @@
-export { defineAgent, defineTeam, parseTeamInput, DEFAULT_INPUT_SCHEMA } from './define.js';
+export { buildRunSpec, defineAgent, defineTeam, parseTeamInput, teamTree, DEFAULT_INPUT_SCHEMA } from './define.js';
+export * from './decisions.js';
 export type { AgentConfig, AgentDefinition, CheckFunction, Team, TeamConfig } from './define.js';
 export { DurationSchema, type Duration } from './duration.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';

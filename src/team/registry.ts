@@ -1,13 +1,16 @@
-import type { Team } from './define.js';
+import { teamTree, type Team } from './define.js';
 import { TroupeError } from './errors.js';
 
 /** The teams a client and a worker know by name. Both must be built from the same team definitions. */
 export class TeamRegistry {
   private readonly teams = new Map<string, Team>();
 
+  /** Registers the teams and, so workers can run them as child workflows, every sub-team below them. */
   constructor(teams: Iterable<Team>) {
-    for (const team of teams) {
-      if (this.teams.has(team.name)) {
+    for (const team of [...teams].flatMap(teamTree)) {
+      const known = this.teams.get(team.name);
+      if (known === team) continue;
+      if (known) {
         throw new TroupeError('DUPLICATE_TEAM', `Two teams are named "${team.name}": give each team a unique name.`);
       }
       this.teams.set(team.name, team);

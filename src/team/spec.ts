@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration.js';
+import { EnvelopeSchema } from './envelope.js';
+import { UsageSchema } from './usage.js';
+import { validateReferences } from './references.js';
 
 /**
  * The serialisable run spec: what a topology workflow receives and what Temporal records in its
@@ -72,14 +75,28 @@ export const GateSpecSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
-export const PipelineStepSpecSchema = z
+const StepOptions = {
+  /** What this step is asked to do with what it receives; defaults to the member's role. */
+  instruction: z.string().min(1).optional(),
+  gate: GateSpecSchema.optional(),
+};
+
+/** Fan-out/fan-in: several members work at once; their outputs are merged in a stable order. */
+export const ParallelSpecSchema = z
   .object({
-    agent: NameSchema,
-    /** What this step is asked to do with what it receives; defaults to the agent's role. */
-    instruction: z.string().min(1).optional(),
-    gate: GateSpecSchema.optional(),
+    members: z.array(NameSchema).min(2, 'a parallel step needs at least two members'),
+    /** sections: each member does its part and the outputs are merged; vote: all do the same task and the majority answer wins. */
+    mode: z.enum(['sections', 'vote']).default('sections'),
+    /** One instruction per member, for sections; defaults to each member's role. */
+    instructions: z.array(z.string().min(1)).optional(),
   })
   .strict();
+
+export const PipelineStepSpecSchema = z.union([
+  z.object({ agent: NameSchema, ...StepOptions }).strict(),
+  z.object({ team: NameSchema, ...StepOptions }).strict(),
+  z.object({ parallel: ParallelSpecSchema, ...StepOptions }).strict(),
+]);
 
 export const PipelineSpecSchema = z
   .object({
@@ -88,93 +105,141 @@ export const PipelineSpecSchema = z
   })
   .strict();
 
-export const TopologySpecSchema = z.discriminatedUnion('kind', [PipelineSpecSchema]);
+const Rounds = (fallback: number) => z.number().int().positive().max(10_000).default(fallback);
+
+export const SupervisorSpecSchema = z
+  .object({
+    kind: z.literal('supervisor'),
+    supervisor: NameSchema,
+    /** Agents or sub-teams the supervisor may assign work to. */
+    workers: z.array(NameSchema).min(1, 'a supervisor needs at least one worker'),
+    maxRounds: Rounds(5),
+  })
+  .strict();
+
+export const RouterSpecSchema = z
+  .object({
+    kind: z.literal('router'),
+    router: NameSchema,
+    routes: z.array(NameSchema).min(2, 'a router needs at least two routes'),
+  })
+  .strict();
+
+export const DebateSpecSchema = z
+  .object({
+    kind: z.literal('debate'),
+    debaters: z.array(NameSchema).min(2, 'a debate needs at least two debaters'),
+    rounds: Rounds(3),
+    /** A judge agent decides, or the debaters' final positions are counted (majority vote). */
+    decide: z.discriminatedUnion('by', [z.object({ by: z.literal('judge'), agent: NameSchema }).strict(), z.object({ by: z.literal('vote') }).strict()]),
+    /** End early when every debater holds the same position. */
+    stopOnConsensus: z.boolean().default(true),
+  })
+  .strict();
+
+export const SwarmSpecSchema = z
+  .object({
+    kind: z.literal('swarm'),
+    agents: z.array(NameSchema).min(1, 'a swarm needs at least one agent'),
+    rounds: Rounds(10),
+    /** Share of every task's weight that evaporates each round. */
+    evaporation: z.number().min(0).max(1).default(0.2),
+    /** Weight an agent deposits on each task it marks promising. */
+    deposit: z.number().positive().default(1),
+    /** How many open tasks, heaviest first, each agent is shown. */
+    visibleTasks: z.number().int().positive().default(5),
+  })
+  .strict();
+
+export const HandoffSpecSchema = z
+  .object({
+    kind: z.literal('handoff'),
+    agents: z.array(NameSchema).min(2, 'a handoff swarm needs at least two agents'),
+    entry: NameSchema,
+    maxHandoffs: Rounds(10),
+  })
+  .strict();
+
+export const TopologySpecSchema = z.discriminatedUnion('kind', [
+  PipelineSpecSchema,
+  SupervisorSpecSchema,
+  RouterSpecSchema,
+  DebateSpecSchema,
+  SwarmSpecSchema,
+  HandoffSpecSchema,
+]);
+
+/** Limits that hold across retries, crashes and continue-as-new; reaching one ends the run with a flagged partial result. */
+export const LimitsSpecSchema = z
+  .object({
+    maxAgentCalls: z.number().int().positive().optional(),
+    /** Input plus output tokens, cache reads and writes included, across the run and its sub-teams. */
+    maxTokens: z.number().int().positive().optional(),
+    /** Continue-as-new once the history has this many events (or earlier, when Temporal suggests it). */
+    historyEvents: z.number().int().min(100).max(40_000).default(10_000),
+  })
+  .strict();
 
 export const TeamSpecSchema = z
   .object({
     name: NameSchema,
     description: z.string().default(''),
     agents: z.array(AgentSpecSchema).min(1, 'a team needs at least one agent'),
+    /** Names of teams that act as members of this one; each runs as a child workflow. */
+    subteams: z.array(NameSchema).default([]),
     topology: TopologySpecSchema,
     checks: z.array(NameSchema).default([]),
+    limits: LimitsSpecSchema.default({ historyEvents: 10_000 }),
   })
   .strict()
-  .superRefine((team, ctx) => {
-    const agentNames = new Set<string>();
-    team.agents.forEach((agent, i) => {
-      if (agentNames.has(agent.name)) {
-        ctx.addIssue({ code: 'custom', path: ['agents', i, 'name'], message: `agent "${agent.name}" is defined twice` });
-      }
-      agentNames.add(agent.name);
-    });
-    const known = [...agentNames].join(', ');
-    const byName = new Map(team.agents.map((agent) => [agent.name, agent]));
-    team.agents.forEach((agent, i) => {
-      if (agent.fallback !== undefined && !agentNames.has(agent.fallback)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['agents', i, 'fallback'],
-          message: `fallback "${agent.fallback}" is not an agent of this team (agents: ${known})`,
-        });
-      }
-      if (agent.fallback === agent.name) {
-        ctx.addIssue({ code: 'custom', path: ['agents', i, 'fallback'], message: 'an agent cannot be its own fallback' });
-      }
-    });
-    team.topology.steps.forEach((step, i) => {
-      if (!agentNames.has(step.agent)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['topology', 'steps', i, 'agent'],
-          message: `step ${i + 1} names agent "${step.agent}", which is not in the team (agents: ${known})`,
-        });
-      }
-      const gate = step.gate;
-      if (gate?.kind === 'agent') {
-        const gateAgent = byName.get(gate.agent);
-        if (!gateAgent) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['topology', 'steps', i, 'gate', 'agent'],
-            message: `the gate of step ${i + 1} names agent "${gate.agent}", which is not in the team (agents: ${known})`,
-          });
-        } else if (!returnsVerdict(gateAgent.output)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['topology', 'steps', i, 'gate', 'agent'],
-            message: `gate agent "${gate.agent}" has no verdict schema: give it output: VerdictSchema (or a zod object with approved: boolean and feedback: string)`,
-          });
-        }
-      }
-      if (gate?.kind === 'check' && !team.checks.includes(gate.check)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['topology', 'steps', i, 'gate', 'check'],
-          message: `the gate of step ${i + 1} names check "${gate.check}", which the team does not define (checks: ${team.checks.join(', ') || 'none'})`,
-        });
-      }
-    });
-  });
+  .superRefine((team, ctx) => validateReferences(team, ctx));
+
+/** What the continue-as-new of a long run carries into the next run of the chain. */
+export const CarrySchema = z
+  .object({
+    /** The topology's own state (round, board, positions ...). */
+    state: z.unknown(),
+    usage: UsageSchema,
+    agentCalls: z.number().int().nonnegative(),
+    /** Envelopes recorded so far across the chain; only the latest are carried. */
+    envelopeCount: z.number().int().nonnegative(),
+    recentEnvelopes: z.array(EnvelopeSchema),
+    warnings: z.array(z.string()),
+    continuedAsNew: z.number().int().nonnegative(),
+  })
+  .strict();
 
 export const RunSpecSchema = z
   .object({
     team: TeamSpecSchema,
     input: z.unknown(),
+    /** Every team reachable as a sub-team, by name, so child workflows get their spec. */
+    subteams: z.record(z.string(), TeamSpecSchema).default({}),
+    /** A parent's remaining budget, for a run started as a sub-team. */
+    budget: z.object({ agentCalls: z.number().int().nonnegative().optional(), tokens: z.number().int().nonnegative().optional() }).strict().optional(),
+    carry: CarrySchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((run, ctx) => {
+    const missing = [run.team, ...Object.values(run.subteams)].flatMap((team) => team.subteams.filter((name) => !run.subteams[name]));
+    for (const name of new Set(missing)) ctx.addIssue({ code: 'custom', path: ['subteams'], message: `sub-team "${name}" has no spec in the run` });
+  });
 
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 export type GateSpec = z.infer<typeof GateSpecSchema>;
 export type PipelineStepSpec = z.infer<typeof PipelineStepSpecSchema>;
+export type ParallelSpec = z.infer<typeof ParallelSpecSchema>;
+export type SupervisorSpec = z.infer<typeof SupervisorSpecSchema>;
+export type RouterSpec = z.infer<typeof RouterSpecSchema>;
+export type DebateSpec = z.infer<typeof DebateSpecSchema>;
+export type SwarmSpec = z.infer<typeof SwarmSpecSchema>;
+export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
+export type LimitsSpec = z.infer<typeof LimitsSpecSchema>;
+export type Carry = z.infer<typeof CarrySchema>;
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
 export type TopologySpec = z.infer<typeof TopologySpecSchema>;
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;
 export type TeamSpecInput = z.input<typeof TeamSpecSchema>;
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 
-function returnsVerdict(output: z.infer<typeof AgentOutputSpecSchema>): boolean {
-  if (output.kind !== 'json') return false;
-  const properties = output.jsonSchema['properties'] as Record<string, { type?: unknown }> | undefined;
-  return properties?.['approved']?.type === 'boolean' && properties['feedback']?.type === 'string';
-}

@@ -58,7 +58,7 @@ describe('defineTeam', () => {
     const error = errorOf(() =>
       defineTeam({ name: 't', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'agent', agent: 'writer' } }] } }),
     );
-    expect(error.message).toContain('gate agent "writer" has no verdict schema');
+    expect(error.message).toContain('gate "writer" has no VerdictSchema output: give it output: VerdictSchema (or a zod object extending it)');
   });
 
   it('rejects an unknown check, an unknown fallback and duplicate agents', () => {
@@ -86,9 +86,9 @@ describe('defineTeam', () => {
       agents: [writer, critic],
       topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'agent', agent: 'critic' } }] },
     });
-    const spec = { team: team.spec, input: 'hello' };
+    const spec = { team: team.spec, input: 'hello', subteams: {} };
     expect(RunSpecSchema.parse(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
-    expect(team.spec.topology.steps[0]?.gate).toMatchObject({ maxRevisions: 2, onExhausted: 'continue' });
+    expect(team.spec.topology.kind === 'pipeline' && team.spec.topology.steps[0]?.gate).toMatchObject({ maxRevisions: 2, onExhausted: 'continue' });
   });
 
   it('validates run input against the team input schema', () => {

@@ -1,44 +1,51 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
 import { FailureType, type AgentSpec, type RunSpec } from '../../team/index.js';
+import { LimitReached, type Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
-import type { Transcript } from './transcript.js';
 
 export interface AgentCall extends AgentCallResult {
   /** The agent that produced the result: the one asked, or its fallback. */
   agent: string;
 }
 
+/** Looks at a valid structured output and names what the topology cannot act on, if anything. */
+export type DecisionCheck = (output: unknown) => string | undefined;
+
 /**
- * Calls agents for a topology: one activity per call, with the agent's own timeouts and retry
- * policy, a readable summary in the Temporal UI, bounded repair of invalid structured output, and
- * the agent's fallback when it fails for good. Every call's tokens go to the transcript's ledger.
+ * Calls agents: one activity per call, with the agent's own timeouts and retry policy, a readable
+ * summary in the Temporal UI, bounded repair of output that fails the schema or the topology's
+ * check, and the agent's fallback when it fails for good. Every call is charged to the ledger.
  */
 export class AgentRunner {
   private readonly agents: ReadonlyMap<string, AgentSpec>;
 
   constructor(
     private readonly run: RunSpec,
-    private readonly transcript: Transcript,
+    private readonly ledger: Ledger,
   ) {
     this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
+  }
+
+  has(name: string): boolean {
+    return this.agents.has(name);
   }
 
   /**
    * @param about what the agent is working on, in a few words: it becomes the activity's summary
    *   in the Temporal UI, so each call is recognisable without opening its payload.
    */
-  async call(agentName: string, prompt: string, about: string): Promise<AgentCall> {
+  async call(agentName: string, prompt: string, about: string, check?: DecisionCheck): Promise<AgentCall> {
     const agent = this.agent(agentName);
     try {
-      return await this.callWithRepair(agent, prompt, about);
+      return await this.callWithRepair(agent, prompt, about, check);
     } catch (error) {
-      if (agent.fallback === undefined || isCancellation(error)) throw error;
-      return await this.callWithRepair(this.agent(agent.fallback), prompt, `(fallback for ${agent.name}) ${about}`);
+      if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
+      return await this.callWithRepair(this.agent(agent.fallback), prompt, `(fallback for ${agent.name}) ${about}`, check);
     }
   }
 
-  private async callWithRepair(agent: AgentSpec, prompt: string, about: string): Promise<AgentCall> {
+  private async callWithRepair(agent: AgentSpec, prompt: string, about: string, check: DecisionCheck | undefined): Promise<AgentCall> {
     const { runAgent } = proxyActivities<Activities>({
       startToCloseTimeout: agent.timeout,
       heartbeatTimeout: agent.heartbeatTimeout,
@@ -46,28 +53,33 @@ export class AgentRunner {
     });
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
+      this.ledger.ensureRoom();
       const repairNote = repair ? `[repair ${repairs}] ` : '';
+      let problem: { text: string; problem: string; type: FailureType };
       try {
         const result = await runAgent.executeWithOptions(
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}` },
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}) }],
         );
-        this.transcript.charge(result.usage);
-        return { ...result, agent: agent.name };
+        this.ledger.charge(result.usage);
+        const objection = check?.(result.output);
+        if (objection === undefined) return { ...result, agent: agent.name };
+        problem = { text: result.text, problem: objection, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) throw error;
-        this.transcript.charge(invalid.usage);
-        if (repairs >= agent.maxRepairs) {
-          throw ApplicationFailure.create({
-            message: `agent "${agent.name}" did not produce valid structured output after ${repairs} repair attempt(s): ${invalid.problem}`,
-            type: FailureType.InvalidStructuredOutput,
-            nonRetryable: true,
-            details: [{ agent: agent.name, text: invalid.text }],
-          });
-        }
-        repair = { previousText: invalid.text, problem: invalid.problem };
+        this.ledger.charge(invalid.usage);
+        problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
       }
+      if (repairs >= agent.maxRepairs) {
+        throw ApplicationFailure.create({
+          message: `agent "${agent.name}" did not produce usable output after ${repairs} repair attempt(s): ${problem.problem}`,
+          type: problem.type,
+          nonRetryable: true,
+          details: [{ agent: agent.name, text: problem.text }],
+        });
+      }
+      repair = { previousText: problem.text, problem: problem.problem };
     }
   }
 

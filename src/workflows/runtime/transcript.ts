@@ -1,32 +1,41 @@
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
-import { ZERO_USAGE, addUsage, type Envelope, type RunSpec, type Usage } from '../../team/index.js';
-import { progressQuery, type RunProgress, type RunResult } from '../messages.js';
+import type { Carry, Envelope, RunSpec } from '../../team/index.js';
+import { progressQuery, type RunProgress, type RunResult, type StopReason } from '../messages.js';
+import type { Ledger } from './ledger.js';
+
+/** How many envelopes a run keeps in memory and carries across continue-as-new; history has them all. */
+const KEPT_ENVELOPES = 200;
 
 /**
- * The run's record of handoffs and its token ledger, readable at any time through the `progress`
+ * The run's record of handoffs and its shared state, readable at any time through the `progress`
  * query and mirrored into the workflow's current details for the Temporal UI.
  */
 export class Transcript {
-  private readonly envelopes: Envelope[] = [];
-  private usage: Usage = ZERO_USAGE;
-  private agentCalls = 0;
+  private readonly envelopes: Envelope[];
+  private envelopeCount: number;
   private activity = 'starting';
-  readonly warnings: string[] = [];
+  private state: unknown = null;
+  readonly warnings: string[];
+  readonly continuedAsNew: number;
 
-  constructor(private readonly run: RunSpec) {
+  constructor(
+    private readonly run: RunSpec,
+    private readonly ledger: Ledger,
+  ) {
+    this.envelopes = [...(run.carry?.recentEnvelopes ?? [])];
+    this.envelopeCount = run.carry?.envelopeCount ?? 0;
+    this.warnings = [...(run.carry?.warnings ?? [])];
+    this.continuedAsNew = run.carry?.continuedAsNew ?? 0;
     setHandler(progressQuery, () => this.progress());
   }
 
   record(envelope: Omit<Envelope, 'seq' | 'at'>): Envelope {
     // The sandbox's Date is the time of the current workflow activation: deterministic on replay.
-    const recorded = { ...envelope, seq: this.envelopes.length, at: new Date().toISOString() };
+    const recorded = { ...envelope, seq: this.envelopeCount, at: new Date().toISOString() };
+    this.envelopeCount += 1;
     this.envelopes.push(recorded);
+    if (this.envelopes.length > KEPT_ENVELOPES) this.envelopes.splice(0, this.envelopes.length - KEPT_ENVELOPES);
     return recorded;
-  }
-
-  charge(usage: Usage): void {
-    this.usage = addUsage(this.usage, usage);
-    this.agentCalls += 1;
   }
 
   doing(activity: string): void {
@@ -34,24 +43,58 @@ export class Transcript {
     setCurrentDetails(`**${this.run.team.name}** (${this.run.team.topology.kind}): ${activity}`);
   }
 
+  /** The topology's shared state, shown by the progress query and `troupe status`. */
+  share(state: unknown): void {
+    this.state = state;
+  }
+
+  /** The most recent work product: what a partial result returns. */
+  latestOutput(): unknown {
+    for (let i = this.envelopes.length - 1; i >= 0; i -= 1) {
+      const envelope = this.envelopes[i];
+      if (envelope && envelope.kind !== 'task') return envelope.content;
+    }
+    return null;
+  }
+
   progress(): RunProgress {
     return {
       team: this.run.team.name,
       topology: this.run.team.topology.kind,
       activity: this.activity,
+      state: this.state,
       envelopes: [...this.envelopes],
-      usage: this.usage,
-      agentCalls: this.agentCalls,
+      envelopeCount: this.envelopeCount,
+      usage: this.ledger.usage,
+      agentCalls: this.ledger.agentCalls,
+      continuedAsNew: this.continuedAsNew,
     };
   }
 
-  result(output: unknown): RunResult {
+  carry(state: unknown): Carry {
+    return {
+      state,
+      usage: this.ledger.usage,
+      agentCalls: this.ledger.agentCalls,
+      envelopeCount: this.envelopeCount,
+      recentEnvelopes: [...this.envelopes],
+      warnings: [...this.warnings],
+      continuedAsNew: this.continuedAsNew + 1,
+    };
+  }
+
+  result(output: unknown, stoppedBy?: StopReason): RunResult {
     return {
       team: this.run.team.name,
       output,
-      usage: this.usage,
-      agentCalls: this.agentCalls,
+      partial: stoppedBy !== undefined,
+      ...(stoppedBy ? { stoppedBy } : {}),
+      usage: this.ledger.usage,
+      agentCalls: this.ledger.agentCalls,
       transcript: [...this.envelopes],
+      envelopeCount: this.envelopeCount,
+      state: this.state,
+      continuedAsNew: this.continuedAsNew,
       warnings: [...this.warnings],
     };
   }

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * The structured outputs that steer a topology: what a supervisor, router, debater, judge, swarm
+ * agent or handoff agent must answer. An agent in one of these roles declares the schema (or a zod
+ * object extending it) as its output; the workflow reads its answer through the same schema.
+ */
+
+export const SupervisorDecisionSchema = z.object({
+  done: z.boolean().describe('true when the work is complete and `answer` is the final result'),
+  answer: z.string().describe('the final synthesis when done; otherwise a short note on the plan'),
+  assignments: z
+    .array(z.object({ worker: z.string().describe('a worker name from the list given'), task: z.string() }))
+    .describe('sub-tasks for workers this round; empty when done'),
+});
+
+export const RouteSchema = z.object({
+  route: z.string().describe('the one specialist to send the input to, from the list given'),
+  reason: z.string(),
+});
+
+export const ArgumentSchema = z.object({
+  position: z.string().describe('your answer in a few words, stated the same way each round if unchanged'),
+  argument: z.string().describe('why, answering the other debaters where they disagree'),
+});
+
+export const JudgmentSchema = z.object({
+  decision: z.string().describe('the answer the debate supports'),
+  rationale: z.string(),
+});
+
+export const SwarmMoveSchema = z.object({
+  claim: z.string().describe('id of the open task you work on this round, or "" to pass'),
+  result: z.string().describe('your contribution to the claimed task'),
+  complete: z.boolean().describe('true when your result finishes the claimed task'),
+  newTasks: z.array(z.string()).describe('follow-up tasks worth doing, if any'),
+  promising: z.array(z.string()).describe('ids of open tasks you judge most promising'),
+});
+
+export const HandoffSchema = z.object({
+  handoffTo: z.string().describe('the peer to hand control to, or "" to answer yourself'),
+  answer: z.string().describe('your final answer when not handing off; otherwise a note for the peer'),
+});
+
+export type SupervisorDecision = z.infer<typeof SupervisorDecisionSchema>;
+export type Route = z.infer<typeof RouteSchema>;
+export type Argument = z.infer<typeof ArgumentSchema>;
+export type Judgment = z.infer<typeof JudgmentSchema>;
+export type SwarmMove = z.infer<typeof SwarmMoveSchema>;
+export type Handoff = z.infer<typeof HandoffSchema>;

@@ -1,0 +1,37 @@
+import { ZERO_USAGE, addUsage, type ParallelSpec } from '../../team/index.js';
+import type { MemberResult } from './members.js';
+import { renderPrompt, type PromptSection } from './prompt.js';
+import type { TeamRun } from './team-run.js';
+import { majority } from './vote.js';
+
+/**
+ * Fan-out/fan-in, a step any team can use: the members work at once (their calls overlap), and
+ * their outputs come back in member order, so the merge is deterministic. `sections` merges them
+ * into one object keyed by member; `vote` keeps the majority answer.
+ */
+export async function fanOut(team: TeamRun, spec: ParallelSpec, context: { task: unknown; data: PromptSection[]; about: string }): Promise<MemberResult> {
+  const results = await Promise.all(
+    spec.members.map((member, i) => {
+      const instruction = spec.instructions?.[i] ?? (spec.mode === 'vote' ? 'Answer the task; your answer is compared with independent answers.' : 'Do your part of the task.');
+      return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), context.about);
+    }),
+  );
+  for (const result of results) {
+    team.transcript.record({
+      from: result.from,
+      to: 'fan-in',
+      kind: 'output',
+      content: result.output,
+      usage: result.usage,
+      ...(result.model ? { model: result.model } : {}),
+      ...(result.childWorkflowId ? { childWorkflowId: result.childWorkflowId } : {}),
+    });
+  }
+  const from = `parallel(${spec.members.join(', ')})`;
+  const usage = results.reduce((sum, r) => addUsage(sum, r.usage), ZERO_USAGE);
+  if (spec.mode === 'sections') {
+    return { from, output: Object.fromEntries(results.map((r, i) => [spec.members[i], r.output])), usage };
+  }
+  const vote = majority(results.map((r) => r.output));
+  return { from: `${from}, majority ${vote.votes}/${vote.of}`, output: vote.winner, usage };
+}

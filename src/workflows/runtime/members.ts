@@ -1,0 +1,57 @@
+import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
+import { FailureType, type RunSpec, type Usage } from '../../team/index.js';
+import type { RunResult } from '../messages.js';
+import type { AgentRunner, DecisionCheck } from './agent-runner.js';
+import type { Ledger } from './ledger.js';
+import { summarise } from './prompt.js';
+import type { Transcript } from './transcript.js';
+
+export interface MemberResult {
+  /** Who produced the output: the agent (or its fallback) or the sub-team. */
+  from: string;
+  output: unknown;
+  usage: Usage;
+  model?: string;
+  childWorkflowId?: string;
+}
+
+/**
+ * Runs a member of the team: an agent through the agent activity, or a sub-team as a child
+ * workflow with its own history. A child gets the remaining budget, its spend is charged here,
+ * and cancelling the parent cancels it (failures come back up as the child's failure).
+ */
+export class Members {
+  private childCount = 0;
+
+  constructor(
+    private readonly run: RunSpec,
+    private readonly ledger: Ledger,
+    private readonly agents: AgentRunner,
+    private readonly transcript: Transcript,
+  ) {}
+
+  async call(name: string, prompt: string, about: string, check?: DecisionCheck): Promise<MemberResult> {
+    if (this.agents.has(name)) {
+      const result = await this.agents.call(name, prompt, about, check);
+      return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
+    }
+    const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
+    if (!team) {
+      throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no member "${name}"`, FailureType.InvalidTeamSpec);
+    }
+    this.ledger.ensureRoom();
+    this.childCount += 1;
+    const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
+    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining() };
+    const result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
+      workflowId,
+      args: [child],
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      staticSummary: `${name} (sub-team of ${this.run.team.name}): ${summarise(about, 100)}`,
+    });
+    this.ledger.charge(result.usage, result.agentCalls);
+    if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
+    return { from: name, output: result.output, usage: result.usage, childWorkflowId: workflowId };
+  }
+}
