@@ -15,6 +15,8 @@ export const EnvelopeSchema = z.object({
   model: z.string().optional(),
   /** How many times the receiving step has been sent back for revision before this envelope. */
   revision: z.number().int().nonnegative().optional(),
+  /** The round of a looping topology (supervisor, debate, swarm, handoff) the envelope belongs to. */
+  round: z.number().int().positive().optional(),
   /** Set when the sender is a sub-team: the child workflow whose history holds its own handoffs. */
   childWorkflowId: z.string().optional(),
   at: z.string(),

@@ -42,16 +42,7 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
         ? `task: ${summarise(team.run.input)}`
         : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
     const result = await perform(team, step, { data, about });
-    const work = team.transcript.record({
-      from: result.from,
-      to: gate ? gateName(gate) : next,
-      kind: 'output',
-      content: result.output,
-      usage: result.usage,
-      revision,
-      ...(result.model ? { model: result.model } : {}),
-      ...(result.childWorkflowId ? { childWorkflowId: result.childWorkflowId } : {}),
-    });
+    const work = team.transcript.recordOutput(result, gate ? gateName(gate) : next, { revision });
     if (!gate) return work;
 
     team.transcript.doing(`${position}: ${gateName(gate)} is reviewing ${name}'s work`);

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig } from '../../src/team/index.js';
+import {
+  ArgumentSchema,
+  HandoffSchema,
+  JudgmentSchema,
+  RouteSchema,
+  SupervisorDecisionSchema,
+  SwarmMoveSchema,
+  TeamRegistry,
+  VerdictSchema,
+  defineAgent,
+  defineTeam,
+  type AgentConfig,
+} from '../../src/team/index.js';
 
 /** Small teams with short timeouts and fast retries, for exercising the runtime rather than prose. */
 const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
@@ -55,5 +67,87 @@ export const wordLimit = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', gate: { kind: 'check', check: 'short', maxRevisions: 3 } }] },
 });
 
-export const teams = [reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit];
+// Steering agents and plain workers for the other topologies.
+const text = (name: string, role: string) => defineAgent({ name, role, system: `You are ${name}.`, output: 'text', ...fast });
+const alpha = text('alpha', 'analyst');
+const beta = text('beta', 'engineer');
+const gamma = text('gamma', 'reviewer');
+const boss = defineAgent({ name: 'boss', role: 'supervisor', system: 'Supervise.', output: SupervisorDecisionSchema, maxRepairs: 1, ...fast });
+const triage = defineAgent({ name: 'triage', role: 'router', system: 'Route.', output: RouteSchema, maxRepairs: 1, ...fast });
+const debater = (name: string) => defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: ArgumentSchema, ...fast });
+const judge = defineAgent({ name: 'judge', role: 'judge', system: 'Judge.', output: JudgmentSchema, ...fast });
+const ant = (name: string) => defineAgent({ name, role: 'swarm agent', system: 'Work the board.', output: SwarmMoveSchema, maxRepairs: 1, ...fast });
+const desk = (name: string) => defineAgent({ name, role: `${name} desk`, system: `You are the ${name} desk.`, output: HandoffSchema, maxRepairs: 1, ...fast });
+
+export const supervised = defineTeam({
+  name: 'supervised',
+  agents: [boss, alpha, beta],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha', 'beta'], maxRounds: 3 },
+});
+
+export const routed = defineTeam({
+  name: 'routed',
+  agents: [triage, alpha, beta],
+  topology: { kind: 'router', router: 'triage', routes: ['alpha', 'beta'] },
+});
+
+// A hierarchy three deep: top (supervisor) → middle (pipeline) → leaf (pipeline).
+export const leaf = defineTeam({ name: 'leaf', agents: [gamma], topology: { kind: 'pipeline', steps: [{ agent: 'gamma' }] } });
+export const middle = defineTeam({ name: 'middle', agents: [alpha], subteams: [leaf], topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'leaf' }] } });
+export const top = defineTeam({
+  name: 'top',
+  agents: [boss, beta],
+  subteams: [middle],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['middle', 'beta'], maxRounds: 3 },
+});
+
+export const fanned = defineTeam({
+  name: 'fanned',
+  agents: [alpha, beta, gamma],
+  topology: {
+    kind: 'pipeline',
+    steps: [{ parallel: { members: ['alpha', 'beta'], mode: 'sections' } }, { parallel: { members: ['alpha', 'beta', 'gamma'], mode: 'vote' } }],
+  },
+});
+
+export const judged = defineTeam({
+  name: 'judged',
+  agents: [debater('pro'), debater('con'), judge],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 3, decide: { by: 'judge', agent: 'judge' } },
+});
+
+export const voted = defineTeam({
+  name: 'voted',
+  agents: [debater('pro'), debater('con'), debater('third')],
+  topology: { kind: 'debate', debaters: ['pro', 'con', 'third'], rounds: 2, decide: { by: 'vote' }, stopOnConsensus: false },
+});
+
+export const colony = defineTeam({
+  name: 'colony',
+  agents: [ant('ant1'), ant('ant2')],
+  topology: { kind: 'swarm', agents: ['ant1', 'ant2'], rounds: 6 },
+});
+
+// A swarm long enough to need continue-as-new: five agents for a thousand rounds, a short history limit.
+export const bigColony = defineTeam({
+  name: 'big-colony',
+  agents: ['a1', 'a2', 'a3', 'a4', 'a5'].map(ant),
+  topology: { kind: 'swarm', agents: ['a1', 'a2', 'a3', 'a4', 'a5'], rounds: 1_000 },
+  limits: { historyEvents: 2_000 },
+});
+
+export const budgeted = defineTeam({
+  name: 'budgeted',
+  agents: [boss, alpha, beta],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha', 'beta'], maxRounds: 10 },
+  limits: { maxAgentCalls: 4 },
+});
+
+export const desks = defineTeam({
+  name: 'desks',
+  agents: [desk('front'), desk('billing'), desk('tech')],
+  topology: { kind: 'handoff', agents: ['front', 'billing', 'tech'], entry: 'front', maxHandoffs: 3 },
+});
+
+export const teams = [reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

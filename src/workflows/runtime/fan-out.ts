@@ -16,17 +16,7 @@ export async function fanOut(team: TeamRun, spec: ParallelSpec, context: { task:
       return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), context.about);
     }),
   );
-  for (const result of results) {
-    team.transcript.record({
-      from: result.from,
-      to: 'fan-in',
-      kind: 'output',
-      content: result.output,
-      usage: result.usage,
-      ...(result.model ? { model: result.model } : {}),
-      ...(result.childWorkflowId ? { childWorkflowId: result.childWorkflowId } : {}),
-    });
-  }
+  for (const result of results) team.transcript.recordOutput(result, 'fan-in');
   const from = `parallel(${spec.members.join(', ')})`;
   const usage = results.reduce((sum, r) => addUsage(sum, r.usage), ZERO_USAGE);
   if (spec.mode === 'sections') {

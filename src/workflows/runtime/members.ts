@@ -30,6 +30,14 @@ export class Members {
     private readonly transcript: Transcript,
   ) {}
 
+  /** One line on a member, for a steering agent choosing among them. */
+  describe(name: string): string {
+    const agent = this.run.team.agents.find((a) => a.name === name);
+    if (agent) return `- ${name}: ${agent.role}`;
+    const team = this.run.subteams[name];
+    return `- ${name}: a sub-team${team?.description ? `: ${team.description}` : ''}`;
+  }
+
   async call(name: string, prompt: string, about: string, check?: DecisionCheck): Promise<MemberResult> {
     if (this.agents.has(name)) {
       const result = await this.agents.call(name, prompt, about, check);

@@ -2,6 +2,7 @@ import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Carry, Envelope, RunSpec } from '../../team/index.js';
 import { progressQuery, type RunProgress, type RunResult, type StopReason } from '../messages.js';
 import type { Ledger } from './ledger.js';
+import type { MemberResult } from './members.js';
 
 /** How many envelopes a run keeps in memory and carries across continue-as-new; history has them all. */
 const KEPT_ENVELOPES = 200;
@@ -36,6 +37,20 @@ export class Transcript {
     this.envelopes.push(recorded);
     if (this.envelopes.length > KEPT_ENVELOPES) this.envelopes.splice(0, this.envelopes.length - KEPT_ENVELOPES);
     return recorded;
+  }
+
+  /** Records what a member returned (an agent's or a sub-team's output) as an envelope. */
+  recordOutput(result: MemberResult, to: string, extra: Partial<Pick<Envelope, 'kind' | 'round' | 'revision'>> = {}): Envelope {
+    return this.record({
+      from: result.from,
+      to,
+      kind: 'output',
+      content: result.output,
+      usage: result.usage,
+      ...(result.model ? { model: result.model } : {}),
+      ...(result.childWorkflowId ? { childWorkflowId: result.childWorkflowId } : {}),
+      ...extra,
+    });
   }
 
   doing(activity: string): void {

@@ -1,0 +1,58 @@
+import { HandoffSchema, type Handoff } from '../team/index.js';
+import type { RunResult } from './messages.js';
+import { LimitReached } from './runtime/ledger.js';
+import { renderPrompt, summarise } from './runtime/prompt.js';
+import { runTopology } from './runtime/team-run.js';
+
+interface HandoffState {
+  active: string;
+  handoffs: number;
+  /** The notes passed along so far, oldest first (the latest few are shown to the active agent). */
+  notes: { from: string; to: string; note: string }[];
+}
+
+/**
+ * Handoff swarm: one agent is active at a time; it answers, or hands control to a named peer with
+ * a note. A handoff to an unknown peer is sent back for repair; too many handoffs end the run with
+ * a flagged partial result.
+ */
+export async function handoff(input: unknown): Promise<RunResult> {
+  return runTopology(input, 'handoff', async (team, topology) => {
+    const state = team.carried<HandoffState>() ?? { active: topology.entry, handoffs: 0, notes: [] };
+    if (state.handoffs === 0) team.transcript.record({ from: 'user', to: topology.entry, kind: 'task', content: team.run.input });
+    const peers = (active: string) => topology.agents.filter((a) => a !== active);
+
+    for (;;) {
+      const active = state.active;
+      team.transcript.share(state);
+      team.transcript.doing(`${active} is active (${state.handoffs} handoff(s) so far)`);
+      const check = (output: unknown): string | undefined => {
+        const { handoffTo } = output as Handoff;
+        return handoffTo === '' || peers(active).includes(handoffTo) ? undefined : `cannot hand off to "${handoffTo}": choose one of ${peers(active).join(', ')}, or "" to answer yourself`;
+      };
+      const call = await team.members.call(
+        active,
+        renderPrompt({
+          instruction: `Answer the task yourself, or hand it to the peer best placed to answer:\n${peers(active).map((p) => team.members.describe(p)).join('\n')}`,
+          task: team.run.input,
+          data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
+        }),
+        state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`,
+        check,
+      );
+      const decision = HandoffSchema.parse(call.output);
+      if (decision.handoffTo === '') {
+        team.transcript.recordOutput({ ...call, output: decision.answer }, 'user');
+        team.transcript.record({ from: active, to: 'user', kind: 'result', content: decision.answer });
+        return decision.answer;
+      }
+      team.transcript.recordOutput({ ...call, output: decision }, decision.handoffTo, { kind: 'handoff', round: state.handoffs + 1 });
+      if (state.handoffs >= topology.maxHandoffs) throw new LimitReached('maxRounds');
+      state.handoffs += 1;
+      state.notes.push({ from: active, to: decision.handoffTo, note: decision.answer });
+      if (state.notes.length > 20) state.notes.splice(0, state.notes.length - 20);
+      state.active = decision.handoffTo;
+      await team.continueIfLong(state);
+    }
+  });
+}

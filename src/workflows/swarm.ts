@@ -1,0 +1,66 @@
+import { SwarmMoveSchema, type SwarmMove } from '../team/index.js';
+import type { RunResult } from './messages.js';
+import { applyMoves, newBoard, openTasks, type Blackboard } from './runtime/blackboard.js';
+import { LimitReached } from './runtime/ledger.js';
+import { asText, renderPrompt, summarise } from './runtime/prompt.js';
+import { runTopology } from './runtime/team-run.js';
+
+/**
+ * Swarm: agents act in parallel rounds with no central coordinator, guided by a shared blackboard
+ * of open tasks, claims and results. Agents deposit pheromone-like weight on promising tasks; it
+ * evaporates each round, and each agent is shown the heaviest open tasks. Moves are merged in agent
+ * order, so replay is exact. The run converges when no open task is left or a round changes
+ * nothing; the round limit ends it with a flagged partial result.
+ */
+export async function swarm(input: unknown): Promise<RunResult> {
+  return runTopology(input, 'swarm', async (team, topology) => {
+    const board = team.carried<Blackboard>() ?? newBoard(asText(team.run.input));
+    if (board.round === 0) team.transcript.record({ from: 'user', to: 'board', kind: 'task', content: team.run.input });
+
+    for (;;) {
+      const open = openTasks(board);
+      if (open.length === 0) break;
+      if (board.round >= topology.rounds) throw new LimitReached('maxRounds');
+      board.round += 1;
+      const round = board.round;
+      team.transcript.share(board);
+      team.transcript.doing(`round ${round}: ${open.length} open task(s), ${topology.agents.length} agent(s) at work`);
+
+      const visible = open.slice(0, topology.visibleTasks);
+      const visibleIds = new Set(visible.map((t) => t.id));
+      const check = (output: unknown): string | undefined => {
+        const { claim } = output as SwarmMove;
+        return claim === '' || visibleIds.has(claim) ? undefined : `claim "${claim}" is not an open task on the board: claim one of ${[...visibleIds].join(', ')}, or "" to pass`;
+      };
+      const boardView = visible.map((t) => ({ id: t.id, task: t.description, weight: t.weight, contributions: t.contributions, latest: t.results.at(-1)?.result ?? null }));
+      const calls = await Promise.all(
+        topology.agents.map((agent) =>
+          team.members.call(
+            agent,
+            renderPrompt({
+              instruction: 'Pick one open task from the board to work on (or pass), contribute to it, propose follow-up tasks, and mark the tasks you find most promising.',
+              task: team.run.input,
+              data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
+            }),
+            `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`,
+            check,
+          ),
+        ),
+      );
+      const moves = calls.map((call, i) => ({ agent: topology.agents[i] ?? call.from, move: SwarmMoveSchema.parse(call.output) }));
+      for (const call of calls) team.transcript.recordOutput(call, 'board', { kind: 'move', round });
+      const effective = applyMoves(board, moves, topology);
+      team.transcript.share(board);
+      if (effective === 0) break; // every agent passed: nothing left the swarm can do
+      await team.continueIfLong(board);
+    }
+
+    const output = {
+      rounds: board.round,
+      completed: board.tasks.filter((t) => t.status === 'done').map((t) => ({ id: t.id, task: t.description, results: t.results.map((r) => r.result) })),
+      open: openTasks(board).map((t) => ({ id: t.id, task: t.description, weight: t.weight })),
+    };
+    team.transcript.record({ from: 'board', to: 'user', kind: 'result', content: output });
+    return output;
+  });
+}
