@@ -1,8 +1,20 @@
 import type { MessagesScript } from '../src/activities/index.js';
+import { architectureDebate, architectureDebateScript } from './architecture-debate.js';
+import { concierge, conciergeScript } from './concierge.js';
+import { incidentSwarm, incidentSwarmScript } from './incident-swarm.js';
+import { launchPlan, launchPlanScript } from './launch-plan.js';
 import { researchBrief, researchBriefScript } from './research-brief.js';
+import { supportDesk, supportDeskScript } from './support-desk.js';
 
-/** The teams `troupe` knows by default (override with --teams or TROUPE_TEAMS). */
-export const teams = [researchBrief];
+/** The teams `troupe` knows by default (override with --teams or TROUPE_TEAMS): one per topology. */
+export const teams = [researchBrief, supportDesk, launchPlan, architectureDebate, incidentSwarm, concierge];
 
 /** Scripted replies for the offline provider, used when no ANTHROPIC_API_KEY is set. */
-export const offlineScript: MessagesScript = { ...researchBriefScript };
+export const offlineScript: MessagesScript = {
+  ...researchBriefScript,
+  ...supportDeskScript,
+  ...launchPlanScript,
+  ...architectureDebateScript,
+  ...incidentSwarmScript,
+  ...conciergeScript,
+};

@@ -35,17 +35,39 @@ export class RunPrinter {
 
 export function formatEnvelope(envelope: Envelope): string {
   const route = `${envelope.from} → ${envelope.to}`;
-  const meta = [envelope.model, envelope.usage ? `${envelope.usage.outputTokens} tokens out` : undefined, envelope.revision ? `revision ${envelope.revision}` : undefined]
+  const meta = [
+    envelope.round ? `round ${envelope.round}` : undefined,
+    envelope.model,
+    envelope.usage ? `${envelope.usage.outputTokens} tokens out` : undefined,
+    envelope.revision ? `revision ${envelope.revision}` : undefined,
+    envelope.childWorkflowId ? `child workflow ${envelope.childWorkflowId}` : undefined,
+  ]
     .filter(Boolean)
     .join(', ');
   const detail = meta ? ` (${meta})` : '';
+  const content = envelope.content as Record<string, unknown> | undefined;
+  const field = (name: string) => summarise(content?.[name] ?? '', 100);
   switch (envelope.kind) {
     case 'task':
       return `  ▸ ${route}  task: ${summarise(envelope.content, 100)}`;
-    case 'verdict': {
-      const verdict = envelope.content as { approved?: boolean; feedback?: string };
-      return `  ${verdict.approved ? '✓' : '↺'} ${route}  ${verdict.approved ? 'approved' : 'sent back'}${detail}: ${summarise(verdict.feedback ?? '', 100)}`;
+    case 'verdict':
+      return `  ${content?.['approved'] ? '✓' : '↺'} ${route}  ${content?.['approved'] ? 'approved' : 'sent back'}${detail}: ${field('feedback')}`;
+    case 'decision': {
+      const assignments = (content?.['assignments'] as { worker: string }[] | undefined) ?? [];
+      return content?.['done'] ? `  ◆ ${route}  finishes${detail}` : `  ◆ ${route}  assigns ${assignments.map((a) => a.worker).join(', ')}${detail}: ${field('answer')}`;
     }
+    case 'assignment':
+      return `    ↳ ${route}: ${summarise(envelope.content, 100)}`;
+    case 'route':
+      return `  ⤷ ${route}  routed${detail}: ${field('reason')}`;
+    case 'argument':
+      return `  ✎ ${envelope.from}${detail}: ${field('position')}: ${field('argument')}`;
+    case 'judgment':
+      return `  ⚖ ${route}  decides${detail}: ${field('decision')}`;
+    case 'move':
+      return content?.['claim'] ? `  ✦ ${route}  works on ${field('claim')}${detail}: ${field('result')}` : `  · ${envelope.from} passes${detail}`;
+    case 'handoff':
+      return `  ⇢ ${route}  hands off${detail}: ${field('answer')}`;
     case 'result':
       return `  ■ ${route}  final result`;
     default:
@@ -60,6 +82,7 @@ export function formatUsage(usage: Usage, agentCalls: number): string {
 export function formatResult(result: RunResult): string {
   const output = typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2);
   const warnings = result.warnings.map((w) => `⚠ ${w}`);
+  if (result.partial) warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
   return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls)].join('\n');
 }
 

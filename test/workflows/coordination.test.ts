@@ -2,8 +2,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureType } from '../../src/team/index.js';
+import { TroupeClient, type RunResult } from '../../src/client/index.js';
+import { createTroupeWorker } from '../../src/workers/index.js';
+import { startMessagesApiDouble } from '../support/messages-api-double.js';
 import { runTeam } from '../support/run-team.js';
-import { bundleWorkflows, timeSkippingEnvironment } from '../support/temporal.js';
+import { registry } from '../support/teams.js';
+import { bundleWorkflows, timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
 
 // Supervisor, router, hierarchy, fan-out, handoff and budgets on the time-skipping server, with
 // real activities and the real SDK against the Messages API double.
@@ -109,8 +113,8 @@ describe('hierarchy', () => {
     expect(fromMiddle?.content).toBe('leaf review ok');
     const middleId = fromMiddle?.childWorkflowId;
     expect(middleId).toBe(`${outcome.workflowId}/middle-0.1`);
-    const middle = await env.client.workflow.getHandle(middleId!).result();
-    const leafEnvelope = (middle as { transcript: { from: string; childWorkflowId?: string }[] }).transcript.find((e) => e.from === 'leaf');
+    const middle = (await env.client.workflow.getHandle(middleId!).result()) as RunResult;
+    const leafEnvelope = middle.transcript.find((e) => e.from === 'leaf');
     expect(leafEnvelope?.childWorkflowId).toBe(`${middleId}/leaf-0.1`);
     expect((await env.client.workflow.getHandle(leafEnvelope!.childWorkflowId!).describe()).status.name).toBe('COMPLETED');
     // 2 boss + 1 beta + 1 alpha (middle) + 1 gamma (leaf); the leaf's 100+100 tokens reach the top.
@@ -125,6 +129,28 @@ describe('hierarchy', () => {
     });
     expect(!outcome.ok && outcome.failure.type).toBe(FailureType.ModelBadRequest);
     expect(!outcome.ok && outcome.failure.message).toContain('bad request in the middle');
+  });
+});
+
+describe('cancellation', () => {
+  it('cancelling a parent cancels its running sub-team', async () => {
+    const double = await startMessagesApiDouble({ boss: [assign(['middle', 'slow work'])], 'middle/alpha': [{ hang: true }] });
+    const taskQueue = uniqueId('tq');
+    try {
+      const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+      await worker.runUntil(async () => {
+        const run = await new TroupeClient(env.client, registry, { taskQueue }).start('top', 'x', { workflowId: uniqueId('top') });
+        const childId = `${run.workflowId}/middle-0.1`;
+        await until(async () => (await env.client.workflow.getHandle(childId).describe().catch(() => undefined))?.status.name === 'RUNNING');
+        await until(() => double.scripted.callsTo('alpha') === 1);
+        await run.handle.cancel();
+        await expect(run.result()).rejects.toThrow();
+        await until(async () => (await env.client.workflow.getHandle(childId).describe()).status.name === 'CANCELLED');
+        expect((await run.handle.describe()).status.name).toBe('CANCELLED');
+      });
+    } finally {
+      await double.close();
+    }
   });
 });
 
@@ -162,3 +188,11 @@ describe('handoff', () => {
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds' });
   });
 });
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

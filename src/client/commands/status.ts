@@ -34,7 +34,9 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
       console.log(`Now: ${status.progress.activity}`);
       for (const envelope of status.progress.envelopes) console.log(formatEnvelope(envelope));
       console.log(formatUsage(status.progress.usage, status.progress.agentCalls));
-    } else if (status.status === 'RUNNING') {
+    }
+    const state = status.progress?.state ?? (outcome && 'result' in outcome ? outcome.result.state : null);
+    if (state !== null && state !== undefined) console.log(`Shared state (${status.progress?.topology ?? 'topology'}):\n${JSON.stringify(state, null, 2)}`); else if (status.status === 'RUNNING') {
       console.log('No worker answered the progress query: start one with `troupe worker`.');
     }
     if (outcome && 'failure' in outcome) console.log(`Failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
