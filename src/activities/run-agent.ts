@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentSpec, TeamRegistry, Usage } from '../team/index.js';
 import { FailureType } from '../team/failure-types.js';
@@ -15,6 +16,8 @@ export interface AgentCallInput {
   prompt: string;
   /** Set when a previous answer failed the agent's output schema: the model is shown it and asked to fix it. */
   repair?: { previousText: string; problem: string };
+  /** The work handed to the agent, checked against the agent's input schema when it declares one. */
+  handoff?: { from: string; content: unknown };
 }
 
 export interface AgentCallResult {
@@ -38,12 +41,22 @@ export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
     const context = Context.current();
     const { agent } = input;
-    const outputSchema = teams.find(input.team)?.agent(agent.name)?.outputSchema;
-    if (agent.output.kind === 'json' && !outputSchema) {
+    const definition = teams.find(input.team)?.agent(agent.name);
+    const outputSchema = definition?.outputSchema;
+    if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema)) {
       throw ApplicationFailure.nonRetryable(
         `This worker does not know agent "${agent.name}" of team "${input.team}": start the worker with the same teams module as the client.`,
         FailureType.UnknownAgent,
       );
+    }
+    if (definition?.inputSchema && input.handoff) {
+      const accepted = definition.inputSchema.safeParse(input.handoff.content);
+      if (!accepted.success) {
+        throw ApplicationFailure.nonRetryable(
+          `agent "${agent.name}" refuses the work handed over by "${input.handoff.from}": ${z.prettifyError(accepted.error)}`,
+          FailureType.InvalidHandoff,
+        );
+      }
     }
     const format = outputSchema ? zodOutputFormat(outputSchema) : undefined;
     const params: MessageCreateParamsNonStreaming = {

@@ -3,15 +3,19 @@ import { TeamSpecError } from './errors.js';
 import { AgentSpecSchema, RunSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type RunSpec, type TeamSpec, type TeamSpecInput } from './spec.js';
 import type { Verdict } from './verdict.js';
 
-export interface AgentConfig extends Omit<AgentSpecInput, 'output'> {
+export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput'> {
   /** A zod schema the agent's answer must match (sent to Claude as a structured-output format), or 'text'. */
   output: z.ZodType | 'text';
+  /** A zod schema that work handed to this agent must match; a handoff that does not is refused (InvalidHandoff). */
+  input?: z.ZodType;
 }
 
 export interface AgentDefinition {
   readonly spec: AgentSpec;
   /** The zod schema that validates this agent's output inside the agent activity; absent for text agents. */
   readonly outputSchema: z.ZodType | undefined;
+  /** The zod schema that validates work handed to this agent, if it declares one. */
+  readonly inputSchema: z.ZodType | undefined;
 }
 
 /** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
@@ -46,9 +50,10 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   const output = outputSchema
     ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }
     : { kind: 'text' as const };
-  const parsed = AgentSpecSchema.safeParse({ ...config, output });
+  const { input: inputSchema, ...rest } = config;
+  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
-  return { spec: parsed.data, outputSchema };
+  return { spec: parsed.data, outputSchema, inputSchema };
 }
 
 export function defineTeam(config: TeamConfig): Team {

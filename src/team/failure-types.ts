@@ -22,6 +22,8 @@ export const FailureType = {
   InvalidStructuredOutput: 'InvalidStructuredOutput',
   // A steering agent (supervisor, router ...) kept answering with a decision the topology cannot follow.
   InvalidDecision: 'InvalidDecision',
+  // Work handed to an agent does not match the input schema the agent declares.
+  InvalidHandoff: 'InvalidHandoff',
   // Troupe's own.
   UnknownAgent: 'UnknownAgent',
   InvalidTeamSpec: 'InvalidTeamSpec',

@@ -53,6 +53,8 @@ export const AgentSpecSchema = z
     maxRepairs: z.number().int().min(0).max(5).default(2),
     /** An agent of the same team that takes over when this one fails after all its retries. */
     fallback: NameSchema.optional(),
+    /** The agent declares an input schema: work handed to it is validated against it before the model is called. */
+    acceptsInput: z.boolean().default(false),
   })
   .strict();
 

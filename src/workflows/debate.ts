@@ -35,7 +35,8 @@ export async function debate(input: unknown): Promise<RunResult> {
               ? 'State your position on the task and argue for it.'
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
-          return team.members.call(debater, renderPrompt({ instruction, task: team.run.input, data }), round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`);
+          const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
+          return team.members.call(debater, renderPrompt({ instruction, task: team.run.input, data }), { about });
         }),
       );
       state.arguments = calls.map((call, i) => ({ debater: topology.debaters[i] ?? call.from, argument: ArgumentSchema.parse(call.output) }));
@@ -61,7 +62,7 @@ export async function debate(input: unknown): Promise<RunResult> {
         task: team.run.input,
         data: state.arguments.map((a) => ({ label: `${a.debater}'s final argument (round ${state.round})`, content: a.argument })),
       }),
-      `judge ${state.round} round(s) between ${topology.debaters.join(', ')}`,
+      { about: `judge ${state.round} round(s) between ${topology.debaters.join(', ')}` },
     );
     const judgment = JudgmentSchema.parse(call.output);
     const decision = { ...judgment, rounds: state.round, consensus: state.consensus, positions };

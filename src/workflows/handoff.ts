@@ -37,8 +37,7 @@ export async function handoff(input: unknown): Promise<RunResult> {
           task: team.run.input,
           data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
         }),
-        state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`,
-        check,
+        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check },
       );
       const decision = HandoffSchema.parse(call.output);
       if (decision.handoffTo === '') {

@@ -41,7 +41,7 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
       : handoff.from === 'user'
         ? `task: ${summarise(team.run.input)}`
         : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
-    const result = await perform(team, step, { data, about });
+    const result = await perform(team, step, { data, about, handoff });
     const work = team.transcript.recordOutput(result, gate ? gateName(gate) : next, { revision });
     if (!gate) return work;
 
@@ -68,11 +68,14 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
   }
 }
 
-function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string }): Promise<MemberResult> {
-  if ('parallel' in step) return fanOut(team, step.parallel, { task: team.run.input, ...context });
+function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string; handoff: Envelope }): Promise<MemberResult> {
+  if ('parallel' in step) return fanOut(team, step.parallel, { task: team.run.input, data: context.data, about: context.about });
   const member = 'agent' in step ? step.agent : step.team;
   const instruction = step.instruction ?? `Act as the team's ${roleOf(team, member)}: do your part of the task.`;
-  return team.members.call(member, renderPrompt({ instruction, task: team.run.input, data: context.data }), context.about);
+  return team.members.call(member, renderPrompt({ instruction, task: team.run.input, data: context.data }), {
+    about: context.about,
+    ...(context.handoff.from !== 'user' ? { handoff: { from: context.handoff.from, content: context.handoff.content } } : {}),
+  });
 }
 
 async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string }> {
@@ -81,7 +84,7 @@ async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ 
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
   const prompt = renderPrompt({ instruction, task: team.run.input, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
-  const result = await team.members.call(gate.agent, prompt, `review ${work.from}'s output: ${summarise(work.content)}`);
+  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content } });
   return { verdict: VerdictSchema.parse(result.output), usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }
 

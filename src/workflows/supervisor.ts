@@ -39,7 +39,8 @@ export async function supervisor(input: unknown): Promise<RunResult> {
         task: team.run.input,
         data: state.results.map((r) => ({ label: `Result from ${r.worker} for "${r.task}"`, content: r.output })),
       });
-      const call = await team.members.call(topology.supervisor, prompt, round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`, check);
+      const about = round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
+      const call = await team.members.call(topology.supervisor, prompt, { about, check });
       const decision = SupervisorDecisionSchema.parse(call.output);
       team.transcript.recordOutput({ ...call, output: decision }, decision.done ? 'user' : 'workers', { kind: 'decision', round });
       if (decision.done) {
@@ -50,7 +51,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       for (const a of decision.assignments) team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
       team.transcript.doing(`round ${round}: ${decision.assignments.map((a) => a.worker).join(', ')} at work`);
       const results = await Promise.all(
-        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.run.input }), `from ${topology.supervisor}: ${a.task}`)),
+        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.run.input }), { about: `from ${topology.supervisor}: ${a.task}` })),
       );
       for (const result of results) team.transcript.recordOutput(result, topology.supervisor, { round });
       state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: results[i]?.output }));

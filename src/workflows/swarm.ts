@@ -42,8 +42,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
               task: team.run.input,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`,
-            check,
+            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check },
           ),
         ),
       );

@@ -149,5 +149,26 @@ export const desks = defineTeam({
   topology: { kind: 'handoff', agents: ['front', 'billing', 'tech'], entry: 'front', maxHandoffs: 3 },
 });
 
-export const teams = [reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Typed handoffs: the reporter only accepts an extractor-shaped answer.
+const reporter = defineAgent({ name: 'reporter', role: 'reporter', system: 'Report the answer.', output: 'text', input: z.object({ answer: z.number() }), ...fast });
+export const typedHandoff = defineTeam({ name: 'typed-handoff', agents: [extractor, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'extractor' }, { agent: 'reporter' }] } });
+export const mistypedHandoff = defineTeam({ name: 'mistyped-handoff', agents: [drafter, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'drafter' }, { agent: 'reporter' }] } });
+
+export const tokenBudget = defineTeam({
+  name: 'token-budget',
+  agents: [boss, alpha, beta],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha', 'beta'], maxRounds: 10 },
+  limits: { maxTokens: 1_000 },
+});
+
+// One budget for a whole tree: the sub-teams spend from what the top team has left.
+export const budgetTree = defineTeam({
+  name: 'budget-tree',
+  agents: [boss, beta],
+  subteams: [middle],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['middle', 'beta'], maxRounds: 5 },
+  limits: { maxAgentCalls: 3 },
+});
+
+export const teams = [typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -80,6 +80,30 @@ describe('supervisor', () => {
   });
 });
 
+describe('budgets', () => {
+  it('stops at the token budget with a flagged partial result', async () => {
+    const outcome = await runTeam(env, bundle, 'token-budget', 'x', {
+      boss: [{ ...assign(['alpha', 'work']), usage: { inputTokens: 300, outputTokens: 100 } }],
+      alpha: [{ text: 'a', usage: { inputTokens: 400, outputTokens: 300 } }],
+    });
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 2 });
+    expect(outcome.double.scripted.callsTo()).toBe(2);
+  });
+
+  it('hands sub-teams what is left of the budget, so the whole tree stays within it', async () => {
+    const outcome = await runTeam(env, bundle, 'budget-tree', 'x', {
+      boss: [assign(['middle', 'check'])],
+      'middle/alpha': [{ text: 'plan ok' }],
+      'leaf/gamma': [{ text: 'leaf ok' }],
+    });
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    // boss (1) + middle's alpha (1) + leaf's gamma (1) = the limit of 3: the boss is not asked again.
+    expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 3 });
+    expect(outcome.double.scripted.callsTo()).toBe(3);
+  });
+});
+
 describe('router', () => {
   it('sends the input to exactly one specialist', async () => {
     const outcome = await runTeam(env, bundle, 'routed', 'My invoice is wrong.', {

@@ -136,4 +136,14 @@ describe('pipeline', () => {
     expect(outcome.ok && outcome.result.output).toBe('from backup');
     expect(outcome.ok && outcome.result.transcript[1]?.from).toBe('backup');
   });
+
+  it("validates a handoff against the receiving agent's input schema", async () => {
+    const typed = await runTeam(env, bundle, 'typed-handoff', 'x', { extractor: [{ json: { answer: 7 } }], reporter: [{ text: 'seven' }] });
+    expect(typed.ok && typed.result.output).toBe('seven');
+
+    const mistyped = await runTeam(env, bundle, 'mistyped-handoff', 'x', { drafter: [{ text: 'not a number' }], reporter: [{ text: 'never' }] });
+    expect(!mistyped.ok && mistyped.failure.type).toBe(FailureType.InvalidHandoff);
+    expect(!mistyped.ok && mistyped.failure.message).toContain('agent "reporter" refuses the work handed over by "drafter"');
+    expect(mistyped.double.scripted.callsTo('reporter')).toBe(0);
+  });
 });

@@ -12,6 +12,15 @@ export interface AgentCall extends AgentCallResult {
 /** Looks at a valid structured output and names what the topology cannot act on, if anything. */
 export type DecisionCheck = (output: unknown) => string | undefined;
 
+export interface CallOptions {
+  /** What the member is working on, in a few words: the activity's summary in the Temporal UI. */
+  about: string;
+  /** Objections to a valid output the topology cannot act on; they are sent back for repair. */
+  check?: DecisionCheck;
+  /** The work handed over, checked against the agent's input schema if it declares one. */
+  handoff?: { from: string; content: unknown };
+}
+
 /**
  * Calls agents: one activity per call, with the agent's own timeouts and retry policy, a readable
  * summary in the Temporal UI, bounded repair of output that fails the schema or the topology's
@@ -31,21 +40,17 @@ export class AgentRunner {
     return this.agents.has(name);
   }
 
-  /**
-   * @param about what the agent is working on, in a few words: it becomes the activity's summary
-   *   in the Temporal UI, so each call is recognisable without opening its payload.
-   */
-  async call(agentName: string, prompt: string, about: string, check?: DecisionCheck): Promise<AgentCall> {
+  async call(agentName: string, prompt: string, options: CallOptions): Promise<AgentCall> {
     const agent = this.agent(agentName);
     try {
-      return await this.callWithRepair(agent, prompt, about, check);
+      return await this.callWithRepair(agent, prompt, options);
     } catch (error) {
       if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
-      return await this.callWithRepair(this.agent(agent.fallback), prompt, `(fallback for ${agent.name}) ${about}`, check);
+      return await this.callWithRepair(this.agent(agent.fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
     }
   }
 
-  private async callWithRepair(agent: AgentSpec, prompt: string, about: string, check: DecisionCheck | undefined): Promise<AgentCall> {
+  private async callWithRepair(agent: AgentSpec, prompt: string, { about, check, handoff }: CallOptions): Promise<AgentCall> {
     const { runAgent } = proxyActivities<Activities>({
       startToCloseTimeout: agent.timeout,
       heartbeatTimeout: agent.heartbeatTimeout,
@@ -59,7 +64,7 @@ export class AgentRunner {
       try {
         const result = await runAgent.executeWithOptions(
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}` },
-          [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}) }],
+          [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
         );
         this.ledger.charge(result.usage);
         const objection = check?.(result.output);

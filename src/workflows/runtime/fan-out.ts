@@ -13,7 +13,7 @@ export async function fanOut(team: TeamRun, spec: ParallelSpec, context: { task:
   const results = await Promise.all(
     spec.members.map((member, i) => {
       const instruction = spec.instructions?.[i] ?? (spec.mode === 'vote' ? 'Answer the task; your answer is compared with independent answers.' : 'Do your part of the task.');
-      return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), context.about);
+      return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), { about: context.about });
     }),
   );
   for (const result of results) team.transcript.recordOutput(result, 'fan-in');

@@ -1,7 +1,7 @@
 import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type RunSpec, type Usage } from '../../team/index.js';
 import type { RunResult } from '../messages.js';
-import type { AgentRunner, DecisionCheck } from './agent-runner.js';
+import type { AgentRunner, CallOptions } from './agent-runner.js';
 import type { Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
@@ -38,9 +38,10 @@ export class Members {
     return `- ${name}: a sub-team${team?.description ? `: ${team.description}` : ''}`;
   }
 
-  async call(name: string, prompt: string, about: string, check?: DecisionCheck): Promise<MemberResult> {
+  async call(name: string, prompt: string, options: CallOptions): Promise<MemberResult> {
+    const about = options.about;
     if (this.agents.has(name)) {
-      const result = await this.agents.call(name, prompt, about, check);
+      const result = await this.agents.call(name, prompt, options);
       return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
     }
     const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
