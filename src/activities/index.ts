@@ -1,5 +1,6 @@
 import { createRunAgent, type AgentActivityDeps } from './run-agent.js';
 import { createRunCheck } from './run-check.js';
+import { createSendReminder } from './send-reminder.js';
 
 export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-agent.js';
 export type { CheckInput } from './run-check.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: AgentActivityDeps) {
   return {
     runAgent: createRunAgent(deps),
     runCheck: createRunCheck(deps),
+    sendReminder: createSendReminder(deps),
   };
 }
 

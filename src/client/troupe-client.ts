@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildRunSpec, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
-import { progressQuery, type RunProgress, type RunResult } from '../workflows/messages.js';
+import { buildRunSpec, type ApprovalDecisionInput, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
+import {
+  SEARCH_ATTRIBUTES,
+  decideUpdate,
+  decisionSignal,
+  progressQuery,
+  type AwaitingApproval,
+  type DecisionReceipt,
+  type RunProgress,
+  type RunResult,
+} from '../workflows/messages.js';
 import { summarise } from '../workflows/runtime/prompt.js';
 import { defaultTaskQueue } from '../workers/task-queue.js';
 
@@ -12,6 +21,13 @@ export interface StartOptions {
 
 /** What follow() reports while a run works. */
 export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope };
+
+export interface PendingRun {
+  workflowId: string;
+  team: string | undefined;
+  startTime: Date;
+  awaiting: AwaitingApproval | undefined;
+}
 
 export interface RunStatus {
   workflowId: string;
@@ -27,19 +43,22 @@ export interface RunStatus {
 /** The programmatic API: start runs, follow them, read their status and results. */
 export class TroupeClient {
   readonly taskQueue: string;
+  /** Whether the cluster has Troupe's search attributes (see ensureSearchAttributes). */
+  readonly searchAttributes: boolean;
 
   constructor(
     readonly client: Client,
     readonly teams: TeamRegistry,
-    options: { taskQueue?: string } = {},
+    options: { taskQueue?: string; searchAttributes?: boolean } = {},
   ) {
     this.taskQueue = options.taskQueue ?? defaultTaskQueue();
+    this.searchAttributes = options.searchAttributes ?? false;
   }
 
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
     const team = this.teams.get(teamName);
-    const spec = buildRunSpec(team, input);
+    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes };
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
       workflowId,
@@ -48,8 +67,23 @@ export class TroupeClient {
       staticSummary: `${team.name} (${spec.team.topology.kind}): ${summarise(spec.input)}`,
       staticDetails: describeTeam(team),
       memo: { team: team.name },
+      ...(this.searchAttributes
+        ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.team, value: team.name }, { key: SEARCH_ATTRIBUTES.awaitingApproval, value: false }] }
+        : {}),
     });
     return new RunHandle(handle);
+  }
+
+  /** Runs waiting for a person's decision, newest first (needs Troupe's search attributes). */
+  async pending(limit = 100): Promise<PendingRun[]> {
+    const found: PendingRun[] = [];
+    const query = `${SEARCH_ATTRIBUTES.awaitingApproval.name} = true AND ExecutionStatus = 'Running'`;
+    for await (const execution of this.client.workflow.list({ query })) {
+      const progress = await this.run(execution.workflowId).progress();
+      found.push({ workflowId: execution.workflowId, team: execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.team), startTime: execution.startTime, awaiting: progress?.awaiting ?? undefined });
+      if (found.length >= limit) break;
+    }
+    return found;
   }
 
   /** A handle on an existing run. */
@@ -68,6 +102,19 @@ export class RunHandle {
   /** The run's output once it finishes; throws WorkflowFailedError if it failed. */
   result(): Promise<RunResult> {
     return this.handle.result() as Promise<RunResult>;
+  }
+
+  /**
+   * Decides the waiting approval through the run's update: resolves with the receipt once the run
+   * accepted it, or throws WorkflowUpdateFailedError with the reason it was refused.
+   */
+  decide(decision: ApprovalDecisionInput): Promise<DecisionReceipt> {
+    return this.handle.executeUpdate(decideUpdate, { args: [decision] });
+  }
+
+  /** Sends a decision without waiting to learn whether it applies (it is recorded either way). */
+  signalDecision(decision: ApprovalDecisionInput): Promise<void> {
+    return this.handle.signal(decisionSignal, decision);
   }
 
   /** Live progress, or undefined when no worker answers within a few seconds (none may be running). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TeamSpecError } from './errors.js';
 import { AgentSpecSchema, RunSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type RunSpec, type TeamSpec, type TeamSpecInput } from './spec.js';
+import type { Reminder } from './approval.js';
 import type { Verdict } from './verdict.js';
 
 export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput'> {
@@ -28,6 +29,8 @@ export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks' | 's
   checks?: Record<string, CheckFunction>;
   /** Validates the run input before a run starts. Defaults to a non-empty string. */
   input?: z.ZodType;
+  /** Called (in an activity) to remind approvers before an approval's deadline; default: the worker's log. */
+  notify?: (reminder: Reminder) => void | Promise<void>;
 }
 
 export interface Team {
@@ -36,6 +39,7 @@ export interface Team {
   readonly inputSchema: z.ZodType;
   readonly checks: Readonly<Record<string, CheckFunction>>;
   readonly subteams: readonly Team[];
+  readonly notify: ((reminder: Reminder) => void | Promise<void>) | undefined;
   agent(name: string): AgentDefinition | undefined;
 }
 
@@ -57,7 +61,7 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
 }
 
 export function defineTeam(config: TeamConfig): Team {
-  const { agents, checks = {}, subteams = [], input = DEFAULT_INPUT_SCHEMA, ...rest } = config;
+  const { agents, checks = {}, subteams = [], input = DEFAULT_INPUT_SCHEMA, notify, ...rest } = config;
   const parsed = TeamSpecSchema.safeParse({
     ...rest,
     agents: agents.map((agent) => agent.spec),
@@ -72,6 +76,7 @@ export function defineTeam(config: TeamConfig): Team {
     inputSchema: input,
     checks,
     subteams,
+    notify,
     agent: (name) => byName.get(name),
   };
 }

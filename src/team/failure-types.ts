@@ -28,6 +28,8 @@ export const FailureType = {
   UnknownAgent: 'UnknownAgent',
   InvalidTeamSpec: 'InvalidTeamSpec',
   GateRejected: 'GateRejected',
+  // A person (or an approval's expiry policy) rejected the work.
+  ApprovalRejected: 'ApprovalRejected',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

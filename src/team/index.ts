@@ -9,3 +9,4 @@ export { UsageSchema, ZERO_USAGE, addUsage, type Usage } from './usage.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { FailureType } from './failure-types.js';
 export { TeamRegistry } from './registry.js';
+export * from './approval.js';

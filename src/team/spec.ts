@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ApprovalSpecSchema } from './approval.js';
 import { DurationSchema } from './duration.js';
+import { NameSchema } from './names.js';
 import { EnvelopeSchema } from './envelope.js';
 import { UsageSchema } from './usage.js';
 import { validateReferences } from './references.js';
@@ -13,9 +15,7 @@ import { validateReferences } from './references.js';
 /** Models an agent can pick by default: a strong one for reasoning, a small one for routing and checks. */
 export const MODELS = { strong: 'claude-sonnet-5-5', fast: 'claude-haiku-5-5' } as const;
 
-export const NameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" or "_", starting with a letter (at most 63 characters)');
+export { NameSchema };
 
 export const RetrySpecSchema = z
   .object({
@@ -81,6 +81,8 @@ const StepOptions = {
   /** What this step is asked to do with what it receives; defaults to the member's role. */
   instruction: z.string().min(1).optional(),
   gate: GateSpecSchema.optional(),
+  /** A person approves the step's work before it is handed on. */
+  approval: ApprovalSpecSchema.optional(),
 };
 
 /** Fan-out/fan-in: several members work at once; their outputs are merged in a stable order. */
@@ -192,6 +194,8 @@ export const TeamSpecSchema = z
     topology: TopologySpecSchema,
     checks: z.array(NameSchema).default([]),
     limits: LimitsSpecSchema.default({ historyEvents: 10_000 }),
+    /** A person approves the team's final answer before the run releases it, whatever the topology. */
+    release: ApprovalSpecSchema.optional(),
   })
   .strict()
   .superRefine((team, ctx) => validateReferences(team, ctx));
@@ -220,6 +224,8 @@ export const RunSpecSchema = z
     /** A parent's remaining budget, for a run started as a sub-team. */
     budget: z.object({ agentCalls: z.number().int().nonnegative().optional(), tokens: z.number().int().nonnegative().optional() }).strict().optional(),
     carry: CarrySchema.optional(),
+    /** Set by the client when the cluster has Troupe's search attributes, so runs awaiting approval can be listed. */
+    searchAttributes: z.boolean().default(false),
   })
   .strict()
   .superRefine((run, ctx) => {

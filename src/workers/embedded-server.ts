@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TroupeError } from '../team/errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
 import { freePort, portInUse } from './free-port.js';
+import { TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
 import type { TemporalTarget } from './temporal-target.js';
 
 export interface EmbeddedServerOptions {
@@ -31,7 +32,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   let testEnv: TestWorkflowEnvironment;
   try {
     testEnv = await TestWorkflowEnvironment.createLocal({
-      server: { executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' } },
+      server: { executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
     });
   } catch (error) {
     if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);

@@ -36,7 +36,7 @@ export async function debate(input: unknown): Promise<RunResult> {
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
           const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
-          return team.members.call(debater, renderPrompt({ instruction, task: team.run.input, data }), { about });
+          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about });
         }),
       );
       state.arguments = calls.map((call, i) => ({ debater: topology.debaters[i] ?? call.from, argument: ArgumentSchema.parse(call.output) }));
@@ -59,7 +59,7 @@ export async function debate(input: unknown): Promise<RunResult> {
       judge,
       renderPrompt({
         instruction: 'Judge the debate: decide which answer the arguments support best, and say why.',
-        task: team.run.input,
+        task: team.task,
         data: state.arguments.map((a) => ({ label: `${a.debater}'s final argument (round ${state.round})`, content: a.argument })),
       }),
       { about: `judge ${state.round} round(s) between ${topology.debaters.join(', ')}` },

@@ -34,7 +34,7 @@ export async function handoff(input: unknown): Promise<RunResult> {
         active,
         renderPrompt({
           instruction: `Answer the task yourself, or hand it to the peer best placed to answer:\n${peers(active).map((p) => team.members.describe(p)).join('\n')}`,
-          task: team.run.input,
+          task: team.task,
           data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
         }),
         { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check },

@@ -1,5 +1,6 @@
-import { defineQuery } from '@temporalio/workflow';
-import type { Envelope, Usage } from '../team/index.js';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecisionInput, Envelope, Usage } from '../team/index.js';
 
 /** Shared by workflows and src/client: the names and shapes a run answers to. */
 
@@ -17,6 +18,27 @@ export interface RunProgress {
   usage: Usage;
   agentCalls: number;
   continuedAsNew: number;
+  /** The approval the run is waiting for, if any. */
+  awaiting: AwaitingApproval | null;
+}
+
+export interface AwaitingApproval {
+  gate: string;
+  approvers: string[];
+  /** ISO time after which the gate's expiry policy applies. */
+  deadline: string;
+  /** True once the first deadline passed and the gate went to its escalation approvers. */
+  escalated: boolean;
+  /** What is being approved: who produced it and a short summary. */
+  subject: string;
+}
+
+/** What the `decide` update answers when it accepts a decision. */
+export interface DecisionReceipt {
+  gate: string;
+  accepted: true;
+  decision: string;
+  by: string;
 }
 
 /** Why a run stopped before its topology finished: the result is partial. */
@@ -40,3 +62,16 @@ export interface RunResult {
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
+
+/** A decision on the waiting approval, fire and forget (e.g. from the Temporal UI or `temporal workflow signal`). */
+export const decisionSignal = defineSignal<[ApprovalDecisionInput]>('decision');
+
+/** A decision on the waiting approval; the caller learns at once whether it was accepted. */
+export const decideUpdate = defineUpdate<DecisionReceipt, [ApprovalDecisionInput]>('decide');
+
+/** Search attributes Troupe sets, so runs can be found in the Temporal UI and with `troupe pending`. */
+export const SEARCH_ATTRIBUTES = {
+  awaitingApproval: defineSearchAttributeKey('TroupeAwaitingApproval', SearchAttributeType.BOOL),
+  approvalGate: defineSearchAttributeKey('TroupeApprovalGate', SearchAttributeType.KEYWORD),
+  team: defineSearchAttributeKey('TroupeTeam', SearchAttributeType.KEYWORD),
+} as const;

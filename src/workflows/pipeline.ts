@@ -30,49 +30,70 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
   const name = stepName(step);
   const gate = step.gate;
   let feedback: string | undefined;
+  let gateRevisions = 0;
+  let changeRequests = 0;
 
   for (let revision = 0; ; revision += 1) {
     team.transcript.doing(`${position}: ${name} is working${revision ? ` (revision ${revision})` : ''}`);
     const data: PromptSection[] = [];
     if (handoff.from !== 'user') data.push({ label: `Output of ${handoff.from}`, content: handoff.content });
-    if (feedback) data.push({ label: 'Reviewer feedback on your previous attempt', content: feedback });
+    if (feedback) data.push({ label: 'Feedback on your previous attempt', content: feedback });
     const about = feedback
-      ? `revise after ${gate ? gateName(gate) : 'review'}: ${feedback}`
+      ? `revise: ${feedback}`
       : handoff.from === 'user'
         ? `task: ${summarise(team.run.input)}`
         : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
     const result = await perform(team, step, { data, about, handoff });
     const work = team.transcript.recordOutput(result, gate ? gateName(gate) : next, { revision });
-    if (!gate) return work;
 
-    team.transcript.doing(`${position}: ${gateName(gate)} is reviewing ${name}'s work`);
-    const verdict = await review(team, gate, work);
-    const approved = verdict.verdict.approved;
-    const exhausted = !approved && revision >= gate.maxRevisions;
-    team.transcript.record({
-      from: gateName(gate),
-      to: approved || exhausted ? next : name,
-      kind: 'verdict',
-      content: verdict.verdict,
-      ...(verdict.usage ? { usage: verdict.usage, model: verdict.model } : {}),
-      revision,
-    });
-    if (approved) return { ...work, to: next };
-    if (exhausted) {
-      const warning = `${gateName(gate)} did not approve ${name}'s work after ${revision} revision(s): ${verdict.verdict.feedback}`;
-      if (gate.onExhausted === 'fail') throw ApplicationFailure.nonRetryable(warning, FailureType.GateRejected);
-      team.transcript.warnings.push(warning);
-      return { ...work, to: next };
+    if (gate) {
+      team.transcript.doing(`${position}: ${gateName(gate)} is reviewing ${name}'s work`);
+      const verdict = await review(team, gate, work);
+      const approved = verdict.verdict.approved;
+      const exhausted = !approved && gateRevisions >= gate.maxRevisions;
+      team.transcript.record({
+        from: gateName(gate),
+        to: approved || exhausted ? next : name,
+        kind: 'verdict',
+        content: verdict.verdict,
+        ...(verdict.usage ? { usage: verdict.usage, model: verdict.model } : {}),
+        revision,
+      });
+      if (!approved && !exhausted) {
+        gateRevisions += 1;
+        feedback = `${gateName(gate)}: ${verdict.verdict.feedback}`;
+        continue;
+      }
+      if (exhausted) {
+        const warning = `${gateName(gate)} did not approve ${name}'s work after ${gateRevisions} revision(s): ${verdict.verdict.feedback}`;
+        if (gate.onExhausted === 'fail') throw ApplicationFailure.nonRetryable(warning, FailureType.GateRejected);
+        team.transcript.warnings.push(warning);
+      }
     }
-    feedback = verdict.verdict.feedback;
+
+    const approval = step.approval;
+    if (approval && (approval.when === 'always' || asksForApproval(work.content))) {
+      const changes = await team.approve(approval, { from: work.from, content: work.content }, changeRequests);
+      if (changes !== undefined) {
+        changeRequests += 1;
+        feedback = `${approval.gate} (a person) asked for changes: ${changes}`;
+        continue;
+      }
+    }
+    return { ...work, to: next };
   }
 }
 
+/** An agent's structured output can ask for a person's approval with `needsApproval: true`. */
+function asksForApproval(content: unknown): boolean {
+  return typeof content === 'object' && content !== null && (content as { needsApproval?: unknown }).needsApproval === true;
+}
+
 function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string; handoff: Envelope }): Promise<MemberResult> {
-  if ('parallel' in step) return fanOut(team, step.parallel, { task: team.run.input, data: context.data, about: context.about });
+  if ('parallel' in step) return fanOut(team, step.parallel, { task: team.task, data: context.data, about: context.about });
   const member = 'agent' in step ? step.agent : step.team;
   const instruction = step.instruction ?? `Act as the team's ${roleOf(team, member)}: do your part of the task.`;
-  return team.members.call(member, renderPrompt({ instruction, task: team.run.input, data: context.data }), {
+  return team.members.call(member, renderPrompt({ instruction, task: team.task, data: context.data }), {
     about: context.about,
     ...(context.handoff.from !== 'user' ? { handoff: { from: context.handoff.from, content: context.handoff.content } } : {}),
   });
@@ -83,7 +104,7 @@ async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ 
     return { verdict: await runCheck({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
-  const prompt = renderPrompt({ instruction, task: team.run.input, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
+  const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
   const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content } });
   return { verdict: VerdictSchema.parse(result.output), usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }

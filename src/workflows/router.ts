@@ -18,14 +18,14 @@ export async function router(input: unknown): Promise<RunResult> {
     };
     const call = await team.members.call(
       topology.router,
-      renderPrompt({ instruction: `Send the task to exactly one of these specialists:\n${routes}`, task: team.run.input }),
+      renderPrompt({ instruction: `Send the task to exactly one of these specialists:\n${routes}`, task: team.task }),
       { about: `route: ${summarise(team.run.input)}`, check },
     );
     const { route, reason } = RouteSchema.parse(call.output);
     team.transcript.recordOutput({ ...call, output: { route, reason } }, route, { kind: 'route' });
 
     team.transcript.doing(`${route} is working`);
-    const result = await team.members.call(route, renderPrompt({ instruction: 'Handle this task as the team\'s specialist for it.', task: team.run.input }), {
+    const result = await team.members.call(route, renderPrompt({ instruction: 'Handle this task as the team\'s specialist for it.', task: team.task }), {
       about: `routed by ${topology.router}: ${summarise(team.run.input)}`,
     });
     team.transcript.recordOutput(result, 'user');

@@ -36,7 +36,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       team.transcript.doing(`round ${round}: ${topology.supervisor} is deciding`);
       const prompt = renderPrompt({
         instruction: `You supervise these workers:\n${roster}\nAssign sub-tasks to workers (they work in parallel), or finish with the final answer. This is round ${round} of at most ${topology.maxRounds}.`,
-        task: team.run.input,
+        task: team.task,
         data: state.results.map((r) => ({ label: `Result from ${r.worker} for "${r.task}"`, content: r.output })),
       });
       const about = round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
@@ -51,7 +51,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       for (const a of decision.assignments) team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
       team.transcript.doing(`round ${round}: ${decision.assignments.map((a) => a.worker).join(', ')} at work`);
       const results = await Promise.all(
-        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.run.input }), { about: `from ${topology.supervisor}: ${a.task}` })),
+        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}` })),
       );
       for (const result of results) team.transcript.recordOutput(result, topology.supervisor, { round });
       state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: results[i]?.output }));

@@ -39,7 +39,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
             agent,
             renderPrompt({
               instruction: 'Pick one open task from the board to work on (or pass), contribute to it, propose follow-up tasks, and mark the tasks you find most promising.',
-              task: team.run.input,
+              task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
             { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check },

@@ -170,5 +170,25 @@ export const budgetTree = defineTeam({
   limits: { maxAgentCalls: 3 },
 });
 
-export const teams = [typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Human approval: the drafter's work must be approved by ana (escalating to boss) before release.
+export const remindersSent: { gate: string; approvers: string[]; deadline: string }[] = [];
+const approvalTeam = (name: string, approval: Record<string, unknown>, release?: Record<string, unknown>) =>
+  defineTeam({
+    name,
+    agents: [drafter],
+    topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'publish', approvers: ['ana'], ...approval } }] },
+    ...(release ? { release: release as never } : {}),
+    notify: (reminder) => {
+      remindersSent.push({ gate: reminder.gate, approvers: reminder.approvers, deadline: reminder.deadline });
+    },
+  });
+export const approvalTeams = [
+  approvalTeam('approve-in-week', { timeout: '7d' }),
+  approvalTeam('expire-reject', { timeout: '24h', onTimeout: 'reject', remindBefore: ['1h'] }),
+  approvalTeam('expire-approve', { timeout: '24h', onTimeout: 'approve' }),
+  approvalTeam('expire-escalate', { timeout: '24h', onTimeout: 'escalate', escalateTo: { approvers: ['boss'], timeout: '12h', onTimeout: 'reject' } }),
+  approvalTeam('two-gates', { timeout: '7d' }, { gate: 'final', approvers: ['*'], timeout: '7d' }),
+];
+
+export const teams = [...approvalTeams, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { resolveTemporalBinary, WORKFLOWS_PATH } from '../../src/workers/index.js';
+import { resolveTemporalBinary, TROUPE_SEARCH_ATTRIBUTES, WORKFLOWS_PATH } from '../../src/workers/index.js';
 
 /** The real time-skipping test server, found like Troupe finds it (env var, PATH, SDK download). */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
@@ -10,7 +10,9 @@ export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
 
 /** The real Temporal CLI dev server, without UI. */
 export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalBinary('dev-server'), log: { format: 'pretty', level: 'error' } } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: resolveTemporalBinary('dev-server'), log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
+  });
 }
 
 /** One workflow bundle per test file. */

@@ -51,7 +51,7 @@ export class Members {
     this.ledger.ensureRoom();
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
-    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining() };
+    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining(), searchAttributes: this.run.searchAttributes };
     const result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
       workflowId,
       args: [child],

@@ -1,9 +1,11 @@
 import { ApplicationFailure, continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type RunSpec, type TopologySpec } from '../../team/index.js';
+import { FailureType, type ApprovalSpec, type RunSpec, type TopologySpec } from '../../team/index.js';
 import type { RunResult } from '../messages.js';
 import { AgentRunner } from './agent-runner.js';
+import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
 import { Members } from './members.js';
+import { asText } from './prompt.js';
 import { parseRunSpec } from './run-spec.js';
 import { Transcript } from './transcript.js';
 
@@ -15,11 +17,42 @@ export class TeamRun {
   readonly ledger: Ledger;
   readonly transcript: Transcript;
   readonly members: Members;
+  readonly approvals: Approvals;
+  /** Changes a person asked for when the team's answer was up for release, for the next attempt. */
+  private requestedChanges: string | undefined;
 
   constructor(readonly run: RunSpec) {
     this.ledger = new Ledger(run);
     this.transcript = new Transcript(run, this.ledger);
     this.members = new Members(run, this.ledger, new AgentRunner(run, this.ledger), this.transcript);
+    this.approvals = new Approvals(this.transcript, { team: run.team.name, searchAttributes: run.searchAttributes });
+  }
+
+  /** The task as agents are given it: the run's input, plus any changes a person asked for. */
+  get task(): unknown {
+    if (this.requestedChanges === undefined) return this.run.input;
+    return `${asText(this.run.input)}\n\nA reviewer sent the previous answer back, asking for these changes:\n${this.requestedChanges}`;
+  }
+
+  /**
+   * Asks for a person's approval of `content`. Returns the comment when changes are requested
+   * (the caller redoes the work with it), nothing on approval; throws ApprovalRejected on
+   * rejection, on an expiry that rejects, or when changes were requested too often.
+   */
+  async approve(spec: ApprovalSpec, subject: { from: string; content: unknown }, changesSoFar: number): Promise<string | undefined> {
+    const decision = await this.approvals.request(spec, subject);
+    if (decision.decision === 'approve') return undefined;
+    if (decision.decision === 'request-changes' && changesSoFar < spec.maxChangeRequests) return decision.comment || 'revise the work';
+    const reason =
+      decision.decision === 'reject'
+        ? `${decision.by} rejected "${spec.gate}"${decision.comment ? `: ${decision.comment}` : ''}`
+        : `${decision.by} asked for changes on "${spec.gate}" more than ${spec.maxChangeRequests} time(s)`;
+    throw ApplicationFailure.create({ message: reason, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
+  }
+
+  /** Records the changes a person asked for on the team's answer; agents see them with the task. */
+  requestChanges(comment: string): void {
+    this.requestedChanges = comment;
   }
 
   /** The topology's state carried from the previous link of the chain, if this run continued-as-new. */
@@ -48,10 +81,17 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
     throw ApplicationFailure.nonRetryable(`team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`, FailureType.InvalidTeamSpec);
   }
   const team = new TeamRun(run);
+  const release = run.team.release;
   try {
-    const output = await body(team, run.team.topology as TopologyOf<K>);
-    team.transcript.doing('done');
-    return team.transcript.result(output);
+    for (let changes = 0; ; changes += 1) {
+      const output = await body(team, run.team.topology as TopologyOf<K>);
+      const requested = release ? await team.approve(release, { from: run.team.name, content: output }, changes) : undefined;
+      if (requested === undefined) {
+        team.transcript.doing('done');
+        return team.transcript.result(output);
+      }
+      team.requestChanges(requested);
+    }
   } catch (error) {
     if (!(error instanceof LimitReached)) throw error;
     team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);

@@ -1,6 +1,7 @@
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Carry, Envelope, RunSpec } from '../../team/index.js';
-import { progressQuery, type RunProgress, type RunResult, type StopReason } from '../messages.js';
+import { progressQuery, type AwaitingApproval, type RunProgress, type RunResult, type StopReason } from '../messages.js';
+import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
 import type { MemberResult } from './members.js';
 
@@ -31,8 +32,7 @@ export class Transcript {
   }
 
   record(envelope: Omit<Envelope, 'seq' | 'at'>): Envelope {
-    // The sandbox's Date is the time of the current workflow activation: deterministic on replay.
-    const recorded = { ...envelope, seq: this.envelopeCount, at: new Date().toISOString() };
+    const recorded = { ...envelope, seq: this.envelopeCount, at: new Date(workflowNow()).toISOString() };
     this.envelopeCount += 1;
     this.envelopes.push(recorded);
     if (this.envelopes.length > KEPT_ENVELOPES) this.envelopes.splice(0, this.envelopes.length - KEPT_ENVELOPES);
@@ -83,8 +83,12 @@ export class Transcript {
       usage: this.ledger.usage,
       agentCalls: this.ledger.agentCalls,
       continuedAsNew: this.continuedAsNew,
+      awaiting: this.awaiting,
     };
   }
+
+  /** What approval the run is waiting for, shown by the progress query. */
+  awaiting: AwaitingApproval | null = null;
 
   carry(state: unknown): Carry {
     return {

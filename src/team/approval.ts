@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { DurationSchema } from './duration.js';
+import { NameSchema } from './names.js';
+
+/**
+ * Human approval: a gate that waits for a person's decision (minutes or days), with a deadline, a
+ * policy on expiry, an optional escalation and reminders. Decisions arrive by signal or update.
+ */
+export const DecisionKindSchema = z.enum(['approve', 'reject', 'request-changes']);
+
+export const ApprovalDecisionSchema = z
+  .object({
+    /** The gate decided; defaults to the one waiting. */
+    gate: NameSchema.optional(),
+    by: z.string().trim().min(1, 'say who decides (--by)'),
+    decision: DecisionKindSchema,
+    comment: z.string().default(''),
+  })
+  .strict();
+
+const EscalationSchema = z
+  .object({
+    approvers: z.array(z.string().min(1)).min(1, 'name at least one approver to escalate to'),
+    timeout: DurationSchema,
+    onTimeout: z.enum(['approve', 'reject']).default('reject'),
+  })
+  .strict();
+
+export const ApprovalSpecSchema = z
+  .object({
+    /** The gate's name: what approvers decide on (e.g. "publish"). */
+    gate: NameSchema,
+    /** Who may decide; "*" lets anyone. */
+    approvers: z.array(z.string().min(1)).min(1, 'name at least one approver, or "*" for anyone'),
+    /** always: every time the step produces work; requested: only when its output has needsApproval: true. */
+    when: z.enum(['always', 'requested']).default('always'),
+    timeout: DurationSchema.default(86_400_000),
+    onTimeout: z.enum(['approve', 'reject', 'escalate']).default('reject'),
+    escalateTo: EscalationSchema.optional(),
+    /** Send a reminder this long before each deadline (e.g. ['1h']). */
+    remindBefore: z.array(DurationSchema).default([]),
+    /** How many times approvers may send the work back before a further request counts as a rejection. */
+    maxChangeRequests: z.number().int().min(0).max(20).default(3),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.onTimeout === 'escalate' && !spec.escalateTo) {
+      ctx.addIssue({ code: 'custom', path: ['escalateTo'], message: 'onTimeout: "escalate" needs escalateTo: { approvers, timeout }' });
+    }
+  });
+
+export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+export type ApprovalDecisionInput = z.input<typeof ApprovalDecisionSchema>;
+export type ApprovalSpec = z.infer<typeof ApprovalSpecSchema>;
+export type DecisionKind = z.infer<typeof DecisionKindSchema>;
+
+/** What a team's `notify` hook receives before an approval's deadline. */
+export interface Reminder {
+  team: string;
+  gate: string;
+  approvers: string[];
+  deadline: string;
+  subject: string;
+  workflowId: string;
+}

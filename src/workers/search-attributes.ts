@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
+
+function indexedType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
+  return type === SearchAttributeType.BOOL
+    ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL
+    : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+}
+
+/** Troupe's search attributes, for servers that register them at start (the embedded dev server). */
+export const TROUPE_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
+
+/**
+ * Makes sure the namespace has Troupe's search attributes, registering the missing ones. Returns
+ * false when that is not possible (e.g. no operator permission): runs then still work, but cannot
+ * be listed by `troupe pending` or filtered in the UI.
+ */
+export async function ensureSearchAttributes(client: Client, namespace: string): Promise<boolean> {
+  try {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const missing = TROUPE_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+    if (missing.length === 0) return true;
+    await client.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, indexedType(key.type)])),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

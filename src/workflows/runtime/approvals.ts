@@ -1,0 +1,141 @@
+import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { ApprovalDecisionSchema, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
+import { SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt } from '../messages.js';
+import { workflowNow } from './clock.js';
+import { summarise } from './prompt.js';
+import type { Transcript } from './transcript.js';
+
+const { sendReminder } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+
+export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update' | 'timeout' };
+
+/**
+ * Human approval gates. A decision comes by update (validated first: the caller is told at once
+ * why it was refused) or by signal (a refused one is recorded and ignored, never applied). While
+ * a gate waits, the run says so in its current details, its progress and, when the cluster has
+ * them, its search attributes; the deadline's policy approves, rejects or escalates.
+ */
+export class Approvals {
+  private waiting: AwaitingApproval | undefined;
+  private inbox: Decided | undefined;
+  private readonly decided = new Map<string, string>();
+
+  constructor(
+    private readonly transcript: Transcript,
+    private readonly context: { team: string; searchAttributes: boolean },
+  ) {
+    setHandler(decisionSignal, (input) => this.receive(input));
+    setHandler(
+      decideUpdate,
+      (input): DecisionReceipt => {
+        const decision = this.accept(ApprovalDecisionSchema.parse(input), 'update');
+        return { gate: decision.gate, accepted: true, decision: decision.decision, by: decision.by };
+      },
+      {
+        validator: (input) => {
+          const problem = this.problem(input);
+          if (problem) throw new Error(problem);
+        },
+      },
+    );
+  }
+
+  /** Waits for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
+  async request(spec: ApprovalSpec, subject: { from: string; content: unknown }): Promise<Decided> {
+    const about = `${subject.from}: ${summarise(subject.content, 60)}`;
+    let decision = await this.waitFor(spec, spec.approvers, spec.timeout, false, about);
+    if (!decision && spec.onTimeout === 'escalate' && spec.escalateTo) {
+      this.transcript.record({ from: spec.gate, to: spec.escalateTo.approvers.join(', '), kind: 'approval', content: { escalated: true, after: `${spec.timeout} ms`, approvers: spec.escalateTo.approvers } });
+      decision = await this.waitFor(spec, spec.escalateTo.approvers, spec.escalateTo.timeout, true, about);
+      decision ??= this.expire(spec.gate, spec.escalateTo.onTimeout);
+    }
+    decision ??= this.expire(spec.gate, spec.onTimeout === 'approve' ? 'approve' : 'reject');
+    this.decided.set(spec.gate, decision.by);
+    this.transcript.record({ from: decision.by, to: spec.gate, kind: 'approval', content: decision });
+    return decision;
+  }
+
+  private async waitFor(spec: ApprovalSpec, approvers: string[], timeoutMs: number, escalated: boolean, subject: string): Promise<Decided | undefined> {
+    this.inbox = undefined;
+    const deadline = workflowNow() + timeoutMs;
+    this.waiting = { gate: spec.gate, approvers, deadline: new Date(deadline).toISOString(), escalated, subject };
+    this.show(true);
+    const reminders = new CancellationScope();
+    const reminding = reminders.run(() => this.remind(spec, deadline)).catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+    try {
+      await condition(() => this.inbox !== undefined, timeoutMs);
+      return this.inbox;
+    } finally {
+      reminders.cancel();
+      await reminding;
+      this.waiting = undefined;
+      this.show(false);
+    }
+  }
+
+  /** Sends the reminders that fall before the deadline, earliest first. */
+  private async remind(spec: ApprovalSpec, deadline: number): Promise<void> {
+    const times = spec.remindBefore.map((before) => deadline - before).sort((a, b) => a - b);
+    for (const at of times) {
+      const wait = at - workflowNow();
+      if (wait <= 0) continue;
+      await sleep(wait);
+      const waiting = this.waiting;
+      if (!waiting) return;
+      await sendReminder({ team: this.context.team, gate: waiting.gate, approvers: waiting.approvers, deadline: waiting.deadline, subject: waiting.subject });
+    }
+  }
+
+  private expire(gate: string, decision: 'approve' | 'reject'): Decided {
+    return { gate, by: 'deadline', decision, comment: `no decision before the deadline: ${decision === 'approve' ? 'approved' : 'rejected'} by the gate's policy`, via: 'timeout' };
+  }
+
+  /** Why a decision cannot be applied now, or undefined when it can. */
+  private problem(input: unknown): string | undefined {
+    const parsed = ApprovalDecisionSchema.safeParse(input);
+    if (!parsed.success) return `invalid decision: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ')}`;
+    const d = parsed.data;
+    const gate = d.gate ?? this.waiting?.gate;
+    const decidedBy = gate === undefined ? undefined : this.decided.get(gate);
+    if (!this.waiting || gate !== this.waiting.gate) {
+      if (decidedBy !== undefined && (!this.waiting || d.gate !== undefined)) return `gate "${gate}" was already decided (by ${decidedBy}): a second decision is not applied`;
+      return this.waiting ? `gate "${gate}" is not waiting for a decision; "${this.waiting.gate}" is` : 'no approval is waiting for a decision';
+    }
+    if (this.inbox) return `gate "${gate}" was already decided (by ${this.inbox.by}): a second decision is not applied`;
+    const approvers = this.waiting.approvers;
+    if (!approvers.includes('*') && !approvers.includes(d.by)) return `"${d.by}" may not decide gate "${gate}": its approvers are ${approvers.join(', ')}`;
+    return undefined;
+  }
+
+  private receive(input: unknown): void {
+    const problem = this.problem(input);
+    if (problem === undefined) {
+      this.accept(ApprovalDecisionSchema.parse(input), 'signal');
+      return;
+    }
+    const parsed = ApprovalDecisionSchema.safeParse(input);
+    const by = parsed.success ? parsed.data.by : 'unknown';
+    this.transcript.record({ from: by, to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval', kind: 'approval', content: { ignored: problem, received: input, via: 'signal' } });
+  }
+
+  private accept(decision: ApprovalDecision, via: 'signal' | 'update'): Decided {
+    const accepted = { ...decision, gate: decision.gate ?? this.waiting?.gate ?? '', via };
+    this.inbox = accepted;
+    return accepted;
+  }
+
+  private show(waiting: boolean): void {
+    const w = this.waiting;
+    this.transcript.awaiting = waiting && w ? { ...w } : null;
+    if (w && waiting) this.transcript.doing(`awaiting approval of "${w.gate}" by ${w.approvers.join(', ')} until ${w.deadline}${w.escalated ? ' (escalated)' : ''}`);
+    if (this.context.searchAttributes) {
+      upsertSearchAttributes([
+        { key: SEARCH_ATTRIBUTES.awaitingApproval, value: waiting },
+        { key: SEARCH_ATTRIBUTES.approvalGate, value: waiting && w ? w.gate : null },
+      ]);
+    }
+  }
+}

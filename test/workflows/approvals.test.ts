@@ -1,0 +1,153 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure } from '../../src/client/failure.js';
+import { TroupeClient, type RunHandle } from '../../src/client/index.js';
+import { FailureType } from '../../src/team/index.js';
+import { createTroupeWorker } from '../../src/workers/index.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
+import { registry, remindersSent } from '../support/teams.js';
+import { bundleWorkflows, timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
+
+// Approvals that wait days, on the time-skipping server: each test takes milliseconds of real time.
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+let double: MessagesApiDouble;
+const started: { worker: Worker; running: Promise<void>; double: MessagesApiDouble }[] = [];
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+afterEach(async () => {
+  for (const { worker, running, double } of started.splice(0)) {
+    worker.shutdown();
+    await running;
+    await double.close();
+  }
+});
+
+async function start(team: string, drafts = ['draft 1', 'draft 2', 'draft 3']): Promise<RunHandle> {
+  double = await startMessagesApiDouble({ drafter: drafts.map((text) => ({ text })) });
+  const taskQueue = uniqueId('tq');
+  const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+  started.push({ worker, running: worker.run(), double });
+  return new TroupeClient(env.client, registry, { taskQueue }).start(team, 'Write the release note.', { workflowId: uniqueId(team) });
+}
+
+/** Waits (in real time, without skipping) until the run waits on `gate`. */
+async function awaitingGate(run: RunHandle, gate: string, escalated = false): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const progress = await run.progress();
+    if (progress?.awaiting?.gate === gate && progress.awaiting.escalated === escalated) return;
+    if (Date.now() > deadline) throw new Error(`run never waited on gate ${gate}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function failureOf(run: RunHandle) {
+  return run.result().then(
+    () => undefined,
+    (error: unknown) => describeFailure(error),
+  );
+}
+
+describe('approval gates', () => {
+  it('holds for 3 simulated days, then completes on an approval signal', async () => {
+    const realStart = Date.now();
+    const run = await start('approve-in-week');
+    await awaitingGate(run, 'publish');
+    const progress = await run.progress();
+    expect(progress?.activity).toMatch(/^awaiting approval of "publish" by ana until /);
+    await env.sleep('3 days');
+    expect((await run.handle.describe()).status.name).toBe('RUNNING');
+    await run.signalDecision({ by: 'ana', decision: 'approve', comment: 'ship it' });
+    const result = await run.result();
+    expect(result.output).toBe('draft 1');
+    const approval = result.transcript.find((e) => e.kind === 'approval');
+    expect(approval).toMatchObject({ from: 'ana', to: 'publish', content: { decision: 'approve', by: 'ana', comment: 'ship it', via: 'signal' } });
+    expect(Date.parse(approval!.at) - Date.parse(result.transcript[0]!.at)).toBeGreaterThanOrEqual(3 * 86_400_000);
+    expect(Date.now() - realStart).toBeLessThan(15_000);
+  });
+
+  it('rejects at the 24 h deadline under the reject policy, after reminding the approvers', async () => {
+    remindersSent.length = 0;
+    const run = await start('expire-reject');
+    const failure = await failureOf(run);
+    expect(failure).toMatchObject({ type: FailureType.ApprovalRejected });
+    expect(failure?.message).toContain('deadline rejected "publish"');
+    expect(remindersSent).toEqual([{ gate: 'publish', approvers: ['ana'], deadline: expect.any(String) as string }]);
+  });
+
+  it('approves at the deadline under the approve policy', async () => {
+    const run = await start('expire-approve');
+    const result = await run.result();
+    expect(result.output).toBe('draft 1');
+    expect(result.transcript.find((e) => e.kind === 'approval')?.content).toMatchObject({ by: 'deadline', decision: 'approve', via: 'timeout' });
+  });
+
+  it('escalates at the deadline to another group, with a second deadline of its own', async () => {
+    const run = await start('expire-escalate');
+    await awaitingGate(run, 'publish');
+    await env.sleep('25 hours');
+    await awaitingGate(run, 'publish', true);
+    expect((await run.progress())?.awaiting?.approvers).toEqual(['boss']);
+    // The first group may no longer decide.
+    await expect(run.decide({ by: 'ana', decision: 'approve' })).rejects.toThrow(WorkflowUpdateFailedError);
+    await run.decide({ by: 'boss', decision: 'approve', comment: 'escalated and approved' });
+    expect((await run.result()).output).toBe('draft 1');
+
+    const expired = await start('expire-escalate');
+    expect(await failureOf(expired)).toMatchObject({ type: FailureType.ApprovalRejected });
+    const events = (await expired.handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.timerStartedEventAttributes).length).toBeGreaterThanOrEqual(2); // both deadlines
+  });
+
+  it('sends the work back on request-changes, with the comment, then asks again', async () => {
+    const run = await start('approve-in-week');
+    await awaitingGate(run, 'publish');
+    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'mention the migration' });
+    await awaitingGate(run, 'publish');
+    await run.decide({ by: 'ana', decision: 'approve' });
+    const result = await run.result();
+    expect(result.output).toBe('draft 2');
+    expect(double.scripted.callsTo('drafter')).toBe(2);
+    expect(JSON.stringify(double.scripted.requests[1]?.body.messages)).toContain('mention the migration');
+  });
+
+  it('refuses, through the update, an approver who is not allowed, and a decision for a gate that is not waiting', async () => {
+    const run = await start('two-gates');
+    await awaitingGate(run, 'publish');
+    const refused = await run.decide({ by: 'mallory', decision: 'approve' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toContain('"mallory" may not decide gate "publish": its approvers are ana');
+    const wrongGate = await run.decide({ gate: 'final', by: 'ana', decision: 'approve' }).catch((e: unknown) => e);
+    expect(String((wrongGate as WorkflowUpdateFailedError).cause?.message)).toContain('gate "final" is not waiting for a decision; "publish" is');
+
+    expect(await run.decide({ by: 'ana', decision: 'approve' })).toEqual({ gate: 'publish', accepted: true, decision: 'approve', by: 'ana' });
+    await awaitingGate(run, 'final');
+    const duplicate = await run.decide({ gate: 'publish', by: 'ana', decision: 'reject' }).catch((e: unknown) => e);
+    expect(String((duplicate as WorkflowUpdateFailedError).cause?.message)).toContain('gate "publish" was already decided (by ana)');
+    await run.decide({ by: 'zoe', decision: 'approve' });
+    expect((await run.result()).output).toBe('draft 1');
+  });
+
+  it('records and ignores a signal for the wrong gate or from the wrong person', async () => {
+    const run = await start('approve-in-week');
+    await awaitingGate(run, 'publish');
+    await run.signalDecision({ gate: 'other', by: 'ana', decision: 'reject' });
+    await run.signalDecision({ by: 'mallory', decision: 'reject' });
+    await run.signalDecision({ by: 'ana', decision: 'approve' });
+    const result = await run.result();
+    expect(result.output).toBe('draft 1');
+    const ignored = result.transcript.filter((e) => e.kind === 'approval' && (e.content as { ignored?: string }).ignored);
+    expect(ignored.map((e) => (e.content as { ignored: string }).ignored)).toEqual([
+      'gate "other" is not waiting for a decision; "publish" is',
+      '"mallory" may not decide gate "publish": its approvers are ana',
+    ]);
+  });
+});
