@@ -2,7 +2,9 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { TroupeError } from '../team/index.js';
 import { installTemporalBinaries } from '../workers/index.js';
+import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
+import { pendingCommand } from './commands/pending.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
@@ -78,6 +80,32 @@ program
   .action((options: { quiet?: boolean }) => {
     const installed = installTemporalBinaries();
     if (!options.quiet || installed.length) console.log(installed.length ? `Installed ${installed.join(', ')}.` : 'The Temporal binaries are already installed.');
+  });
+
+for (const [name, decision, description] of [
+  ['approve', 'approve', 'approve the gate a run is waiting on'],
+  ['reject', 'reject', 'reject the gate a run is waiting on (the run fails with ApprovalRejected)'],
+  ['request-changes', 'request-changes', 'send the work back to the agent that produced it, with --comment, then ask again'],
+] as const) {
+  program
+    .command(name)
+    .description(description)
+    .argument('<workflowId>')
+    .requiredOption('--by <who>', 'who decides (must be one of the gate\'s approvers)')
+    .option('--gate <gate>', 'the gate decided (default: the one waiting)')
+    .option('--comment <text>', 'why; for request-changes, what to change')
+    .option('--signal', 'send as a signal: return at once without learning whether it applied')
+    .action(async (workflowId: string, options: { by: string; gate?: string; comment?: string; signal?: boolean }) => {
+      process.exitCode = await decideCommand(decision, workflowId, { ...globals(), ...options });
+    });
+}
+
+program
+  .command('pending')
+  .description('list the runs waiting for a person\'s decision')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await pendingCommand({ ...globals(), ...options });
   });
 
 function globals(): { teams?: string; taskQueue?: string } {

@@ -68,6 +68,12 @@ export function formatEnvelope(envelope: Envelope): string {
       return content?.['claim'] ? `  ✦ ${route}  works on ${field('claim')}${detail}: ${field('result')}` : `  · ${envelope.from} passes${detail}`;
     case 'handoff':
       return `  ⇢ ${route}  hands off${detail}: ${field('answer')}`;
+    case 'approval': {
+      if (content?.['ignored']) return `  ✗ ${envelope.from} → ${envelope.to}  decision ignored: ${field('ignored')}`;
+      if (content?.['escalated']) return `  ⏫ ${route}  escalated`;
+      const mark = content?.['decision'] === 'approve' ? '✔' : content?.['decision'] === 'reject' ? '✘' : '↺';
+      return `  ${mark} ${route}  ${field('decision')} (${field('via')})${content?.['comment'] ? `: ${field('comment')}` : ''}`;
+    }
     case 'result':
       return `  ■ ${route}  final result`;
     default:

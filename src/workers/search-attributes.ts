@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: under Node's ESM loader only its default export is visible.
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 
-function indexedType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
-  return type === SearchAttributeType.BOOL
-    ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL
-    : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+
+function indexedType(type: SearchAttributeType): proto.temporal.api.enums.v1.IndexedValueType {
+  return type === SearchAttributeType.BOOL ? IndexedValueType.INDEXED_VALUE_TYPE_BOOL : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 }
 
 /** Troupe's search attributes, for servers that register them at start (the embedded dev server). */

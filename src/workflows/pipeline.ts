@@ -39,7 +39,7 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
     if (handoff.from !== 'user') data.push({ label: `Output of ${handoff.from}`, content: handoff.content });
     if (feedback) data.push({ label: 'Feedback on your previous attempt', content: feedback });
     const about = feedback
-      ? `revise: ${feedback}`
+      ? `revise after ${feedback}`
       : handoff.from === 'user'
         ? `task: ${summarise(team.run.input)}`
         : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
@@ -76,7 +76,7 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
       const changes = await team.approve(approval, { from: work.from, content: work.content }, changeRequests);
       if (changes !== undefined) {
         changeRequests += 1;
-        feedback = `${approval.gate} (a person) asked for changes: ${changes}`;
+        feedback = `the ${approval.gate} approver: ${changes}`;
         continue;
       }
     }

@@ -3,6 +3,7 @@ import {
   createModelClient,
   createTroupeWorker,
   defaultTaskQueue,
+  ensureSearchAttributes,
   loadTeamsModule,
   openTarget,
   verifyModelAccess,
@@ -28,6 +29,8 @@ export interface LocalStack {
   model: ModelClient;
   target: TemporalTarget;
   taskQueue: string;
+  /** Whether the cluster has Troupe's search attributes (so runs awaiting approval can be listed). */
+  searchAttributes: boolean;
   worker: Worker | undefined;
   /** Settles when the in-process worker stops (Temporal's runtime stops it on Ctrl-C). */
   workerStopped: Promise<void> | undefined;
@@ -49,6 +52,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}),
   });
   const taskQueue = options.taskQueue ?? defaultTaskQueue();
+  const searchAttributes = await ensureSearchAttributes(target.client, target.namespace);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   try {
@@ -77,6 +81,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     model,
     target,
     taskQueue,
+    searchAttributes,
     worker,
     workerStopped: running?.catch(() => undefined),
     close: () => (closing ??= shutdown()),

@@ -40,7 +40,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
     validate: (teams) => parseTeamInput(teams.registry.get(teamName), input),
   });
   try {
-    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue });
+    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes });
     const run = await troupe.start(teamName, input, options.workflowId ? { workflowId: options.workflowId } : {});
     const url = runUrl(stack.target.uiUrl, stack.target.namespace, run.workflowId);
     if (options.detach) {

@@ -1,15 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
-import { configuredCluster, connectToCluster, loadTeamsModule } from '../../workers/index.js';
+import { loadTeamsModule } from '../../workers/index.js';
 import { describeFailure } from '../failure.js';
 import { formatEnvelope, formatResult, formatUsage } from '../render.js';
 import { TroupeClient } from '../troupe-client.js';
+import { connectForCommand } from './connect.js';
 
 /** `troupe status <workflowId>`: where a run stands, its handoffs so far, and its result or failure. */
 export async function statusCommand(workflowId: string, options: { json?: boolean; teams?: string }): Promise<number> {
   const teams = await loadTeamsModule(options.teams);
-  // Without a configured cluster, look where `troupe dev` listens.
-  const target = await connectToCluster(configuredCluster() ?? { connectionOptions: { address: 'localhost:7233' } });
+  const target = await connectForCommand();
   try {
     const run = new TroupeClient(target.client, teams.registry).run(workflowId);
     const status = await run.status().catch((error: unknown) => {
@@ -32,6 +32,8 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
     console.log(`${status.workflowId}: ${status.status}${status.team ? ` (team ${status.team})` : ''}, started ${status.startTime.toISOString()}`);
     if (status.progress) {
       console.log(`Now: ${status.progress.activity}`);
+      const a = status.progress.awaiting;
+      if (a) console.log(`Awaiting approval: gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}: \`troupe approve ${workflowId} --by <who>\``);
       for (const envelope of status.progress.envelopes) console.log(formatEnvelope(envelope));
       console.log(formatUsage(status.progress.usage, status.progress.agentCalls));
     }

@@ -1,0 +1,25 @@
+import { loadTeamsModule } from '../../workers/index.js';
+import { TroupeClient } from '../troupe-client.js';
+import { connectForCommand } from './connect.js';
+
+/** `troupe pending`: every run waiting for a person's decision. */
+export async function pendingCommand(options: { json?: boolean; teams?: string }): Promise<number> {
+  const teams = await loadTeamsModule(options.teams);
+  const target = await connectForCommand();
+  try {
+    const pending = await new TroupeClient(target.client, teams.registry).pending();
+    if (options.json) {
+      console.log(JSON.stringify(pending, null, 2));
+      return 0;
+    }
+    if (pending.length === 0) console.log('No run is waiting for a decision.');
+    for (const run of pending) {
+      const a = run.awaiting;
+      const what = a ? `gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}${a.escalated ? ' (escalated)' : ''}: ${a.subject}` : 'awaiting a decision';
+      console.log(`${run.workflowId}  ${run.team ?? ''}  ${what}`);
+    }
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
