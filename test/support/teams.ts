@@ -190,5 +190,19 @@ export const approvalTeams = [
   approvalTeam('two-gates', { timeout: '7d' }, { gate: 'final', approvers: ['*'], timeout: '7d' }),
 ];
 
-export const teams = [...approvalTeams, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Approval only when the agent's structured output asks for it; and a release gate on a router.
+const asker = defineAgent({ name: 'asker', role: 'writer', system: 'Write; ask for approval when unsure.', output: z.object({ text: z.string(), needsApproval: z.boolean() }), ...fast });
+export const askWhenUnsure = defineTeam({
+  name: 'ask-when-unsure',
+  agents: [asker],
+  topology: { kind: 'pipeline', steps: [{ agent: 'asker', approval: { gate: 'check', approvers: ['ana'], when: 'requested', timeout: '7d' } }] },
+});
+export const releasedRoute = defineTeam({
+  name: 'released-route',
+  agents: [triage, alpha, beta],
+  topology: { kind: 'router', router: 'triage', routes: ['alpha', 'beta'] },
+  release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
+});
+
+export const teams = [...approvalTeams, askWhenUnsure, releasedRoute, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -4,6 +4,7 @@ import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
 import { TroupeClient, type RunHandle } from '../../src/client/index.js';
+import type { MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
@@ -30,8 +31,8 @@ afterEach(async () => {
   }
 });
 
-async function start(team: string, drafts = ['draft 1', 'draft 2', 'draft 3']): Promise<RunHandle> {
-  double = await startMessagesApiDouble({ drafter: drafts.map((text) => ({ text })) });
+async function start(team: string, drafts = ['draft 1', 'draft 2', 'draft 3'], script: MessagesScript = {}): Promise<RunHandle> {
+  double = await startMessagesApiDouble({ drafter: drafts.map((text) => ({ text })), ...script });
   const taskQueue = uniqueId('tq');
   const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
   started.push({ worker, running: worker.run(), double });
@@ -149,5 +150,30 @@ describe('approval gates', () => {
       'gate "other" is not waiting for a decision; "publish" is',
       '"mallory" may not decide gate "publish": its approvers are ana',
     ]);
+  });
+
+  it("asks only when the agent's structured output requests approval", async () => {
+    const sure = await start('ask-when-unsure', [], { asker: [{ json: { text: 'clear', needsApproval: false } }] });
+    expect((await sure.result()).output).toEqual({ text: 'clear', needsApproval: false });
+    expect((await sure.result()).transcript.some((e) => e.kind === 'approval')).toBe(false);
+
+    const unsure = await start('ask-when-unsure', [], { asker: [{ json: { text: 'risky', needsApproval: true } }] });
+    await awaitingGate(unsure, 'check');
+    await unsure.decide({ by: 'ana', decision: 'approve' });
+    expect((await unsure.result()).output).toEqual({ text: 'risky', needsApproval: true });
+  });
+
+  it('holds any topology\'s final answer for release, and redoes the work when changes are requested', async () => {
+    const run = await start('released-route', [], {
+      triage: [{ json: { route: 'alpha', reason: 'a' } }],
+      alpha: [{ text: 'first answer' }, { text: 'second answer, with sources' }],
+    });
+    await awaitingGate(run, 'release');
+    expect((await run.progress())?.awaiting?.subject).toContain('first answer');
+    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'cite sources' });
+    await awaitingGate(run, 'release');
+    await run.decide({ by: 'ana', decision: 'approve' });
+    expect((await run.result()).output).toBe('second answer, with sources');
+    expect(JSON.stringify(double.scripted.requests.filter((r) => r.agent === 'alpha')[1]?.body.messages)).toContain('asking for these changes:\\ncite sources');
   });
 });
