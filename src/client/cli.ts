@@ -5,6 +5,7 @@ import { installTemporalBinaries } from '../workers/index.js';
 import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
 import { pendingCommand } from './commands/pending.js';
+import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
@@ -106,6 +107,15 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     process.exitCode = await pendingCommand({ ...globals(), ...options });
+  });
+
+program
+  .command('replay')
+  .description('check recorded histories (temporal workflow show -o json) against the current workflow code')
+  .argument('<history...>', 'history JSON files')
+  .option('--workflow-id <id>', "the run's workflow id (default: the file name); sub-team ids derive from it")
+  .action(async (files: string[], options: { workflowId?: string }) => {
+    process.exitCode = await replayCommand(files, options);
   });
 
 function globals(): { teams?: string; taskQueue?: string } {

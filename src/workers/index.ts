@@ -9,3 +9,4 @@ export { defaultTaskQueue } from './task-queue.js';
 export { loadTeamsModule, EXAMPLE_TEAMS, type TeamsModule } from './teams-module.js';
 export type { TemporalTarget } from './temporal-target.js';
 export { ensureSearchAttributes, TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
+export { replayHistoryFile, type ReplayOutcome } from './replay.js';

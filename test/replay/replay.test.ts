@@ -1,0 +1,38 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replayHistoryFile } from '../../src/workers/index.js';
+import { troupe } from '../support/cli.js';
+import { bundleWorkflows } from '../support/temporal.js';
+
+// Runs in flight must survive a deploy: every recorded history replays on the current code.
+const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
+const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  bundle = await bundleWorkflows();
+});
+
+describe('replay of recorded histories', () => {
+  it('has a recorded run of every topology, a sub-team and an approval', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(
+        ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'launch-plan.child-research-brief', 'approval'].map((name) => `recorded-${name}.json`),
+      ),
+    );
+  });
+
+  it.each(files)('%s replays on the current code', async (file) => {
+    const outcome = await replayHistoryFile(`${HISTORIES}${file}`, { workflowBundle: bundle });
+    expect(outcome.problem).toBeUndefined();
+    expect(outcome.ok).toBe(true);
+  });
+
+  it("troupe replay checks a user's own recorded run", async () => {
+    const { code, stdout } = await troupe(['replay', `${HISTORIES}recorded-support-desk.json`]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('recorded-support-desk.json: replays cleanly on the current code');
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Records the event history of one run of every topology (and of an approval and a sub-team) into
+ * test/histories, for the replay suite. Run it when a topology changes on purpose and old runs no
+ * longer matter: `npm run record-histories`. Uses the real dev server and the offline provider.
+ * Files are named after the run's workflow id, which replay needs (sub-team ids derive from it).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createOfflineAnthropic } from '../../src/activities/index.js';
+import { TroupeClient } from '../../src/client/index.js';
+import { TeamRegistry } from '../../src/team/index.js';
+import { createTroupeWorker, loadTeamsModule, resolveTemporalBinary } from '../../src/workers/index.js';
+import { approvalTeams } from './teams.js';
+import { devServerEnvironment } from './temporal.js';
+
+const env = await devServerEnvironment();
+const examples = await loadTeamsModule();
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams]);
+const { anthropic } = createOfflineAnthropic({ ...examples.offlineScript, 'approve-in-week/drafter': [{ text: 'the draft' }] });
+const taskQueue = 'record-histories';
+const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic });
+const troupe = new TroupeClient(env.client, registry, { taskQueue, searchAttributes: true });
+
+await worker.runUntil(async () => {
+  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge'];
+  for (const team of runs) {
+    const run = await troupe.start(team, `Recorded run of ${team}`, { workflowId: `recorded-${team}` });
+    await run.result();
+    save(run.workflowId, `${run.workflowId}.json`);
+  }
+  save('recorded-launch-plan/research-brief-0.1', 'recorded-launch-plan.child-research-brief.json');
+
+  const approval = await troupe.start('approve-in-week', 'Recorded approval', { workflowId: 'recorded-approval' });
+  while ((await approval.progress())?.awaiting?.gate !== 'publish') await new Promise((r) => setTimeout(r, 100));
+  await approval.decide({ by: 'ana', decision: 'request-changes', comment: 'shorter' });
+  while ((await approval.progress())?.awaiting?.gate !== 'publish') await new Promise((r) => setTimeout(r, 100));
+  await approval.signalDecision({ by: 'ana', decision: 'approve' });
+  await approval.result();
+  save(approval.workflowId, `${approval.workflowId}.json`);
+});
+await env.teardown();
+
+/** Saves a history as `temporal workflow show -o json` prints it: the format users export and `troupe replay` reads. */
+function save(workflowId: string, file: string): void {
+  const cli = resolveTemporalBinary('dev-server');
+  if (cli.type !== 'existing-path') throw new Error('the Temporal CLI is needed to export histories: npx troupe setup');
+  const json = execFileSync(cli.path, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  writeFileSync(new URL(`../histories/${file}`, import.meta.url), json);
+  console.log(`recorded ${workflowId} → test/histories/${file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
+}
