@@ -74,4 +74,5 @@ export const SEARCH_ATTRIBUTES = {
   awaitingApproval: defineSearchAttributeKey('TroupeAwaitingApproval', SearchAttributeType.BOOL),
   approvalGate: defineSearchAttributeKey('TroupeApprovalGate', SearchAttributeType.KEYWORD),
   team: defineSearchAttributeKey('TroupeTeam', SearchAttributeType.KEYWORD),
+  topology: defineSearchAttributeKey('TroupeTopology', SearchAttributeType.KEYWORD),
 } as const;

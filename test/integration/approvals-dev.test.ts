@@ -47,8 +47,8 @@ describe('approvals on the dev server', () => {
       first.shutdown(); // the worker goes away while the run waits for a person
       await firstRun;
 
-      // The run is listed as awaiting approval by its search attribute, with no worker alive.
-      await until(async () => (await env.client.workflow.count(`TroupeAwaitingApproval = true AND WorkflowId = '${run.workflowId}'`)).count === 1);
+      // The run is listed as awaiting approval by its search attributes, with no worker alive.
+      await until(async () => (await env.client.workflow.count(`TroupeAwaitingApproval = true AND TroupeTopology = 'pipeline' AND TroupeTeam = 'approve-in-week' AND WorkflowId = '${run.workflowId}'`)).count === 1);
 
       const second = await newWorker();
       await second.runUntil(async () => {

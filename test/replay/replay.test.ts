@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayHistoryFile } from '../../src/workers/index.js';
 import { troupe } from '../support/cli.js';
@@ -10,6 +11,8 @@ import { bundleWorkflows } from '../support/temporal.js';
 const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
 let bundle: WorkflowBundle;
+const noop = (): void => undefined;
+const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
 
 beforeAll(async () => {
   bundle = await bundleWorkflows();
@@ -28,6 +31,13 @@ describe('replay of recorded histories', () => {
     const outcome = await replayHistoryFile(`${HISTORIES}${file}`, { workflowBundle: bundle });
     expect(outcome.problem).toBeUndefined();
     expect(outcome.ok).toBe(true);
+  });
+
+  it('fails for the same change made without patched(): the suite catches a topology change that would break runs in flight', async () => {
+    const unpatched = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../fixtures/unpatched-workflows.ts', import.meta.url)), logger: quiet });
+    const outcome = await replayHistoryFile(`${HISTORIES}recorded-support-desk.json`, { workflowBundle: unpatched });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.problem).toContain('Nondeterminism error');
   });
 
   it("troupe replay checks a user's own recorded run", async () => {

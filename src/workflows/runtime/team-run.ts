@@ -1,6 +1,6 @@
-import { ApplicationFailure, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type ApprovalSpec, type RunSpec, type TopologySpec } from '../../team/index.js';
-import type { RunResult } from '../messages.js';
+import { SEARCH_ATTRIBUTES, type RunResult } from '../messages.js';
 import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
@@ -10,6 +10,9 @@ import { parseRunSpec } from './run-spec.js';
 import { Transcript } from './transcript.js';
 
 type Kind = TopologySpec['kind'];
+
+/** Runs record their topology as a search attribute (TroupeTopology) since this patch. */
+export const TOPOLOGY_SEARCH_ATTRIBUTE_PATCH = 'troupe-topology-search-attribute';
 export type TopologyOf<K extends Kind> = Extract<TopologySpec, { kind: K }>;
 
 /** Everything a topology works with during one run (one link of a continue-as-new chain). */
@@ -81,6 +84,11 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
     throw ApplicationFailure.nonRetryable(`team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`, FailureType.InvalidTeamSpec);
   }
   const team = new TeamRun(run);
+  // Added after runs were already in flight: the patch keeps their histories replayable
+  // (test/fixtures/unpatched-workflows.ts is the same change without it, and breaks replay).
+  if (run.searchAttributes && patched(TOPOLOGY_SEARCH_ATTRIBUTE_PATCH)) {
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.topology, value: kind }]);
+  }
   const release = run.team.release;
   try {
     for (let changes = 0; ; changes += 1) {
