@@ -4,6 +4,7 @@ import { TroupeError } from '../team/index.js';
 import { installTemporalBinaries } from '../workers/index.js';
 import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
+import { historyCommand } from './commands/history.js';
 import { pendingCommand } from './commands/pending.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
@@ -107,6 +108,15 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     process.exitCode = await pendingCommand({ ...globals(), ...options });
+  });
+
+program
+  .command('history')
+  .description("the run's chain of handoffs from its event history, sub-teams included: who handed what to whom")
+  .argument('<workflowId>')
+  .option('--format <format>', 'text, json or mermaid (a sequence diagram)', 'text')
+  .action(async (workflowId: string, options: { format?: string }) => {
+    process.exitCode = await historyCommand(workflowId, options);
   });
 
 program

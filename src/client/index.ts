@@ -2,3 +2,5 @@ export { TroupeClient, RunHandle, type PendingRun, type RunEvent, type RunStatus
 export { describeFailure, type RunFailure } from './failure.js';
 export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../workflows/messages.js';
 export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../workflows/messages.js';
+export { readRunHistory, type HistoryStep, type RunHistory, type ChildHistoryLoader } from './history/read-history.js';
+export { historyAsMermaid, historyAsText } from './history/render-history.js';

@@ -1,0 +1,24 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { TroupeError } from '../../team/index.js';
+import { readRunHistory } from '../history/read-history.js';
+import { historyAsMermaid, historyAsText } from '../history/render-history.js';
+import { connectForCommand } from './connect.js';
+
+/** `troupe history <workflowId>`: the chain of handoffs from the run's event history, sub-teams included. */
+export async function historyCommand(workflowId: string, options: { format?: string }): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!['text', 'json', 'mermaid'].includes(format)) throw new TroupeError('INVALID_FORMAT', `--format ${format} is not a format: use text, json or mermaid.`);
+  const target = await connectForCommand();
+  try {
+    const fetch = (id: string) => target.client.workflow.getHandle(id).fetchHistory();
+    const history = await fetch(workflowId).catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}.`);
+      throw error;
+    });
+    const run = await readRunHistory(workflowId, history, (id) => fetch(id).catch(() => undefined));
+    console.log(format === 'json' ? JSON.stringify(run, null, 2) : format === 'mermaid' ? historyAsMermaid(run) : historyAsText(run));
+    return 0;
+  } finally {
+    await target.close();
+  }
+}

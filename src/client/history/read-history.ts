@@ -1,0 +1,150 @@
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { AgentCallInput, AgentCallResult } from '../../activities/index.js';
+import { ZERO_USAGE, addUsage, type Usage } from '../../team/index.js';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** One thing that happened in a run, read from its event history: the audit trail. */
+export type HistoryStep =
+  | {
+      kind: 'agent';
+      at: string;
+      agent: string;
+      role: string;
+      model: string;
+      /** What the agent was asked to do (the activity's summary in the UI). */
+      summary: string;
+      attempts: number;
+      durationMs: number | undefined;
+      usage: Usage | undefined;
+      output: unknown;
+      failure: { type: string | undefined; message: string } | undefined;
+    }
+  | { kind: 'activity'; at: string; activity: string; attempts: number; durationMs: number | undefined; failure: { type: string | undefined; message: string } | undefined }
+  | { kind: 'child'; at: string; workflowId: string; workflowType: string; run: RunHistory | undefined }
+  | { kind: 'decision'; at: string; via: 'signal' | 'update'; decision: unknown; refused: string | undefined }
+  | { kind: 'end'; at: string; status: 'completed' | 'failed' | 'continued-as-new' | 'cancelled' | 'terminated' | 'timed-out'; detail: string | undefined };
+
+export interface RunHistory {
+  workflowId: string;
+  workflowType: string;
+  team: string | undefined;
+  startedAt: string;
+  steps: HistoryStep[];
+  usage: Usage;
+}
+
+/** Loads the history of a child workflow by id, or undefined when it is not available. */
+export type ChildHistoryLoader = (workflowId: string) => Promise<History | undefined>;
+
+/**
+ * Reads who handed what to whom from a run's event history (and, through `loadChild`, its
+ * sub-teams'): every agent call with its model, attempts, duration and tokens, every decision
+ * received (refused updates included), and how the run ended. Works on running and closed runs.
+ */
+export async function readRunHistory(workflowId: string, history: History, loadChild?: ChildHistoryLoader): Promise<RunHistory> {
+  const events = history.events ?? [];
+  const started = events[0]?.workflowExecutionStartedEventAttributes;
+  const spec = decode<{ team?: { name?: string } }>(started?.input?.payloads?.[0]);
+  const steps: HistoryStep[] = [];
+  const scheduled = new Map<string, { event: HistoryEvent; index: number }>();
+  const startedAttempts = new Map<string, number>();
+  const updates = new Map<string, number>();
+  let usage: Usage = ZERO_USAGE;
+
+  for (const event of events) {
+    const at = time(event);
+    const a = event.activityTaskScheduledEventAttributes;
+    if (a) {
+      const input = decode<AgentCallInput>(a.input?.payloads?.[0]);
+      const summary = decode<string>(event.userMetadata?.summary ?? undefined) ?? '';
+      const step: HistoryStep =
+        a.activityType?.name === 'runAgent' && input?.agent
+          ? { kind: 'agent', at, agent: input.agent.name, role: input.agent.role, model: input.agent.model, summary, attempts: 1, durationMs: undefined, usage: undefined, output: undefined, failure: undefined }
+          : { kind: 'activity', at, activity: a.activityType?.name ?? 'activity', attempts: 1, durationMs: undefined, failure: undefined };
+      scheduled.set(String(event.eventId), { event, index: steps.push(step) - 1 });
+      continue;
+    }
+    const activityStarted = event.activityTaskStartedEventAttributes;
+    if (activityStarted) startedAttempts.set(String(activityStarted.scheduledEventId), activityStarted.attempt ?? 1);
+    const closed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+    if (closed) {
+      const origin = scheduled.get(String(closed.scheduledEventId));
+      const step = origin ? steps[origin.index] : undefined;
+      if (step && (step.kind === 'agent' || step.kind === 'activity')) {
+        step.attempts = startedAttempts.get(String(closed.scheduledEventId)) ?? 1;
+        step.durationMs = Date.parse(at) - Date.parse(step.at);
+        const result = event.activityTaskCompletedEventAttributes ? decode<AgentCallResult>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
+        if (step.kind === 'agent' && result) {
+          step.usage = result.usage;
+          step.model = result.model || step.model;
+          step.output = result.output;
+          usage = addUsage(usage, result.usage);
+        }
+        const failure = event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
+        if (failure) step.failure = { type: failure.cause?.applicationFailureInfo?.type ?? failure.applicationFailureInfo?.type ?? undefined, message: failure.cause?.message ?? failure.message ?? 'failed' };
+        if (event.activityTaskCanceledEventAttributes) step.failure = { type: 'Cancelled', message: 'cancelled' };
+      }
+      continue;
+    }
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (child?.workflowId) {
+      const childHistory = loadChild ? await loadChild(child.workflowId) : undefined;
+      const run = childHistory ? await readRunHistory(child.workflowId, childHistory, loadChild) : undefined;
+      if (run) usage = addUsage(usage, run.usage);
+      steps.push({ kind: 'child', at, workflowId: child.workflowId, workflowType: child.workflowType?.name ?? '', run });
+      continue;
+    }
+    const signal = event.workflowExecutionSignaledEventAttributes;
+    if (signal?.signalName === 'decision') {
+      steps.push({ kind: 'decision', at, via: 'signal', decision: decode(signal.input?.payloads?.[0]), refused: undefined });
+      continue;
+    }
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    if (accepted?.acceptedRequest?.input?.name === 'decide') {
+      updates.set(accepted.protocolInstanceId ?? '', steps.push({ kind: 'decision', at, via: 'update', decision: decode(accepted.acceptedRequest.input.args?.payloads?.[0]), refused: undefined }) - 1);
+      continue;
+    }
+    const rejectedUpdate = event.workflowExecutionUpdateRejectedEventAttributes;
+    if (rejectedUpdate?.rejectedRequest?.input?.name === 'decide') {
+      steps.push({ kind: 'decision', at, via: 'update', decision: decode(rejectedUpdate.rejectedRequest.input.args?.payloads?.[0]), refused: rejectedUpdate.failure?.message ?? 'refused' });
+      continue;
+    }
+    const end = ending(event);
+    if (end) steps.push({ kind: 'end', at, ...end });
+  }
+  return { workflowId, workflowType: started?.workflowType?.name ?? '', team: spec?.team?.name, startedAt: time(events[0] ?? {}), steps, usage };
+}
+
+function ending(event: HistoryEvent): { status: Extract<HistoryStep, { kind: 'end' }>['status']; detail: string | undefined } | undefined {
+  if (event.workflowExecutionCompletedEventAttributes) return { status: 'completed', detail: undefined };
+  if (event.workflowExecutionFailedEventAttributes) {
+    const f = event.workflowExecutionFailedEventAttributes.failure;
+    let cause = f;
+    while (cause?.cause) cause = cause.cause;
+    const type = cause?.applicationFailureInfo?.type;
+    return { status: 'failed', detail: `${type ? `${type}: ` : ''}${cause?.message ?? f?.message ?? ''}` };
+  }
+  if (event.workflowExecutionContinuedAsNewEventAttributes) return { status: 'continued-as-new', detail: undefined };
+  if (event.workflowExecutionCanceledEventAttributes) return { status: 'cancelled', detail: undefined };
+  if (event.workflowExecutionTerminatedEventAttributes) return { status: 'terminated', detail: event.workflowExecutionTerminatedEventAttributes.reason ?? undefined };
+  if (event.workflowExecutionTimedOutEventAttributes) return { status: 'timed-out', detail: undefined };
+  return undefined;
+}
+
+function decode<T>(payload: Payload | null | undefined): T | undefined {
+  if (!payload) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload<T>(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function time(event: HistoryEvent): string {
+  const t = event.eventTime;
+  if (!t) return '';
+  return new Date(Number(t.seconds ?? 0) * 1_000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+}
