@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOfflineAnthropic } from '../../src/activities/index.js';
+import { TroupeClient } from '../../src/client/index.js';
+import { createTroupeWorker, ensureSearchAttributes, loadTeamsModule, startEmbeddedServer, type TemporalTarget } from '../../src/workers/index.js';
+
+// The Temporal UI shows a run legibly, checked in a real browser: Debian's Chromium, driven by
+// playwright-core. A screenshot is kept in test-results/ as the artifact a person can look at.
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+let target: TemporalTarget;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+  target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), 'troupe-e2e-')), 'dev.db') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // No network beyond this machine: keep Chromium from reaching out on its own.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await target?.close();
+});
+
+describe('the Temporal UI', () => {
+  it('shows each agent call of a run by agent name and summary, and the run by its team', async () => {
+    const examples = await loadTeamsModule();
+    const worker = await createTroupeWorker({
+      connection: target.nativeConnection,
+      namespace: target.namespace,
+      taskQueue: 'e2e',
+      teams: examples.registry,
+      anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
+    });
+    const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: 'e2e', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
+    const run = await worker.runUntil(async () => {
+      const started = await troupe.start('research-brief', 'Why durable agents?', { workflowId: `e2e-${Date.now()}` });
+      await started.result();
+      return started;
+    });
+
+    const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
+    const { runId } = await run.handle.describe();
+    const runUrl = `${target.uiUrl}/namespaces/${target.namespace}/workflows/${run.workflowId}/${runId}`;
+    mkdirSync(RESULTS, { recursive: true });
+
+    // The compact event history: one row per agent call, with its summary.
+    await page.goto(`${runUrl}/history`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('Compact', { exact: true }).click();
+    await page.getByText('researcher (researcher, claude-sonnet-5-5): task: Why durable agents?').first().waitFor({ timeout: 30_000 });
+    const history = await page.locator('body').innerText();
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-run-history.png'), fullPage: true });
+    expect(history).toContain('pipeline');
+    for (const summary of [
+      'researcher (researcher, claude-sonnet-5-5): task: Why durable agents?',
+      "writer (writer, claude-sonnet-5-5): work on researcher's output",
+      "critic (critic, claude-haiku-5-5): review writer's output",
+      'writer (writer, claude-sonnet-5-5): revise after critic: Too vague',
+    ]) {
+      expect(history).toContain(summary);
+    }
+
+    // The run's own summary and its agents, under User Metadata.
+    await page.goto(`${runUrl}/user-metadata`, { waitUntil: 'domcontentloaded' });
+    const metadata = await textWhen(page, 'research-brief (pipeline): Why durable agents?');
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-user-metadata.png'), fullPage: true });
+    expect(metadata).toContain('research-brief (pipeline): Why durable agents?');
+    expect(metadata).toMatch(/critic:?\s*critic, claude-haiku-5-5/);
+    await page.close();
+  });
+
+  it('lists runs by Troupe search attribute', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    const query = encodeURIComponent("TroupeTeam = 'research-brief'");
+    await page.goto(`${target.uiUrl}/namespaces/${target.namespace}/workflows?query=${query}`, { waitUntil: 'domcontentloaded' });
+    await page.getByText(/e2e-\d+/).first().waitFor({ timeout: 30_000 });
+    const text = await page.locator('body').innerText();
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-filtered-list.png') });
+    expect(text).toMatch(/e2e-\d+/);
+    expect(text).toContain('pipeline');
+    await page.close();
+  });
+});
+
+/** The page's text, frames included (the UI renders markdown summaries in a sandboxed iframe), once it contains `expected`. */
+async function textWhen(page: Page, expected: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
+    const text = texts.join('\n');
+    if (text.includes(expected) || Date.now() > deadline) return text;
+    await page.waitForTimeout(250);
+  }
+}
