@@ -5,6 +5,7 @@ import { installTemporalBinaries } from '../workers/index.js';
 import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
 import { historyCommand } from './commands/history.js';
+import { listCommand } from './commands/list.js';
 import { pendingCommand } from './commands/pending.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
@@ -108,6 +109,18 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     process.exitCode = await pendingCommand({ ...globals(), ...options });
+  });
+
+program
+  .command('list')
+  .description('Troupe runs with team, topology, status, tokens and estimated cost (newest first)')
+  .option('--team <team>', 'only this team')
+  .option('--status <status>', 'running, awaiting-approval, completed, partial or failed')
+  .option('--query <query>', "an extra Temporal list filter, e.g. \"TroupeTokens > 1000\"")
+  .option('--limit <n>', 'at most this many runs', '50')
+  .option('--json', 'print JSON')
+  .action(async (options: { team?: string; status?: string; query?: string; limit?: string; json?: boolean }) => {
+    process.exitCode = await listCommand({ ...globals(), ...options });
   });
 
 program

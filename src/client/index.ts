@@ -1,4 +1,5 @@
-export { TroupeClient, RunHandle, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
+export { loadPrices } from './prices.js';
+export { TroupeClient, RunHandle, type ListedRun, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
 export { describeFailure, type RunFailure } from './failure.js';
 export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../workflows/messages.js';
 export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../workflows/messages.js';

@@ -89,7 +89,8 @@ export function formatResult(result: RunResult): string {
   const output = typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2);
   const warnings = result.warnings.map((w) => `⚠ ${w}`);
   if (result.partial) warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
-  return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls)].join('\n');
+  const cost = result.costUsd !== undefined ? ` · estimated cost $${result.costUsd.toFixed(4)}` : '';
+  return ['', 'Result:', output, '', ...warnings, `${formatUsage(result.usage, result.agentCalls)}${cost}`].join('\n');
 }
 
 export function runUrl(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildRunSpec, type ApprovalDecisionInput, type Envelope, type Team, type TeamRegistry } from '../team/index.js';
+import { buildRunSpec, type ApprovalDecisionInput, type Envelope, type Prices, type Team, type TeamRegistry } from '../team/index.js';
 import {
   SEARCH_ATTRIBUTES,
   decideUpdate,
@@ -21,6 +21,16 @@ export interface StartOptions {
 
 /** What follow() reports while a run works. */
 export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope };
+
+export interface ListedRun {
+  workflowId: string;
+  team: string | undefined;
+  topology: string;
+  status: string;
+  tokens: number | undefined;
+  costUsd: number | undefined;
+  startTime: Date;
+}
 
 export interface PendingRun {
   workflowId: string;
@@ -45,20 +55,23 @@ export class TroupeClient {
   readonly taskQueue: string;
   /** Whether the cluster has Troupe's search attributes (see ensureSearchAttributes). */
   readonly searchAttributes: boolean;
+  /** Model prices for cost estimates (see loadPrices). */
+  readonly prices: Prices;
 
   constructor(
     readonly client: Client,
     readonly teams: TeamRegistry,
-    options: { taskQueue?: string; searchAttributes?: boolean } = {},
+    options: { taskQueue?: string; searchAttributes?: boolean; prices?: Prices } = {},
   ) {
     this.taskQueue = options.taskQueue ?? defaultTaskQueue();
     this.searchAttributes = options.searchAttributes ?? false;
+    this.prices = options.prices ?? {};
   }
 
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
     const team = this.teams.get(teamName);
-    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes };
+    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices };
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
       workflowId,
@@ -72,6 +85,29 @@ export class TroupeClient {
         : {}),
     });
     return new RunHandle(handle);
+  }
+
+  /** Troupe runs, newest first, filtered by Troupe's search attributes (and any extra list query). */
+  async list(filter: { team?: string; status?: string; query?: string } = {}, limit = 50): Promise<ListedRun[]> {
+    const clauses = [`${SEARCH_ATTRIBUTES.team.name} IS NOT NULL`];
+    if (filter.team) clauses.push(`${SEARCH_ATTRIBUTES.team.name} = '${filter.team.replace(/'/g, '')}'`);
+    if (filter.status) clauses.push(`${SEARCH_ATTRIBUTES.status.name} = '${filter.status.replace(/'/g, '')}'`);
+    if (filter.query) clauses.push(`(${filter.query})`);
+    const runs: ListedRun[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const attributes = execution.typedSearchAttributes;
+      runs.push({
+        workflowId: execution.workflowId,
+        team: attributes.get(SEARCH_ATTRIBUTES.team),
+        topology: attributes.get(SEARCH_ATTRIBUTES.topology) ?? execution.type,
+        status: attributes.get(SEARCH_ATTRIBUTES.status) ?? execution.status.name.toLowerCase(),
+        tokens: attributes.get(SEARCH_ATTRIBUTES.tokens),
+        costUsd: attributes.get(SEARCH_ATTRIBUTES.costUsd),
+        startTime: execution.startTime,
+      });
+      if (runs.length >= limit) break;
+    }
+    return runs;
   }
 
   /** Runs waiting for a person's decision, newest first (needs Troupe's search attributes). */

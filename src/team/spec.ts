@@ -200,6 +200,19 @@ export const TeamSpecSchema = z
   .strict()
   .superRefine((team, ctx) => validateReferences(team, ctx));
 
+/** USD per million tokens for one model, to estimate what a run cost. */
+export const ModelPriceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+/** Prices by model name; a run's cost is estimated only when every model it used has a price. */
+export const PricesSchema = z.record(z.string(), ModelPriceSchema);
+
 /** What the continue-as-new of a long run carries into the next run of the chain. */
 export const CarrySchema = z
   .object({
@@ -207,6 +220,8 @@ export const CarrySchema = z
     state: z.unknown(),
     usage: UsageSchema,
     agentCalls: z.number().int().nonnegative(),
+    /** Estimated cost so far in USD; absent once a model without a price was used. */
+    costUsd: z.number().nonnegative().optional(),
     /** Envelopes recorded so far across the chain; only the latest are carried. */
     envelopeCount: z.number().int().nonnegative(),
     recentEnvelopes: z.array(EnvelopeSchema),
@@ -226,6 +241,8 @@ export const RunSpecSchema = z
     carry: CarrySchema.optional(),
     /** Set by the client when the cluster has Troupe's search attributes, so runs awaiting approval can be listed. */
     searchAttributes: z.boolean().default(false),
+    /** Model prices for the cost estimate (from TROUPE_PRICES); none means no estimate. */
+    prices: PricesSchema.default({}),
   })
   .strict()
   .superRefine((run, ctx) => {
@@ -245,6 +262,7 @@ export type SwarmSpec = z.infer<typeof SwarmSpecSchema>;
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
 export type LimitsSpec = z.infer<typeof LimitsSpecSchema>;
 export type Carry = z.infer<typeof CarrySchema>;
+export type Prices = z.infer<typeof PricesSchema>;
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
 export type TopologySpec = z.infer<typeof TopologySpecSchema>;
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;

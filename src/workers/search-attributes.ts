@@ -6,8 +6,17 @@ import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 
+const INDEXED_TYPES: Partial<Record<SearchAttributeType, proto.temporal.api.enums.v1.IndexedValueType>> = {
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+};
+
 function indexedType(type: SearchAttributeType): proto.temporal.api.enums.v1.IndexedValueType {
-  return type === SearchAttributeType.BOOL ? IndexedValueType.INDEXED_VALUE_TYPE_BOOL : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  const indexed = INDEXED_TYPES[type];
+  if (indexed === undefined) throw new Error(`no indexed type for search attribute type ${type}`);
+  return indexed;
 }
 
 /** Troupe's search attributes, for servers that register them at start (the embedded dev server). */

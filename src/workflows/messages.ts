@@ -52,6 +52,8 @@ export interface RunResult {
   stoppedBy?: StopReason;
   usage: Usage;
   agentCalls: number;
+  /** Estimated cost in USD from the prices given (TROUPE_PRICES); absent without a price for every model used. */
+  costUsd?: number;
   /** The latest envelopes; `envelopeCount` counts all of them. */
   transcript: Envelope[];
   envelopeCount: number;
@@ -75,4 +77,7 @@ export const SEARCH_ATTRIBUTES = {
   approvalGate: defineSearchAttributeKey('TroupeApprovalGate', SearchAttributeType.KEYWORD),
   team: defineSearchAttributeKey('TroupeTeam', SearchAttributeType.KEYWORD),
   topology: defineSearchAttributeKey('TroupeTopology', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('TroupeStatus', SearchAttributeType.KEYWORD),
+  tokens: defineSearchAttributeKey('TroupeTokens', SearchAttributeType.INT),
+  costUsd: defineSearchAttributeKey('TroupeCostUsd', SearchAttributeType.DOUBLE),
 } as const;

@@ -96,6 +96,42 @@ describe('troupe on a configured cluster', () => {
       await double.close();
     }
   });
+
+  it('troupe list shows team, topology, status, tokens and the cost estimated from TROUPE_PRICES', async () => {
+    const prices: Record<string, { input: number; output: number; cacheRead?: number }> = {
+      'claude-sonnet-5-5': { input: 3, output: 15 },
+      'claude-haiku-5-5': { input: 1, output: 5, cacheRead: 0.1 },
+    };
+    const run = await troupe(['run', 'research-brief', 'Priced run', '--json', '--task-queue', 'cli-cluster-list'], { ...cluster, TROUPE_PRICES: JSON.stringify(prices) });
+    expect(run.code).toBe(0);
+    const { workflowId, result } = JSON.parse(run.stdout) as { workflowId: string; result: RunResult };
+    // The estimate, recomputed from the transcript: every agent call's tokens at its model's price.
+    const expected = result.transcript.reduce((sum, e) => {
+      const price = e.model ? prices[e.model] : undefined;
+      if (!price || !e.usage) return sum;
+      const cacheRead = price.cacheRead ?? price.input;
+      return sum + (e.usage.inputTokens * price.input + e.usage.outputTokens * price.output + e.usage.cacheReadTokens * cacheRead + e.usage.cacheWriteTokens * price.input) / 1e6;
+    }, 0);
+    expect(result.costUsd).toBeCloseTo(expected, 9);
+
+    const deadline = Date.now() + 20_000;
+    let listed: { workflowId: string; team: string; topology: string; status: string; tokens: number; costUsd: number }[] = [];
+    while (!listed.some((r) => r.workflowId === workflowId && r.status === 'completed') && Date.now() < deadline) {
+      listed = JSON.parse((await troupe(['list', '--team', 'research-brief', '--json'], cluster)).stdout) as typeof listed;
+    }
+    const row = listed.find((r) => r.workflowId === workflowId);
+    expect(row).toMatchObject({ team: 'research-brief', topology: 'pipeline', status: 'completed' });
+    expect(row?.tokens).toBe(result.usage.inputTokens + result.usage.outputTokens + result.usage.cacheReadTokens + result.usage.cacheWriteTokens);
+    expect(row?.costUsd).toBeCloseTo(expected, 6);
+    const text = await troupe(['list', '--query', `WorkflowId = '${workflowId}'`], cluster);
+    expect(text.stdout).toMatch(new RegExp(`^${workflowId}  research-brief  pipeline  completed  \\d+ tokens  \\$\\d+\\.\\d{4}  `));
+  });
+
+  it('rejects malformed TROUPE_PRICES before starting anything', async () => {
+    const { code, stderr } = await troupe(['run', 'research-brief', 'x'], { ...cluster, TROUPE_PRICES: '{"claude-sonnet-5-5": {"input": "cheap"}}' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('TROUPE_PRICES is not valid');
+  });
 });
 
 async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {

@@ -78,6 +78,8 @@ describe('approvals on the dev server', () => {
           const ids = (JSON.parse(listed.stdout) as { workflowId: string }[]).map((p) => p.workflowId);
           return ids.includes(toApprove.workflowId) && ids.includes(toReject.workflowId);
         });
+        const awaiting = await troupe(['list', '--status', 'awaiting-approval', '--json'], cluster);
+        expect((JSON.parse(awaiting.stdout) as { workflowId: string }[]).map((r) => r.workflowId)).toEqual(expect.arrayContaining([toApprove.workflowId, toReject.workflowId]));
         const listed = await troupe(['pending'], cluster);
         expect(listed.stdout).toContain(`${toApprove.workflowId}  approve-in-week  gate "publish" by ana until `);
 

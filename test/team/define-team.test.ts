@@ -86,7 +86,7 @@ describe('defineTeam', () => {
       agents: [writer, critic],
       topology: { kind: 'pipeline', steps: [{ agent: 'writer', gate: { kind: 'agent', agent: 'critic' } }] },
     });
-    const spec = { team: team.spec, input: 'hello', subteams: {}, searchAttributes: false };
+    const spec = { team: team.spec, input: 'hello', subteams: {}, searchAttributes: false, prices: {} };
     expect(RunSpecSchema.parse(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
     expect(team.spec.topology.kind === 'pipeline' && team.spec.topology.steps[0]?.gate).toMatchObject({ maxRevisions: 2, onExhausted: 'continue' });
   });

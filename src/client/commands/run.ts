@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseTeamInput, TroupeError } from '../../team/index.js';
 import { configuredCluster } from '../../workers/index.js';
 import { describeFailure } from '../failure.js';
+import { loadPrices } from '../prices.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
 import { TroupeClient, type RunHandle } from '../troupe-client.js';
 import { openLocalStack, untilInterrupted, type LocalStack } from './local-stack.js';
@@ -30,6 +31,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
       '--detach needs a Temporal cluster that outlives this command: start `troupe dev` in another terminal and set TEMPORAL_ADDRESS=localhost:7233, or point TEMPORAL_ADDRESS at your cluster.',
     );
   }
+  const prices = loadPrices();
   const printer = new RunPrinter(options.json ? process.stderr : process.stdout);
   const stack = await openLocalStack({
     teams: options.teams,
@@ -40,7 +42,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
     validate: (teams) => parseTeamInput(teams.registry.get(teamName), input),
   });
   try {
-    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes });
+    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes, prices });
     const run = await troupe.start(teamName, input, options.workflowId ? { workflowId: options.workflowId } : {});
     const url = runUrl(stack.target.uiUrl, stack.target.namespace, run.workflowId);
     if (options.detach) {

@@ -66,14 +66,14 @@ export class AgentRunner {
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}` },
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
         );
-        this.ledger.charge(result.usage);
+        this.ledger.charge(result.usage, { model: result.model });
         const objection = check?.(result.output);
         if (objection === undefined) return { ...result, agent: agent.name };
         problem = { text: result.text, problem: objection, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) throw error;
-        this.ledger.charge(invalid.usage);
+        this.ledger.charge(invalid.usage, { model: agent.model });
         problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
       }
       if (repairs >= agent.maxRepairs) {

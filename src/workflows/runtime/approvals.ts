@@ -23,7 +23,7 @@ export class Approvals {
 
   constructor(
     private readonly transcript: Transcript,
-    private readonly context: { team: string; searchAttributes: boolean },
+    private readonly context: { team: string; searchAttributes: boolean; onWaiting?: (waiting: boolean) => void },
   ) {
     setHandler(decisionSignal, (input) => this.receive(input));
     setHandler(
@@ -129,6 +129,7 @@ export class Approvals {
 
   private show(waiting: boolean): void {
     const w = this.waiting;
+    this.context.onWaiting?.(waiting);
     this.transcript.awaiting = waiting && w ? { ...w } : null;
     if (w && waiting) this.transcript.doing(`awaiting approval of "${w.gate}" by ${w.approvers.join(', ')} until ${w.deadline}${w.escalated ? ' (escalated)' : ''}`);
     if (this.context.searchAttributes) {

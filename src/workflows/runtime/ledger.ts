@@ -1,4 +1,4 @@
-import { ZERO_USAGE, addUsage, type RunSpec, type Usage } from '../../team/index.js';
+import { ZERO_USAGE, addUsage, type Prices, type RunSpec, type Usage } from '../../team/index.js';
 import type { StopReason } from '../messages.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
@@ -16,12 +16,17 @@ export class LimitReached extends Error {
 export class Ledger {
   usage: Usage;
   agentCalls: number;
+  /** Estimated cost in USD; undefined once a model without a price was used. */
+  costUsd: number | undefined;
+  private readonly prices: Prices;
   private readonly maxAgentCalls: number | undefined;
   private readonly maxTokens: number | undefined;
 
   constructor(run: RunSpec) {
     this.usage = run.carry?.usage ?? ZERO_USAGE;
     this.agentCalls = run.carry?.agentCalls ?? 0;
+    this.prices = run.prices;
+    this.costUsd = run.carry ? run.carry.costUsd : 0;
     this.maxAgentCalls = min(run.team.limits.maxAgentCalls, run.budget?.agentCalls);
     this.maxTokens = min(run.team.limits.maxTokens, run.budget?.tokens);
   }
@@ -30,9 +35,12 @@ export class Ledger {
     return this.usage.inputTokens + this.usage.outputTokens + this.usage.cacheReadTokens + this.usage.cacheWriteTokens;
   }
 
-  charge(usage: Usage, calls = 1): void {
+  /** Charges an agent call (by model), or a sub-team's whole spend (by its own estimate). */
+  charge(usage: Usage, spent: { model: string } | { calls: number; costUsd: number | undefined }): void {
     this.usage = addUsage(this.usage, usage);
-    this.agentCalls += calls;
+    this.agentCalls += 'model' in spent ? 1 : spent.calls;
+    const cost = 'model' in spent ? priceOf(this.prices, spent.model, usage) : spent.costUsd;
+    this.costUsd = this.costUsd === undefined || cost === undefined ? undefined : this.costUsd + cost;
   }
 
   /** Throws LimitReached when no further agent call fits. */
@@ -48,6 +56,18 @@ export class Ledger {
       ...(this.maxTokens !== undefined ? { tokens: Math.max(0, this.maxTokens - this.tokens) } : {}),
     };
   }
+}
+
+function priceOf(prices: Prices, model: string, usage: Usage): number | undefined {
+  const price = prices[model];
+  if (!price) return undefined;
+  const perToken = (perMillion: number | undefined, fallback: number) => (perMillion ?? fallback) / 1_000_000;
+  return (
+    usage.inputTokens * perToken(price.input, 0) +
+    usage.outputTokens * perToken(price.output, 0) +
+    usage.cacheReadTokens * perToken(price.cacheRead, price.input) +
+    usage.cacheWriteTokens * perToken(price.cacheWrite, price.input)
+  );
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {

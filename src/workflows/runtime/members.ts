@@ -51,7 +51,7 @@ export class Members {
     this.ledger.ensureRoom();
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
-    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining(), searchAttributes: this.run.searchAttributes };
+    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining(), searchAttributes: this.run.searchAttributes, prices: this.run.prices };
     const result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
       workflowId,
       args: [child],
@@ -59,7 +59,7 @@ export class Members {
       cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
       staticSummary: `${name} (sub-team of ${this.run.team.name}): ${summarise(about, 100)}`,
     });
-    this.ledger.charge(result.usage, result.agentCalls);
+    this.ledger.charge(result.usage, { calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
     return { from: name, output: result.output, usage: result.usage, childWorkflowId: workflowId };
   }

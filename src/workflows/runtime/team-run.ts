@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type ApprovalSpec, type RunSpec, type TopologySpec } from '../../team/index.js';
 import { SEARCH_ATTRIBUTES, type RunResult } from '../messages.js';
 import { AgentRunner } from './agent-runner.js';
@@ -6,6 +6,7 @@ import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
 import { Members } from './members.js';
 import { asText } from './prompt.js';
+import { RunAttributes } from './run-attributes.js';
 import { parseRunSpec } from './run-spec.js';
 import { Transcript } from './transcript.js';
 
@@ -21,6 +22,7 @@ export class TeamRun {
   readonly transcript: Transcript;
   readonly members: Members;
   readonly approvals: Approvals;
+  readonly attributes: RunAttributes;
   /** Changes a person asked for when the team's answer was up for release, for the next attempt. */
   private requestedChanges: string | undefined;
 
@@ -28,7 +30,14 @@ export class TeamRun {
     this.ledger = new Ledger(run);
     this.transcript = new Transcript(run, this.ledger);
     this.members = new Members(run, this.ledger, new AgentRunner(run, this.ledger), this.transcript);
-    this.approvals = new Approvals(this.transcript, { team: run.team.name, searchAttributes: run.searchAttributes });
+    this.attributes = new RunAttributes(run, this.ledger);
+    this.transcript.onStage = () => this.attributes.update();
+    this.approvals = new Approvals(this.transcript, {
+      team: run.team.name,
+      searchAttributes: run.searchAttributes,
+      onWaiting: (waiting) => this.attributes.update(waiting ? 'awaiting-approval' : 'running'),
+    });
+    this.attributes.update('running');
   }
 
   /** The task as agents are given it: the run's input, plus any changes a person asked for. */
@@ -96,14 +105,20 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
       const requested = release ? await team.approve(release, { from: run.team.name, content: output }, changes) : undefined;
       if (requested === undefined) {
         team.transcript.doing('done');
+        team.attributes.update('completed');
         return team.transcript.result(output);
       }
       team.requestChanges(requested);
     }
   } catch (error) {
-    if (!(error instanceof LimitReached)) throw error;
+    if (error instanceof ContinueAsNew) throw error;
+    if (!(error instanceof LimitReached)) {
+      team.attributes.update('failed');
+      throw error;
+    }
     team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);
     team.transcript.doing(`stopped: ${error.reason} reached`);
+    team.attributes.update('partial');
     return team.transcript.result(team.transcript.latestOutput(), error.reason);
   }
 }

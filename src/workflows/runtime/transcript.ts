@@ -53,8 +53,12 @@ export class Transcript {
     });
   }
 
+  /** Called whenever the run moves to a new stage (e.g. to refresh its search attributes). */
+  onStage: (() => void) | undefined;
+
   doing(activity: string): void {
     this.activity = activity;
+    this.onStage?.();
     setCurrentDetails(`**${this.run.team.name}** (${this.run.team.topology.kind}): ${activity}`);
   }
 
@@ -95,6 +99,7 @@ export class Transcript {
       state,
       usage: this.ledger.usage,
       agentCalls: this.ledger.agentCalls,
+      ...(this.ledger.costUsd !== undefined ? { costUsd: this.ledger.costUsd } : {}),
       envelopeCount: this.envelopeCount,
       recentEnvelopes: [...this.envelopes],
       warnings: [...this.warnings],
@@ -110,6 +115,7 @@ export class Transcript {
       ...(stoppedBy ? { stoppedBy } : {}),
       usage: this.ledger.usage,
       agentCalls: this.ledger.agentCalls,
+      ...(this.ledger.costUsd !== undefined ? { costUsd: this.ledger.costUsd } : {}),
       transcript: [...this.envelopes],
       envelopeCount: this.envelopeCount,
       state: this.state,
