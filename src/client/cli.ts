@@ -1,7 +1,6 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { TroupeError } from '../team/index.js';
-import { installTemporalBinaries } from '../workers/index.js';
+import { installRuntime, installTemporalBinaries } from '../workers/index.js';
 import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
 import { historyCommand } from './commands/history.js';
@@ -11,15 +10,6 @@ import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
-
-// The SDK logs every worker state change at INFO; a CLI user wants warnings only unless they ask.
-// The native core logs to the console on its own; its connection retries only warn, so by default
-// it speaks up for errors alone.
-const logLevel = process.env['TROUPE_LOG_LEVEL'] as LogLevel | undefined;
-Runtime.install({
-  logger: new DefaultLogger(logLevel ?? 'WARN'),
-  telemetryOptions: { logging: { filter: { core: logLevel ?? 'ERROR', other: logLevel ?? 'ERROR' }, console: {} } },
-});
 
 /** The `troupe` CLI. Exit codes: 0 done, 1 the run failed, 2 bad input or setup (the message says the fix). */
 const program = new Command('troupe')
@@ -149,6 +139,7 @@ function globals(): { teams?: string; taskQueue?: string } {
 export const INTERRUPTED = 130;
 
 try {
+  installRuntime();
   await program.parseAsync();
   // After Ctrl-C the worker may still be retrying calls to a server that is gone: leave now.
   if (process.exitCode === INTERRUPTED) process.exit(INTERRUPTED);

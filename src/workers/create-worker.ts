@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import type { TeamRegistry } from '../team/index.js';
@@ -15,6 +15,8 @@ export interface TroupeWorkerOptions {
   anthropic: Anthropic;
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
+  /** Worker plugins, e.g. tracingPlugins() for OpenTelemetry. */
+  plugins?: WorkerPlugin[];
 }
 
 /** A worker that runs every topology workflow and the agent activity. */
@@ -24,6 +26,7 @@ export function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(),
     activities: createActivities({ anthropic: options.anthropic, teams: options.teams }),
+    ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

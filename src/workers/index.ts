@@ -10,3 +10,4 @@ export { loadTeamsModule, EXAMPLE_TEAMS, type TeamsModule } from './teams-module
 export type { TemporalTarget } from './temporal-target.js';
 export { ensureSearchAttributes, TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
 export { replayHistoryFile, type ReplayOutcome } from './replay.js';
+export { installRuntime, tracingMode, tracingPlugins } from './telemetry.js';

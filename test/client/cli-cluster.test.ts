@@ -132,6 +132,29 @@ describe('troupe on a configured cluster', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('TROUPE_PRICES is not valid');
   });
+
+  it('serves worker metrics in Prometheus format when TROUPE_METRICS_ADDRESS is set', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const worker = spawnTroupe(['worker', '--task-queue', 'cli-cluster-metrics'], { ...cluster, TROUPE_METRICS_ADDRESS: `127.0.0.1:${port}` });
+    try {
+      let body = '';
+      const deadline = Date.now() + 30_000;
+      while (!body.includes('task_queue="cli-cluster-metrics"') && Date.now() < deadline) {
+        body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+        if (!body) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(body).toMatch(/^temporal_\w+/m);
+      expect(body).toContain('task_queue="cli-cluster-metrics"');
+    } finally {
+      worker.kill('SIGINT');
+    }
+  });
+
+  it('rejects a malformed metrics address', async () => {
+    const { code, stderr } = await troupe(['worker'], { ...cluster, TROUPE_METRICS_ADDRESS: 'everywhere' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('TROUPE_METRICS_ADDRESS "everywhere" is not host:port');
+  });
 });
 
 async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {

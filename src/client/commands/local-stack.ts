@@ -6,6 +6,7 @@ import {
   ensureSearchAttributes,
   loadTeamsModule,
   openTarget,
+  tracingPlugins,
   verifyModelAccess,
   type ModelClient,
   type TeamsModule,
@@ -63,6 +64,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
         taskQueue,
         teams: teams.registry,
         anthropic: model.anthropic,
+        plugins: tracingPlugins(),
       });
       running = worker.run();
     }
