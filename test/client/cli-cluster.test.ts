@@ -4,6 +4,7 @@ import type { RunResult } from '../../src/workflows/messages.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
 import { startMessagesApiDouble } from '../support/messages-api-double.js';
 import { devServerEnvironment } from '../support/temporal.js';
+import { until } from '../support/until.js';
 
 // The CLI against a cluster named by TEMPORAL_ADDRESS (here a real dev server the test starts).
 let env: TestWorkflowEnvironment;
@@ -156,11 +157,3 @@ describe('troupe on a configured cluster', () => {
     expect(stderr).toContain('TROUPE_METRICS_ADDRESS "everywhere" is not host:port');
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,21 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
 import { TroupeClient } from '../../src/client/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
-import { bundleWorkflows, timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
+import { uniqueId, useTemporal } from '../support/temporal.js';
 
 // Every bundled example runs in the offline demo mode, end to end, to a complete result.
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useTemporal('time-skipping');
 
 describe('examples', () => {
   it('has one runnable team per topology, each completing offline', async () => {
@@ -25,8 +15,8 @@ describe('examples', () => {
 
     const { anthropic, scripted } = createOfflineAnthropic(examples.offlineScript);
     const taskQueue = uniqueId('examples');
-    const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: examples.registry, anthropic, workflowBundle: bundle });
-    const troupe = new TroupeClient(env.client, examples.registry, { taskQueue });
+    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: examples.registry, anthropic, workflowBundle: temporal.bundle });
+    const troupe = new TroupeClient(temporal.env.client, examples.registry, { taskQueue });
     const results = await worker.runUntil(
       Promise.all(
         ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge'].map(async (team) => {

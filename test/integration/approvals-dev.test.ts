@@ -1,6 +1,5 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { describeFailure } from '../../src/client/failure.js';
 import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { FailureType } from '../../src/team/index.js';
@@ -8,38 +7,22 @@ import { createTroupeWorker, ensureSearchAttributes } from '../../src/workers/in
 import { troupe } from '../support/cli.js';
 import { startMessagesApiDouble } from '../support/messages-api-double.js';
 import { registry } from '../support/teams.js';
-import { bundleWorkflows, devServerEnvironment, uniqueId } from '../support/temporal.js';
+import { uniqueId, useTemporal } from '../support/temporal.js';
 
 // Approvals on the real dev server: across a worker restart, findable by search attribute, and
 // decided from the troupe CLI run as a child process.
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let cluster: Record<string, string>;
+const temporal = useTemporal('dev-server');
+const cluster = (): Record<string, string> => ({ TEMPORAL_ADDRESS: temporal.env.address, TEMPORAL_NAMESPACE: 'default' });
 
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([devServerEnvironment(), bundleWorkflows()]);
-  cluster = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' };
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 const waiting = (run: RunHandle) => until(async () => (await run.progress())?.awaiting?.gate === 'publish');
 
 describe('approvals on the dev server', () => {
   it('survives a worker restart while waiting: the approval completes the run, no agent call repeated', async () => {
     const double = await startMessagesApiDouble({ drafter: [{ text: 'the draft' }] });
     const taskQueue = uniqueId('tq');
-    const newWorker = () => createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+    const newWorker = () => createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
     try {
-      const client = new TroupeClient(env.client, registry, { taskQueue, searchAttributes: await ensureSearchAttributes(env.client, 'default') });
+      const client = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: await ensureSearchAttributes(temporal.env.client, 'default') });
       const first = await newWorker();
       const firstRun = first.run();
       const run = await client.start('approve-in-week', 'Write the release note.', { workflowId: uniqueId('restart') });
@@ -48,7 +31,7 @@ describe('approvals on the dev server', () => {
       await firstRun;
 
       // The run is listed as awaiting approval by its search attributes, with no worker alive.
-      await until(async () => (await env.client.workflow.count(`TroupeAwaitingApproval = true AND TroupeTopology = 'pipeline' AND TroupeTeam = 'approve-in-week' AND WorkflowId = '${run.workflowId}'`)).count === 1);
+      await until(async () => (await temporal.env.client.workflow.count(`TroupeAwaitingApproval = true AND TroupeTopology = 'pipeline' AND TroupeTeam = 'approve-in-week' AND WorkflowId = '${run.workflowId}'`)).count === 1);
 
       const second = await newWorker();
       await second.runUntil(async () => {
@@ -56,7 +39,7 @@ describe('approvals on the dev server', () => {
         expect((await run.result()).output).toBe('the draft');
       });
       expect(double.scripted.callsTo('drafter')).toBe(1);
-      await until(async () => (await env.client.workflow.count(`TroupeAwaitingApproval = false AND WorkflowId = '${run.workflowId}'`)).count === 1);
+      await until(async () => (await temporal.env.client.workflow.count(`TroupeAwaitingApproval = false AND WorkflowId = '${run.workflowId}'`)).count === 1);
     } finally {
       await double.close();
     }
@@ -65,33 +48,33 @@ describe('approvals on the dev server', () => {
   it('troupe pending, approve and reject, from the command line', async () => {
     const double = await startMessagesApiDouble({ drafter: [{ text: 'the draft' }] });
     const taskQueue = uniqueId('tq');
-    const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
     try {
       await worker.runUntil(async () => {
-        const client = new TroupeClient(env.client, registry, { taskQueue, searchAttributes: true });
+        const client = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true });
         const toApprove = await client.start('approve-in-week', 'First note.', { workflowId: uniqueId('cli-approve') });
         const toReject = await client.start('approve-in-week', 'Second note.', { workflowId: uniqueId('cli-reject') });
         await Promise.all([waiting(toApprove), waiting(toReject)]);
 
         await until(async () => {
-          const listed = await troupe(['pending', '--json'], cluster);
+          const listed = await troupe(['pending', '--json'], cluster());
           const ids = (JSON.parse(listed.stdout) as { workflowId: string }[]).map((p) => p.workflowId);
           return ids.includes(toApprove.workflowId) && ids.includes(toReject.workflowId);
         });
-        const awaiting = await troupe(['list', '--status', 'awaiting-approval', '--json'], cluster);
+        const awaiting = await troupe(['list', '--status', 'awaiting-approval', '--json'], cluster());
         expect((JSON.parse(awaiting.stdout) as { workflowId: string }[]).map((r) => r.workflowId)).toEqual(expect.arrayContaining([toApprove.workflowId, toReject.workflowId]));
-        const listed = await troupe(['pending'], cluster);
+        const listed = await troupe(['pending'], cluster());
         expect(listed.stdout).toContain(`${toApprove.workflowId}  approve-in-week  gate "publish" by ana until `);
 
-        const refused = await troupe(['approve', toApprove.workflowId, '--by', 'mallory'], cluster);
+        const refused = await troupe(['approve', toApprove.workflowId, '--by', 'mallory'], cluster());
         expect(refused.code).toBe(2);
         expect(refused.stderr).toContain(`Run ${toApprove.workflowId} refused the decision: "mallory" may not decide gate "publish": its approvers are ana`);
 
-        const approved = await troupe(['approve', toApprove.workflowId, '--by', 'ana', '--comment', 'looks good'], cluster);
+        const approved = await troupe(['approve', toApprove.workflowId, '--by', 'ana', '--comment', 'looks good'], cluster());
         expect(approved).toMatchObject({ code: 0, stdout: `Approved gate "publish" of ${toApprove.workflowId} (by ana).\n` });
         expect((await toApprove.result()).output).toBe('the draft');
 
-        const rejected = await troupe(['reject', toReject.workflowId, '--by', 'ana', '--comment', 'wrong audience'], cluster);
+        const rejected = await troupe(['reject', toReject.workflowId, '--by', 'ana', '--comment', 'wrong audience'], cluster());
         expect(rejected.code).toBe(0);
         const failure = await toReject.result().then(
           () => undefined,
@@ -99,7 +82,7 @@ describe('approvals on the dev server', () => {
         );
         expect(failure).toMatchObject({ type: FailureType.ApprovalRejected, message: 'ana rejected "publish": wrong audience' });
 
-        const shown = await troupe(['status', toApprove.workflowId], cluster);
+        const shown = await troupe(['status', toApprove.workflowId], cluster());
         expect(shown.stdout).toMatch(/✔ ana → publish {2}approve \(update\): looks good/);
       });
     } finally {

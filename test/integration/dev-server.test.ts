@@ -1,25 +1,15 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FailureType } from '../../src/team/index.js';
 import { runTeam } from '../support/run-team.js';
-import { bundleWorkflows, devServerEnvironment } from '../support/temporal.js';
+import { useTemporal } from '../support/temporal.js';
 
 // Worker + real SDK + Messages API double on the real Temporal CLI dev server, in real time.
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([devServerEnvironment(), bundleWorkflows()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useTemporal('dev-server');
 
 describe('on the dev server', () => {
   it('retries a 429 only after its retry-after delay', async () => {
-    const outcome = await runTeam(env, bundle, 'with-fallback', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'x', {
       primary: [{ error: { status: 429, headers: { 'retry-after': '2' } } }, { text: 'done' }],
     });
     expect(outcome.ok && outcome.result.output).toBe('done');
@@ -29,7 +19,7 @@ describe('on the dev server', () => {
   });
 
   it('retries a 529 overload and completes', async () => {
-    const outcome = await runTeam(env, bundle, 'with-fallback', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'x', {
       primary: [{ error: { status: 529 } }, { error: { status: 529 } }, { text: 'after overload' }],
     });
     expect(outcome.ok && outcome.result.output).toBe('after overload');
@@ -38,7 +28,7 @@ describe('on the dev server', () => {
   });
 
   it('repairs malformed structured output', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', {
       extractor: [{ text: '{"answer": 4' }, { json: { answer: 4 } }],
       drafter: [{ text: 'four' }],
     });
@@ -47,18 +37,18 @@ describe('on the dev server', () => {
   });
 
   it('fails malformed structured output with its own type once repairs run out', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', { extractor: [{ text: '{"answer": 4' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', { extractor: [{ text: '{"answer": 4' }] });
     expect(!outcome.ok && outcome.failure.type).toBe(FailureType.InvalidStructuredOutput);
     expect(outcome.double.scripted.callsTo('drafter')).toBe(0);
   });
 
   it('makes every agent call recognisable in the history by agent name and input summary', async () => {
-    const outcome = await runTeam(env, bundle, 'review-loop', 'Write a haiku about retries.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'review-loop', 'Write a haiku about retries.', {
       drafter: [{ text: 'draft 1' }, { text: 'draft 2' }],
       reviewer: [{ json: { approved: false, feedback: 'tighter' } }, { json: { approved: true, feedback: 'ok' } }],
     });
     expect(outcome.ok).toBe(true);
-    const handle = env.client.workflow.getHandle(outcome.workflowId);
+    const handle = temporal.env.client.workflow.getHandle(outcome.workflowId);
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
       .filter((event) => event.activityTaskScheduledEventAttributes)

@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { resolveTemporalBinary, TROUPE_SEARCH_ATTRIBUTES, WORKFLOWS_PATH } from '../../src/workers/index.js';
@@ -26,3 +27,18 @@ export function uniqueId(prefix: string): string {
 
 const noop = (): void => undefined;
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+
+/**
+ * One real Temporal server and one workflow bundle for a test file, started before its tests and
+ * torn down after them: `const temporal = useTemporal('time-skipping')`, then `temporal.env`.
+ */
+export function useTemporal(kind: 'time-skipping' | 'dev-server'): { env: TestWorkflowEnvironment; bundle: WorkflowBundle } {
+  const shared = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundle };
+  beforeAll(async () => {
+    [shared.env, shared.bundle] = await Promise.all([kind === 'time-skipping' ? timeSkippingEnvironment() : devServerEnvironment(), bundleWorkflows()]);
+  });
+  afterAll(async () => {
+    await shared.env?.teardown();
+  });
+  return shared;
+}

@@ -1,32 +1,23 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { FailureType } from '../../src/team/index.js';
 import { TroupeClient, type RunResult } from '../../src/client/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
 import { startMessagesApiDouble } from '../support/messages-api-double.js';
 import { runTeam } from '../support/run-team.js';
 import { registry } from '../support/teams.js';
-import { bundleWorkflows, timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
+import { uniqueId, useTemporal } from '../support/temporal.js';
 
 // Supervisor, router, hierarchy, fan-out, handoff and budgets on the time-skipping server, with
 // real activities and the real SDK against the Messages API double.
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useTemporal('time-skipping');
 
 const assign = (...pairs: [string, string][]) => ({ json: { done: false, answer: 'plan', assignments: pairs.map(([worker, task]) => ({ worker, task })) } });
 const finish = (answer: string) => ({ json: { done: true, answer, assignments: [] } });
 
 describe('supervisor', () => {
   it('runs the assigned workers concurrently and synthesises their results', async () => {
-    const outcome = await runTeam(env, bundle, 'supervised', 'Assess the launch.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'supervised', 'Assess the launch.', {
       boss: [assign(['alpha', 'market view'], ['beta', 'tech view']), finish('go')],
       alpha: [{ text: 'market is ready', delayMs: 400 }],
       beta: [{ text: 'tech is ready', delayMs: 400 }],
@@ -53,27 +44,27 @@ describe('supervisor', () => {
   });
 
   it('repairs a decision naming an unknown worker, then fails with InvalidDecision', async () => {
-    const repaired = await runTeam(env, bundle, 'supervised', 'x', {
+    const repaired = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', {
       boss: [assign(['gamma', 'x']), assign(['alpha', 'x']), finish('ok')],
       alpha: [{ text: 'done' }],
     });
     expect(repaired.ok && repaired.result.output).toBe('ok');
     expect(JSON.stringify(repaired.double.scripted.requests.filter((r) => r.agent === 'boss')[1]?.body.messages)).toContain('unknown worker(s) \\"gamma\\"');
 
-    const failed = await runTeam(env, bundle, 'supervised', 'x', { boss: [assign(['gamma', 'x'])] });
+    const failed = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', { boss: [assign(['gamma', 'x'])] });
     expect(!failed.ok && failed.failure.type).toBe(FailureType.InvalidDecision);
     expect(failed.double.scripted.callsTo('boss')).toBe(2); // the decision plus maxRepairs: 1
   });
 
   it('ends at its round limit with a flagged partial result', async () => {
-    const outcome = await runTeam(env, bundle, 'supervised', 'x', { boss: [assign(['alpha', 'again'])], alpha: [{ text: 'partial work' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', { boss: [assign(['alpha', 'again'])], alpha: [{ text: 'partial work' }] });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', output: 'partial work' });
     expect(outcome.double.scripted.callsTo('boss')).toBe(3);
   });
 
   it('stops at the token/call budget with a flagged partial result, never looping on', async () => {
-    const outcome = await runTeam(env, bundle, 'budgeted', 'x', { boss: [assign(['alpha', 'more'], ['beta', 'more'])], alpha: [{ text: 'a' }], beta: [{ text: 'b' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'budgeted', 'x', { boss: [assign(['alpha', 'more'], ['beta', 'more'])], alpha: [{ text: 'a' }], beta: [{ text: 'b' }] });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 4 });
     expect(outcome.double.scripted.callsTo()).toBe(4);
@@ -82,7 +73,7 @@ describe('supervisor', () => {
 
 describe('budgets', () => {
   it('stops at the token budget with a flagged partial result', async () => {
-    const outcome = await runTeam(env, bundle, 'token-budget', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'token-budget', 'x', {
       boss: [{ ...assign(['alpha', 'work']), usage: { inputTokens: 300, outputTokens: 100 } }],
       alpha: [{ text: 'a', usage: { inputTokens: 400, outputTokens: 300 } }],
     });
@@ -92,7 +83,7 @@ describe('budgets', () => {
   });
 
   it('hands sub-teams what is left of the budget, so the whole tree stays within it', async () => {
-    const outcome = await runTeam(env, bundle, 'budget-tree', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'budget-tree', 'x', {
       boss: [assign(['middle', 'check'])],
       'middle/alpha': [{ text: 'plan ok' }],
       'leaf/gamma': [{ text: 'leaf ok' }],
@@ -106,7 +97,7 @@ describe('budgets', () => {
 
 describe('router', () => {
   it('sends the input to exactly one specialist', async () => {
-    const outcome = await runTeam(env, bundle, 'routed', 'My invoice is wrong.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'routed', 'My invoice is wrong.', {
       triage: [{ json: { route: 'beta', reason: 'billing' } }],
       beta: [{ text: 'refund issued' }],
     });
@@ -116,7 +107,7 @@ describe('router', () => {
   });
 
   it('repairs an unknown route', async () => {
-    const outcome = await runTeam(env, bundle, 'routed', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'routed', 'x', {
       triage: [{ json: { route: 'billing', reason: '?' } }, { json: { route: 'alpha', reason: 'ok' } }],
       alpha: [{ text: 'handled' }],
     });
@@ -126,7 +117,7 @@ describe('router', () => {
 
 describe('hierarchy', () => {
   it('runs sub-teams as child workflows three deep, linking each and summing their usage', async () => {
-    const outcome = await runTeam(env, bundle, 'top', 'Ship it?', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'top', 'Ship it?', {
       boss: [assign(['middle', 'check the plan'], ['beta', 'check the code']), finish('ship')],
       'middle/alpha': [{ text: 'plan ok', usage: { inputTokens: 10, outputTokens: 10 } }],
       'leaf/gamma': [{ text: 'leaf review ok', usage: { inputTokens: 100, outputTokens: 100 } }],
@@ -137,17 +128,17 @@ describe('hierarchy', () => {
     expect(fromMiddle?.content).toBe('leaf review ok');
     const middleId = fromMiddle?.childWorkflowId;
     expect(middleId).toBe(`${outcome.workflowId}/middle-0.1`);
-    const middle = (await env.client.workflow.getHandle(middleId!).result()) as RunResult;
+    const middle = (await temporal.env.client.workflow.getHandle(middleId!).result()) as RunResult;
     const leafEnvelope = middle.transcript.find((e) => e.from === 'leaf');
     expect(leafEnvelope?.childWorkflowId).toBe(`${middleId}/leaf-0.1`);
-    expect((await env.client.workflow.getHandle(leafEnvelope!.childWorkflowId!).describe()).status.name).toBe('COMPLETED');
+    expect((await temporal.env.client.workflow.getHandle(leafEnvelope!.childWorkflowId!).describe()).status.name).toBe('COMPLETED');
     // 2 boss + 1 beta + 1 alpha (middle) + 1 gamma (leaf); the leaf's 100+100 tokens reach the top.
     expect(outcome.result.agentCalls).toBe(5);
     expect(outcome.result.usage.inputTokens).toBeGreaterThanOrEqual(110);
   });
 
   it("fails the parent with the child's failure type", async () => {
-    const outcome = await runTeam(env, bundle, 'top', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'top', 'x', {
       boss: [assign(['middle', 'check'])],
       'middle/alpha': [{ error: { status: 400, message: 'bad request in the middle' } }],
     });
@@ -161,15 +152,15 @@ describe('cancellation', () => {
     const double = await startMessagesApiDouble({ boss: [assign(['middle', 'slow work'])], 'middle/alpha': [{ hang: true }] });
     const taskQueue = uniqueId('tq');
     try {
-      const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+      const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
       await worker.runUntil(async () => {
-        const run = await new TroupeClient(env.client, registry, { taskQueue }).start('top', 'x', { workflowId: uniqueId('top') });
+        const run = await new TroupeClient(temporal.env.client, registry, { taskQueue }).start('top', 'x', { workflowId: uniqueId('top') });
         const childId = `${run.workflowId}/middle-0.1`;
-        await until(async () => (await env.client.workflow.getHandle(childId).describe().catch(() => undefined))?.status.name === 'RUNNING');
+        await until(async () => (await temporal.env.client.workflow.getHandle(childId).describe().catch(() => undefined))?.status.name === 'RUNNING');
         await until(() => double.scripted.callsTo('alpha') === 1);
         await run.handle.cancel();
         await expect(run.result()).rejects.toThrow();
-        await until(async () => (await env.client.workflow.getHandle(childId).describe()).status.name === 'CANCELLED');
+        await until(async () => (await temporal.env.client.workflow.getHandle(childId).describe()).status.name === 'CANCELLED');
         expect((await run.handle.describe()).status.name).toBe('CANCELLED');
       });
     } finally {
@@ -180,7 +171,7 @@ describe('cancellation', () => {
 
 describe('parallel steps', () => {
   it('merges sections by member and takes the majority answer in a vote', async () => {
-    const outcome = await runTeam(env, bundle, 'fanned', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'fanned', 'x', {
       alpha: [{ text: 'section A' }, { text: 'Yes' }],
       beta: [{ text: 'section B' }, { text: 'no' }],
       gamma: [{ text: 'yes ' }],
@@ -193,7 +184,7 @@ describe('parallel steps', () => {
 
 describe('handoff', () => {
   it('passes control between peers until one answers', async () => {
-    const outcome = await runTeam(env, bundle, 'desks', 'I was double charged.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'desks', 'I was double charged.', {
       front: [{ json: { handoffTo: 'billing', answer: 'customer reports a double charge' } }],
       billing: [{ json: { handoffTo: '', answer: 'refunded the duplicate charge' } }],
     });
@@ -204,7 +195,7 @@ describe('handoff', () => {
   });
 
   it('repairs a handoff to an unknown peer, and flags a run that only hands off', async () => {
-    const outcome = await runTeam(env, bundle, 'desks', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'desks', 'x', {
       front: [{ json: { handoffTo: 'sales', answer: '?' } }, { json: { handoffTo: 'tech', answer: 'to tech' } }],
       tech: [{ json: { handoffTo: 'front', answer: 'back to front' } }],
     });
@@ -213,10 +204,3 @@ describe('handoff', () => {
   });
 });
 
-async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for condition');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,19 +1,9 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Blackboard } from '../../src/workflows/runtime/blackboard.js';
 import { runTeam } from '../support/run-team.js';
-import { bundleWorkflows, timeSkippingEnvironment } from '../support/temporal.js';
+import { useTemporal } from '../support/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useTemporal('time-skipping');
 
 const argue = (position: string, argument = `because ${position}`) => ({ json: { position, argument } });
 const move = (claim: string, options: { result?: string; complete?: boolean; newTasks?: string[]; promising?: string[] } = {}) => ({
@@ -22,7 +12,7 @@ const move = (claim: string, options: { result?: string; complete?: boolean; new
 
 describe('debate', () => {
   it("shows each debater the others' previous round, then lets the judge decide", async () => {
-    const outcome = await runTeam(env, bundle, 'judged', 'Monolith or services?', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'judged', 'Monolith or services?', {
       pro: [argue('monolith', 'one deployable is simpler'), argue('monolith'), argue('monolith')],
       con: [argue('services', 'teams ship independently'), argue('services'), argue('services')],
       judge: [{ json: { decision: 'monolith', rationale: 'small team' } }],
@@ -38,7 +28,7 @@ describe('debate', () => {
   });
 
   it('stops early on consensus', async () => {
-    const outcome = await runTeam(env, bundle, 'judged', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'judged', 'x', {
       pro: [argue('A'), argue('B')],
       con: [argue('B'), argue(' b ')],
       judge: [{ json: { decision: 'B', rationale: 'agreed' } }],
@@ -49,7 +39,7 @@ describe('debate', () => {
   });
 
   it('decides by majority vote instead of a judge', async () => {
-    const outcome = await runTeam(env, bundle, 'voted', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'voted', 'x', {
       pro: [argue('yes')],
       con: [argue('no')],
       third: [argue('no'), argue('Yes')],
@@ -61,7 +51,7 @@ describe('debate', () => {
 
 describe('swarm', () => {
   it('converges when the board has no open task, merging moves in agent order', async () => {
-    const outcome = await runTeam(env, bundle, 'colony', 'Find the bug.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'Find the bug.', {
       ant1: [move('t1', { result: 'split into two leads', newTasks: ['check the cache', 'check the queue'], promising: ['t1'] }), move('t3', { complete: true, result: 'queue is fine' }), move('')],
       ant2: [move('t1', { result: 'reproduced', complete: true }), move('t2', { complete: true, result: 'cache key collides' }), move('')],
     });
@@ -76,7 +66,7 @@ describe('swarm', () => {
   });
 
   it('shows agents the heaviest tasks first and lets pheromone evaporate', async () => {
-    const outcome = await runTeam(env, bundle, 'colony', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'x', {
       ant1: [move('t1', { newTasks: ['a', 'b'], promising: ['t3', 't3'] }), move('')],
       ant2: [move('t1', { promising: ['t3'] }), move('')],
     });
@@ -89,13 +79,13 @@ describe('swarm', () => {
   });
 
   it('ends at the round limit with a flagged partial result', async () => {
-    const outcome = await runTeam(env, bundle, 'colony', 'x', { ant1: [move('t1')], ant2: [move('t1')] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'x', { ant1: [move('t1')], ant2: [move('t1')] });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', agentCalls: 12 });
   });
 
   it('finishes 5,000 agent calls through continue-as-new with its counts intact', { timeout: 240_000 }, async () => {
-    const outcome = await runTeam(env, bundle, 'big-colony', 'Keep working.', { '*': [move('t1', { promising: ['t1'] })] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'big-colony', 'Keep working.', { '*': [move('t1', { promising: ['t1'] })] });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', agentCalls: 5_000 });
     expect(outcome.double.scripted.callsTo()).toBe(5_000);
@@ -104,7 +94,7 @@ describe('swarm', () => {
     const board = outcome.result.state as Blackboard;
     expect(board.round).toBe(1_000);
     expect(board.tasks[0]?.contributions).toBe(5_000);
-    const history = await env.client.workflow.getHandle(outcome.workflowId).fetchHistory();
+    const history = await temporal.env.client.workflow.getHandle(outcome.workflowId).fetchHistory();
     expect(history.events?.length ?? 0).toBeLessThan(4_000);
   });
 });

@@ -1,25 +1,15 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FailureType } from '../../src/team/index.js';
 import { runTeam } from '../support/run-team.js';
-import { bundleWorkflows, timeSkippingEnvironment } from '../support/temporal.js';
+import { useTemporal } from '../support/temporal.js';
 
 // Pipeline logic on the real time-skipping test server, with real activities calling the real
 // Anthropic SDK over HTTP against the Messages API double.
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnvironment(), bundleWorkflows()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useTemporal('time-skipping');
 
 describe('pipeline', () => {
   it('hands each validated output to the next step, in order, with usage', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'What is six times seven?', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'What is six times seven?', {
       extractor: [{ json: { answer: 42 }, usage: { inputTokens: 11, outputTokens: 7 } }],
       drafter: [{ text: 'The answer is 42.' }],
     });
@@ -43,7 +33,7 @@ describe('pipeline', () => {
   });
 
   it('retries a slow agent whose attempt times out, then succeeds', async () => {
-    const outcome = await runTeam(env, bundle, 'with-fallback', 'Say hi.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'Say hi.', {
       primary: [{ text: 'too late', delayMs: 5_000 }, { text: 'hi' }],
     });
     expect(outcome.ok && outcome.result.output).toBe('hi');
@@ -52,7 +42,7 @@ describe('pipeline', () => {
   });
 
   it('fails the run on a non-retryable 400 with its failure type, without retrying', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', {
       extractor: [{ error: { status: 400, message: 'max_tokens: too large' } }],
     });
     expect(outcome.ok).toBe(false);
@@ -64,7 +54,7 @@ describe('pipeline', () => {
   });
 
   it('sends work back through the gate and stops the loop at its bound, flagged', async () => {
-    const outcome = await runTeam(env, bundle, 'review-loop', 'Write a haiku.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'review-loop', 'Write a haiku.', {
       drafter: [{ text: 'draft 1' }, { text: 'draft 2' }, { text: 'draft 3' }, { text: 'draft 4' }],
       reviewer: [{ json: { approved: false, feedback: 'more imagery' } }],
     });
@@ -79,7 +69,7 @@ describe('pipeline', () => {
   });
 
   it('hands approved work on as soon as the gate approves', async () => {
-    const outcome = await runTeam(env, bundle, 'review-loop', 'Write a haiku.', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'review-loop', 'Write a haiku.', {
       drafter: [{ text: 'draft 1' }, { text: 'draft 2' }],
       reviewer: [{ json: { approved: false, feedback: 'shorter' } }, { json: { approved: true, feedback: 'good' } }],
     });
@@ -90,7 +80,7 @@ describe('pipeline', () => {
   });
 
   it('fails with GateRejected when the gate is set to fail on exhaustion', async () => {
-    const outcome = await runTeam(env, bundle, 'strict-review', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'strict-review', 'x', {
       drafter: [{ text: 'draft' }],
       reviewer: [{ json: { approved: false, feedback: 'no' } }],
     });
@@ -99,7 +89,7 @@ describe('pipeline', () => {
   });
 
   it('gates with a code check', async () => {
-    const outcome = await runTeam(env, bundle, 'word-limit', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'word-limit', 'x', {
       drafter: [{ text: 'this draft has far too many words' }, { text: 'short one' }],
     });
     expect(outcome.ok && outcome.result.output).toBe('short one');
@@ -107,7 +97,7 @@ describe('pipeline', () => {
   });
 
   it('repairs invalid structured output by showing the model the problem', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', {
       extractor: [{ text: '{"answer": "forty-two"}' }, { json: { answer: 42 } }],
       drafter: [{ text: 'ok' }],
     });
@@ -121,7 +111,7 @@ describe('pipeline', () => {
   });
 
   it('fails with InvalidStructuredOutput once repairs are used up', async () => {
-    const outcome = await runTeam(env, bundle, 'extract-then-write', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', {
       extractor: [{ text: 'not json at all' }],
     });
     expect(!outcome.ok && outcome.failure.type).toBe(FailureType.InvalidStructuredOutput);
@@ -129,7 +119,7 @@ describe('pipeline', () => {
   });
 
   it('hands the work to the fallback agent when the primary fails for good', async () => {
-    const outcome = await runTeam(env, bundle, 'with-fallback', 'x', {
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'x', {
       primary: [{ error: { status: 404, message: 'model not found' } }],
       backup: [{ text: 'from backup' }],
     });
@@ -138,10 +128,10 @@ describe('pipeline', () => {
   });
 
   it("validates a handoff against the receiving agent's input schema", async () => {
-    const typed = await runTeam(env, bundle, 'typed-handoff', 'x', { extractor: [{ json: { answer: 7 } }], reporter: [{ text: 'seven' }] });
+    const typed = await runTeam(temporal.env, temporal.bundle, 'typed-handoff', 'x', { extractor: [{ json: { answer: 7 } }], reporter: [{ text: 'seven' }] });
     expect(typed.ok && typed.result.output).toBe('seven');
 
-    const mistyped = await runTeam(env, bundle, 'mistyped-handoff', 'x', { drafter: [{ text: 'not a number' }], reporter: [{ text: 'never' }] });
+    const mistyped = await runTeam(temporal.env, temporal.bundle, 'mistyped-handoff', 'x', { drafter: [{ text: 'not a number' }], reporter: [{ text: 'never' }] });
     expect(!mistyped.ok && mistyped.failure.type).toBe(FailureType.InvalidHandoff);
     expect(!mistyped.ok && mistyped.failure.message).toContain('agent "reporter" refuses the work handed over by "drafter"');
     expect(mistyped.double.scripted.callsTo('reporter')).toBe(0);
