@@ -74,6 +74,11 @@ describe('approvals on the dev server', () => {
         expect(approved).toMatchObject({ code: 0, stdout: `Approved gate "publish" of ${toApprove.workflowId} (by ana).\n` });
         expect((await toApprove.result()).output).toBe('the draft');
 
+        // History works on a run that is still waiting: its agent call is done, no end yet.
+        const live = await troupe(['history', toReject.workflowId, '--format', 'json'], cluster());
+        const liveRun = JSON.parse(live.stdout) as { steps: { kind: string }[] };
+        expect(liveRun.steps.map((s) => s.kind)).toEqual(['agent']);
+
         const rejected = await troupe(['reject', toReject.workflowId, '--by', 'ana', '--comment', 'wrong audience'], cluster());
         expect(rejected.code).toBe(0);
         const failure = await toReject.result().then(
