@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { buildRunSpec, type ApprovalDecisionInput, type Envelope, type Prices, type Team, type TeamRegistry } from '../team/index.js';
@@ -213,6 +214,3 @@ function describeTeam(team: Team): string {
   return [`**${team.name}** (${team.spec.topology.kind}): ${team.spec.description}`, '', ...agents].join('\n');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

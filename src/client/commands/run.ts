@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { parseTeamInput, TroupeError } from '../../team/index.js';
 import { configuredCluster } from '../../workers/index.js';
@@ -102,9 +103,6 @@ async function followToOutcome(teamName: string, run: RunHandle, stack: LocalSta
   return outcome;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function readInput(words: string[], inputFile: string | undefined): unknown {
   if (inputFile === undefined) return words.join(' ');

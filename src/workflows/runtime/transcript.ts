@@ -19,6 +19,8 @@ export class Transcript {
   private state: unknown = null;
   readonly warnings: string[];
   readonly continuedAsNew: number;
+  /** What approval the run is waiting for, shown by the progress query. */
+  awaiting: AwaitingApproval | null = null;
 
   constructor(
     private readonly run: RunSpec,
@@ -90,9 +92,6 @@ export class Transcript {
       awaiting: this.awaiting,
     };
   }
-
-  /** What approval the run is waiting for, shown by the progress query. */
-  awaiting: AwaitingApproval | null = null;
 
   carry(state: unknown): Carry {
     return {
