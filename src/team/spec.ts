@@ -227,6 +227,8 @@ export const CarrySchema = z
     recentEnvelopes: z.array(EnvelopeSchema),
     warnings: z.array(z.string()),
     continuedAsNew: z.number().int().nonnegative(),
+    /** Changes a person asked for on the team's answer (its release gate): the pass in progress redoes the work with them. */
+    release: z.object({ changes: z.number().int().positive(), comment: z.string() }).strict().optional(),
   })
   .strict();
 

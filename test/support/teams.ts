@@ -204,5 +204,21 @@ export const releasedRoute = defineTeam({
   release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
 });
 
-export const teams = [...approvalTeams, askWhenUnsure, releasedRoute, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Release gates on runs that continue-as-new before the gate: changes must redo the whole work.
+export const releasedDebate = defineTeam({
+  name: 'released-debate',
+  agents: [debater('pro'), debater('con')],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 10, decide: { by: 'vote' }, stopOnConsensus: false },
+  limits: { historyEvents: 100 },
+  release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
+});
+export const releasedSupervisor = defineTeam({
+  name: 'released-supervisor',
+  agents: [boss, alpha],
+  topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha'], maxRounds: 20 },
+  limits: { historyEvents: 100 },
+  release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
+});
+
+export const teams = [...approvalTeams, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

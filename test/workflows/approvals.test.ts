@@ -39,12 +39,13 @@ async function start(team: string, drafts = ['draft 1', 'draft 2', 'draft 3'], s
   return new TroupeClient(env.client, registry, { taskQueue }).start(team, 'Write the release note.', { workflowId: uniqueId(team) });
 }
 
-/** Waits (in real time, without skipping) until the run waits on `gate`. */
-async function awaitingGate(run: RunHandle, gate: string, escalated = false): Promise<void> {
+/** Waits (in real time, without skipping) until the run waits on `gate`, after `agentCalls` calls if given. */
+async function awaitingGate(run: RunHandle, gate: string, escalated = false, agentCalls?: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const progress = await run.progress();
-    if (progress?.awaiting?.gate === gate && progress.awaiting.escalated === escalated) return;
+    const calls = agentCalls === undefined || progress?.agentCalls === agentCalls;
+    if (progress?.awaiting?.gate === gate && progress.awaiting.escalated === escalated && calls) return;
     if (Date.now() > deadline) throw new Error(`run never waited on gate ${gate}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -175,5 +176,48 @@ describe('approval gates', () => {
     await run.decide({ by: 'ana', decision: 'approve' });
     expect((await run.result()).output).toBe('second answer, with sources');
     expect(JSON.stringify(double.scripted.requests.filter((r) => r.agent === 'alpha')[1]?.body.messages)).toContain('asking for these changes:\\ncite sources');
+  });
+
+  it('redoes the whole work with the comment when changes are requested after the run continued-as-new', async () => {
+    const argue = (position: string) => ({ json: { position, argument: `because ${position}` } });
+    const run = await start('released-debate', [], { pro: [argue('yes')], con: [argue('no')] });
+    await awaitingGate(run, 'release');
+    const first = await run.progress();
+    expect(first?.continuedAsNew).toBeGreaterThan(0);
+    expect(double.scripted.callsTo()).toBe(20);
+    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'weigh the cost' });
+    await awaitingGate(run, 'release', false, 40);
+    // All 10 rounds again, every call carrying the comment, even though the first pass was carried across runs.
+    const again = double.scripted.requests.slice(20);
+    expect(again).toHaveLength(20);
+    expect(again.every((r) => JSON.stringify(r.body.messages).includes('weigh the cost'))).toBe(true);
+    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'and the risk' });
+    await awaitingGate(run, 'release', false, 60);
+    expect(double.scripted.requests.slice(40)).toHaveLength(20);
+    expect(JSON.stringify(double.scripted.requests.at(-1)?.body.messages)).toContain('and the risk');
+    await run.decide({ by: 'ana', decision: 'approve' });
+    const result = await run.result();
+    expect(result.output).toMatchObject({ rounds: 10 });
+    expect(result.agentCalls).toBe(60);
+    const decisions = result.transcript.filter((e) => e.kind === 'approval').map((e) => (e.content as { decision: string }).decision);
+    expect(decisions).toEqual(['request-changes', 'request-changes', 'approve']);
+  });
+
+  it('a supervisor that continued-as-new also starts afresh on request-changes', async () => {
+    const assign = { json: { done: false, answer: 'plan', assignments: [{ worker: 'alpha', task: 'dig' }] } };
+    const finish = { json: { done: true, answer: 'final', assignments: [] } };
+    const run = await start('released-supervisor', [], { boss: [...Array<typeof assign>(9).fill(assign), finish, ...Array<typeof assign>(9).fill(assign), finish], alpha: [{ text: 'found it' }] });
+    await awaitingGate(run, 'release');
+    expect((await run.progress())?.continuedAsNew).toBeGreaterThan(0);
+    const before = double.scripted.callsTo('boss');
+    expect(before).toBe(10);
+    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'be brief' });
+    await awaitingGate(run, 'release', false, 38);
+    const bossAgain = double.scripted.requests.filter((r) => r.agent === 'boss').slice(before);
+    expect(bossAgain).toHaveLength(10);
+    expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('be brief');
+    expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('round 1 of at most 20');
+    await run.decide({ by: 'ana', decision: 'approve' });
+    expect((await run.result()).output).toBe('final');
   });
 });

@@ -25,8 +25,15 @@ export class TeamRun {
   readonly attributes: RunAttributes;
   /** Changes a person asked for when the team's answer was up for release, for the next attempt. */
   private requestedChanges: string | undefined;
+  /** How many times the team's answer was sent back at its release gate, across continue-as-new. */
+  releaseChanges: number;
+  /** The topology's state carried into this link of the chain; dropped when the work starts afresh. */
+  private carriedState: unknown;
 
   constructor(readonly run: RunSpec) {
+    this.carriedState = run.carry?.state;
+    this.releaseChanges = run.carry?.release?.changes ?? 0;
+    this.requestedChanges = run.carry?.release?.comment;
     this.ledger = new Ledger(run);
     this.transcript = new Transcript(run, this.ledger);
     this.members = new Members(run, this.ledger, new AgentRunner(run, this.ledger), this.transcript);
@@ -62,14 +69,20 @@ export class TeamRun {
     throw ApplicationFailure.create({ message: reason, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
   }
 
-  /** Records the changes a person asked for on the team's answer; agents see them with the task. */
+  /**
+   * Records the changes a person asked for on the team's answer. The topology then starts its work
+   * afresh (whatever state was carried into this link belongs to the answer sent back), and agents
+   * see the changes with the task.
+   */
   requestChanges(comment: string): void {
     this.requestedChanges = comment;
+    this.releaseChanges += 1;
+    this.carriedState = undefined;
   }
 
-  /** The topology's state carried from the previous link of the chain, if this run continued-as-new. */
+  /** The topology's state carried from the previous link of the chain, if this pass continued-as-new. */
   carried<T>(): T | undefined {
-    return this.run.carry?.state as T | undefined;
+    return this.carriedState as T | undefined;
   }
 
   /**
@@ -79,7 +92,8 @@ export class TeamRun {
   async continueIfLong(state: unknown): Promise<void> {
     const info = workflowInfo();
     if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return;
-    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: this.transcript.carry(state) });
+    const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
+    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
   }
 }
 
@@ -100,9 +114,9 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
   }
   const release = run.team.release;
   try {
-    for (let changes = 0; ; changes += 1) {
+    for (;;) {
       const output = await body(team, run.team.topology as TopologyOf<K>);
-      const requested = release ? await team.approve(release, { from: run.team.name, content: output }, changes) : undefined;
+      const requested = release ? await team.approve(release, { from: run.team.name, content: output }, team.releaseChanges) : undefined;
       if (requested === undefined) {
         team.transcript.doing('done');
         team.attributes.update('completed');
