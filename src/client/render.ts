@@ -69,7 +69,7 @@ export function formatEnvelope(envelope: Envelope): string {
     case 'handoff':
       return `  ⇢ ${route}  hands off${detail}: ${field('answer')}`;
     case 'approval': {
-      if (content?.['ignored']) return `  ✗ ${envelope.from} → ${envelope.to}  decision ignored: ${field('ignored')}`;
+      if (content?.['refused']) return `  ✗ ${envelope.from} → ${envelope.to}  decision refused (${field('via')}): ${field('refused')}`;
       if (content?.['escalated']) return `  ⏫ ${route}  escalated`;
       const mark = content?.['decision'] === 'approve' ? '✔' : content?.['decision'] === 'reject' ? '✘' : '↺';
       return `  ${mark} ${route}  ${field('decision')} (${field('via')})${content?.['comment'] ? `: ${field('comment')}` : ''}`;

@@ -30,6 +30,8 @@ export const FailureType = {
   GateRejected: 'GateRejected',
   // A person (or an approval's expiry policy) rejected the work.
   ApprovalRejected: 'ApprovalRejected',
+  // A decision that cannot apply (an approver not allowed, a gate not waiting, a second decision).
+  DecisionRefused: 'DecisionRefused',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

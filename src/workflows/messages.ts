@@ -71,6 +71,16 @@ export const decisionSignal = defineSignal<[ApprovalDecisionInput]>('decision');
 /** A decision on the waiting approval; the caller learns at once whether it was accepted. */
 export const decideUpdate = defineUpdate<DecisionReceipt, [ApprovalDecisionInput]>('decide');
 
+/**
+ * The memo key a run sets when it ignores a decision signal: the history then holds the refusal
+ * (a signal cannot fail the way an update can). `signal` counts the run's decision signals from 1.
+ */
+export const REFUSED_DECISION_MEMO = 'troupeRefusedDecision';
+export interface RefusedDecisionMemo {
+  signal: number;
+  refused: string;
+}
+
 /** Search attributes Troupe sets, so runs can be found in the Temporal UI and with `troupe pending`. */
 export const SEARCH_ATTRIBUTES = {
   awaitingApproval: defineSearchAttributeKey('TroupeAwaitingApproval', SearchAttributeType.BOOL),

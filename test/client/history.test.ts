@@ -61,4 +61,15 @@ describe('troupe history', () => {
       '  Note over approve_in_week: completed',
     ]);
   });
+
+  it('shows refused decisions from a recorded run: a refused update and an ignored signal', async () => {
+    const run = await read('recorded-refused-decisions');
+    expect(run.steps.filter((s) => s.kind === 'decision')).toMatchObject([
+      { via: 'update', decision: { by: 'mallory' }, refused: '"mallory" may not decide gate "publish": its approvers are ana' },
+      { via: 'signal', decision: { by: 'eve', decision: 'reject' }, refused: '"eve" may not decide gate "publish": its approvers are ana' },
+      { via: 'signal', decision: { by: 'ana', decision: 'approve' }, refused: undefined },
+    ]);
+    const json = JSON.parse(JSON.stringify(run)) as RunHistory;
+    expect(json.steps.filter((s) => s.kind === 'decision' && s.refused).length).toBe(2);
+  });
 });

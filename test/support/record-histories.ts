@@ -1,13 +1,14 @@
 /**
  * Records the event history of one run of every topology (and of an approval and a sub-team) into
  * test/histories, for the replay suite. Run it when a topology changes on purpose and old runs no
- * longer matter: `npm run record-histories`. Uses the real dev server and the offline provider.
+ * longer matter: `npm run record-histories`, or name some to record only those, e.g.
+ * `npm run record-histories -- refused-decisions`. Uses the real dev server and the offline provider.
  * Files are named after the run's workflow id, which replay needs (sub-team ids derive from it).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
-import { TroupeClient } from '../../src/client/index.js';
+import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule, resolveTemporalBinary } from '../../src/workers/index.js';
 import { approvalTeams } from './teams.js';
@@ -21,22 +22,40 @@ const taskQueue = 'record-histories';
 const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic });
 const troupe = new TroupeClient(env.client, registry, { taskQueue, searchAttributes: true });
 
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+const awaitingPublish = async (run: RunHandle) => {
+  while ((await run.progress())?.awaiting?.gate !== 'publish') await new Promise((r) => setTimeout(r, 100));
+};
+
 await worker.runUntil(async () => {
-  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge'];
+  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge'].filter(wanted);
   for (const team of runs) {
     const run = await troupe.start(team, `Recorded run of ${team}`, { workflowId: `recorded-${team}` });
     await run.result();
     save(run.workflowId, `${run.workflowId}.json`);
   }
-  save('recorded-launch-plan/research-brief-0.1', 'recorded-launch-plan.child-research-brief.json');
+  if (runs.includes('launch-plan')) save('recorded-launch-plan/research-brief-0.1', 'recorded-launch-plan.child-research-brief.json');
 
-  const approval = await troupe.start('approve-in-week', 'Recorded approval', { workflowId: 'recorded-approval' });
-  while ((await approval.progress())?.awaiting?.gate !== 'publish') await new Promise((r) => setTimeout(r, 100));
-  await approval.decide({ by: 'ana', decision: 'request-changes', comment: 'shorter' });
-  while ((await approval.progress())?.awaiting?.gate !== 'publish') await new Promise((r) => setTimeout(r, 100));
-  await approval.signalDecision({ by: 'ana', decision: 'approve' });
-  await approval.result();
-  save(approval.workflowId, `${approval.workflowId}.json`);
+  if (wanted('approval')) {
+    const approval = await troupe.start('approve-in-week', 'Recorded approval', { workflowId: 'recorded-approval' });
+    await awaitingPublish(approval);
+    await approval.decide({ by: 'ana', decision: 'request-changes', comment: 'shorter' });
+    await awaitingPublish(approval);
+    await approval.signalDecision({ by: 'ana', decision: 'approve' });
+    await approval.result();
+    save(approval.workflowId, `${approval.workflowId}.json`);
+  }
+
+  if (wanted('refused-decisions')) {
+    const refused = await troupe.start('approve-in-week', 'Recorded refused decisions', { workflowId: 'recorded-refused-decisions' });
+    await awaitingPublish(refused);
+    await refused.decide({ by: 'mallory', decision: 'approve' }).catch(() => undefined);
+    await refused.signalDecision({ by: 'eve', decision: 'reject' });
+    await refused.signalDecision({ by: 'ana', decision: 'approve' });
+    await refused.result();
+    save(refused.workflowId, `${refused.workflowId}.json`);
+  }
 });
 await env.teardown();
 

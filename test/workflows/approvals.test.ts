@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
-import { TroupeClient, type RunHandle } from '../../src/client/index.js';
+import { TroupeClient, historyAsMermaid, historyAsText, readRunHistory, type RunHandle } from '../../src/client/index.js';
 import type { MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
@@ -49,6 +49,14 @@ async function awaitingGate(run: RunHandle, gate: string, escalated = false, age
     if (Date.now() > deadline) throw new Error(`run never waited on gate ${gate}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The result of the chain's latest run. The start handle follows the chain from its first run,
+ * which the time-skipping server sometimes never answers once a run continued-as-new.
+ */
+function latestResult(run: RunHandle) {
+  return new TroupeClient(env.client, registry).run(run.workflowId).result();
 }
 
 async function failureOf(run: RunHandle) {
@@ -146,8 +154,8 @@ describe('approval gates', () => {
     await run.signalDecision({ by: 'ana', decision: 'approve' });
     const result = await run.result();
     expect(result.output).toBe('draft 1');
-    const ignored = result.transcript.filter((e) => e.kind === 'approval' && (e.content as { ignored?: string }).ignored);
-    expect(ignored.map((e) => (e.content as { ignored: string }).ignored)).toEqual([
+    const ignored = result.transcript.filter((e) => e.kind === 'approval' && (e.content as { refused?: string }).refused);
+    expect(ignored.map((e) => (e.content as { refused: string }).refused)).toEqual([
       'gate "other" is not waiting for a decision; "publish" is',
       '"mallory" may not decide gate "publish": its approvers are ana',
     ]);
@@ -196,7 +204,7 @@ describe('approval gates', () => {
     expect(double.scripted.requests.slice(40)).toHaveLength(20);
     expect(JSON.stringify(double.scripted.requests.at(-1)?.body.messages)).toContain('and the risk');
     await run.decide({ by: 'ana', decision: 'approve' });
-    const result = await run.result();
+    const result = await latestResult(run);
     expect(result.output).toMatchObject({ rounds: 10 });
     expect(result.agentCalls).toBe(60);
     const decisions = result.transcript.filter((e) => e.kind === 'approval').map((e) => (e.content as { decision: string }).decision);
@@ -218,6 +226,32 @@ describe('approval gates', () => {
     expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('be brief');
     expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('round 1 of at most 20');
     await run.decide({ by: 'ana', decision: 'approve' });
-    expect((await run.result()).output).toBe('final');
+    expect((await latestResult(run)).output).toBe('final');
+  });
+
+  it('keeps every refused decision in the event history: refused updates and ignored signals', async () => {
+    const run = await start('approve-in-week');
+    await awaitingGate(run, 'publish');
+    await expect(run.decide({ by: 'mallory', decision: 'approve' })).rejects.toThrow(WorkflowUpdateFailedError);
+    await run.signalDecision({ by: 'eve', decision: 'reject', comment: 'forged' });
+    await run.signalDecision({ by: 'ana', decision: 'approve' });
+    await run.result();
+    await expect(run.decide({ by: 'ana', decision: 'approve' })).rejects.toThrow();
+
+    const history = await readRunHistory(run.workflowId, await run.handle.fetchHistory());
+    const decisions = history.steps.filter((s) => s.kind === 'decision');
+    expect(decisions).toMatchObject([
+      { via: 'update', decision: { by: 'mallory' }, refused: '"mallory" may not decide gate "publish": its approvers are ana' },
+      { via: 'signal', decision: { by: 'eve', comment: 'forged' }, refused: '"eve" may not decide gate "publish": its approvers are ana' },
+      { via: 'signal', decision: { by: 'ana', decision: 'approve' }, refused: undefined },
+    ]);
+    const text = historyAsText(history);
+    expect(text).toContain('decision REFUSED (approve by mallory via update): "mallory" may not decide');
+    expect(text).toContain('decision REFUSED (reject by eve via signal: "forged"): "eve" may not decide');
+    expect(text).toMatch(/decision approve by ana via signal\n/);
+    const mermaid = historyAsMermaid(history);
+    expect(mermaid).toContain('mallory->>approve_in_week: refused approve via update');
+    expect(mermaid).toContain('eve->>approve_in_week: refused reject via signal');
+    expect(mermaid).toContain('ana->>approve_in_week: approve via signal');
   });
 });

@@ -2,6 +2,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AgentCallInput, AgentCallResult } from '../../activities/index.js';
 import { ZERO_USAGE, addUsage, type Usage } from '../../team/index.js';
+import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../workflows/messages.js';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -52,6 +53,7 @@ export async function readRunHistory(workflowId: string, history: History, loadC
   const scheduled = new Map<string, { event: HistoryEvent; index: number }>();
   const startedAttempts = new Map<string, number>();
   const updates = new Map<string, number>();
+  const signals: number[] = [];
   let usage: Usage = ZERO_USAGE;
 
   for (const event of events) {
@@ -99,12 +101,27 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     }
     const signal = event.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === 'decision') {
-      steps.push({ kind: 'decision', at, via: 'signal', decision: decode(signal.input?.payloads?.[0]), refused: undefined });
+      signals.push(steps.push({ kind: 'decision', at, via: 'signal', decision: decode(signal.input?.payloads?.[0]), refused: undefined }) - 1);
+      continue;
+    }
+    // The run names each decision signal it ignored in a memo change (see REFUSED_DECISION_MEMO).
+    const memo = decode<RefusedDecisionMemo>(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[REFUSED_DECISION_MEMO]);
+    if (memo) {
+      const refusedStep = steps[signals[memo.signal - 1] ?? -1];
+      if (refusedStep?.kind === 'decision') refusedStep.refused = memo.refused;
       continue;
     }
     const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
     if (accepted?.acceptedRequest?.input?.name === 'decide') {
-      updates.set(accepted.protocolInstanceId ?? '', steps.push({ kind: 'decision', at, via: 'update', decision: decode(accepted.acceptedRequest.input.args?.payloads?.[0]), refused: undefined }) - 1);
+      const updateId = accepted.acceptedRequest.meta?.updateId ?? accepted.protocolInstanceId ?? '';
+      updates.set(updateId, steps.push({ kind: 'decision', at, via: 'update', decision: decode(accepted.acceptedRequest.input.args?.payloads?.[0]), refused: undefined }) - 1);
+      continue;
+    }
+    // A refused update completes with the run's reason as its failure.
+    const updated = event.workflowExecutionUpdateCompletedEventAttributes;
+    if (updated) {
+      const updateStep = steps[updates.get(updated.meta?.updateId ?? '') ?? -1];
+      if (updateStep?.kind === 'decision' && updated.outcome?.failure) updateStep.refused = updated.outcome.failure.message ?? 'refused';
       continue;
     }
     const rejectedUpdate = event.workflowExecutionUpdateRejectedEventAttributes;

@@ -1,7 +1,7 @@
-import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, sleep, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { ApprovalDecisionSchema, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
-import { SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt } from '../messages.js';
+import { ApprovalDecisionSchema, FailureType, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
+import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../messages.js';
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
@@ -10,9 +10,14 @@ const { sendReminder } = proxyActivities<Activities>({ startToCloseTimeout: '1m'
 
 export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update' | 'timeout' };
 
+/** Since this patch a refused signal leaves a mark in history (a memo change), so the audit trail can show it was ignored. */
+export const REFUSED_SIGNAL_PATCH = 'troupe-refused-signal-memo';
+
 /**
- * Human approval gates. A decision comes by update (validated first: the caller is told at once
- * why it was refused) or by signal (a refused one is recorded and ignored, never applied). While
+ * Human approval gates. A decision comes by update (the caller is told at once why it was refused)
+ * or by signal (a refused one is ignored, never applied). Either way a refused decision is kept in
+ * the transcript and in the event history: the update as a failed update, the signal as a memo
+ * change naming it, so `troupe history` shows every decision received. While
  * a gate waits, the run says so in its current details, its progress and, when the cluster has
  * them, its search attributes; the deadline's policy approves, rejects or escalates.
  */
@@ -20,25 +25,25 @@ export class Approvals {
   private waiting: AwaitingApproval | undefined;
   private inbox: Decided | undefined;
   private readonly decided = new Map<string, string>();
+  /** Decision signals received by this run (one link of a chain), to name a refused one in history. */
+  private signals = 0;
 
   constructor(
     private readonly transcript: Transcript,
     private readonly context: { team: string; searchAttributes: boolean; onWaiting?: (waiting: boolean) => void },
   ) {
     setHandler(decisionSignal, (input) => this.receive(input));
-    setHandler(
-      decideUpdate,
-      (input): DecisionReceipt => {
-        const decision = this.accept(ApprovalDecisionSchema.parse(input), 'update');
-        return { gate: decision.gate, accepted: true, decision: decision.decision, by: decision.by };
-      },
-      {
-        validator: (input) => {
-          const problem = this.problem(input);
-          if (problem) throw new Error(problem);
-        },
-      },
-    );
+    // No validator: a validator's refusal never reaches history. The handler refuses instead, so the
+    // refusal is recorded (the update completes with this failure) and the caller still learns why.
+    setHandler(decideUpdate, (input): DecisionReceipt => {
+      const problem = this.problem(input);
+      if (problem !== undefined) {
+        this.recordRefusal(input, problem, 'update');
+        throw ApplicationFailure.create({ message: problem, type: FailureType.DecisionRefused, nonRetryable: true });
+      }
+      const decision = this.accept(ApprovalDecisionSchema.parse(input), 'update');
+      return { gate: decision.gate, accepted: true, decision: decision.decision, by: decision.by };
+    });
   }
 
   /** Waits for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
@@ -111,14 +116,23 @@ export class Approvals {
   }
 
   private receive(input: unknown): void {
+    this.signals += 1;
     const problem = this.problem(input);
     if (problem === undefined) {
       this.accept(ApprovalDecisionSchema.parse(input), 'signal');
       return;
     }
+    this.recordRefusal(input, problem, 'signal');
+    if (patched(REFUSED_SIGNAL_PATCH)) {
+      const memo: RefusedDecisionMemo = { signal: this.signals, refused: problem };
+      upsertMemo({ [REFUSED_DECISION_MEMO]: memo });
+    }
+  }
+
+  private recordRefusal(input: unknown, problem: string, via: 'signal' | 'update'): void {
     const parsed = ApprovalDecisionSchema.safeParse(input);
     const by = parsed.success ? parsed.data.by : 'unknown';
-    this.transcript.record({ from: by, to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval', kind: 'approval', content: { ignored: problem, received: input, via: 'signal' } });
+    this.transcript.record({ from: by, to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval', kind: 'approval', content: { refused: problem, received: input, via } });
   }
 
   private accept(decision: ApprovalDecision, via: 'signal' | 'update'): Decided {
