@@ -1,10 +1,13 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TroupeError } from '../team/errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
 import { freePort, portInUse } from './free-port.js';
 import { TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
+import { forgetServer, readServerRecord, serverRecordPath, type ServerRecord } from './server-record.js';
+import { writeServerWrapper } from './server-watchdog.js';
+import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
 
 export interface EmbeddedServerOptions {
@@ -19,25 +22,35 @@ export interface EmbeddedServerOptions {
 
 /**
  * The embedded default: a real Temporal CLI dev server with its Web UI, persisted to a SQLite file
- * so `troupe dev` later shows the same runs.
+ * so `troupe dev` later shows the same runs. The server dies with the process that started it
+ * (server-watchdog.ts), and one left running by a crash is stopped by the next start on the same
+ * data (stale-server.ts).
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<TemporalTarget> {
   const env = options.env ?? process.env;
-  const port = await choosePort(options.port ?? numberFrom(env['TROUPE_DEV_PORT']) ?? 7233, 'TROUPE_DEV_PORT', '--port');
-  const uiPort = await choosePort(options.uiPort ?? numberFrom(env['TROUPE_UI_PORT']) ?? 8233, 'TROUPE_UI_PORT', '--ui-port');
+  const askedPort = options.port ?? numberFrom(env['TROUPE_DEV_PORT']) ?? 7233;
+  const askedUiPort = options.uiPort ?? numberFrom(env['TROUPE_UI_PORT']) ?? 8233;
   const dbFile = resolve(options.dbFile ?? `${env['TROUPE_HOME'] || '.troupe'}/dev.db`);
   mkdirSync(dirname(dbFile), { recursive: true });
+  // Before the ports are checked: a stale server on this data holds them.
+  const stale = await stopStaleServer(dbFile);
+  if (stale !== undefined) process.stderr.write(`Stopped a Temporal dev server (pid ${stale}) that an earlier Troupe process left running on ${dbFile}.\n`);
+  const port = await choosePort(askedPort, 'TROUPE_DEV_PORT', '--port', `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `);
+  const uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
 
-  const executable = printToStderr(resolveTemporalBinary('dev-server', env), dirname(dbFile));
+  const recordPath = serverRecordPath(dbFile);
+  const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
   let testEnv: TestWorkflowEnvironment;
   try {
     testEnv = await TestWorkflowEnvironment.createLocal({
       server: { executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
     });
   } catch (error) {
+    forgetOwnServer(recordPath, readServerRecord(recordPath));
     if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
     throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
   }
+  const started = readServerRecord(recordPath);
   return {
     kind: 'embedded',
     address: testEnv.address,
@@ -45,28 +58,31 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     client: testEnv.client,
     nativeConnection: testEnv.nativeConnection,
     uiUrl: `http://localhost:${uiPort}`,
-    close: () => testEnv.teardown(),
+    close: async () => {
+      await testEnv.teardown();
+      forgetOwnServer(recordPath, started);
+    },
   };
 }
 
-/**
- * The dev server prints a banner on stdout, which belongs to Troupe's results (e.g. `run --json`).
- * A two-line wrapper sends the server's output to stderr instead.
- */
-function printToStderr(executable: ServerExecutable, dir: string): ServerExecutable {
+/** Runs the binary through the watchdog wrapper (a shell script, so not on Windows). */
+function underWatchdog(executable: ServerExecutable, dbFile: string, recordPath: string): ServerExecutable {
   if (executable.type !== 'existing-path' || process.platform === 'win32') return executable;
-  const wrapper = `${dir}/temporal-dev-server.sh`;
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(executable.path)} "$@" 1>&2\n`);
-  chmodSync(wrapper, 0o755);
-  return { type: 'existing-path', path: wrapper };
+  return { type: 'existing-path', path: writeServerWrapper(executable.path, dbFile, recordPath) };
 }
 
-async function choosePort(port: number, envVar: string, flag: string): Promise<number> {
+/** Removes the record of the server this process started, once that server is down. */
+function forgetOwnServer(recordPath: string, record: ServerRecord | undefined): void {
+  if (record?.ownerPid === process.pid) forgetServer(recordPath, record.pid);
+}
+
+/** `hint` says how to use what already holds the port, if that may be Troupe's own server. */
+async function choosePort(port: number, envVar: string, flag: string, hint = ''): Promise<number> {
   if (port === 0) return freePort();
   if (await portInUse(port)) {
     throw new TroupeError(
       'PORT_IN_USE',
-      `Port ${port} is already in use, so the embedded Temporal server cannot start there. If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:7233. Otherwise pick another port with ${flag} or ${envVar} (0 picks a free one).`,
+      `Port ${port} is already in use, so the embedded Temporal server cannot start there. ${hint}${hint ? 'Otherwise pick' : 'Pick'} another port with ${flag} or ${envVar} (0 picks a free one).`,
     );
   }
   return port;

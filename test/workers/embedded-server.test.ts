@@ -1,0 +1,142 @@
+import { execFileSync, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, portInUse } from '../../src/workers/free-port.js';
+import { spawnTroupe, troupe } from '../support/cli.js';
+import { until } from '../support/until.js';
+
+// `troupe dev` as a user runs it, killed the hard way: its Temporal server must not outlive it.
+
+type Troupe = ChildProcessByStdio<null, Readable, Readable>;
+const started: Troupe[] = [];
+const homes: string[] = [];
+
+/** Every process whose command line names this folder: the server, its watchdog. */
+function processesUsing(home: string): { pid: number; command: string }[] {
+  const table = execFileSync('ps', ['-A', '-ww', '-o', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && !m[2]!.startsWith('Z') && m[3]!.includes(home))
+    .map((m) => ({ pid: Number(m[1]), command: m[3]! }));
+}
+
+function temporalServers(home: string): number[] {
+  return processesUsing(home)
+    .filter((p) => p.command.includes('server start-dev') && !p.command.includes('.sh '))
+    .map((p) => p.pid);
+}
+
+/** Starts `troupe dev` and waits until its server accepts connections and its worker runs. */
+async function startDev(home: string, port: number, uiPort: number): Promise<{ child: Troupe; stdout: () => string; stderr: () => string }> {
+  const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await until(() => {
+    if (child.exitCode !== null) throw new Error(`troupe dev exited ${child.exitCode}: ${stderr}`);
+    return stdout.includes('Press Ctrl-C to stop.');
+  }, 60_000);
+  expect(await portInUse(port)).toBe(true);
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+function exited(child: Troupe): Promise<number | null> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function allGone(home: string, ...ports: number[]): Promise<boolean> {
+  const inUse = await Promise.all(ports.map(portInUse));
+  return !inUse.includes(true) && processesUsing(home).length === 0;
+}
+
+function newHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'troupe-embedded-'));
+  homes.push(home);
+  return home;
+}
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const home of homes) {
+    for (const { pid } of processesUsing(home)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await until(() => homes.every((home) => processesUsing(home).length === 0), 10_000);
+});
+
+describe('the embedded Temporal server', () => {
+  it('dies with `troupe dev` when it is killed with SIGKILL, and the next `troupe dev` on the same data starts', async () => {
+    const home = newHome();
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const first = await startDev(home, port, uiPort);
+    expect(temporalServers(home)).toHaveLength(1);
+
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    await until(() => allGone(home, port, uiPort), 15_000);
+
+    const second = await startDev(home, port, uiPort);
+    expect(second.stderr()).not.toContain('PORT_IN_USE');
+    expect(temporalServers(home)).toHaveLength(1);
+    second.child.kill('SIGINT');
+    expect(await exited(second.child)).toBe(0);
+    await until(() => allGone(home, port, uiPort), 10_000);
+  });
+
+  it('is stopped by the next start on the same data when its watchdog was killed too', async () => {
+    const home = newHome();
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const first = await startDev(home, port, uiPort);
+    const [server] = temporalServers(home);
+    const watchdogs = processesUsing(home).filter((p) => p.pid !== server);
+    expect(server).toBeDefined();
+    expect(watchdogs.length).toBeGreaterThan(0);
+
+    for (const { pid } of watchdogs) process.kill(pid, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    // Nothing watches the server any more: it keeps the port.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(temporalServers(home)).toEqual([server]);
+    expect(await portInUse(port)).toBe(true);
+
+    const second = await startDev(home, port, uiPort);
+    expect(second.stderr()).toContain(`Stopped a Temporal dev server (pid ${server})`);
+    expect(temporalServers(home)).not.toContain(server);
+    expect(temporalServers(home)).toHaveLength(1);
+    second.child.kill('SIGINT');
+    expect(await exited(second.child)).toBe(0);
+    await until(() => allGone(home, port, uiPort), 10_000);
+  });
+
+  it('names the port asked for when it is taken by something else', async () => {
+    const holder: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+    try {
+      const home = newHome();
+      const result = await troupe(['dev', '--port', String(port), '--ui-port', String(await freePort())], { TROUPE_HOME: home });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`Port ${port} is already in use`);
+      expect(result.stderr).toContain(`TEMPORAL_ADDRESS=localhost:${port}.`);
+      expect(result.stderr).not.toContain(`localhost:7233`);
+      expect(processesUsing(home)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+});
