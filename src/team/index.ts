@@ -5,7 +5,7 @@ export { DurationSchema, type Duration } from './duration.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { TeamSpecError, TroupeError } from './errors.js';
 export * from './spec.js';
-export { UsageSchema, ZERO_USAGE, addUsage, type Usage } from './usage.js';
+export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from './usage.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { FailureType } from './failure-types.js';
 export { TeamRegistry } from './registry.js';

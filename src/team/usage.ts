@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Prices } from './spec.js';
 
 /** Token usage of one model call, or the sum of many. Cache figures come from the Messages API. */
 export const UsageSchema = z.object({
@@ -19,4 +20,22 @@ export function addUsage(a: Usage, b: Usage): Usage {
     cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
     cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
   };
+}
+
+/** Estimated USD cost of `usage` on `model`, or undefined when the model has no price. Cache tokens default to the input price. */
+export function costOf(prices: Prices, model: string, usage: Usage): number | undefined {
+  const price = prices[model];
+  if (!price) return undefined;
+  const perToken = (perMillion: number | undefined, fallback: number) => (perMillion ?? fallback) / 1_000_000;
+  return (
+    usage.inputTokens * perToken(price.input, 0) +
+    usage.outputTokens * perToken(price.output, 0) +
+    usage.cacheReadTokens * perToken(price.cacheRead, price.input) +
+    usage.cacheWriteTokens * perToken(price.cacheWrite, price.input)
+  );
+}
+
+/** Adds two cost estimates; unknown (undefined) once either is. */
+export function addCost(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
 }

@@ -17,6 +17,8 @@ export interface RunProgress {
   envelopeCount: number;
   usage: Usage;
   agentCalls: number;
+  /** Estimated cost in USD so far; absent without a price for every model used. */
+  costUsd?: number;
   continuedAsNew: number;
   /** The approval the run is waiting for, if any. */
   awaiting: AwaitingApproval | null;

@@ -220,5 +220,15 @@ export const releasedSupervisor = defineTeam({
   release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
 });
 
-export const teams = [...approvalTeams, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// One of each thing that makes accounting hard: a repair, a fallback after a failed call, a sub-team,
+// and a release gate so the figures can be read while the run waits.
+export const accounting = defineTeam({
+  name: 'accounting',
+  agents: [extractor, primary, backup],
+  subteams: [leaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'extractor' }, { agent: 'primary' }, { team: 'leaf' }] },
+  release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
+});
+
+export const teams = [...approvalTeams, accounting, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -1,7 +1,7 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AgentCallInput, AgentCallResult } from '../../activities/index.js';
-import { ZERO_USAGE, addUsage, type Usage } from '../../team/index.js';
+import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type Usage } from '../../team/index.js';
 import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../workflows/messages.js';
 
 type History = temporal.api.history.v1.IHistory;
@@ -34,7 +34,11 @@ export interface RunHistory {
   team: string | undefined;
   startedAt: string;
   steps: HistoryStep[];
+  /** Totals over finished agent calls, failed ones included, and sub-teams: the same figures as the run's ledger. */
   usage: Usage;
+  agentCalls: number;
+  /** Estimated from the prices the run was started with; absent without a price for every model used. */
+  costUsd?: number;
 }
 
 /** Loads the history of a child workflow by id, or undefined when it is not available. */
@@ -48,13 +52,16 @@ export type ChildHistoryLoader = (workflowId: string) => Promise<History | undef
 export async function readRunHistory(workflowId: string, history: History, loadChild?: ChildHistoryLoader): Promise<RunHistory> {
   const events = history.events ?? [];
   const started = events[0]?.workflowExecutionStartedEventAttributes;
-  const spec = decode<{ team?: { name?: string } }>(started?.input?.payloads?.[0]);
+  const spec = decode<{ team?: { name?: string }; prices?: Prices }>(started?.input?.payloads?.[0]);
+  const prices = spec?.prices ?? {};
   const steps: HistoryStep[] = [];
   const scheduled = new Map<string, { event: HistoryEvent; index: number }>();
   const startedAttempts = new Map<string, number>();
   const updates = new Map<string, number>();
   const signals: number[] = [];
   let usage: Usage = ZERO_USAGE;
+  let agentCalls = 0;
+  let costUsd: number | undefined = Object.keys(prices).length ? 0 : undefined;
 
   for (const event of events) {
     const at = time(event);
@@ -79,15 +86,22 @@ export async function readRunHistory(workflowId: string, history: History, loadC
         step.attempts = startedAttempts.get(String(closed.scheduledEventId)) ?? 1;
         step.durationMs = Date.parse(at) - Date.parse(step.at);
         const result = event.activityTaskCompletedEventAttributes ? decode<AgentCallResult>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
-        if (step.kind === 'agent' && result) {
-          step.usage = result.usage;
-          step.model = result.model || step.model;
-          step.output = result.output;
-          usage = addUsage(usage, result.usage);
-        }
         const failure = event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
-        if (failure) step.failure = { type: failure.cause?.applicationFailureInfo?.type ?? failure.applicationFailureInfo?.type ?? undefined, message: failure.cause?.message ?? failure.message ?? 'failed' };
+        const failureInfo = failure?.cause?.applicationFailureInfo ?? failure?.applicationFailureInfo;
+        if (failure) step.failure = { type: failureInfo?.type ?? undefined, message: failure.cause?.message ?? failure.message ?? 'failed' };
         if (event.activityTaskCanceledEventAttributes) step.failure = { type: 'Cancelled', message: 'cancelled' };
+        if (step.kind === 'agent') {
+          // A paid answer outside the output schema fails the call, but its usage travels in the failure's details.
+          const spent = result?.usage ?? decode<{ usage?: Usage }>(failureInfo?.details?.payloads?.[0])?.usage ?? ZERO_USAGE;
+          step.usage = spent;
+          if (result) {
+            step.model = result.model || step.model;
+            step.output = result.output;
+          }
+          usage = addUsage(usage, spent);
+          agentCalls += 1;
+          costUsd = addCost(costUsd, costOf(prices, step.model, spent));
+        }
       }
       continue;
     }
@@ -95,7 +109,11 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     if (child?.workflowId) {
       const childHistory = loadChild ? await loadChild(child.workflowId) : undefined;
       const run = childHistory ? await readRunHistory(child.workflowId, childHistory, loadChild) : undefined;
-      if (run) usage = addUsage(usage, run.usage);
+      if (run) {
+        usage = addUsage(usage, run.usage);
+        agentCalls += run.agentCalls;
+        costUsd = addCost(costUsd, run.costUsd);
+      }
       steps.push({ kind: 'child', at, workflowId: child.workflowId, workflowType: child.workflowType?.name ?? '', run });
       continue;
     }
@@ -132,7 +150,16 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     const end = ending(event);
     if (end) steps.push({ kind: 'end', at, ...end });
   }
-  return { workflowId, workflowType: started?.workflowType?.name ?? '', team: spec?.team?.name, startedAt: time(events[0] ?? {}), steps, usage };
+  return {
+    workflowId,
+    workflowType: started?.workflowType?.name ?? '',
+    team: spec?.team?.name,
+    startedAt: time(events[0] ?? {}),
+    steps,
+    usage,
+    agentCalls,
+    ...(costUsd !== undefined ? { costUsd } : {}),
+  };
 }
 
 function ending(event: HistoryEvent): { status: Extract<HistoryStep, { kind: 'end' }>['status']; detail: string | undefined } | undefined {

@@ -10,7 +10,8 @@ export function historyAsText(run: RunHistory, indent = ''): string {
     lines.push(`${indent}  ${at}  ${stepLine(step)}`);
     if (step.kind === 'child' && step.run) lines.push(historyAsText(step.run, `${indent}    `));
   }
-  lines.push(`${indent}  ${formatUsage(run.usage, countAgentCalls(run))}`);
+  const cost = run.costUsd !== undefined ? ` · estimated cost $${run.costUsd.toFixed(4)}` : '';
+  lines.push(`${indent}  ${formatUsage(run.usage, run.agentCalls)}${cost}`);
   return lines.join('\n');
 }
 
@@ -71,10 +72,6 @@ export function historyAsMermaid(run: RunHistory): string {
   };
   walk(run);
   return lines.join('\n');
-}
-
-function countAgentCalls(run: RunHistory): number {
-  return run.steps.reduce((n, s) => n + (s.kind === 'agent' ? 1 : s.kind === 'child' && s.run ? countAgentCalls(s.run) : 0), 0);
 }
 
 function seconds(ms: number | undefined): string {

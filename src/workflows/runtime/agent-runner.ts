@@ -1,8 +1,11 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
-import { FailureType, type AgentSpec, type RunSpec } from '../../team/index.js';
+import { FailureType, ZERO_USAGE, type AgentSpec, type RunSpec } from '../../team/index.js';
 import { LimitReached, type Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
+
+/** Since this patch a call that fails for good counts as an agent call, as it does in the history. */
+export const COUNT_FAILED_CALLS_PATCH = 'troupe-count-failed-calls';
 
 export interface AgentCall extends AgentCallResult {
   /** The agent that produced the result: the one asked, or its fallback. */
@@ -72,7 +75,10 @@ export class AgentRunner {
         problem = { text: result.text, problem: objection, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
-        if (!invalid) throw error;
+        if (!invalid) {
+          if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
+          throw error;
+        }
         this.ledger.charge(invalid.usage, { model: agent.model });
         problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
       }

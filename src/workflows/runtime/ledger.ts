@@ -1,4 +1,4 @@
-import { ZERO_USAGE, addUsage, type Prices, type RunSpec, type Usage } from '../../team/index.js';
+import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type RunSpec, type Usage } from '../../team/index.js';
 import type { StopReason } from '../messages.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
@@ -16,7 +16,7 @@ export class LimitReached extends Error {
 export class Ledger {
   usage: Usage;
   agentCalls: number;
-  /** Estimated cost in USD; undefined once a model without a price was used. */
+  /** Estimated cost in USD; undefined without prices, or once a model without a price was used. */
   costUsd: number | undefined;
   private readonly prices: Prices;
   private readonly maxAgentCalls: number | undefined;
@@ -26,7 +26,8 @@ export class Ledger {
     this.usage = run.carry?.usage ?? ZERO_USAGE;
     this.agentCalls = run.carry?.agentCalls ?? 0;
     this.prices = run.prices;
-    this.costUsd = run.carry ? run.carry.costUsd : 0;
+    // No prices, no estimate: a run must not show $0 while running and nothing once it is done.
+    this.costUsd = run.carry ? run.carry.costUsd : Object.keys(run.prices).length ? 0 : undefined;
     this.maxAgentCalls = min(run.team.limits.maxAgentCalls, run.budget?.agentCalls);
     this.maxTokens = min(run.team.limits.maxTokens, run.budget?.tokens);
   }
@@ -35,12 +36,14 @@ export class Ledger {
     return this.usage.inputTokens + this.usage.outputTokens + this.usage.cacheReadTokens + this.usage.cacheWriteTokens;
   }
 
-  /** Charges an agent call (by model), or a sub-team's whole spend (by its own estimate). */
+  /**
+   * Charges an agent call (by model), or a sub-team's whole spend (by its own estimate). Every call
+   * made counts, failed ones too (with what they used), so the ledger agrees with the history.
+   */
   charge(usage: Usage, spent: { model: string } | { calls: number; costUsd: number | undefined }): void {
     this.usage = addUsage(this.usage, usage);
     this.agentCalls += 'model' in spent ? 1 : spent.calls;
-    const cost = 'model' in spent ? priceOf(this.prices, spent.model, usage) : spent.costUsd;
-    this.costUsd = this.costUsd === undefined || cost === undefined ? undefined : this.costUsd + cost;
+    this.costUsd = addCost(this.costUsd, 'model' in spent ? costOf(this.prices, spent.model, usage) : spent.costUsd);
   }
 
   /** Throws LimitReached when no further agent call fits. */
@@ -56,18 +59,6 @@ export class Ledger {
       ...(this.maxTokens !== undefined ? { tokens: Math.max(0, this.maxTokens - this.tokens) } : {}),
     };
   }
-}
-
-function priceOf(prices: Prices, model: string, usage: Usage): number | undefined {
-  const price = prices[model];
-  if (!price) return undefined;
-  const perToken = (perMillion: number | undefined, fallback: number) => (perMillion ?? fallback) / 1_000_000;
-  return (
-    usage.inputTokens * perToken(price.input, 0) +
-    usage.outputTokens * perToken(price.output, 0) +
-    usage.cacheReadTokens * perToken(price.cacheRead, price.input) +
-    usage.cacheWriteTokens * perToken(price.cacheWrite, price.input)
-  );
 }
 
 function min(a: number | undefined, b: number | undefined): number | undefined {

@@ -88,6 +88,7 @@ export class Transcript {
       envelopeCount: this.envelopeCount,
       usage: this.ledger.usage,
       agentCalls: this.ledger.agentCalls,
+      ...(this.ledger.costUsd !== undefined ? { costUsd: this.ledger.costUsd } : {}),
       continuedAsNew: this.continuedAsNew,
       awaiting: this.awaiting,
     };
