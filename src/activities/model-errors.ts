@@ -31,6 +31,10 @@ export function classifyModelError(error: unknown, agent: string): unknown {
   if (error instanceof Anthropic.APIConnectionError) {
     return ApplicationFailure.retryable(`agent "${agent}": could not reach the model API: ${error.message}`, FailureType.ModelConnection);
   }
+  if (error instanceof SyntaxError) {
+    // A 200 whose body is not JSON: a proxy or a broken gateway answered. Another attempt may not.
+    return ApplicationFailure.retryable(`agent "${agent}": the model API answered with a body that is not valid JSON (${error.message})`, FailureType.ModelInvalidResponse);
+  }
   if (!(error instanceof Anthropic.APIError)) return error;
   const status = error.status as number | undefined;
   const headers = error.headers as Headers | undefined;

@@ -18,6 +18,7 @@ export const FailureType = {
   ModelConflict: 'ModelConflict',
   ModelTimeout: 'ModelTimeout',
   ModelConnection: 'ModelConnection',
+  ModelInvalidResponse: 'ModelInvalidResponse',
   // The model answered, but not in the shape the agent's schema asks for.
   InvalidStructuredOutput: 'InvalidStructuredOutput',
   // A steering agent (supervisor, router ...) kept answering with a decision the topology cannot follow.

@@ -140,13 +140,11 @@ describe('runAgent', () => {
     expect((error as Error).name).not.toBe('ApplicationFailure');
   });
 
-  it('treats a malformed response body as a retryable failure, not a crash', async () => {
+  it('treats a malformed response body as a retryable failure of its own type, naming the agent', async () => {
     const { result } = await call({ extractor: [{ malformedBody: true }] });
-    const error = await result.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(Error);
-    expect(error instanceof ApplicationFailure && error.nonRetryable).toBe(false);
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(FailureType.ModelInvalidResponse);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toContain('agent "extractor": the model API answered with a body that is not valid JSON');
   });
 });
