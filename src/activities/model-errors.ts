@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../team/failure-types.js';
+import { NO_SCRIPTED_REPLY } from './providers/scripted-messages.js';
 
 /**
  * The one place model errors are classified. Temporal owns retries: the client is built with
@@ -42,6 +43,13 @@ export function classifyModelError(error: unknown, agent: string): unknown {
   if (status === undefined) return error;
 
   const message = `agent "${agent}": ${error.message}`;
+  if (errorType(error) === NO_SCRIPTED_REPLY) {
+    return ApplicationFailure.create({
+      message: `agent "${agent}": the offline provider has no scripted reply for it (no ANTHROPIC_API_KEY is set, so agents answer from the teams module's \`offlineScript\`). Add replies under "<team>/${agent}", "${agent}" or "*" in \`export const offlineScript\`, or set ANTHROPIC_API_KEY to use Claude.`,
+      type: FailureType.OfflineScriptMissing,
+      nonRetryable: true,
+    });
+  }
   const nonRetryable = NON_RETRYABLE[status];
   if (nonRetryable) {
     return ApplicationFailure.create({
@@ -63,6 +71,12 @@ export function classifyModelError(error: unknown, agent: string): unknown {
     details: [{ status, requestId }],
     ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
   });
+}
+
+/** The `error.type` of an API error body, e.g. "rate_limit_error". */
+function errorType(error: InstanceType<typeof Anthropic.APIError>): string | undefined {
+  const body = error.error as { error?: { type?: unknown } } | undefined;
+  return typeof body?.error?.type === 'string' ? body.error.type : undefined;
 }
 
 /** The server's own back-off hint: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */

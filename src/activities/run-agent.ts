@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AgentSpec, TeamRegistry, Usage } from '../team/index.js';
 import { FailureType } from '../team/failure-types.js';
 import { classifyModelError } from './model-errors.js';
-import { AGENT_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+import { AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
 
 export interface AgentCallInput {
   team: string;
@@ -74,7 +74,7 @@ export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
       message = await anthropic.messages.create(params, {
         signal: context.cancellationSignal,
         timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
-        headers: { [AGENT_HEADER]: agent.name, [TEAM_HEADER]: input.team },
+        headers: { [AGENT_HEADER]: agent.name, [TEAM_HEADER]: input.team, [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '' },
       });
     } catch (error) {
       throw classifyModelError(error, agent.name);

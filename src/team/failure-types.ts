@@ -27,6 +27,8 @@ export const FailureType = {
   InvalidHandoff: 'InvalidHandoff',
   // Troupe's own.
   UnknownAgent: 'UnknownAgent',
+  // Offline (no API key), the teams module's offlineScript has no reply for an agent.
+  OfflineScriptMissing: 'OfflineScriptMissing',
   InvalidTeamSpec: 'InvalidTeamSpec',
   GateRejected: 'GateRejected',
   // A person (or an approval's expiry policy) rejected the work.

@@ -26,14 +26,16 @@ export type ScriptedReply =
   | { hang: true };
 
 /**
- * Replies per agent, consumed in order; the last reply repeats once the list runs out.
- * Keys: "team/agent", then "agent", then "*".
+ * Replies per agent, consumed in order by each run (workflow id) on its own, so every run of a team
+ * gets the same replies; the last reply repeats once the list runs out. Keys: "team/agent", then
+ * "agent", then "*".
  */
 export type MessagesScript = Record<string, ScriptedReply[]>;
 
 export interface RecordedRequest {
   team: string | undefined;
   agent: string | undefined;
+  run: string | undefined;
   body: MessageCreateParams;
   headers: Record<string, string>;
   receivedAt: number;
@@ -49,6 +51,11 @@ export interface ScriptedResponse {
 
 export const AGENT_HEADER = 'x-troupe-agent';
 export const TEAM_HEADER = 'x-troupe-team';
+/** The run (workflow id) a request belongs to: scripted replies are consumed per run. */
+export const RUN_HEADER = 'x-troupe-run';
+
+/** The error type a scripted provider answers with when a script has no reply for an agent. */
+export const NO_SCRIPTED_REPLY = 'no_scripted_reply';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -77,15 +84,18 @@ export class ScriptedMessages {
   respond(body: MessageCreateParams, headers: Record<string, string>): ScriptedResponse {
     const team = headers[TEAM_HEADER];
     const agent = headers[AGENT_HEADER];
-    this.requests.push({ team, agent, body, headers, receivedAt: Date.now() });
+    const run = headers[RUN_HEADER];
+    this.requests.push({ team, agent, run, body, headers, receivedAt: Date.now() });
 
     const key = [`${team}/${agent}`, agent, '*'].find((k) => k !== undefined && this.script[k]?.length);
     if (key === undefined) {
-      return errorResponse(400, `no scripted reply for agent "${agent ?? '(none)'}" of team "${team ?? '(none)'}"`, {});
+      const message = `no scripted reply for agent "${agent ?? '(none)'}" of team "${team ?? '(none)'}"`;
+      return errorResponse(400, message, {}, NO_SCRIPTED_REPLY);
     }
     const replies = this.script[key] ?? [];
-    const index = this.served.get(key) ?? 0;
-    this.served.set(key, index + 1);
+    const servedKey = `${run ?? ''}\n${key}`;
+    const index = this.served.get(servedKey) ?? 0;
+    this.served.set(servedKey, index + 1);
     const reply = replies[Math.min(index, replies.length - 1)] as ScriptedReply;
 
     if ('hang' in reply) return { status: 200, headers: {}, delayMs: 0 };
@@ -146,8 +156,8 @@ export class ScriptedMessages {
   }
 }
 
-function errorResponse(status: number, message: string, headers: Record<string, string>): ScriptedResponse {
-  const body = { type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message } };
+function errorResponse(status: number, message: string, headers: Record<string, string>, type = ERROR_TYPES[status] ?? 'api_error'): ScriptedResponse {
+  const body = { type: 'error', error: { type, message } };
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), delayMs: 0 };
 }
 
