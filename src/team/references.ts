@@ -27,6 +27,9 @@ export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
     agents.set(agent.name, agent);
   });
   const subteams = new Set(team.subteams);
+  team.subteams.forEach((name, i) => {
+    if (agents.has(name)) ctx.addIssue({ code: 'custom', path: ['subteams', i], message: `sub-team "${name}" has the name of an agent of this team: rename one, so each member name means one thing` });
+  });
   const members = [...agents.keys(), ...subteams];
   const list = (names: Iterable<string>) => [...names].join(', ') || 'none';
 
@@ -42,9 +45,13 @@ export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
     if (!agents.has(name) && !subteams.has(name)) issue(path, `${what} names "${name}", which is neither an agent nor a sub-team of this team (members: ${list(members)})`);
   };
 
+  // A fallback is one hop: when the fallback fails too, the call fails (its own fallback is not tried).
   team.agents.forEach((a, i) => {
     if (a.fallback === a.name) issue(['agents', i, 'fallback'], 'an agent cannot be its own fallback');
     else if (a.fallback !== undefined && !agents.has(a.fallback)) issue(['agents', i, 'fallback'], `fallback "${a.fallback}" is not an agent of this team (agents: ${list(agents.keys())})`);
+    else if (a.fallback !== undefined && agents.get(a.fallback)?.fallback === a.name) {
+      issue(['agents', i, 'fallback'], `"${a.name}" and "${a.fallback}" are each other's fallback: a fallback is one hop, so give only one of them the other as fallback`);
+    }
   });
 
   const topology = team.topology;

@@ -17,9 +17,15 @@ export const MODELS = { strong: 'claude-sonnet-5-5', fast: 'claude-haiku-5-5' } 
 
 export { NameSchema };
 
+/**
+ * How Temporal retries a failed agent call. By default attempts are unlimited and the agent's
+ * `totalTimeout` bounds them instead: rate limits and overloads are normal weather for LLM APIs,
+ * and a few seconds of 429s must not fail a run. Non-retryable errors still fail at once.
+ */
 export const RetrySpecSchema = z
   .object({
-    maximumAttempts: z.number().int().positive().default(5),
+    /** Unset: unlimited, bounded by the agent's totalTimeout. */
+    maximumAttempts: z.number().int().positive().optional(),
     initialInterval: DurationSchema.default(1_000),
     backoffCoefficient: z.number().min(1).default(2),
     maximumInterval: DurationSchema.default(60_000),
@@ -43,20 +49,24 @@ export const AgentSpecSchema = z
     timeout: DurationSchema.default(120_000),
     /** How long a silent attempt may go before Temporal treats its worker as lost. */
     heartbeatTimeout: DurationSchema.default(30_000),
-    retry: RetrySpecSchema.default({
-      maximumAttempts: 5,
-      initialInterval: 1_000,
-      backoffCoefficient: 2,
-      maximumInterval: 60_000,
-    }),
+    /**
+     * How long one agent call may take across all its attempts and the waits between them
+     * (schedule-to-close). Default: 10 minutes, or three attempts' timeouts if that is longer.
+     */
+    totalTimeout: DurationSchema.optional(),
+    retry: RetrySpecSchema.default({ initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 }),
     /** How many times an invalid structured output is sent back to the model to be repaired. */
     maxRepairs: z.number().int().min(0).max(5).default(2),
-    /** An agent of the same team that takes over when this one fails after all its retries. */
+    /** An agent of the same team that takes over when this one fails after all its retries. One hop: the fallback's own fallback is not tried. */
     fallback: NameSchema.optional(),
     /** The agent declares an input schema: work handed to it is validated against it before the model is called. */
     acceptsInput: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((agent) => agent.totalTimeout === undefined || agent.totalTimeout >= agent.timeout, {
+    path: ['totalTimeout'],
+    message: 'must be at least the timeout of one attempt: raise totalTimeout or lower timeout',
+  });
 
 export const GateSpecSchema = z.discriminatedUnion('kind', [
   z

@@ -18,6 +18,25 @@ describe('on the dev server', () => {
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2_000);
   });
 
+  it('rides out a rate-limit burst with the default retry policy: no attempt count, a total time bound', async () => {
+    const burst = Array.from({ length: 7 }, () => ({ error: { status: 429, headers: { 'retry-after': '1' } } }));
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'default-retries', 'x', { patient: [...burst, { text: 'after the burst' }] });
+    expect(outcome.ok && outcome.result.output).toBe('after the burst');
+    const calls = outcome.double.scripted.requests;
+    expect(calls).toHaveLength(8);
+    expect(calls.at(-1)!.receivedAt - calls[0]!.receivedAt).toBeGreaterThanOrEqual(6_000);
+  });
+
+  it('gives up on endless rate limits once the total timeout passes', async () => {
+    const startedAt = Date.now();
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'bounded-retries', 'x', { hasty: [{ error: { status: 429, headers: { 'retry-after': '1' } } }] });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.failure.type).toBe(FailureType.ModelRateLimited);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    expect(outcome.double.scripted.callsTo('hasty')).toBeGreaterThanOrEqual(3);
+  });
+
   it('retries a 529 overload and completes', async () => {
     const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'x', {
       primary: [{ error: { status: 529 } }, { error: { status: 529 } }, { text: 'after overload' }],

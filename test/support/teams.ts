@@ -230,5 +230,11 @@ export const accounting = defineTeam({
   release: { gate: 'release', approvers: ['ana'], timeout: '7d' },
 });
 
-export const teams = [...approvalTeams, accounting, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// The default retry policy (no attempt count, a total time bound), with short attempts for tests.
+const patient = defineAgent({ name: 'patient', role: 'writer', system: 'Write.', output: 'text', timeout: '2s', heartbeatTimeout: '2s' });
+const hasty = defineAgent({ name: 'hasty', role: 'writer', system: 'Write.', output: 'text', timeout: '2s', heartbeatTimeout: '2s', totalTimeout: '4s' });
+export const defaultRetries = defineTeam({ name: 'default-retries', agents: [patient], topology: { kind: 'pipeline', steps: [{ agent: 'patient' }] } });
+export const boundedRetries = defineTeam({ name: 'bounded-retries', agents: [hasty], topology: { kind: 'pipeline', steps: [{ agent: 'hasty' }] } });
+
+export const teams = [...approvalTeams, accounting, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -20,8 +20,25 @@ describe('defineAgent', () => {
     const agent = defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', timeout: '90s', heartbeatTimeout: 500 });
     expect(agent.spec.timeout).toBe(90_000);
     expect(agent.spec.heartbeatTimeout).toBe(500);
-    expect(agent.spec.retry.maximumAttempts).toBe(5);
+    // Attempts are unlimited by default: the call's total timeout bounds them.
+    expect(agent.spec.retry).toEqual({ initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 });
+    expect(agent.spec.totalTimeout).toBeUndefined();
     expect(agent.spec.maxRepairs).toBe(2);
+  });
+
+  it('refuses an agent and a sub-team of the same name, and fallbacks that form a cycle', () => {
+    const leafTeam = defineTeam({ name: 'writer', agents: [critic], topology: { kind: 'pipeline', steps: [{ agent: 'critic' }] } });
+    const clash = errorOf(() => defineTeam({ name: 't', agents: [writer], subteams: [leafTeam], topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] } }));
+    expect(clash.message).toContain('subteams[0]: sub-team "writer" has the name of an agent of this team');
+    const a = defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', fallback: 'b' });
+    const b = defineAgent({ name: 'b', role: 'r', system: 's', output: 'text', fallback: 'a' });
+    const cycle = errorOf(() => defineTeam({ name: 't', agents: [a, b], topology: { kind: 'pipeline', steps: [{ agent: 'a' }] } }));
+    expect(cycle.message).toContain('"a" and "b" are each other\'s fallback: a fallback is one hop');
+  });
+
+  it('refuses a total timeout shorter than one attempt', () => {
+    const error = errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', timeout: '2m', totalTimeout: '1m' }));
+    expect(error.message).toContain('totalTimeout: must be at least the timeout of one attempt');
   });
 
   it('turns a zod output schema into JSON schema for the model', () => {

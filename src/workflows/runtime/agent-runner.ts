@@ -12,6 +12,9 @@ export interface AgentCall extends AgentCallResult {
   agent: string;
 }
 
+/** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
+const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
+
 /** Looks at a valid structured output and names what the topology cannot act on, if anything. */
 export type DecisionCheck = (output: unknown) => string | undefined;
 
@@ -57,7 +60,8 @@ export class AgentRunner {
     const { runAgent } = proxyActivities<Activities>({
       startToCloseTimeout: agent.timeout,
       heartbeatTimeout: agent.heartbeatTimeout,
-      retry: { ...agent.retry },
+      scheduleToCloseTimeout: agent.totalTimeout ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, 3 * agent.timeout),
+      retry: withoutUndefined(agent.retry),
     });
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
@@ -114,4 +118,9 @@ function invalidOutput(error: unknown): InvalidOutput | undefined {
   const cause = error.cause;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
   return cause.details?.[0] as InvalidOutput | undefined;
+}
+
+/** Temporal's options do not accept an explicit undefined (unset means its own default: unlimited attempts). */
+function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
