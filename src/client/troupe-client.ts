@@ -36,6 +36,8 @@ export interface ListedRun {
 export interface PendingRun {
   workflowId: string;
   team: string | undefined;
+  /** For a sub-team's gate: the run it works for. Decide on `workflowId` (the sub-team's own run). */
+  parentWorkflowId: string | undefined;
   startTime: Date;
   awaiting: AwaitingApproval | undefined;
 }
@@ -117,7 +119,13 @@ export class TroupeClient {
     const query = `${SEARCH_ATTRIBUTES.awaitingApproval.name} = true AND ExecutionStatus = 'Running'`;
     for await (const execution of this.client.workflow.list({ query })) {
       const progress = await this.run(execution.workflowId).progress();
-      found.push({ workflowId: execution.workflowId, team: execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.team), startTime: execution.startTime, awaiting: progress?.awaiting ?? undefined });
+      found.push({
+        workflowId: execution.workflowId,
+        team: execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.team) ?? progress?.team,
+        parentWorkflowId: execution.parentExecution?.workflowId ?? undefined,
+        startTime: execution.startTime,
+        awaiting: progress?.awaiting ?? undefined,
+      });
       if (found.length >= limit) break;
     }
     return found;

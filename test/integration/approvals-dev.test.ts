@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { until } from '../support/until.js';
 import { describeFailure } from '../../src/client/failure.js';
-import { TroupeClient, type RunHandle } from '../../src/client/index.js';
+import { TroupeClient, type PendingRun, type RunHandle } from '../../src/client/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { createTroupeWorker, ensureSearchAttributes } from '../../src/workers/index.js';
 import { troupe } from '../support/cli.js';
@@ -89,6 +89,29 @@ describe('approvals on the dev server', () => {
 
         const shown = await troupe(['status', toApprove.workflowId], cluster());
         expect(shown.stdout).toMatch(/✔ ana → publish {2}approve \(update\): looks good/);
+      });
+    } finally {
+      await double.close();
+    }
+  });
+
+  it("lists a sub-team's release gate with its parent, decided on the sub-team's own run", async () => {
+    const double = await startMessagesApiDouble({ alpha: [{ text: 'notes' }], gamma: [{ text: 'leaf answer' }] });
+    const taskQueue = uniqueId('tq');
+    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+    try {
+      await worker.runUntil(async () => {
+        const client = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true });
+        const parent = await client.start('parent-of-released', 'Nested release.', { workflowId: uniqueId('parent') });
+        let child: PendingRun | undefined;
+        await until(async () => (child = (await client.pending()).find((p) => p.parentWorkflowId === parent.workflowId)) !== undefined);
+        expect(child).toMatchObject({ team: 'released-leaf', awaiting: { gate: 'leaf-release' } });
+        expect(child!.workflowId.startsWith(`${parent.workflowId}/released-leaf-`)).toBe(true);
+        const listed = await troupe(['pending'], cluster());
+        expect(listed.stdout).toContain(`${child!.workflowId}  released-leaf  gate "leaf-release"`);
+        expect(listed.stdout).toContain(`(sub-team of ${parent.workflowId}; decide on this id)`);
+        await client.run(child!.workflowId).decide({ by: 'ana', decision: 'approve' });
+        expect((await parent.result()).output).toBe('leaf answer');
       });
     } finally {
       await double.close();

@@ -236,5 +236,19 @@ const hasty = defineAgent({ name: 'hasty', role: 'writer', system: 'Write.', out
 export const defaultRetries = defineTeam({ name: 'default-retries', agents: [patient], topology: { kind: 'pipeline', steps: [{ agent: 'patient' }] } });
 export const boundedRetries = defineTeam({ name: 'bounded-retries', agents: [hasty], topology: { kind: 'pipeline', steps: [{ agent: 'hasty' }] } });
 
-export const teams = [...approvalTeams, accounting, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// A sub-team whose answer needs release: its gate is decided on the child run.
+const releasedLeaf = defineTeam({
+  name: 'released-leaf',
+  agents: [gamma],
+  topology: { kind: 'pipeline', steps: [{ agent: 'gamma' }] },
+  release: { gate: 'leaf-release', approvers: ['ana'], timeout: '7d' },
+});
+export const parentOfReleased = defineTeam({
+  name: 'parent-of-released',
+  agents: [alpha],
+  subteams: [releasedLeaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'released-leaf' }] },
+});
+
+export const teams = [...approvalTeams, accounting, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

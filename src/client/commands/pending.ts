@@ -16,7 +16,8 @@ export async function pendingCommand(options: { json?: boolean; teams?: string }
     for (const run of pending) {
       const a = run.awaiting;
       const what = a ? `gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}${a.escalated ? ' (escalated)' : ''}: ${a.subject}` : 'awaiting a decision';
-      console.log(`${run.workflowId}  ${run.team ?? ''}  ${what}`);
+      const parent = run.parentWorkflowId ? `  (sub-team of ${run.parentWorkflowId}; decide on this id)` : '';
+      console.log(`${run.workflowId}  ${run.team ?? ''}  ${what}${parent}`);
     }
     return 0;
   } finally {
