@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TroupeError } from '../team/index.js';
 import { installRuntime, installTemporalBinaries } from '../workers/index.js';
 import { decideCommand } from './commands/decide.js';
@@ -11,10 +12,16 @@ import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 /** The `troupe` CLI. Exit codes: 0 done, 1 the run failed, 2 bad input or setup (the message says the fix). */
 const program = new Command('troupe')
   .description('Durable multi-agent LLM orchestration on Temporal')
+  .version(version)
   .showHelpAfterError()
+  // Parser errors throw (caught at the bottom) instead of exiting 1, so they exit 2 like all bad input.
+  // Set before the commands are added: each command copies it.
+  .exitOverride()
   .option('--teams <module>', 'teams module exporting `teams` (default: TROUPE_TEAMS, else the bundled examples)')
   .option('--task-queue <name>', 'Temporal task queue (default: TROUPE_TASK_QUEUE, else "troupe")');
 
@@ -23,6 +30,15 @@ const port = (value: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('use a port from 0 to 65535 (0 picks a free one)');
   return n;
 };
+
+const positiveInteger = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('use a positive whole number, e.g. 20');
+  return n;
+};
+
+/** The statuses Troupe records on a run (its TroupeStatus search attribute). */
+const RUN_STATUSES = ['running', 'awaiting-approval', 'completed', 'partial', 'failed'];
 
 program
   .command('run')
@@ -105,11 +121,11 @@ program
   .command('list')
   .description('Troupe runs with team, topology, status, tokens and estimated cost (newest first)')
   .option('--team <team>', 'only this team')
-  .option('--status <status>', 'running, awaiting-approval, completed, partial or failed')
+  .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
   .option('--query <query>', "an extra Temporal list filter, e.g. \"TroupeTokens > 1000\"")
-  .option('--limit <n>', 'at most this many runs', '50')
+  .option('--limit <n>', 'at most this many runs', positiveInteger, 50)
   .option('--json', 'print JSON')
-  .action(async (options: { team?: string; status?: string; query?: string; limit?: string; json?: boolean }) => {
+  .action(async (options: { team?: string; status?: string; query?: string; limit?: number; json?: boolean }) => {
     process.exitCode = await listCommand({ ...globals(), ...options });
   });
 
@@ -144,7 +160,12 @@ try {
   // After Ctrl-C the worker may still be retrying calls to a server that is gone: leave now.
   if (process.exitCode === INTERRUPTED) process.exit(INTERRUPTED);
 } catch (error) {
-  if (!(error instanceof TroupeError)) throw error;
-  console.error(`troupe: ${error.message}`);
-  process.exitCode = 2;
+  if (error instanceof CommanderError) {
+    // Commander has already printed the error (and the help); --help and --version end here with 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    if (!(error instanceof TroupeError)) throw error;
+    console.error(`troupe: ${error.message}`);
+    process.exitCode = 2;
+  }
 }

@@ -28,9 +28,35 @@ export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv
   if (!Array.isArray(loaded.teams)) {
     throw new TroupeError('TEAMS_MODULE_INVALID', `The teams module "${source}" does not export \`teams\`: export const teams = [defineTeam(...)].`);
   }
+  // Anything else in the array would fail later, deep inside the registry, with a TypeError.
+  loaded.teams.forEach((entry: unknown, index) => {
+    if (!isTeam(entry)) {
+      throw new TroupeError(
+        'TEAMS_MODULE_INVALID',
+        `teams[${index}] in the teams module "${source}" is not a team (it is ${describeValue(entry)}): define each entry with defineTeam({ name, agents, topology }) and export what it returns.`,
+      );
+    }
+  });
   return {
     registry: new TeamRegistry(loaded.teams as Team[]),
     offlineScript: (loaded.offlineScript ?? {}) as MessagesScript,
     source,
   };
+}
+
+/** What defineTeam() returns (and what the registry and workers rely on). */
+function isTeam(value: unknown): value is Team {
+  if (typeof value !== 'object' || value === null) return false;
+  const team = value as Partial<Record<keyof Team, unknown>>;
+  return typeof team.name === 'string' && typeof team.spec === 'object' && team.spec !== null && typeof team.agent === 'function' && Array.isArray(team.subteams);
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const name = (value as { name?: unknown }).name;
+  return typeof name === 'string' ? `an object named "${name}" that defineTeam() did not make` : 'an object that defineTeam() did not make';
 }

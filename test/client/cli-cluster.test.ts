@@ -157,3 +157,48 @@ describe('troupe on a configured cluster', () => {
     expect(stderr).toContain('TROUPE_METRICS_ADDRESS "everywhere" is not host:port');
   });
 });
+
+describe('bad input on a cluster gets one clear error, exit code 2 and no stack trace', () => {
+  it('history of an unknown run', async () => {
+    const { code, stderr } = await troupe(['history', 'no-such-run'], cluster);
+    expect(stderr).toContain('troupe: No run "no-such-run" in namespace "default"');
+    expect(stderr).toContain('check the workflow id');
+    expect(stderr).not.toContain('    at ');
+    expect(code).toBe(2);
+  });
+
+  it('list with a query Temporal rejects quotes its reason', async () => {
+    const { code, stderr } = await troupe(['list', '--query', '((('], cluster);
+    expect(stderr).toContain('troupe: --query "(((" is not a valid Temporal list filter (Temporal says: invalid query: ');
+    expect(stderr).toContain('https://docs.temporal.io/list-filter');
+    expect(stderr).not.toContain('    at ');
+    expect(code).toBe(2);
+  });
+
+  it('approve --signal to an unknown run', async () => {
+    const { code, stderr } = await troupe(['approve', 'no-such-run', '--by', 'ana', '--signal'], cluster);
+    expect(stderr).toContain('troupe: No running run "no-such-run" in namespace "default"');
+    expect(stderr).not.toContain('    at ');
+    expect(code).toBe(2);
+  });
+
+  it('run with the workflow id of a run already running: refused, and the running run is left untouched', async () => {
+    // No worker polls this task queue, so the first run stays at its first workflow task.
+    const args = ['--task-queue', 'cli-cluster-duplicate', '--workflow-id', 'cli-cluster-duplicate-run'];
+    const first = await troupe(['run', 'research-brief', 'First', '--detach', ...args], cluster);
+    expect(first.code).toBe(0);
+    const handle = env.client.workflow.getHandle('cli-cluster-duplicate-run');
+    const { runId } = await handle.describe();
+    const eventsBefore = (await handle.fetchHistory()).events?.length;
+
+    const second = await troupe(['run', 'research-brief', 'Second', ...args], cluster);
+    expect(second.stderr).toContain('troupe: A run with workflow id "cli-cluster-duplicate-run" is already running, and keeps running untouched: follow it with `troupe status cli-cluster-duplicate-run`, or pass another --workflow-id');
+    expect(second.stderr).not.toContain('    at ');
+    expect(second.code).toBe(2);
+    // The refused command's worker never joined in: the first run is still running, its history unchanged.
+    const described = await handle.describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect(described.runId).toBe(runId);
+    expect((await handle.fetchHistory()).events?.length).toBe(eventsBefore);
+  });
+});

@@ -23,8 +23,14 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
   const target = await connectForCommand();
   try {
     const run = new TroupeClient(target.client, teams.registry).run(workflowId);
+    const notFound = (error: unknown): never => {
+      if (error instanceof WorkflowNotFoundError) {
+        throw new TroupeError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);
+      }
+      throw error;
+    };
     if (options.signal) {
-      await run.signalDecision(parsed.data);
+      await run.signalDecision(parsed.data).catch(notFound);
       console.log(`Sent "${decision}" by ${parsed.data.by} to ${workflowId} as a signal; \`troupe status ${workflowId}\` shows whether it applied.`);
       return 0;
     }
@@ -32,10 +38,7 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
       if (error instanceof WorkflowUpdateFailedError) {
         throw new TroupeError('DECISION_REFUSED', `Run ${workflowId} refused the decision: ${error.cause?.message ?? error.message}`);
       }
-      if (error instanceof WorkflowNotFoundError) {
-        throw new TroupeError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);
-      }
-      throw error;
+      return notFound(error);
     });
     console.log(`${PAST[decision]} gate "${receipt.gate}" of ${workflowId} (by ${receipt.by}).`);
     return 0;

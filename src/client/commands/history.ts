@@ -1,8 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
 import { readRunHistory } from '../history/read-history.js';
 import { historyAsMermaid, historyAsText } from '../history/render-history.js';
 import { connectForCommand } from './connect.js';
+
+const GRPC_NOT_FOUND = 5;
 
 /** `troupe history <workflowId>`: the chain of handoffs from the run's event history, sub-teams included. */
 export async function historyCommand(workflowId: string, options: { format?: string }): Promise<number> {
@@ -12,7 +14,10 @@ export async function historyCommand(workflowId: string, options: { format?: str
   try {
     const fetch = (id: string) => target.client.workflow.getHandle(id).fetchHistory();
     const history = await fetch(workflowId).catch((error: unknown) => {
-      if (error instanceof WorkflowNotFoundError) throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}.`);
+      // fetchHistory() passes on the raw gRPC NOT_FOUND rather than a WorkflowNotFoundError.
+      if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && Number(error.code) === GRPC_NOT_FOUND)) {
+        throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: check the workflow id (\`troupe list\` shows the runs there).`);
+      }
       throw error;
     });
     const run = await readRunHistory(workflowId, history, (id) => fetch(id).catch(() => undefined));

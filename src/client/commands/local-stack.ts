@@ -22,6 +22,8 @@ export interface StackOptions {
   worker: boolean;
   /** Called once the teams module is loaded, before any server or worker starts: the place to reject bad input. */
   validate?: (teams: TeamsModule) => void;
+  /** Called once Temporal is reachable, before the worker starts: for checks that need the cluster. */
+  checkTarget?: ((target: TemporalTarget) => Promise<void>) | undefined;
 }
 
 /** What a command runs on: the teams, the model client, a Temporal target, and maybe an in-process worker. */
@@ -57,6 +59,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   try {
+    await options.checkTarget?.(target);
     if (options.worker) {
       worker = await createTroupeWorker({
         connection: target.nativeConnection,

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
-import { parseTeamInput, TroupeError } from '../../team/index.js';
-import { configuredCluster } from '../../workers/index.js';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { buildRunSpec, TroupeError } from '../../team/index.js';
+import { configuredCluster, type TemporalTarget } from '../../workers/index.js';
 import { describeFailure } from '../failure.js';
 import { loadPrices } from '../prices.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
@@ -25,6 +26,7 @@ export interface RunCommandOptions {
 /** `troupe run <team> [input]`: start a run and follow it to its result. Returns the process exit code. */
 export async function runCommand(teamName: string, inputWords: string[], options: RunCommandOptions): Promise<number> {
   const input = readInput(inputWords, options.inputFile);
+  const workflowId = options.workflowId;
   const embedded = configuredCluster() === undefined;
   if (options.detach && embedded) {
     throw new TroupeError(
@@ -40,11 +42,16 @@ export async function runCommand(teamName: string, inputWords: string[], options
     port: options.port,
     uiPort: options.uiPort,
     worker: options.worker !== false && !options.detach,
-    validate: (teams) => parseTeamInput(teams.registry.get(teamName), input),
+    validate: (teams) => checkRunSpecSize(buildRunSpec(teams.registry.get(teamName), input)),
+    checkTarget: workflowId ? (target) => refuseRunningId(target, workflowId) : undefined,
   });
   try {
     const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes, prices });
-    const run = await troupe.start(teamName, input, options.workflowId ? { workflowId: options.workflowId } : {});
+    const run = await troupe.start(teamName, input, workflowId ? { workflowId } : {}).catch((error: unknown) => {
+      // Started by someone else since refuseRunningId looked: the server refused, the other run is untouched.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(error.workflowId);
+      throw error;
+    });
     const url = runUrl(stack.target.uiUrl, stack.target.namespace, run.workflowId);
     if (options.detach) {
       if (options.json) console.log(JSON.stringify({ workflowId: run.workflowId, status: 'RUNNING', uiUrl: url ?? null }));
@@ -103,14 +110,53 @@ async function followToOutcome(teamName: string, run: RunHandle, stack: LocalSta
   return outcome;
 }
 
+/**
+ * The largest run spec (team, sub-teams and input, as JSON) `troupe run` starts. Temporal refuses any
+ * payload over 2 MB (its blob size limit); the margin leaves room for what the workflow adds to it.
+ */
+const MAX_RUN_SPEC_BYTES = 1_500_000;
+
+function checkRunSpecSize(spec: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(spec), 'utf8');
+  if (bytes > MAX_RUN_SPEC_BYTES) {
+    throw new TroupeError(
+      'INPUT_TOO_LARGE',
+      `The run's input is too large: with the team's spec it is ${(bytes / 1e6).toFixed(1)} MB as JSON, and troupe run starts at most ${MAX_RUN_SPEC_BYTES / 1e6} MB (${MAX_RUN_SPEC_BYTES.toLocaleString('en-US')} bytes) because Temporal refuses payloads over 2 MB. ` +
+        'Put the large content where the agents can read it (a file path or a URL) and give the team a short task that points to it.',
+    );
+  }
+}
+
+/** Starting a run under the id of one that is running would fail after our worker had joined in: refuse first. */
+async function refuseRunningId(target: TemporalTarget, workflowId: string): Promise<void> {
+  const description = await target.client.workflow.getHandle(workflowId).describe().catch((error: unknown) => {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  });
+  if (description?.status.name === 'RUNNING') throw alreadyRunning(workflowId);
+}
+
+function alreadyRunning(workflowId: string): TroupeError {
+  return new TroupeError(
+    'RUN_ALREADY_RUNNING',
+    `A run with workflow id "${workflowId}" is already running, and keeps running untouched: follow it with \`troupe status ${workflowId}\`, or pass another --workflow-id to start a new run.`,
+  );
+}
 
 function readInput(words: string[], inputFile: string | undefined): unknown {
   if (inputFile === undefined) return words.join(' ');
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(inputFile, 'utf8');
+    bytes = readFileSync(inputFile);
   } catch (error) {
     throw new TroupeError('INPUT_NOT_READ', `Cannot read --input-file "${inputFile}": ${(error as Error).message}`);
+  }
+  let text: string;
+  try {
+    // Fatal: replacement characters would silently change the task the agents see.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TroupeError('INPUT_NOT_UTF8', `--input-file "${inputFile}" is not UTF-8 text: convert it to UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and try again.`);
   }
   if (!inputFile.endsWith('.json')) return text;
   try {
