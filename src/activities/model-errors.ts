@@ -74,7 +74,7 @@ export function classifyModelError(error: unknown, agent: string): unknown {
 }
 
 /** The `error.type` of an API error body, e.g. "rate_limit_error". */
-function errorType(error: InstanceType<typeof Anthropic.APIError>): string | undefined {
+function errorType(error: { error: unknown }): string | undefined {
   const body = error.error as { error?: { type?: unknown } } | undefined;
   return typeof body?.error?.type === 'string' ? body.error.type : undefined;
 }
