@@ -18,9 +18,17 @@ const deterministicImports = {
   patterns: [
     { group: ['node:*'], message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.' },
     { group: ['**/activities/*', '!**/activities/index.js'], message: 'Import activity types from src/activities/index.js.' },
-    { group: ['**/workers/**', '**/client/**'], message: 'Workflow code cannot import workers or client code.' },
+    { group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**'], message: 'Workflow code cannot import workers, hosting, client, CLI or testing code.' },
   ],
 };
+
+// Imports point one way: cli/testing → client/workers → hosting, workflows → activities → protocol → team.
+const layer = (...forbidden) => ({
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    { patterns: [{ group: forbidden.map((folder) => `**/${folder}/**`), allowTypeImports: true, message: `This layer may not import from ${forbidden.join(', ')}: see the layout in README.md.` }] },
+  ],
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.troupe/', 'scratch/', 'test-results/'] },
@@ -34,6 +42,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  { files: ['src/protocol/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
+  { files: ['src/activities/**/*.ts'], rules: layer('workflows', 'workers', 'hosting', 'client', 'cli', 'testing') },
+  { files: ['src/hosting/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'client', 'cli', 'testing') },
+  { files: ['src/workers/**/*.ts'], rules: layer('client', 'cli', 'testing') },
+  { files: ['src/client/**/*.ts'], rules: layer('activities', 'workers', 'cli', 'testing') },
+  { files: ['src/testing/**/*.ts'], rules: layer('cli') },
   {
     files: ['src/workflows/**/*.ts', 'src/team/**/*.ts'],
     rules: {
@@ -46,6 +60,19 @@ export default tseslint.config(
         { name: 'fetch', message: 'I/O belongs in activities.' },
       ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use uuid4() from @temporalio/workflow.' }],
+    },
+  },
+  {
+    // The team language is the bottom layer: deterministic, and it imports nothing else of Troupe.
+    files: ['src/team/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
+          patterns: [...deterministicImports.patterns, { group: ['../**'], message: 'The team language imports nothing else of Troupe.' }],
+        },
+      ],
     },
   },
 );

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../team/failure-types.js';
+import { FailureType } from '../team/errors.js';
 import { NO_SCRIPTED_REPLY } from './providers/scripted-messages.js';
 
 /**

@@ -4,8 +4,9 @@ import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-a
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentSpec, TeamRegistry, Usage } from '../team/index.js';
-import { FailureType } from '../team/failure-types.js';
+import type { AgentSpec, TeamRegistry } from '../team/index.js';
+import type { Usage } from '../protocol/index.js';
+import { FailureType } from '../team/errors.js';
 import { classifyModelError } from './model-errors.js';
 import { AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
 

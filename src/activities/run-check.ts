@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { VerdictSchema, type TeamRegistry, type Verdict } from '../team/index.js';
-import { FailureType } from '../team/failure-types.js';
+import { FailureType } from '../team/errors.js';
 
 export interface CheckInput {
   team: string;

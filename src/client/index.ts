@@ -1,7 +1,5 @@
-export { loadPrices } from './prices.js';
 export { TroupeClient, RunHandle, type ListedRun, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
 export { describeFailure, type RunFailure } from './failure.js';
-export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../workflows/messages.js';
-export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../workflows/messages.js';
+export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../protocol/messages.js';
+export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../protocol/messages.js';
 export { readRunHistory, type HistoryStep, type RunHistory, type ChildHistoryLoader } from './history/read-history.js';
-export { historyAsMermaid, historyAsText } from './history/render-history.js';

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildRunSpec, type ApprovalDecisionInput, type Envelope, type Prices, type Team, type TeamRegistry } from '../team/index.js';
+import { TroupeError, type ApprovalDecisionInput, type Team, type TeamRegistry } from '../team/index.js';
+import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
 import {
   SEARCH_ATTRIBUTES,
   decideUpdate,
@@ -11,9 +12,9 @@ import {
   type DecisionReceipt,
   type RunProgress,
   type RunResult,
-} from '../workflows/messages.js';
+} from '../protocol/messages.js';
 import { summarise } from '../workflows/runtime/prompt.js';
-import { defaultTaskQueue } from '../workers/task-queue.js';
+import { defaultTaskQueue } from '../hosting/task-queue.js';
 
 export interface StartOptions {
   workflowId?: string;
@@ -61,9 +62,13 @@ export class TroupeClient {
   /** Model prices for cost estimates (see loadPrices). */
   readonly prices: Prices;
 
+  /**
+   * `teams` is needed to start runs only: reading runs (status, list, pending, history) and
+   * deciding approvals never load a teams module.
+   */
   constructor(
     readonly client: Client,
-    readonly teams: TeamRegistry,
+    readonly teams: TeamRegistry | undefined,
     options: { taskQueue?: string; searchAttributes?: boolean; prices?: Prices } = {},
   ) {
     this.taskQueue = options.taskQueue ?? defaultTaskQueue();
@@ -73,6 +78,7 @@ export class TroupeClient {
 
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
+    if (!this.teams) throw new TroupeError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
     const team = this.teams.get(teamName);
     const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices };
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
@@ -191,18 +197,25 @@ export class RunHandle {
    * closes. Polls the run's progress query; a run that is not picked up yet simply reports nothing.
    */
   async *follow(pollMs = 250): AsyncGenerator<RunEvent> {
-    let seen = 0;
+    // Envelopes are tracked by sequence number: a long run keeps only its latest ones in memory.
+    let next = 0;
     let activity = '';
     const closed = this.handle.result().then(
       () => true,
       () => true,
     );
+    const fresh = function* (envelopes: Envelope[]): Generator<RunEvent> {
+      for (const envelope of envelopes) {
+        if (envelope.seq < next) continue;
+        next = envelope.seq + 1;
+        yield { kind: 'envelope', envelope };
+      }
+    };
     for (;;) {
       const done = await Promise.race([closed, sleep(pollMs).then(() => false)]);
       const progress = await this.progress();
       if (progress) {
-        for (const envelope of progress.envelopes.slice(seen)) yield { kind: 'envelope', envelope };
-        seen = Math.max(seen, progress.envelopes.length);
+        yield* fresh(progress.envelopes);
         if (progress.activity !== activity) {
           activity = progress.activity;
           yield { kind: 'activity', text: activity };
@@ -210,7 +223,7 @@ export class RunHandle {
       }
       if (done) {
         const result = await this.result().catch(() => undefined);
-        for (const envelope of result?.transcript.slice(seen) ?? []) yield { kind: 'envelope', envelope };
+        yield* fresh(result?.transcript ?? []);
         return;
       }
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TeamSpecError } from './errors.js';
-import { AgentSpecSchema, RunSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type RunSpec, type TeamSpec, type TeamSpecInput } from './spec.js';
+import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
 import type { Reminder } from './approval.js';
 import type { Verdict } from './verdict.js';
 
@@ -93,12 +93,6 @@ export function teamTree(team: Team): Team[] {
   };
   visit(team, []);
   return [...seen.values()];
-}
-
-/** The serialisable run spec for a team: validated input plus every sub-team's spec. */
-export function buildRunSpec(team: Team, input: unknown): RunSpec {
-  const subteams = Object.fromEntries(teamTree(team).slice(1).map((t) => [t.name, t.spec]));
-  return RunSpecSchema.parse({ team: team.spec, input: parseTeamInput(team, input), subteams });
 }
 
 /** Validates a run's input against the team's input schema, before anything is started. */

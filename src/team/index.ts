@@ -1,12 +1,9 @@
-export { buildRunSpec, defineAgent, defineTeam, parseTeamInput, teamTree, DEFAULT_INPUT_SCHEMA } from './define.js';
+export { defineAgent, defineTeam, parseTeamInput, teamTree, DEFAULT_INPUT_SCHEMA } from './define.js';
 export * from './decisions.js';
 export type { AgentConfig, AgentDefinition, CheckFunction, Team, TeamConfig } from './define.js';
 export { DurationSchema, type Duration } from './duration.js';
-export { EnvelopeSchema, type Envelope } from './envelope.js';
-export { TeamSpecError, TroupeError } from './errors.js';
+export { FailureType, TeamSpecError, TroupeError } from './errors.js';
 export * from './spec.js';
-export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from './usage.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
-export { FailureType } from './failure-types.js';
 export { TeamRegistry } from './registry.js';
 export * from './approval.js';

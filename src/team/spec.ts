@@ -2,14 +2,11 @@ import { z } from 'zod';
 import { ApprovalSpecSchema } from './approval.js';
 import { DurationSchema } from './duration.js';
 import { NameSchema } from './names.js';
-import { EnvelopeSchema } from './envelope.js';
-import { UsageSchema } from './usage.js';
 import { validateReferences } from './references.js';
 
 /**
- * The serialisable run spec: what a topology workflow receives and what Temporal records in its
- * history. Built from defineAgent/defineTeam (which hold the zod output schemas) and validated with
- * these schemas before anything starts, and again when a workflow begins.
+ * The serialisable team spec: what defineAgent/defineTeam produce (they hold the zod output schemas
+ * the spec cannot) and what a run carries to its workflow. Validated before anything starts.
  */
 
 /** Models an agent can pick by default: a strong one for reasoning, a small one for routing and checks. */
@@ -210,58 +207,6 @@ export const TeamSpecSchema = z
   .strict()
   .superRefine((team, ctx) => validateReferences(team, ctx));
 
-/** USD per million tokens for one model, to estimate what a run cost. */
-export const ModelPriceSchema = z
-  .object({
-    input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
-    cacheRead: z.number().nonnegative().optional(),
-    cacheWrite: z.number().nonnegative().optional(),
-  })
-  .strict();
-
-/** Prices by model name; a run's cost is estimated only when every model it used has a price. */
-export const PricesSchema = z.record(z.string(), ModelPriceSchema);
-
-/** What the continue-as-new of a long run carries into the next run of the chain. */
-export const CarrySchema = z
-  .object({
-    /** The topology's own state (round, board, positions ...). */
-    state: z.unknown(),
-    usage: UsageSchema,
-    agentCalls: z.number().int().nonnegative(),
-    /** Estimated cost so far in USD; absent once a model without a price was used. */
-    costUsd: z.number().nonnegative().optional(),
-    /** Envelopes recorded so far across the chain; only the latest are carried. */
-    envelopeCount: z.number().int().nonnegative(),
-    recentEnvelopes: z.array(EnvelopeSchema),
-    warnings: z.array(z.string()),
-    continuedAsNew: z.number().int().nonnegative(),
-    /** Changes a person asked for on the team's answer (its release gate): the pass in progress redoes the work with them. */
-    release: z.object({ changes: z.number().int().positive(), comment: z.string() }).strict().optional(),
-  })
-  .strict();
-
-export const RunSpecSchema = z
-  .object({
-    team: TeamSpecSchema,
-    input: z.unknown(),
-    /** Every team reachable as a sub-team, by name, so child workflows get their spec. */
-    subteams: z.record(z.string(), TeamSpecSchema).default({}),
-    /** A parent's remaining budget, for a run started as a sub-team. */
-    budget: z.object({ agentCalls: z.number().int().nonnegative().optional(), tokens: z.number().int().nonnegative().optional() }).strict().optional(),
-    carry: CarrySchema.optional(),
-    /** Set by the client when the cluster has Troupe's search attributes, so runs awaiting approval can be listed. */
-    searchAttributes: z.boolean().default(false),
-    /** Model prices for the cost estimate (from TROUPE_PRICES); none means no estimate. */
-    prices: PricesSchema.default({}),
-  })
-  .strict()
-  .superRefine((run, ctx) => {
-    const missing = [run.team, ...Object.values(run.subteams)].flatMap((team) => team.subteams.filter((name) => !run.subteams[name]));
-    for (const name of new Set(missing)) ctx.addIssue({ code: 'custom', path: ['subteams'], message: `sub-team "${name}" has no spec in the run` });
-  });
-
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 export type GateSpec = z.infer<typeof GateSpecSchema>;
@@ -273,11 +218,8 @@ export type DebateSpec = z.infer<typeof DebateSpecSchema>;
 export type SwarmSpec = z.infer<typeof SwarmSpecSchema>;
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
 export type LimitsSpec = z.infer<typeof LimitsSpecSchema>;
-export type Carry = z.infer<typeof CarrySchema>;
-export type Prices = z.infer<typeof PricesSchema>;
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
 export type TopologySpec = z.infer<typeof TopologySpecSchema>;
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;
 export type TeamSpecInput = z.input<typeof TeamSpecSchema>;
-export type RunSpec = z.infer<typeof RunSpecSchema>;
 

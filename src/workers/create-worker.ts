@@ -3,7 +3,7 @@ import { Worker, type NativeConnection, type WorkerPlugin, type WorkflowBundle }
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import type { TeamRegistry } from '../team/index.js';
-import { defaultTaskQueue } from './task-queue.js';
+import { defaultTaskQueue } from '../hosting/task-queue.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

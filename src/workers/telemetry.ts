@@ -1,7 +1,5 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { TroupeError } from '../team/errors.js';
 
@@ -32,9 +30,21 @@ export function installRuntime(env: NodeJS.ProcessEnv = process.env): void {
  * OTLP/HTTP, or TROUPE_TRACING=console to print them. Spans cover workflows, agent activities
  * and their handoffs, linked across workers.
  */
-export function tracingPlugins(env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): OpenTelemetryPlugin[] {
+export async function tracingPlugins(env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Promise<OpenTelemetryPlugin[]> {
   const mode = exporter ? 'given' : tracingMode(env);
   if (mode === 'off') return [];
+  // Loaded only when tracing is on: the OpenTelemetry packages are optional peer dependencies.
+  const [{ OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor }, { OpenTelemetryPlugin }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@temporalio/interceptors-opentelemetry'),
+  ]).catch((error: unknown) => {
+    throw new TroupeError(
+      'TRACING_PACKAGES_MISSING',
+      `Tracing is on (${mode}) but its packages are not installed: npm install @temporalio/interceptors-opentelemetry @opentelemetry/sdk-trace-base @opentelemetry/resources @opentelemetry/exporter-trace-otlp-http (${(error as Error).message}).`,
+    );
+  });
   const spanExporter = exporter ?? (mode === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter());
   const resource = new Resource({ 'service.name': env['OTEL_SERVICE_NAME'] ?? 'troupe-worker' });
   const spanProcessor = exporter ? new SimpleSpanProcessor(spanExporter) : new BatchSpanProcessor(spanExporter);

@@ -1,5 +1,5 @@
 import { ArgumentSchema, JudgmentSchema, type Argument } from '../team/index.js';
-import type { RunResult } from './messages.js';
+import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
 import { canonical, majority } from './runtime/vote.js';

@@ -1,7 +1,8 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { FailureType, VerdictSchema, type Envelope, type GateSpec, type PipelineStepSpec, type Verdict } from '../team/index.js';
-import type { RunResult } from './messages.js';
+import { FailureType, VerdictSchema, type GateSpec, type PipelineStepSpec, type Verdict } from '../team/index.js';
+import { type Envelope } from '../protocol/index.js';
+import type { RunResult } from '../protocol/messages.js';
 import { fanOut } from './runtime/fan-out.js';
 import type { MemberResult } from './runtime/members.js';
 import { renderPrompt, summarise, type PromptSection } from './runtime/prompt.js';

@@ -1,5 +1,5 @@
 import { SupervisorDecisionSchema, type SupervisorDecision } from '../team/index.js';
-import type { RunResult } from './messages.js';
+import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';

@@ -1,5 +1,5 @@
 import { SwarmMoveSchema, type SwarmMove } from '../team/index.js';
-import type { RunResult } from './messages.js';
+import type { RunResult } from '../protocol/messages.js';
 import { applyMoves, newBoard, openTasks, type Blackboard } from './runtime/blackboard.js';
 import { LimitReached } from './runtime/ledger.js';
 import { asText, renderPrompt, summarise } from './runtime/prompt.js';

@@ -4,7 +4,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActivities, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
-import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { extractThenWrite, registry } from '../support/teams.js';
 
 // The agent activity against the Messages API double, through the real SDK over HTTP.

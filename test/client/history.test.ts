@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { describe, expect, it } from 'vitest';
-import { historyAsMermaid, historyAsText, readRunHistory, type HistoryStep, type RunHistory } from '../../src/client/index.js';
+import { readRunHistory, type HistoryStep, type RunHistory } from '../../src/client/index.js';
+import { historyAsMermaid, historyAsText } from '../../src/cli/render-history.js';
 
 // The audit trail read back from recorded histories (test/histories), as troupe history shows it.
 const load = (name: string) => historyFromJSON(JSON.parse(readFileSync(new URL(`../histories/${name}.json`, import.meta.url), 'utf8')));

@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
 import { TroupeClient } from '../../src/client/index.js';
-import { createTroupeWorker, ensureSearchAttributes, loadTeamsModule, startEmbeddedServer, type TemporalTarget } from '../../src/workers/index.js';
+import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
+import { ensureSearchAttributes, startEmbeddedServer, type TemporalTarget } from '../../src/hosting/index.js';
 
 // The Temporal UI shows a run legibly, checked in a real browser: Debian's Chromium, driven by
 // playwright-core. A screenshot is kept in test-results/ as the artifact a person can look at.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TroupeClient, readRunHistory, type RunHistory } from '../../src/client/index.js';
-import type { Prices, Usage } from '../../src/team/index.js';
-import type { RunProgress } from '../../src/workflows/messages.js';
+import type { Prices, Usage } from '../../src/protocol/index.js';
+import type { RunProgress } from '../../src/protocol/messages.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry } from '../support/teams.js';
 import { uniqueId, useTemporal } from '../support/temporal.js';
 import { until } from '../support/until.js';

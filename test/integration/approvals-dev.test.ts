@@ -3,9 +3,10 @@ import { until } from '../support/until.js';
 import { describeFailure } from '../../src/client/failure.js';
 import { TroupeClient, type PendingRun, type RunHandle } from '../../src/client/index.js';
 import { FailureType } from '../../src/team/index.js';
-import { createTroupeWorker, ensureSearchAttributes } from '../../src/workers/index.js';
+import { createTroupeWorker } from '../../src/workers/index.js';
+import { ensureSearchAttributes } from '../../src/hosting/index.js';
 import { troupe } from '../support/cli.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry } from '../support/teams.js';
 import { uniqueId, useTemporal } from '../support/temporal.js';
 

@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
 import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { TeamRegistry } from '../../src/team/index.js';
-import { createTroupeWorker, loadTeamsModule, resolveTemporalBinary } from '../../src/workers/index.js';
+import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
+import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams } from './teams.js';
 import { devServerEnvironment } from './temporal.js';
 

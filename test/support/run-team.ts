@@ -3,9 +3,9 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import type { MessagesScript } from '../../src/activities/index.js';
 import { describeFailure, type RunFailure } from '../../src/client/failure.js';
 import { TroupeClient } from '../../src/client/troupe-client.js';
-import type { RunResult } from '../../src/workflows/messages.js';
+import type { RunResult } from '../../src/protocol/messages.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
-import { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry } from './teams.js';
 import { uniqueId } from './temporal.js';
 

@@ -250,5 +250,12 @@ export const parentOfReleased = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'released-leaf' }] },
 });
 
-export const teams = [...approvalTeams, accounting, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// More envelopes than a run keeps in memory (200), for following a long run.
+export const longDebate = defineTeam({
+  name: 'long-debate',
+  agents: [debater('pro'), debater('con')],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 110, decide: { by: 'vote' }, stopOnConsensus: false },
+});
+
+export const teams = [...approvalTeams, accounting, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

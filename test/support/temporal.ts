@@ -2,7 +2,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { resolveTemporalBinary, TROUPE_SEARCH_ATTRIBUTES, WORKFLOWS_PATH } from '../../src/workers/index.js';
+import { WORKFLOWS_PATH } from '../../src/workers/index.js';
+import { resolveTemporalBinary, TROUPE_SEARCH_ATTRIBUTES } from '../../src/hosting/index.js';
 
 /** The real time-skipping test server, found like Troupe finds it (env var, PATH, SDK download). */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { RunSpecSchema, TeamRegistry, TeamSpecError, VerdictSchema, defineAgent, defineTeam, parseTeamInput } from '../../src/team/index.js';
+import { TeamRegistry, TeamSpecError, VerdictSchema, defineAgent, defineTeam, parseTeamInput } from '../../src/team/index.js';
+import { RunSpecSchema } from '../../src/protocol/index.js';
 
 const writer = defineAgent({ name: 'writer', role: 'writer', system: 'Write.', output: 'text' });
 const critic = defineAgent({ name: 'critic', role: 'critic', system: 'Review.', output: VerdictSchema });

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TroupeClient } from '../../src/client/index.js';
 import { createTroupeWorker, tracingMode, tracingPlugins } from '../../src/workers/index.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry } from '../support/teams.js';
 import { timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
 
@@ -17,8 +17,8 @@ afterAll(async () => {
 });
 
 describe('tracing', () => {
-  it('is off unless an OTLP endpoint or TROUPE_TRACING is set', () => {
-    expect(tracingPlugins({})).toEqual([]);
+  it('is off unless an OTLP endpoint or TROUPE_TRACING is set', async () => {
+    expect(await tracingPlugins({})).toEqual([]);
     expect(tracingMode({})).toBe('off');
     expect(tracingMode({ TROUPE_TRACING: 'console' })).toBe('console');
     expect(tracingMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe('otlp');
@@ -30,7 +30,7 @@ describe('tracing', () => {
     const taskQueue = uniqueId('traced');
     try {
       // No pre-built bundle: the plugin adds its workflow interceptors when the worker bundles.
-      const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), plugins: tracingPlugins({}, exporter) });
+      const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), plugins: await tracingPlugins({}, exporter) });
       await worker.runUntil(async () => {
         const run = await new TroupeClient(env.client, registry, { taskQueue }).start('extract-then-write', 'six times seven', { workflowId: uniqueId('traced') });
         await run.result();

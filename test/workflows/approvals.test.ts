@@ -3,11 +3,12 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
-import { TroupeClient, historyAsMermaid, historyAsText, readRunHistory, type RunHandle } from '../../src/client/index.js';
+import { TroupeClient, readRunHistory, type RunHandle } from '../../src/client/index.js';
+import { historyAsMermaid, historyAsText } from '../../src/cli/render-history.js';
 import type { MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
-import { startMessagesApiDouble, type MessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry, remindersSent } from '../support/teams.js';
 import { bundleWorkflows, timeSkippingEnvironment, uniqueId } from '../support/temporal.js';
 

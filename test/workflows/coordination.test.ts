@@ -3,7 +3,7 @@ import { until } from '../support/until.js';
 import { FailureType } from '../../src/team/index.js';
 import { TroupeClient, type RunResult } from '../../src/client/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { runTeam } from '../support/run-team.js';
 import { registry } from '../support/teams.js';
 import { uniqueId, useTemporal } from '../support/temporal.js';

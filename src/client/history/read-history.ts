@@ -1,8 +1,8 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AgentCallInput, AgentCallResult } from '../../activities/index.js';
-import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type Usage } from '../../team/index.js';
-import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../workflows/messages.js';
+import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type Usage } from '../../protocol/index.js';
+import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../protocol/messages.js';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
-import { FailureType, ZERO_USAGE, type AgentSpec, type RunSpec } from '../../team/index.js';
+import { FailureType, type AgentSpec } from '../../team/index.js';
+import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
 import { LimitReached, type Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, sleep, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { ApprovalDecisionSchema, FailureType, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
-import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../messages.js';
+import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';

@@ -1,4 +1,5 @@
-import { ZERO_USAGE, addUsage, type ParallelSpec } from '../../team/index.js';
+import { type ParallelSpec } from '../../team/index.js';
+import { ZERO_USAGE, addUsage } from '../../protocol/index.js';
 import type { MemberResult } from './members.js';
 import { renderPrompt, type PromptSection } from './prompt.js';
 import type { TeamRun } from './team-run.js';

@@ -1,5 +1,5 @@
-import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type RunSpec, type Usage } from '../../team/index.js';
-import type { StopReason } from '../messages.js';
+import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type RunSpec, type Usage } from '../../protocol/index.js';
+import type { StopReason } from '../../protocol/messages.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
 export class LimitReached extends Error {

@@ -1,6 +1,7 @@
 import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type RunSpec, type Usage } from '../../team/index.js';
-import type { RunResult } from '../messages.js';
+import { FailureType } from '../../team/index.js';
+import { type RunSpec, type Usage } from '../../protocol/index.js';
+import type { RunResult } from '../../protocol/messages.js';
 import type { AgentRunner, CallOptions } from './agent-runner.js';
 import type { Ledger } from './ledger.js';
 import { summarise } from './prompt.js';

@@ -1,7 +1,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RunSpec } from '../../team/index.js';
-import { SEARCH_ATTRIBUTES } from '../messages.js';
+import type { RunSpec } from '../../protocol/index.js';
+import { SEARCH_ATTRIBUTES } from '../../protocol/messages.js';
 import type { Ledger } from './ledger.js';
 
 /** Runs keep status, tokens and estimated cost in search attributes since this patch. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { FailureType, RunSpecSchema, TeamSpecError, type RunSpec } from '../../team/index.js';
+import { FailureType, TeamSpecError } from '../../team/index.js';
+import { RunSpecSchema, type RunSpec } from '../../protocol/index.js';
 
 /** Clients validate before starting; a run started by hand (e.g. `temporal workflow start`) is checked here. */
 export function parseRunSpec(input: unknown): RunSpec {

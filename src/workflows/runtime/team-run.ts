@@ -1,6 +1,7 @@
 import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type ApprovalSpec, type RunSpec, type TopologySpec } from '../../team/index.js';
-import { SEARCH_ATTRIBUTES, type RunResult } from '../messages.js';
+import { FailureType, type ApprovalSpec, type TopologySpec } from '../../team/index.js';
+import { type RunSpec } from '../../protocol/index.js';
+import { SEARCH_ATTRIBUTES, type RunResult } from '../../protocol/messages.js';
 import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';

@@ -1,6 +1,6 @@
 import { setCurrentDetails, setHandler } from '@temporalio/workflow';
-import type { Carry, Envelope, RunSpec } from '../../team/index.js';
-import { progressQuery, type AwaitingApproval, type RunProgress, type RunResult, type StopReason } from '../messages.js';
+import type { Carry, Envelope, RunSpec } from '../../protocol/index.js';
+import { progressQuery, type AwaitingApproval, type RunProgress, type RunResult, type StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
 import type { MemberResult } from './members.js';

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveTemporalBinary } from '../../src/workers/index.js';
+import { resolveTemporalBinary } from '../../src/hosting/index.js';
 
 function fakeBinary(dir: string, name: string): string {
   const path = join(dir, name);

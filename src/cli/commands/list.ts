@@ -1,17 +1,15 @@
 import { ServiceError, isGrpcServiceError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
-import { loadTeamsModule } from '../../workers/index.js';
-import { TroupeClient } from '../troupe-client.js';
-import { connectForCommand } from './connect.js';
+import { TroupeClient } from '../../client/troupe-client.js';
+import { connectForCommand } from '../connect.js';
 
 const GRPC_INVALID_ARGUMENT = 3;
 
 /** `troupe list`: Troupe runs with team, topology, status, tokens and estimated cost, filterable. */
 export async function listCommand(options: { team?: string; status?: string; query?: string; limit?: number; json?: boolean; teams?: string }): Promise<number> {
-  const teams = await loadTeamsModule(options.teams);
   const target = await connectForCommand();
   try {
-    const runs = await new TroupeClient(target.client, teams.registry).list(
+    const runs = await new TroupeClient(target.client, undefined).list(
       { ...(options.team ? { team: options.team } : {}), ...(options.status ? { status: options.status } : {}), ...(options.query ? { query: options.query } : {}) },
       options.limit ?? 50,
     ).catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { openLocalStack, untilInterrupted } from './local-stack.js';
+import { openLocalStack, untilInterrupted } from '../local-stack.js';
 
 /** `troupe dev`: the embedded Temporal server with its UI and a worker, in the foreground, on the persisted data. */
 export async function devCommand(options: { teams?: string; taskQueue?: string; port?: number; uiPort?: number }): Promise<number> {

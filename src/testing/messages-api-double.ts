@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ScriptedMessages, type MessagesScript } from '../../src/activities/index.js';
+import { ScriptedMessages, type MessagesScript } from '../activities/index.js';
 
 /**
  * A local HTTP double of the Messages API. The real Anthropic SDK talks to it over HTTP, so

@@ -1,13 +1,11 @@
-import { loadTeamsModule } from '../../workers/index.js';
-import { TroupeClient } from '../troupe-client.js';
-import { connectForCommand } from './connect.js';
+import { TroupeClient } from '../../client/troupe-client.js';
+import { connectForCommand } from '../connect.js';
 
 /** `troupe pending`: every run waiting for a person's decision. */
 export async function pendingCommand(options: { json?: boolean; teams?: string }): Promise<number> {
-  const teams = await loadTeamsModule(options.teams);
   const target = await connectForCommand();
   try {
-    const pending = await new TroupeClient(target.client, teams.registry).pending();
+    const pending = await new TroupeClient(target.client, undefined).pending();
     if (options.json) {
       console.log(JSON.stringify(pending, null, 2));
       return 0;

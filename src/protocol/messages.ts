@@ -1,69 +1,73 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalDecisionInput, Envelope, Usage } from '../team/index.js';
+import { z } from 'zod';
+import type { ApprovalDecisionInput } from '../team/index.js';
+import { EnvelopeSchema } from './envelope.js';
+import { UsageSchema } from './usage.js';
 
-/** Shared by workflows and src/client: the names and shapes a run answers to. */
+/** Shared by workflows and src/client: the names and shapes a run answers to, as zod schemas (the types are inferred). */
 
-export interface RunProgress {
-  team: string;
-  topology: string;
-  /** One line on what the run is doing now, also shown as the workflow's current details in the UI. */
-  activity: string;
-  /** The topology's shared state: the swarm's blackboard, the debate's positions, the supervisor's round ... */
-  state: unknown;
-  /** The latest envelopes (a long run keeps only the most recent ones in memory). */
-  envelopes: Envelope[];
-  /** Envelopes recorded across the whole run, continue-as-new included. */
-  envelopeCount: number;
-  usage: Usage;
-  agentCalls: number;
-  /** Estimated cost in USD so far; absent without a price for every model used. */
-  costUsd?: number;
-  continuedAsNew: number;
-  /** The approval the run is waiting for, if any. */
-  awaiting: AwaitingApproval | null;
-}
-
-export interface AwaitingApproval {
-  gate: string;
-  approvers: string[];
+export const AwaitingApprovalSchema = z.object({
+  gate: z.string(),
+  approvers: z.array(z.string()),
   /** ISO time after which the gate's expiry policy applies. */
-  deadline: string;
+  deadline: z.string(),
   /** True once the first deadline passed and the gate went to its escalation approvers. */
-  escalated: boolean;
+  escalated: z.boolean(),
   /** What is being approved: who produced it and a short summary. */
-  subject: string;
-}
+  subject: z.string(),
+});
+
+export const RunProgressSchema = z.object({
+  team: z.string(),
+  topology: z.string(),
+  /** One line on what the run is doing now, also shown as the workflow's current details in the UI. */
+  activity: z.string(),
+  /** The topology's shared state: the swarm's blackboard, the debate's positions, the supervisor's round ... */
+  state: z.unknown(),
+  /** The latest envelopes (a long run keeps only the most recent ones in memory). */
+  envelopes: z.array(EnvelopeSchema),
+  /** Envelopes recorded across the whole run, continue-as-new included. */
+  envelopeCount: z.number().int().nonnegative(),
+  usage: UsageSchema,
+  agentCalls: z.number().int().nonnegative(),
+  /** Estimated cost in USD so far; absent without a price for every model used. */
+  costUsd: z.number().nonnegative().optional(),
+  continuedAsNew: z.number().int().nonnegative(),
+  /** The approval the run is waiting for, if any. */
+  awaiting: AwaitingApprovalSchema.nullable(),
+});
 
 /** What the `decide` update answers when it accepts a decision. */
-export interface DecisionReceipt {
-  gate: string;
-  accepted: true;
-  decision: string;
-  by: string;
-}
+export const DecisionReceiptSchema = z.object({ gate: z.string(), accepted: z.literal(true), decision: z.string(), by: z.string() });
 
 /** Why a run stopped before its topology finished: the result is partial. */
-export type StopReason = 'maxAgentCalls' | 'maxTokens' | 'maxRounds';
+export const StopReasonSchema = z.enum(['maxAgentCalls', 'maxTokens', 'maxRounds']);
 
-export interface RunResult {
-  team: string;
-  output: unknown;
+export const RunResultSchema = z.object({
+  team: z.string(),
+  output: z.unknown(),
   /** True when a limit ended the run early; `stoppedBy` says which. */
-  partial: boolean;
-  stoppedBy?: StopReason;
-  usage: Usage;
-  agentCalls: number;
+  partial: z.boolean(),
+  stoppedBy: StopReasonSchema.optional(),
+  usage: UsageSchema,
+  agentCalls: z.number().int().nonnegative(),
   /** Estimated cost in USD from the prices given (TROUPE_PRICES); absent without a price for every model used. */
-  costUsd?: number;
+  costUsd: z.number().nonnegative().optional(),
   /** The latest envelopes; `envelopeCount` counts all of them. */
-  transcript: Envelope[];
-  envelopeCount: number;
-  state: unknown;
-  continuedAsNew: number;
+  transcript: z.array(EnvelopeSchema),
+  envelopeCount: z.number().int().nonnegative(),
+  state: z.unknown(),
+  continuedAsNew: z.number().int().nonnegative(),
   /** Things a reader should know about the result, e.g. a gate that never approved. */
-  warnings: string[];
-}
+  warnings: z.array(z.string()),
+});
+
+export type AwaitingApproval = z.infer<typeof AwaitingApprovalSchema>;
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+export type DecisionReceipt = z.infer<typeof DecisionReceiptSchema>;
+export type StopReason = z.infer<typeof StopReasonSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
@@ -78,10 +82,8 @@ export const decideUpdate = defineUpdate<DecisionReceipt, [ApprovalDecisionInput
  * (a signal cannot fail the way an update can). `signal` counts the run's decision signals from 1.
  */
 export const REFUSED_DECISION_MEMO = 'troupeRefusedDecision';
-export interface RefusedDecisionMemo {
-  signal: number;
-  refused: string;
-}
+export const RefusedDecisionMemoSchema = z.object({ signal: z.number().int().positive(), refused: z.string() });
+export type RefusedDecisionMemo = z.infer<typeof RefusedDecisionMemoSchema>;
 
 /** Search attributes Troupe sets, so runs can be found in the Temporal UI and with `troupe pending`. */
 export const SEARCH_ATTRIBUTES = {

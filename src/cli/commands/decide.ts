@@ -1,8 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApprovalDecisionSchema, TeamSpecError, TroupeError, type DecisionKind } from '../../team/index.js';
-import { loadTeamsModule } from '../../workers/index.js';
-import { TroupeClient } from '../troupe-client.js';
-import { connectForCommand } from './connect.js';
+import { TroupeClient } from '../../client/troupe-client.js';
+import { connectForCommand } from '../connect.js';
 
 export interface DecideOptions {
   by: string;
@@ -19,10 +18,9 @@ const PAST: Record<DecisionKind, string> = { approve: 'Approved', reject: 'Rejec
 export async function decideCommand(decision: DecisionKind, workflowId: string, options: DecideOptions): Promise<number> {
   const parsed = ApprovalDecisionSchema.safeParse({ decision, by: options.by, ...(options.gate ? { gate: options.gate } : {}), ...(options.comment ? { comment: options.comment } : {}) });
   if (!parsed.success) throw new TeamSpecError('The decision', parsed.error.issues);
-  const teams = await loadTeamsModule(options.teams);
   const target = await connectForCommand();
   try {
-    const run = new TroupeClient(target.client, teams.registry).run(workflowId);
+    const run = new TroupeClient(target.client, undefined).run(workflowId);
     const notFound = (error: unknown): never => {
       if (error instanceof WorkflowNotFoundError) {
         throw new TroupeError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);

@@ -1,8 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/workflows/messages.js';
+import type { RunResult } from '../../src/protocol/messages.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { devServerEnvironment } from '../support/temporal.js';
 import { until } from '../support/until.js';
 

@@ -1,6 +1,6 @@
-import { summarise } from '../../workflows/runtime/prompt.js';
-import { formatUsage } from '../render.js';
-import type { HistoryStep, RunHistory } from './read-history.js';
+import { summarise } from '../workflows/runtime/prompt.js';
+import { formatUsage } from './render.js';
+import type { HistoryStep, RunHistory } from '../client/history/read-history.js';
 
 /** The audit trail as text: one line a step, sub-teams indented under the step that started them. */
 export function historyAsText(run: RunHistory, indent = ''): string {

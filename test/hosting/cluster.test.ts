@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configuredCluster } from '../../src/workers/index.js';
+import { configuredCluster } from '../../src/hosting/index.js';
 
 describe('configuredCluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-envconfig-'));

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/workflows/messages.js';
+import type { RunResult } from '../../src/protocol/messages.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
-import { startMessagesApiDouble } from '../support/messages-api-double.js';
+import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 
 const EMBEDDED = ['--port', '0', '--ui-port', '0'];
 

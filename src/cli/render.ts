@@ -1,5 +1,5 @@
-import type { Envelope, Usage } from '../team/index.js';
-import type { RunResult } from '../workflows/messages.js';
+import type { Envelope, Usage } from '../protocol/index.js';
+import type { RunResult } from '../protocol/messages.js';
 import { summarise } from '../workflows/runtime/prompt.js';
 
 /** Terminal output for a followed run: permanent lines for handoffs, a status line for what is happening now. */

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
-import { readRunHistory } from '../history/read-history.js';
-import { historyAsMermaid, historyAsText } from '../history/render-history.js';
-import { connectForCommand } from './connect.js';
+import { readRunHistory } from '../../client/history/read-history.js';
+import { historyAsMermaid, historyAsText } from '../render-history.js';
+import { connectForCommand } from '../connect.js';
 
 const GRPC_NOT_FOUND = 5;
 

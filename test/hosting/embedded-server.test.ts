@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, portInUse } from '../../src/workers/free-port.js';
+import { freePort, portInUse } from '../../src/hosting/free-port.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
 import { until } from '../support/until.js';
 

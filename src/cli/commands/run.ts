@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { buildRunSpec, TroupeError } from '../../team/index.js';
-import { configuredCluster, type TemporalTarget } from '../../workers/index.js';
-import { describeFailure } from '../failure.js';
+import { TroupeError } from '../../team/index.js';
+import { buildRunSpec } from '../../protocol/index.js';
+import { configuredCluster, type TemporalTarget } from '../../hosting/index.js';
+import { describeFailure } from '../../client/failure.js';
 import { loadPrices } from '../prices.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
-import { TroupeClient, type RunHandle } from '../troupe-client.js';
-import { openLocalStack, untilInterrupted, type LocalStack } from './local-stack.js';
+import { TroupeClient, type RunHandle } from '../../client/troupe-client.js';
+import { openLocalStack, untilInterrupted, type LocalStack } from '../local-stack.js';
 
 export interface RunCommandOptions {
   json?: boolean;

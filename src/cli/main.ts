@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TroupeError } from '../team/index.js';
-import { installRuntime, installTemporalBinaries } from '../workers/index.js';
+import { installRuntime } from '../workers/index.js';
+import { installTemporalBinaries } from '../hosting/index.js';
 import { decideCommand } from './commands/decide.js';
 import { devCommand } from './commands/dev.js';
 import { historyCommand } from './commands/history.js';

@@ -1,17 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
-import { loadTeamsModule } from '../../workers/index.js';
-import { describeFailure } from '../failure.js';
+import { describeFailure } from '../../client/failure.js';
 import { formatEnvelope, formatResult, formatUsage } from '../render.js';
-import { TroupeClient } from '../troupe-client.js';
-import { connectForCommand } from './connect.js';
+import { TroupeClient } from '../../client/troupe-client.js';
+import { connectForCommand } from '../connect.js';
 
 /** `troupe status <workflowId>`: where a run stands, its handoffs so far, and its result or failure. */
 export async function statusCommand(workflowId: string, options: { json?: boolean; teams?: string }): Promise<number> {
-  const teams = await loadTeamsModule(options.teams);
   const target = await connectForCommand();
   try {
-    const run = new TroupeClient(target.client, teams.registry).run(workflowId);
+    const run = new TroupeClient(target.client, undefined).run(workflowId);
     const status = await run.status().catch((error: unknown) => {
       if (error instanceof WorkflowNotFoundError) {
         throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: check the workflow id (\`troupe run\` prints it).`);

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 // @temporalio/proto is CommonJS: under Node's ESM loader only its default export is visible.
 import proto from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../workflows/messages.js';
+import { SEARCH_ATTRIBUTES } from '../protocol/messages.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Prices } from './spec.js';
+import type { Prices } from './run-spec.js';
 
 /** Token usage of one model call, or the sum of many. Cache figures come from the Messages API. */
 export const UsageSchema = z.object({

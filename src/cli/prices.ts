@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { PricesSchema, TeamSpecError, TroupeError, type Prices } from '../team/index.js';
+import { TeamSpecError, TroupeError } from '../team/index.js';
+import { PricesSchema, type Prices } from '../protocol/index.js';
 
 /**
  * Model prices for cost estimates, from TROUPE_PRICES: JSON, or a path to a JSON file, mapping

@@ -1,6 +1,6 @@
 import { TroupeError } from '../../team/index.js';
-import { configuredCluster } from '../../workers/index.js';
-import { openLocalStack, untilInterrupted } from './local-stack.js';
+import { configuredCluster } from '../../hosting/index.js';
+import { openLocalStack, untilInterrupted } from '../local-stack.js';
 
 /** `troupe worker`: a standalone worker against the configured cluster, until Ctrl-C. */
 export async function workerCommand(options: { teams?: string; taskQueue?: string }): Promise<number> {

@@ -1,4 +1,4 @@
-import { configuredCluster, connectToCluster, type TemporalTarget } from '../../workers/index.js';
+import { configuredCluster, connectToCluster, type TemporalTarget } from '../hosting/index.js';
 
 /** The configured cluster, or (without one) where `troupe dev` listens: for commands that act on existing runs. */
 export function connectForCommand(): Promise<TemporalTarget> {

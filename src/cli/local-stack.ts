@@ -1,17 +1,6 @@
 import type { Worker } from '@temporalio/worker';
-import {
-  createModelClient,
-  createTroupeWorker,
-  defaultTaskQueue,
-  ensureSearchAttributes,
-  loadTeamsModule,
-  openTarget,
-  tracingPlugins,
-  verifyModelAccess,
-  type ModelClient,
-  type TeamsModule,
-  type TemporalTarget,
-} from '../../workers/index.js';
+import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins, verifyModelAccess, type ModelClient, type TeamsModule } from '../workers/index.js';
+import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
 
 export interface StackOptions {
   teams?: string | undefined;
@@ -67,7 +56,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
         taskQueue,
         teams: teams.registry,
         anthropic: model.anthropic,
-        plugins: tracingPlugins(),
+        plugins: await tracingPlugins(),
       });
       running = worker.run();
     }

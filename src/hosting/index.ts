@@ -1,0 +1,8 @@
+export { resolveTemporalBinary, binaryNotFound, LOCAL_TOOLS, type TemporalBinary, type ServerExecutable } from './binaries.js';
+export { installTemporalBinaries } from './install-binaries.js';
+export { configuredCluster, connectToCluster } from './cluster.js';
+export { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-server.js';
+export { openTarget } from './open-target.js';
+export { defaultTaskQueue } from './task-queue.js';
+export type { TemporalTarget } from './temporal-target.js';
+export { ensureSearchAttributes, TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
