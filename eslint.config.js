@@ -31,11 +31,11 @@ const layer = (...forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.troupe/', 'scratch/', 'test-results/'] },
+  { ignores: ['node_modules/', '.troupe/', 'scratch/', 'test-results/', 'dist/', 'templates/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -50,6 +50,13 @@ export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
         FailureType.UnknownAgent,
       );
     }
+    const differs = definition ? differences(definition.spec, agent) : [];
+    if (differs.length) {
+      throw ApplicationFailure.nonRetryable(
+        `Agent "${agent.name}" of team "${input.team}" differs between the client and this worker (${differs.join(', ')}): start the worker with the same teams module as the client.`,
+        FailureType.AgentMismatch,
+      );
+    }
     if (definition?.inputSchema && input.handoff) {
       const accepted = definition.inputSchema.safeParse(input.handoff.content);
       if (!accepted.success) {
@@ -105,6 +112,17 @@ export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
       });
     }
   };
+}
+
+/** What the worker's definition of an agent and the spec the run carries disagree on, if anything. */
+function differences(worker: AgentSpec, run: AgentSpec): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['system prompt', worker.system, run.system],
+    ['model', worker.model, run.model],
+    ['output', JSON.stringify(worker.output), JSON.stringify(run.output)],
+    ['input schema', worker.acceptsInput, run.acceptsInput],
+  ];
+  return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
 }
 
 function buildMessages({ prompt, repair }: AgentCallInput): MessageParam[] {

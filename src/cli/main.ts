@@ -1,17 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TroupeError } from '../team/index.js';
-import { installRuntime } from '../workers/index.js';
-import { installTemporalBinaries } from '../hosting/index.js';
-import { decideCommand } from './commands/decide.js';
-import { devCommand } from './commands/dev.js';
-import { historyCommand } from './commands/history.js';
-import { listCommand } from './commands/list.js';
-import { pendingCommand } from './commands/pending.js';
-import { replayCommand } from './commands/replay.js';
-import { runCommand } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { workerCommand } from './commands/worker.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -55,7 +44,7 @@ program
   .option('--ui-port <port>', 'embedded server UI port (default 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
   .action(async (team: string, input: string[], options: Record<string, unknown>) => {
-    process.exitCode = await runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
+    process.exitCode = await (await import('./commands/run.js')).runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
   });
 
 program
@@ -64,14 +53,14 @@ program
   .argument('<workflowId>')
   .option('--json', 'print JSON')
   .action(async (workflowId: string, options: { json?: boolean }) => {
-    process.exitCode = await statusCommand(workflowId, { ...globals(), ...options });
+    process.exitCode = await (await import('./commands/status.js')).statusCommand(workflowId, { ...globals(), ...options });
   });
 
 program
   .command('worker')
   .description('run a worker against the configured cluster (TEMPORAL_ADDRESS or a Temporal profile)')
   .action(async () => {
-    process.exitCode = await workerCommand(globals());
+    process.exitCode = await (await import('./commands/worker.js')).workerCommand(globals());
   });
 
 program
@@ -80,15 +69,24 @@ program
   .option('--port <port>', 'gRPC port (default 7233; 0 = any free port)', port)
   .option('--ui-port <port>', 'UI port (default 8233; 0 = any free port)', port)
   .action(async (options: { port?: number; uiPort?: number }) => {
-    process.exitCode = await devCommand({ ...globals(), ...options });
+    process.exitCode = await (await import('./commands/dev.js')).devCommand({ ...globals(), ...options });
+  });
+
+program
+  .command('init')
+  .description('create a project with one team, a worker, a test on the time-skipping server and a README')
+  .argument('<dir>', 'a new or empty folder; its name becomes the team name')
+  .option('--troupe <spec>', 'the troupe dependency to write in package.json (a version, a path or a tarball)')
+  .action(async (dir: string, options: { troupe?: string }) => {
+    process.exitCode = (await import('./commands/init.js')).initCommand(dir, options);
   });
 
 program
   .command('setup')
   .description('install the Temporal CLI and test server into .troupe/tools if they are not on this machine')
   .option('--quiet', 'print nothing when nothing is missing')
-  .action((options: { quiet?: boolean }) => {
-    const installed = installTemporalBinaries();
+  .action(async (options: { quiet?: boolean }) => {
+    const installed = (await import('../hosting/install-binaries.js')).installTemporalBinaries();
     if (!options.quiet || installed.length) console.log(installed.length ? `Installed ${installed.join(', ')}.` : 'The Temporal binaries are already installed.');
   });
 
@@ -106,7 +104,7 @@ for (const [name, decision, description] of [
     .option('--comment <text>', 'why; for request-changes, what to change')
     .option('--signal', 'send as a signal: return at once without learning whether it applied')
     .action(async (workflowId: string, options: { by: string; gate?: string; comment?: string; signal?: boolean }) => {
-      process.exitCode = await decideCommand(decision, workflowId, { ...globals(), ...options });
+      process.exitCode = await (await import('./commands/decide.js')).decideCommand(decision, workflowId, { ...globals(), ...options });
     });
 }
 
@@ -115,7 +113,7 @@ program
   .description('list the runs waiting for a person\'s decision')
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
-    process.exitCode = await pendingCommand({ ...globals(), ...options });
+    process.exitCode = await (await import('./commands/pending.js')).pendingCommand({ ...globals(), ...options });
   });
 
 program
@@ -127,7 +125,7 @@ program
   .option('--limit <n>', 'at most this many runs', positiveInteger, 50)
   .option('--json', 'print JSON')
   .action(async (options: { team?: string; status?: string; query?: string; limit?: number; json?: boolean }) => {
-    process.exitCode = await listCommand({ ...globals(), ...options });
+    process.exitCode = await (await import('./commands/list.js')).listCommand({ ...globals(), ...options });
   });
 
 program
@@ -136,7 +134,7 @@ program
   .argument('<workflowId>')
   .option('--format <format>', 'text, json or mermaid (a sequence diagram)', 'text')
   .action(async (workflowId: string, options: { format?: string }) => {
-    process.exitCode = await historyCommand(workflowId, options);
+    process.exitCode = await (await import('./commands/history.js')).historyCommand(workflowId, options);
   });
 
 program
@@ -145,7 +143,7 @@ program
   .argument('<history...>', 'history JSON files')
   .option('--workflow-id <id>', "the run's workflow id (default: the file name); sub-team ids derive from it")
   .action(async (files: string[], options: { workflowId?: string }) => {
-    process.exitCode = await replayCommand(files, options);
+    process.exitCode = await (await import('./commands/replay.js')).replayCommand(files, options);
   });
 
 function globals(): { teams?: string; taskQueue?: string } {
@@ -155,8 +153,12 @@ function globals(): { teams?: string; taskQueue?: string } {
 /** Exit code of a command stopped by Ctrl-C. */
 export const INTERRUPTED = 130;
 
+// Commands load on use, so `troupe --help` starts without loading Temporal's native runtime.
+program.hook('preAction', async (_program, command) => {
+  if (!['init', 'setup'].includes(command.name())) (await import('../workers/telemetry.js')).installRuntime();
+});
+
 try {
-  installRuntime();
   await program.parseAsync();
   // After Ctrl-C the worker may still be retrying calls to a server that is gone: leave now.
   if (process.exitCode === INTERRUPTED) process.exit(INTERRUPTED);

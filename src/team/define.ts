@@ -50,6 +50,12 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   if ((config.output as unknown) === undefined) {
     throw new TeamSpecError(subject, ["output: missing; pass a zod schema for structured output, or output: 'text'"]);
   }
+  for (const [field, schema] of [['output', config.output], ['input', config.input]] as const) {
+    // A schema from another copy of zod cannot be converted or checked by this one.
+    if (schema !== undefined && schema !== 'text' && !(schema instanceof z.ZodType)) {
+      throw new TeamSpecError(subject, [`${field}: not a schema of the zod that Troupe uses; install one version of zod (a peer dependency of troupe): npm ls zod, then npm dedupe`]);
+    }
+  }
   const outputSchema = config.output === 'text' ? undefined : config.output;
   const output = outputSchema
     ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }

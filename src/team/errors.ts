@@ -60,6 +60,8 @@ export const FailureType = {
   InvalidHandoff: 'InvalidHandoff',
   // Troupe's own.
   UnknownAgent: 'UnknownAgent',
+  // The worker's teams module defines an agent differently from the client's.
+  AgentMismatch: 'AgentMismatch',
   // Offline (no API key), the teams module's offlineScript has no reply for an agent.
   OfflineScriptMissing: 'OfflineScriptMissing',
   InvalidTeamSpec: 'InvalidTeamSpec',

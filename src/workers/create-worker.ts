@@ -1,11 +1,17 @@
-import type Anthropic from '@anthropic-ai/sdk';
-import { Worker, type NativeConnection, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
+import Anthropic from '@anthropic-ai/sdk';
+import { NativeConnection, Worker, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
+import { TroupeError } from '../team/index.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Compiled (the package) or run from source (a checkout, through tsx). */
+const COMPILED = import.meta.url.endsWith('.js');
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
+/** The package ships its workflows prebuilt (`npm run build`), so starting a worker bundles nothing. */
+export const PREBUILT_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflows.bundle.js', import.meta.url));
 
 export interface TroupeWorkerOptions {
   connection: NativeConnection;
@@ -20,13 +26,39 @@ export interface TroupeWorkerOptions {
 }
 
 /** A worker that runs every topology workflow and the agent activity. */
-export function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
-  return Worker.create({
+export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
+  ensureOneCopy(options);
+  return await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(),
     activities: createActivities({ anthropic: options.anthropic, teams: options.teams }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowCode(options),
   });
+}
+
+/** A given bundle, else the prebuilt one (unless plugins must add their interceptors at bundling), else bundle now. */
+function workflowCode(options: TroupeWorkerOptions): { workflowBundle: WorkflowBundle | { codePath: string } } | { workflowsPath: string } {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  if (!options.plugins?.length && existsSync(PREBUILT_WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_WORKFLOW_BUNDLE } };
+  return { workflowsPath: WORKFLOWS_PATH };
+}
+
+/**
+ * Two copies of an SDK in one project (Troupe's and the project's own) break `instanceof`: SDK errors
+ * would go unclassified and connections unrecognised. Say so at once rather than fail oddly later.
+ */
+function ensureOneCopy(options: TroupeWorkerOptions): void {
+  const copies: [string, boolean][] = [
+    ['@anthropic-ai/sdk', options.anthropic instanceof Anthropic],
+    ['@temporalio/worker', options.connection instanceof NativeConnection],
+  ];
+  const duplicated = copies.filter(([, same]) => !same).map(([name]) => name);
+  if (duplicated.length) {
+    throw new TroupeError(
+      'DUPLICATE_SDK',
+      `The ${duplicated.join(' and ')} objects given to createTroupeWorker come from another copy of ${duplicated.length > 1 ? 'those packages' : 'that package'} than the one Troupe uses. Install one version (they are peer dependencies of troupe): npm ls ${duplicated.join(' ')}, then npm dedupe or align the versions.`,
+    );
+  }
 }

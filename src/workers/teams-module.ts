@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { MessagesScript } from '../activities/index.js';
@@ -12,11 +13,15 @@ export interface TeamsModule {
 
 export const EXAMPLE_TEAMS = fileURLToPath(new URL('../../examples/index.ts', import.meta.url));
 
-/** Loads a teams module: `--teams`, else TROUPE_TEAMS, else the bundled examples. */
+/** Loads a teams module: `--teams`, else TROUPE_TEAMS, else the examples of a checkout of this repository. */
 export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv = process.env): Promise<TeamsModule> {
-  const source = specifier || env['TROUPE_TEAMS'] || EXAMPLE_TEAMS;
+  const source = specifier || env['TROUPE_TEAMS'] || (existsSync(EXAMPLE_TEAMS) ? EXAMPLE_TEAMS : undefined);
+  if (source === undefined) {
+    throw new TroupeError('NO_TEAMS_MODULE', 'No teams module given: pass --teams <module> (or set TROUPE_TEAMS) naming a module that exports `teams`.');
+  }
   let loaded: { teams?: unknown; offlineScript?: unknown };
   try {
+    if (/\.[cm]?ts$/.test(source)) await registerTypeScript();
     loaded = (await import(pathToFileURL(resolve(source)).href)) as typeof loaded;
   } catch (error) {
     throw new TroupeError(
@@ -59,4 +64,19 @@ function describeValue(value: unknown): string {
   if (typeof value !== 'object') return `a ${typeof value}`;
   const name = (value as { name?: unknown }).name;
   return typeof name === 'string' ? `an object named "${name}" that defineTeam() did not make` : 'an object that defineTeam() did not make';
+}
+
+let typeScriptRegistered = false;
+
+/** A .ts teams module loads through tsx, registered on first need (a dev dependency of the user's project). */
+async function registerTypeScript(): Promise<void> {
+  if (typeScriptRegistered || process.env['TROUPE_TSX_REGISTERED']) return;
+  let tsx: { register: () => unknown };
+  try {
+    tsx = (await import('tsx/esm/api'));
+  } catch {
+    throw new TroupeError('TSX_MISSING', 'A .ts teams module needs tsx to load: npm install --save-dev tsx (or compile the module to .js).');
+  }
+  tsx.register();
+  typeScriptRegistered = true;
 }

@@ -147,4 +147,16 @@ describe('runAgent', () => {
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('agent "extractor": the model API answered with a body that is not valid JSON');
   });
+
+  it('refuses an agent the worker does not know, and one the worker defines differently, naming it', async () => {
+    const unknown = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { team: 'no-such-team' })).result);
+    expect(unknown.type).toBe(FailureType.UnknownAgent);
+    expect(unknown.message).toContain('This worker does not know agent "extractor" of team "no-such-team"');
+    await double?.close();
+    const changed = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...extractor, system: 'A newer prompt.', model: 'claude-other' } })).result);
+    expect(changed.type).toBe(FailureType.AgentMismatch);
+    expect(changed.nonRetryable).toBe(true);
+    expect(changed.message).toContain('Agent "extractor" of team "extract-then-write" differs between the client and this worker (system prompt, model)');
+    expect(double!.scripted.callsTo()).toBe(0);
+  });
 });

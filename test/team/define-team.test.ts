@@ -37,6 +37,13 @@ describe('defineAgent', () => {
     expect(cycle.message).toContain('"a" and "b" are each other\'s fallback: a fallback is one hop');
   });
 
+  it('refuses a schema made by another copy of zod, saying to install one version', () => {
+    const foreign = { _zod: { def: { type: 'object' } }, parse: (v: unknown) => v } as unknown as z.ZodType;
+    const error = errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: foreign }));
+    expect(error.message).toContain('output: not a schema of the zod that Troupe uses');
+    expect(error.message).toContain('npm dedupe');
+  });
+
   it('refuses a total timeout shorter than one attempt', () => {
     const error = errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', timeout: '2m', totalTimeout: '1m' }));
     expect(error.message).toContain('totalTimeout: must be at least the timeout of one attempt');

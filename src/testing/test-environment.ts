@@ -1,0 +1,115 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type LogLevel, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { MessagesScript } from '../activities/index.js';
+import { TroupeClient, type RunHandle, type StartOptions } from '../client/index.js';
+import { TROUPE_SEARCH_ATTRIBUTES, resolveTemporalBinary } from '../hosting/index.js';
+import type { AwaitingApproval } from '../protocol/index.js';
+import { TeamRegistry, TroupeError, type Team } from '../team/index.js';
+import { createTroupeWorker } from '../workers/index.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
+
+export interface TestEnvironmentOptions {
+  /** The teams under test (sub-teams are found from them). */
+  teams: Team[] | TeamRegistry;
+  /** Scripted replies for the Messages API double, keyed "team/agent", "agent" or "*". */
+  script?: MessagesScript;
+  /** The time-skipping test server (default: timers and deadlines pass in milliseconds) or the dev server (real time). */
+  server?: 'time-skipping' | 'dev-server';
+  /** A prebuilt workflow bundle, to share one between test files. */
+  workflowBundle?: WorkflowBundle;
+  /** The worker's log level, when this is the first Temporal runtime of the process (default WARN: tests stay readable). */
+  logLevel?: LogLevel;
+}
+
+/** A real Temporal server, a worker running the teams, and a client: everything a team's test needs. */
+export interface TroupeTestEnvironment {
+  /** The Temporal test environment (its client, connection and clock). */
+  env: TestWorkflowEnvironment;
+  /** The worker's agents call this double of the Messages API, through the real Anthropic SDK. */
+  double: MessagesApiDouble;
+  /** A client for the teams, on the worker's task queue. */
+  troupe: TroupeClient;
+  /** Starts a run with a unique workflow id. */
+  start(team: string, input: unknown, options?: StartOptions): Promise<RunHandle>;
+  /** Waits, in real time, until the run waits for a decision (on `gate`, if given); returns what it waits for. */
+  waitForApproval(run: RunHandle, gate?: string, timeoutMs?: number): Promise<AwaitingApproval>;
+  /** Moves the server's clock forward, e.g. sleep('3 days') (instant on the time-skipping server). */
+  sleep(duration: string | number): Promise<void>;
+  /** Stops the worker, the double and the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Temporal server (time-skipping by default), the Messages API double with `script`, and a
+ * worker running `teams`, so a test drives its teams through Troupe exactly as production does:
+ * real workflows, real activities, the real Anthropic SDK over HTTP.
+ */
+export async function startTestEnvironment(options: TestEnvironmentOptions): Promise<TroupeTestEnvironment> {
+  const teams = options.teams instanceof TeamRegistry ? options.teams : new TeamRegistry(options.teams);
+  const kind = options.server ?? 'time-skipping';
+  quietRuntime(options.logLevel ?? 'WARN');
+  const env =
+    kind === 'time-skipping'
+      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') } })
+      : await TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalBinary('dev-server'), searchAttributes: TROUPE_SEARCH_ATTRIBUTES } });
+  let double: MessagesApiDouble | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    double = await startMessagesApiDouble(options.script ?? {});
+    const taskQueue = `troupe-test-${randomUUID().slice(0, 8)}`;
+    worker = await createTroupeWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      teams,
+      anthropic: double.client(),
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+    });
+    running = worker.run();
+    const troupe = new TroupeClient(env.client, teams, { taskQueue, searchAttributes: kind === 'dev-server' });
+    const started = double;
+    const startedWorker = worker;
+    return {
+      env,
+      double: started,
+      troupe,
+      start: (team, input, startOptions = {}) => troupe.start(team, input, { workflowId: `${team}-${randomUUID().slice(0, 8)}`, ...startOptions }),
+      waitForApproval: (run, gate, timeoutMs = 20_000) => waitForApproval(run, gate, timeoutMs),
+      sleep: (duration) => env.sleep(duration as Parameters<TestWorkflowEnvironment['sleep']>[0]),
+      close: async () => {
+        if (startedWorker.getState() === 'RUNNING') startedWorker.shutdown();
+        await running?.catch(() => undefined);
+        await started.close();
+        await env.teardown();
+      },
+    };
+  } catch (error) {
+    worker?.shutdown();
+    await running?.catch(() => undefined);
+    await double?.close();
+    await env.teardown();
+    throw error;
+  }
+}
+
+async function waitForApproval(run: RunHandle, gate: string | undefined, timeoutMs: number): Promise<AwaitingApproval> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const awaiting = (await run.progress())?.awaiting;
+    if (awaiting && (gate === undefined || awaiting.gate === gate)) return awaiting;
+    if (Date.now() > deadline) {
+      throw new TroupeError('APPROVAL_NOT_REACHED', `Run ${run.workflowId} did not wait for ${gate ? `gate "${gate}"` : 'a decision'} within ${timeoutMs} ms.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Installs the process's Temporal runtime with a quieter logger, unless one is installed already. */
+function quietRuntime(level: LogLevel): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // A runtime exists (another environment, or the test's own): keep its settings.
+  }
+}
