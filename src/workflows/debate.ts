@@ -19,7 +19,7 @@ interface DebateState {
 export async function debate(input: unknown): Promise<RunResult> {
   return runTopology(input, 'debate', async (team, topology) => {
     const state = team.carried<DebateState>() ?? { round: 0, arguments: [], consensus: false };
-    if (state.round === 0) team.transcript.record({ from: 'user', to: 'debaters', kind: 'task', content: team.run.input });
+    team.begin('debaters');
 
     while (state.round < topology.rounds && !state.consensus) {
       state.round += 1;
@@ -36,10 +36,10 @@ export async function debate(input: unknown): Promise<RunResult> {
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
           const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
-          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about });
+          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema });
         }),
       );
-      state.arguments = calls.map((call, i) => ({ debater: topology.debaters[i] ?? call.from, argument: ArgumentSchema.parse(call.output) }));
+      state.arguments = calls.map((call, i) => ({ debater: topology.debaters[i] ?? call.from, argument: call.output }));
       for (const call of calls) team.transcript.recordOutput(call, 'debaters', { kind: 'argument', round });
       state.consensus = topology.stopOnConsensus && new Set(state.arguments.map((a) => canonical(a.argument.position))).size === 1;
       team.transcript.share(state);
@@ -62,9 +62,9 @@ export async function debate(input: unknown): Promise<RunResult> {
         task: team.task,
         data: state.arguments.map((a) => ({ label: `${a.debater}'s final argument (round ${state.round})`, content: a.argument })),
       }),
-      { about: `judge ${state.round} round(s) between ${topology.debaters.join(', ')}` },
+      { about: `judge ${state.round} round(s) between ${topology.debaters.join(', ')}`, schema: JudgmentSchema },
     );
-    const judgment = JudgmentSchema.parse(call.output);
+    const judgment = call.output;
     const decision = { ...judgment, rounds: state.round, consensus: state.consensus, positions };
     team.transcript.recordOutput({ ...call, output: decision }, 'user', { kind: 'judgment' });
     return decision;

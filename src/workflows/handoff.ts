@@ -19,15 +19,14 @@ interface HandoffState {
 export async function handoff(input: unknown): Promise<RunResult> {
   return runTopology(input, 'handoff', async (team, topology) => {
     const state = team.carried<HandoffState>() ?? { active: topology.entry, handoffs: 0, notes: [] };
-    if (state.handoffs === 0) team.transcript.record({ from: 'user', to: topology.entry, kind: 'task', content: team.run.input });
+    team.begin(topology.entry);
     const peers = (active: string) => topology.agents.filter((a) => a !== active);
 
     for (;;) {
       const active = state.active;
       team.transcript.share(state);
       team.transcript.doing(`${active} is active (${state.handoffs} handoff(s) so far)`);
-      const check = (output: unknown): string | undefined => {
-        const { handoffTo } = output as Handoff;
+      const check = ({ handoffTo }: Handoff): string | undefined => {
         return handoffTo === '' || peers(active).includes(handoffTo) ? undefined : `cannot hand off to "${handoffTo}": choose one of ${peers(active).join(', ')}, or "" to answer yourself`;
       };
       const call = await team.members.call(
@@ -37,9 +36,9 @@ export async function handoff(input: unknown): Promise<RunResult> {
           task: team.task,
           data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
         }),
-        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check },
+        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check, schema: HandoffSchema },
       );
-      const decision = HandoffSchema.parse(call.output);
+      const decision = call.output;
       if (decision.handoffTo === '') {
         team.transcript.recordOutput({ ...call, output: decision.answer }, 'user');
         team.transcript.record({ from: active, to: 'user', kind: 'result', content: decision.answer });

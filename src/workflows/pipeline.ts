@@ -3,7 +3,7 @@ import type { Activities } from '../activities/index.js';
 import { FailureType, VerdictSchema, type GateSpec, type PipelineStepSpec, type Verdict } from '../team/index.js';
 import { type Envelope } from '../protocol/index.js';
 import type { RunResult } from '../protocol/messages.js';
-import { fanOut } from './runtime/fan-out.js';
+import { fanOut } from './pipeline-fan-out.js';
 import type { MemberResult } from './runtime/members.js';
 import { renderPrompt, summarise, type PromptSection } from './runtime/prompt.js';
 import { runTopology, type TeamRun } from './runtime/team-run.js';
@@ -18,7 +18,8 @@ const { runCheck } = proxyActivities<Activities>({ startToCloseTimeout: '1m', re
 export async function pipeline(input: unknown): Promise<RunResult> {
   return runTopology(input, 'pipeline', async (team, topology) => {
     const steps = topology.steps;
-    let handoff = team.transcript.record({ from: 'user', to: stepName(steps[0]), kind: 'task', content: team.run.input });
+    team.begin(stepName(steps[0]));
+    let handoff: Handoff = { from: 'user', content: team.run.input };
     for (const [index, step] of steps.entries()) {
       handoff = await runStep(team, step, `step ${index + 1}/${steps.length}`, handoff, stepName(steps[index + 1]));
     }
@@ -27,7 +28,10 @@ export async function pipeline(input: unknown): Promise<RunResult> {
   });
 }
 
-async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, handoff: Envelope, next: string): Promise<Envelope> {
+/** What a step receives: the previous step's output, or the task from the user. */
+type Handoff = Pick<Envelope, 'from' | 'content'>;
+
+async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, handoff: Handoff, next: string): Promise<Handoff> {
   const name = stepName(step);
   const gate = step.gate;
   let feedback: string | undefined;
@@ -81,7 +85,7 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
         continue;
       }
     }
-    return { ...work, to: next };
+    return work;
   }
 }
 
@@ -90,7 +94,7 @@ function asksForApproval(content: unknown): boolean {
   return typeof content === 'object' && content !== null && (content as { needsApproval?: unknown }).needsApproval === true;
 }
 
-function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string; handoff: Envelope }): Promise<MemberResult> {
+function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string; handoff: Handoff }): Promise<MemberResult> {
   if ('parallel' in step) return fanOut(team, step.parallel, { task: team.task, data: context.data, about: context.about });
   const member = 'agent' in step ? step.agent : step.team;
   const instruction = step.instruction ?? `Act as the team's ${roleOf(team, member)}: do your part of the task.`;
@@ -106,8 +110,8 @@ async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ 
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
   const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
-  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content } });
-  return { verdict: VerdictSchema.parse(result.output), usage: result.usage, ...(result.model ? { model: result.model } : {}) };
+  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, schema: VerdictSchema });
+  return { verdict: result.output, usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }
 
 function stepName(step: PipelineStepSpec | undefined): string {

@@ -9,19 +9,18 @@ import { runTopology } from './runtime/team-run.js';
  */
 export async function router(input: unknown): Promise<RunResult> {
   return runTopology(input, 'router', async (team, topology) => {
-    team.transcript.record({ from: 'user', to: topology.router, kind: 'task', content: team.run.input });
+    team.begin(topology.router);
     team.transcript.doing(`${topology.router} is routing`);
     const routes = topology.routes.map((r) => team.members.describe(r)).join('\n');
-    const check = (output: unknown): string | undefined => {
-      const { route } = output as Route;
+    const check = ({ route }: Route): string | undefined => {
       return topology.routes.includes(route) ? undefined : `unknown route "${route}": choose exactly one of ${topology.routes.join(', ')}`;
     };
     const call = await team.members.call(
       topology.router,
       renderPrompt({ instruction: `Send the task to exactly one of these specialists:\n${routes}`, task: team.task }),
-      { about: `route: ${summarise(team.run.input)}`, check },
+      { about: `route: ${summarise(team.run.input)}`, check, schema: RouteSchema },
     );
-    const { route, reason } = RouteSchema.parse(call.output);
+    const { route, reason } = call.output;
     team.transcript.recordOutput({ ...call, output: { route, reason } }, route, { kind: 'route' });
 
     team.transcript.doing(`${route} is working`);

@@ -19,10 +19,9 @@ interface SupervisorState {
 export async function supervisor(input: unknown): Promise<RunResult> {
   return runTopology(input, 'supervisor', async (team, topology) => {
     const state = team.carried<SupervisorState>() ?? { round: 0, results: [] };
-    if (state.round === 0) team.transcript.record({ from: 'user', to: topology.supervisor, kind: 'task', content: team.run.input });
+    team.begin(topology.supervisor);
     const roster = topology.workers.map((w) => team.members.describe(w)).join('\n');
-    const check = (output: unknown): string | undefined => {
-      const decision = output as SupervisorDecision;
+    const check = (decision: SupervisorDecision): string | undefined => {
       if (!decision.done && decision.assignments.length === 0) return 'assign at least one task, or set done: true with the final answer';
       const unknown = decision.assignments.filter((a) => !topology.workers.includes(a.worker)).map((a) => a.worker);
       return unknown.length ? `unknown worker(s) ${unknown.map((w) => `"${w}"`).join(', ')}: assign only to ${topology.workers.join(', ')}` : undefined;
@@ -40,8 +39,8 @@ export async function supervisor(input: unknown): Promise<RunResult> {
         data: state.results.map((r) => ({ label: `Result from ${r.worker} for "${r.task}"`, content: r.output })),
       });
       const about = round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
-      const call = await team.members.call(topology.supervisor, prompt, { about, check });
-      const decision = SupervisorDecisionSchema.parse(call.output);
+      const call = await team.members.call(topology.supervisor, prompt, { about, check, schema: SupervisorDecisionSchema });
+      const decision = call.output;
       team.transcript.recordOutput({ ...call, output: decision }, decision.done ? 'user' : 'workers', { kind: 'decision', round });
       if (decision.done) {
         team.transcript.record({ from: topology.supervisor, to: 'user', kind: 'result', content: decision.answer, round });

@@ -1,6 +1,6 @@
 import { SwarmMoveSchema, type SwarmMove } from '../team/index.js';
 import type { RunResult } from '../protocol/messages.js';
-import { applyMoves, newBoard, openTasks, type Blackboard } from './runtime/blackboard.js';
+import { applyMoves, newBoard, openTasks, type Blackboard } from './swarm-blackboard.js';
 import { LimitReached } from './runtime/ledger.js';
 import { asText, renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
@@ -15,7 +15,7 @@ import { runTopology } from './runtime/team-run.js';
 export async function swarm(input: unknown): Promise<RunResult> {
   return runTopology(input, 'swarm', async (team, topology) => {
     const board = team.carried<Blackboard>() ?? newBoard(asText(team.run.input));
-    if (board.round === 0) team.transcript.record({ from: 'user', to: 'board', kind: 'task', content: team.run.input });
+    team.begin('board');
 
     for (;;) {
       const open = openTasks(board);
@@ -28,8 +28,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
 
       const visible = open.slice(0, topology.visibleTasks);
       const visibleIds = new Set(visible.map((t) => t.id));
-      const check = (output: unknown): string | undefined => {
-        const { claim } = output as SwarmMove;
+      const check = ({ claim }: SwarmMove): string | undefined => {
         return claim === '' || visibleIds.has(claim) ? undefined : `claim "${claim}" is not an open task on the board: claim one of ${[...visibleIds].join(', ')}, or "" to pass`;
       };
       const boardView = visible.map((t) => ({ id: t.id, task: t.description, weight: t.weight, contributions: t.contributions, latest: t.results.at(-1)?.result ?? null }));
@@ -42,11 +41,11 @@ export async function swarm(input: unknown): Promise<RunResult> {
               task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check },
+            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema },
           ),
         ),
       );
-      const moves = calls.map((call, i) => ({ agent: topology.agents[i] ?? call.from, move: SwarmMoveSchema.parse(call.output) }));
+      const moves = calls.map((call, i) => ({ agent: topology.agents[i] ?? call.from, move: call.output }));
       for (const call of calls) team.transcript.recordOutput(call, 'board', { kind: 'move', round });
       const effective = applyMoves(board, moves, topology);
       team.transcript.share(board);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Blackboard } from '../../src/workflows/runtime/blackboard.js';
+import type { Blackboard } from '../../src/workflows/swarm-blackboard.js';
 import { runTeam } from '../support/run-team.js';
 import { useTemporal } from '../support/temporal.js';
 

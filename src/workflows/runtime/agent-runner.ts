@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { z } from 'zod';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
 import { FailureType, type AgentSpec } from '../../team/index.js';
 import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
@@ -8,22 +9,26 @@ import { summarise } from './prompt.js';
 /** Since this patch a call that fails for good counts as an agent call, as it does in the history. */
 export const COUNT_FAILED_CALLS_PATCH = 'troupe-count-failed-calls';
 
-export interface AgentCall extends AgentCallResult {
+export interface AgentCall<T = unknown> extends AgentCallResult {
   /** The agent that produced the result: the one asked, or its fallback. */
   agent: string;
+  /** The output, parsed with the call's schema when it has one. */
+  output: T;
 }
 
 /** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
 
 /** Looks at a valid structured output and names what the topology cannot act on, if anything. */
-export type DecisionCheck = (output: unknown) => string | undefined;
+export type DecisionCheck<T = unknown> = (output: T) => string | undefined;
 
-export interface CallOptions {
+export interface CallOptions<T = unknown> {
   /** What the member is working on, in a few words: the activity's summary in the Temporal UI. */
   about: string;
+  /** The shape the topology reads the output as (e.g. SupervisorDecisionSchema): the call returns it parsed. */
+  schema?: z.ZodType<T>;
   /** Objections to a valid output the topology cannot act on; they are sent back for repair. */
-  check?: DecisionCheck;
+  check?: DecisionCheck<T>;
   /** The work handed over, checked against the agent's input schema if it declares one. */
   handoff?: { from: string; content: unknown };
 }
@@ -47,7 +52,7 @@ export class AgentRunner {
     return this.agents.has(name);
   }
 
-  async call(agentName: string, prompt: string, options: CallOptions): Promise<AgentCall> {
+  async call<T>(agentName: string, prompt: string, options: CallOptions<T>): Promise<AgentCall<T>> {
     const agent = this.agent(agentName);
     try {
       return await this.callWithRepair(agent, prompt, options);
@@ -57,7 +62,7 @@ export class AgentRunner {
     }
   }
 
-  private async callWithRepair(agent: AgentSpec, prompt: string, { about, check, handoff }: CallOptions): Promise<AgentCall> {
+  private async callWithRepair<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
     const { runAgent } = proxyActivities<Activities>({
       startToCloseTimeout: agent.timeout,
       heartbeatTimeout: agent.heartbeatTimeout,
@@ -75,9 +80,12 @@ export class AgentRunner {
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model });
-        const objection = check?.(result.output);
-        if (objection === undefined) return { ...result, agent: agent.name };
-        problem = { text: result.text, problem: objection, type: FailureType.InvalidDecision };
+        // Validated, then kept as the agent gave it: a schema extending the decision keeps its extra fields.
+        const parsed = schema ? schema.safeParse(result.output) : { success: true as const };
+        const output = result.output as T;
+        const objection = parsed.success ? check?.(output) : `the answer is not the shape this step reads: ${z.prettifyError(parsed.error)}`;
+        if (parsed.success && objection === undefined) return { ...result, output, agent: agent.name };
+        problem = { text: result.text, problem: objection ?? 'unusable answer', type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {

@@ -7,10 +7,10 @@ import type { Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
-export interface MemberResult {
+export interface MemberResult<T = unknown> {
   /** Who produced the output: the agent (or its fallback) or the sub-team. */
   from: string;
-  output: unknown;
+  output: T;
   usage: Usage;
   model?: string;
   childWorkflowId?: string;
@@ -39,7 +39,8 @@ export class Members {
     return `- ${name}: a sub-team${team?.description ? `: ${team.description}` : ''}`;
   }
 
-  async call(name: string, prompt: string, options: CallOptions): Promise<MemberResult> {
+  /** Calls a member; with `options.schema`, the output comes back parsed (an agent's is repaired until it parses). */
+  async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
     const about = options.about;
     if (this.agents.has(name)) {
       const result = await this.agents.call(name, prompt, options);
@@ -62,6 +63,14 @@ export class Members {
     });
     this.ledger.charge(result.usage, { calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
-    return { from: name, output: result.output, usage: result.usage, childWorkflowId: workflowId };
+    return { from: name, output: this.parseTeamOutput(name, result.output, options.schema), usage: result.usage, childWorkflowId: workflowId };
+  }
+
+  /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */
+  private parseTeamOutput<T>(name: string, output: unknown, schema: CallOptions<T>['schema']): T {
+    if (!schema) return output as T;
+    const parsed = schema.safeParse(output);
+    if (parsed.success) return output as T;
+    throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${parsed.error.issues.map((i) => i.message).join('; ')}`, FailureType.InvalidDecision);
   }
 }

@@ -81,6 +81,14 @@ export class TeamRun {
     this.carriedState = undefined;
   }
 
+  /**
+   * Records the opening task envelope, handed to `to`, once per pass: not again in a link that
+   * continues a pass (its state was carried), and again when a person's changes start a new pass.
+   */
+  begin(to: string): void {
+    if (this.carriedState === undefined) this.transcript.record({ from: 'user', to, kind: 'task', content: this.run.input });
+  }
+
   /** The topology's state carried from the previous link of the chain, if this pass continued-as-new. */
   carried<T>(): T | undefined {
     return this.carriedState as T | undefined;

@@ -1,9 +1,9 @@
-import { type ParallelSpec } from '../../team/index.js';
-import { ZERO_USAGE, addUsage } from '../../protocol/index.js';
-import type { MemberResult } from './members.js';
-import { renderPrompt, type PromptSection } from './prompt.js';
-import type { TeamRun } from './team-run.js';
-import { majority } from './vote.js';
+import { type ParallelSpec } from '../team/index.js';
+import { ZERO_USAGE, addUsage } from '../protocol/index.js';
+import type { MemberResult } from './runtime/members.js';
+import { renderPrompt, type PromptSection } from './runtime/prompt.js';
+import type { TeamRun } from './runtime/team-run.js';
+import { majority } from './runtime/vote.js';
 
 /**
  * Fan-out/fan-in, a step any team can use: the members work at once (their calls overlap), and
