@@ -1,12 +1,58 @@
 import type { z } from 'zod';
 
 /**
+ * The catalogue of what can go wrong, in two parts: the `code`s of TroupeErrors, thrown before
+ * anything starts (bad input, setup), and the `type`s of the ApplicationFailures a run fails with
+ * (FailureType, below), which cross the activity/workflow/client boundary as strings.
+ */
+export const ErrorCode = [
+  'APPROVAL_NOT_REACHED',
+  'DECISION_REFUSED',
+  'DETACH_NEEDS_CLUSTER',
+  'DUPLICATE_SDK',
+  'DUPLICATE_TEAM',
+  'EMBEDDED_SERVER_FAILED',
+  'EMPTY_HISTORY',
+  'HISTORY_NOT_READ',
+  'INIT_NOT_EMPTY',
+  'INPUT_NOT_JSON',
+  'INPUT_NOT_READ',
+  'INPUT_NOT_UTF8',
+  'INPUT_TOO_LARGE',
+  'INVALID_API_KEY',
+  'INVALID_FORMAT',
+  'INVALID_METRICS_ADDRESS',
+  'INVALID_PORT',
+  'INVALID_PRICES',
+  'INVALID_PROJECT_NAME',
+  'INVALID_QUERY',
+  'INVALID_TEAM_SPEC',
+  'MODEL_API_UNREACHABLE',
+  'NOT_A_HISTORY',
+  'NO_CLUSTER',
+  'NO_TEAMS',
+  'NO_TEAMS_MODULE',
+  'PORT_IN_USE',
+  'RUN_ALREADY_RUNNING',
+  'RUN_NOT_FOUND',
+  'TEAMS_MODULE_INVALID',
+  'TEAMS_MODULE_NOT_LOADED',
+  'TEMPORAL_BINARY_NOT_FOUND',
+  'TEMPORAL_INSTALL_FAILED',
+  'TEMPORAL_UNREACHABLE',
+  'TRACING_PACKAGES_MISSING',
+  'TSX_MISSING',
+  'UNKNOWN_TEAM',
+] as const;
+export type ErrorCode = (typeof ErrorCode)[number];
+
+/**
  * Troupe's own errors carry a stable `code`, so callers (and the CLI) can tell them apart without
  * matching on messages. Each message names the problem and the fix.
  */
 export class TroupeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
