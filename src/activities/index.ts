@@ -1,6 +1,9 @@
 import { createRunAgent, type AgentActivityDeps } from './run-agent.js';
 import { createRunCheck } from './run-check.js';
+import { createRunModelTurn } from './run-model-turn.js';
+import { createRunTool, createToolNeedsApproval } from './run-tool.js';
 import { createSendReminder } from './send-reminder.js';
+import type { PayloadStore } from './payload-store.js';
 
 export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-agent.js';
 export type { CheckInput } from './run-check.js';
@@ -9,10 +12,18 @@ export { createOfflineAnthropic } from './providers/offline.js';
 export { ScriptedMessages, AGENT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
 export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse } from './providers/scripted-messages.js';
 
+export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';
+export type { ToolCallInput } from './run-tool.js';
+export type { ToolOutcome, ToolUse } from './tool-calls.js';
+export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
+
 /** Every activity Troupe registers, built from the outside world it may touch. */
-export function createActivities(deps: AgentActivityDeps) {
+export function createActivities(deps: AgentActivityDeps & { payloads: PayloadStore }) {
   return {
     runAgent: createRunAgent(deps),
+    runModelTurn: createRunModelTurn(deps),
+    runTool: createRunTool(deps),
+    toolNeedsApproval: createToolNeedsApproval(deps),
     runCheck: createRunCheck(deps),
     sendReminder: createSendReminder(deps),
   };

@@ -1,14 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import type { MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
-import { Context } from '@temporalio/activity';
-import { z } from 'zod';
-import { ApplicationFailure } from '@temporalio/common';
+import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
 import type { Usage } from '../protocol/index.js';
-import { FailureType } from '../team/errors.js';
-import { classifyModelError } from './model-errors.js';
-import { AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+import { askModel, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 
 export interface AgentCallInput {
   team: string;
@@ -35,94 +29,15 @@ export interface AgentActivityDeps {
   teams: TeamRegistry;
 }
 
-/** The model client's own timeout sits below the attempt's start-to-close, so the SDK gives up first. */
-const TIMEOUT_MARGIN = 0.9;
-
 export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
-    const context = Context.current();
-    const { agent } = input;
-    const definition = teams.find(input.team)?.agent(agent.name);
-    const outputSchema = definition?.outputSchema;
-    if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema)) {
-      throw ApplicationFailure.nonRetryable(
-        `This worker does not know agent "${agent.name}" of team "${input.team}": start the worker with the same teams module as the client.`,
-        FailureType.UnknownAgent,
-      );
-    }
-    const differs = definition ? differences(definition.spec, agent) : [];
-    if (differs.length) {
-      throw ApplicationFailure.nonRetryable(
-        `Agent "${agent.name}" of team "${input.team}" differs between the client and this worker (${differs.join(', ')}): start the worker with the same teams module as the client.`,
-        FailureType.AgentMismatch,
-      );
-    }
-    if (definition?.inputSchema && input.handoff) {
-      const accepted = definition.inputSchema.safeParse(input.handoff.content);
-      if (!accepted.success) {
-        throw ApplicationFailure.nonRetryable(
-          `agent "${agent.name}" refuses the work handed over by "${input.handoff.from}": ${z.prettifyError(accepted.error)}`,
-          FailureType.InvalidHandoff,
-        );
-      }
-    }
-    const format = outputSchema ? zodOutputFormat(outputSchema) : undefined;
-    const params: MessageCreateParamsNonStreaming = {
-      model: agent.model,
-      max_tokens: agent.maxTokens,
-      // The system prompt is the stable prefix of every call this agent makes: cache it.
-      system: [{ type: 'text', text: agent.system, cache_control: { type: 'ephemeral' } }],
-      messages: buildMessages(input),
-      ...(format ? { output_config: { format: { type: format.type, schema: format.schema } } } : {}),
-    };
-
-    const stopHeartbeating = heartbeatWhileWaiting(context);
-    let message: Anthropic.Message;
-    try {
-      message = await anthropic.messages.create(params, {
-        signal: context.cancellationSignal,
-        timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
-        headers: { [AGENT_HEADER]: agent.name, [TEAM_HEADER]: input.team, [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '' },
-      });
-    } catch (error) {
-      throw classifyModelError(error, agent.name);
-    } finally {
-      stopHeartbeating();
-    }
-
-    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
-    const usage: Usage = {
-      inputTokens: message.usage.input_tokens,
-      outputTokens: message.usage.output_tokens,
-      cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-    };
+    const { format } = resolveAgent(teams, input);
+    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages: buildMessages(input), format });
+    const text = textOf(message);
+    const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };
-    if (!format) return { ...result, output: text };
-    try {
-      return { ...result, output: format.parse(text) };
-    } catch (error) {
-      const truncated = message.stop_reason === 'max_tokens' ? ' (the answer hit maxTokens and was cut off)' : '';
-      throw ApplicationFailure.create({
-        message: `agent "${agent.name}" answered outside its output schema${truncated}: ${(error as Error).message}`,
-        type: FailureType.InvalidStructuredOutput,
-        // The workflow repairs this by asking again with the problem spelled out; a blind retry would not help.
-        nonRetryable: true,
-        details: [{ text, problem: (error as Error).message, usage }],
-      });
-    }
+    return { ...result, output: finalOutput(format, input.agent, message, text, { text, usage }) };
   };
-}
-
-/** What the worker's definition of an agent and the spec the run carries disagree on, if anything. */
-function differences(worker: AgentSpec, run: AgentSpec): string[] {
-  const fields: [string, unknown, unknown][] = [
-    ['system prompt', worker.system, run.system],
-    ['model', worker.model, run.model],
-    ['output', JSON.stringify(worker.output), JSON.stringify(run.output)],
-    ['input schema', worker.acceptsInput, run.acceptsInput],
-  ];
-  return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
 }
 
 function buildMessages({ prompt, repair }: AgentCallInput): MessageParam[] {
@@ -137,12 +52,4 @@ function buildMessages({ prompt, repair }: AgentCallInput): MessageParam[] {
     );
   }
   return messages;
-}
-
-/** Heartbeats while the model call is in flight, so a lost worker is noticed long before start-to-close. */
-function heartbeatWhileWaiting(context: Context): () => void {
-  const everyMs = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
-  const startedAt = Date.now();
-  const timer = setInterval(() => context.heartbeat({ waitingForModelMs: Date.now() - startedAt }), everyMs);
-  return () => clearInterval(timer);
 }

@@ -22,6 +22,8 @@ function stepLine(step: HistoryStep): string {
       const failure = step.failure ? `  FAILED ${step.failure.type ?? ''}: ${summarise(step.failure.message, 100)}` : '';
       return `${step.agent} (${step.role}, ${step.model})  ${step.attempts} attempt(s), ${seconds(step.durationMs)}${tokens}: ${summarise(step.summary.replace(/^[^:]*: /, ''), 90)}${failure}`;
     }
+    case 'tool':
+      return `${step.agent} → ${step.tool}(${summarise(step.input, 60)})  ${step.attempts} attempt(s), ${seconds(step.durationMs)}${step.isError ? '  ERROR' : ''}: ${summarise(step.result ?? '', 90)}`;
     case 'activity':
       return `${step.activity}  ${step.attempts} attempt(s), ${seconds(step.durationMs)}${step.failure ? `  FAILED ${step.failure.type ?? ''}: ${step.failure.message}` : ''}`;
     case 'child':
@@ -56,6 +58,11 @@ export function historyAsMermaid(run: RunHistory): string {
         lines.push(`  ${self}->>${agent}: ${text(step.summary.replace(/^[^:]*: /, ''))}`);
         const result = step.failure ? `FAILED ${step.failure.type ?? ''}` : `${text(typeof step.output === 'string' ? step.output : JSON.stringify(step.output ?? ''))} (${step.usage?.outputTokens ?? 0} tokens)`;
         lines.push(`  ${agent}-->>${self}: ${result}`);
+      } else if (step.kind === 'tool') {
+        const agent = participant(step.agent);
+        const tool = participant(`tool ${step.tool}`);
+        lines.push(`  ${agent}->>${tool}: ${text(JSON.stringify(step.input ?? ''))}`);
+        lines.push(`  ${tool}-->>${agent}: ${step.isError ? 'ERROR ' : ''}${text(step.result ?? '')}`);
       } else if (step.kind === 'child' && step.run) {
         const child = participant(step.run.team ?? step.workflowId);
         lines.push(`  ${self}->>${child}: sub-team ${text(step.workflowId)}`);

@@ -74,6 +74,8 @@ export function formatEnvelope(envelope: Envelope): string {
       const mark = content?.['decision'] === 'approve' ? '✔' : content?.['decision'] === 'reject' ? '✘' : '↺';
       return `  ${mark} ${route}  ${field('decision')} (${field('via')})${content?.['comment'] ? `: ${field('comment')}` : ''}`;
     }
+    case 'tool':
+      return `  ⚙ ${route}(${summarise(content?.['input'] ?? '', 60)})${content?.['isError'] ? '  error' : ''}: ${field('result')}`;
     case 'result':
       return `  ■ ${route}  final result`;
     default:

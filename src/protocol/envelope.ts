@@ -9,7 +9,7 @@ export const EnvelopeSchema = z.object({
   seq: z.number().int().nonnegative(),
   from: z.string(),
   to: z.string(),
-  kind: z.enum(['task', 'output', 'verdict', 'decision', 'assignment', 'route', 'argument', 'judgment', 'move', 'handoff', 'approval', 'result']),
+  kind: z.enum(['task', 'output', 'verdict', 'decision', 'assignment', 'route', 'argument', 'judgment', 'move', 'handoff', 'approval', 'tool', 'result']),
   content: z.unknown(),
   usage: UsageSchema.optional(),
   model: z.string().optional(),

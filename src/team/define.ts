@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { TeamSpecError } from './errors.js';
 import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
 import type { Reminder } from './approval.js';
+import type { ToolDefinition } from './tool.js';
 import type { Verdict } from './verdict.js';
 
-export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput'> {
+export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools'> {
+  /** Tools the agent may call (defineTool); the agent then works in a loop of model turns and tool calls, at most maxTurns. */
+  tools?: ToolDefinition[];
   /** A zod schema the agent's answer must match (sent to Claude as a structured-output format), or 'text'. */
   output: z.ZodType | 'text';
   /** A zod schema that work handed to this agent must match; a handoff that does not is refused (InvalidHandoff). */
@@ -17,6 +20,8 @@ export interface AgentDefinition {
   readonly outputSchema: z.ZodType | undefined;
   /** The zod schema that validates work handed to this agent, if it declares one. */
   readonly inputSchema: z.ZodType | undefined;
+  /** The agent's tools by name: what the worker runs when the model calls one. */
+  tool(name: string): ToolDefinition | undefined;
 }
 
 /** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
@@ -60,10 +65,11 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   const output = outputSchema
     ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }
     : { kind: 'text' as const };
-  const { input: inputSchema, ...rest } = config;
-  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined });
+  const { input: inputSchema, tools = [], ...rest } = config;
+  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined, tools: tools.map((t) => t.spec) });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
-  return { spec: parsed.data, outputSchema, inputSchema };
+  const toolsByName = new Map(tools.map((t) => [t.spec.name, t]));
+  return { spec: parsed.data, outputSchema, inputSchema, tool: (name) => toolsByName.get(name) };
 }
 
 export function defineTeam(config: TeamConfig): Team {

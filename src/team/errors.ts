@@ -112,6 +112,8 @@ export const FailureType = {
   OfflineScriptMissing: 'OfflineScriptMissing',
   InvalidTeamSpec: 'InvalidTeamSpec',
   GateRejected: 'GateRejected',
+  // A tool-using agent did not finish within its maxTurns model turns.
+  MaxTurnsExceeded: 'MaxTurnsExceeded',
   // A person (or an approval's expiry policy) rejected the work.
   ApprovalRejected: 'ApprovalRejected',
   // A decision that cannot apply (an approver not allowed, a gate not waiting, a second decision).

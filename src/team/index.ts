@@ -7,3 +7,4 @@ export * from './spec.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { TeamRegistry } from './registry.js';
 export * from './approval.js';
+export { defineTool, ToolSpecSchema, type ToolConfig, type ToolDefinition, type ToolSpec } from './tool.js';

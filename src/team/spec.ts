@@ -3,6 +3,10 @@ import { ApprovalSpecSchema } from './approval.js';
 import { DurationSchema } from './duration.js';
 import { NameSchema } from './names.js';
 import { validateReferences } from './references.js';
+import { RetrySpecSchema } from './retry.js';
+import { ToolSpecSchema } from './tool.js';
+
+export { RetrySpecSchema };
 
 /**
  * The serialisable team spec: what defineAgent/defineTeam produce (they hold the zod output schemas
@@ -13,21 +17,6 @@ import { validateReferences } from './references.js';
 export const MODELS = { strong: 'claude-sonnet-5-5', fast: 'claude-haiku-5-5' } as const;
 
 export { NameSchema };
-
-/**
- * How Temporal retries a failed agent call. By default attempts are unlimited and the agent's
- * `totalTimeout` bounds them instead: rate limits and overloads are normal weather for LLM APIs,
- * and a few seconds of 429s must not fail a run. Non-retryable errors still fail at once.
- */
-export const RetrySpecSchema = z
-  .object({
-    /** Unset: unlimited, bounded by the agent's totalTimeout. */
-    maximumAttempts: z.number().int().positive().optional(),
-    initialInterval: DurationSchema.default(1_000),
-    backoffCoefficient: z.number().min(1).default(2),
-    maximumInterval: DurationSchema.default(60_000),
-  })
-  .strict();
 
 export const AgentOutputSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text') }).strict(),
@@ -58,11 +47,22 @@ export const AgentSpecSchema = z
     fallback: NameSchema.optional(),
     /** The agent declares an input schema: work handed to it is validated against it before the model is called. */
     acceptsInput: z.boolean().default(false),
+    /** Tools the agent may call; with any, the agent is a loop of model turns and tool calls. */
+    tools: z.array(ToolSpecSchema).default([]),
+    /** The most model turns one call of a tool-using agent may take before it fails with MaxTurnsExceeded. */
+    maxTurns: z.number().int().min(1, 'maxTurns must be at least 1: one model turn').max(1_000).default(10),
   })
   .strict()
   .refine((agent) => agent.totalTimeout === undefined || agent.totalTimeout >= agent.timeout, {
     path: ['totalTimeout'],
     message: 'must be at least the timeout of one attempt: raise totalTimeout or lower timeout',
+  })
+  .superRefine((agent, ctx) => {
+    const seen = new Set<string>();
+    agent.tools.forEach((tool, i) => {
+      if (seen.has(tool.name)) ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: `two tools are named "${tool.name}": give each tool of an agent its own name` });
+      seen.add(tool.name);
+    });
   });
 
 export const GateSpecSchema = z.discriminatedUnion('kind', [

@@ -2,7 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Worker, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createActivities } from '../activities/index.js';
+import { resolve } from 'node:path';
+import { createActivities, createFilePayloadStore, type PayloadStore } from '../activities/index.js';
 import { TroupeError } from '../team/index.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
@@ -21,6 +22,8 @@ export interface TroupeWorkerOptions {
   anthropic: Anthropic;
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
+  /** Where tool loops keep conversations and large tool results (claim checks); default: files under $TROUPE_HOME/payloads. */
+  payloads?: PayloadStore;
   /** Worker plugins, e.g. tracingPlugins() for OpenTelemetry. */
   plugins?: WorkerPlugin[];
 }
@@ -32,7 +35,11 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(),
-    activities: createActivities({ anthropic: options.anthropic, teams: options.teams }),
+    activities: createActivities({
+      anthropic: options.anthropic,
+      teams: options.teams,
+      payloads: options.payloads ?? createFilePayloadStore(resolve(process.env['TROUPE_HOME'] || '.troupe', 'payloads')),
+    }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...workflowCode(options),
   });

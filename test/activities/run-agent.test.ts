@@ -2,7 +2,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createActivities, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createActivities, createFilePayloadStore, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { extractThenWrite, registry } from '../support/teams.js';
@@ -19,7 +22,7 @@ const drafter = extractThenWrite.agent('drafter')!.spec;
 
 async function call(script: MessagesScript, input: Partial<AgentCallInput> = {}, startToCloseTimeoutMs = 2_000) {
   double = await startMessagesApiDouble(script);
-  const { runAgent } = createActivities({ anthropic: double.client(), teams: registry });
+  const { runAgent } = createActivities({ anthropic: double.client(), teams: registry, payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))) });
   // Expected failures would each be logged as a warning: keep the output to real errors.
   const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 }, { logger: new DefaultLogger('ERROR') });
   const result: Promise<AgentCallResult> = env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input });

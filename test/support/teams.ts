@@ -10,6 +10,7 @@ import {
   VerdictSchema,
   defineAgent,
   defineTeam,
+  defineTool,
   type AgentConfig,
 } from '../../src/team/index.js';
 
@@ -257,5 +258,49 @@ export const longDebate = defineTeam({
   topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 110, decide: { by: 'vote' }, stopOnConsensus: false },
 });
 
-export const teams = [...approvalTeams, accounting, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Agents with tools. Tool side effects are counted here, outside the workflow.
+export const toolCalls: { tool: string; input: unknown }[] = [];
+const search = defineTool({
+  name: 'search',
+  description: 'Search the notes for a query.',
+  input: z.object({ query: z.string() }),
+  run: ({ query }) => {
+    toolCalls.push({ tool: 'search', input: { query } });
+    return `results for ${query}`;
+  },
+});
+const flaky = defineTool({
+  name: 'flaky',
+  description: 'Always fails.',
+  input: z.object({}),
+  retry: { maximumAttempts: 2, initialInterval: 10, backoffCoefficient: 1, maximumInterval: 10 },
+  run: () => {
+    toolCalls.push({ tool: 'flaky', input: {} });
+    throw new Error('the service is down');
+  },
+});
+const publish = defineTool({
+  name: 'publish',
+  description: 'Publish a text to the world.',
+  input: z.object({ text: z.string() }),
+  approval: { approvers: ['ana'], timeout: '7d' },
+  run: ({ text }) => {
+    toolCalls.push({ tool: 'publish', input: { text } });
+    return 'published';
+  },
+});
+/** Returns `size` bytes: for measuring what large tool results cost the history. */
+const fetchPage = defineTool({
+  name: 'fetch_page',
+  description: 'Fetch a page of the given size.',
+  input: z.object({ size: z.number().int().positive() }),
+  run: ({ size }) => 'x'.repeat(size),
+});
+const toolUser = (name: string, extra: Partial<AgentConfig> = {}) =>
+  defineAgent({ name, role: 'researcher', system: 'Use your tools, then answer.', output: z.object({ answer: z.string() }), tools: [search, flaky, publish, fetchPage], ...fast, ...extra });
+export const toolTeam = defineTeam({ name: 'tool-team', agents: [toolUser('researcher')], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
+export const shortLoop = defineTeam({ name: 'short-loop', agents: [toolUser('researcher', { maxTurns: 2 })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
+export const longLoop = defineTeam({ name: 'long-loop', agents: [toolUser('researcher', { maxTurns: 100, timeout: '30s' })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
+
+export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

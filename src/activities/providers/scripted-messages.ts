@@ -19,6 +19,8 @@ interface ReplyTiming {
 export type ScriptedReply =
   | (ReplyTiming & { text: string; usage?: ScriptedUsage })
   | (ReplyTiming & { json: unknown; usage?: ScriptedUsage })
+  /** The model asks for tool calls (several run in parallel), optionally saying something first. */
+  | (ReplyTiming & { toolUse: { name: string; input: unknown }[]; text?: string; usage?: ScriptedUsage })
   | (ReplyTiming & { error: { status: number; message?: string; headers?: Record<string, string> } })
   /** A 200 whose body is not valid JSON at all. */
   | (ReplyTiming & { malformedBody: true })
@@ -107,27 +109,32 @@ export class ScriptedMessages {
     if ('malformedBody' in reply) {
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "msg_', delayMs };
     }
+    if ('toolUse' in reply) {
+      const message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse);
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
+    }
     const text = 'text' in reply ? reply.text : JSON.stringify(reply.json);
     const message = this.message(body, text, reply.usage);
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
   }
 
-  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}): Message {
+  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = []): Message {
     const { cacheRead, cacheWrite, uncached } = this.cacheUsage(body);
     this.messageCount += 1;
+    const calls = toolUse.map((call, i) => ({ type: 'tool_use' as const, id: `toolu_scripted_${this.messageCount}_${i}`, name: call.name, input: call.input, caller: null }));
     return {
       id: `msg_scripted_${this.messageCount}`,
       type: 'message',
       role: 'assistant',
       model: body.model,
-      content: [{ type: 'text', text, citations: null }],
-      stop_reason: 'end_turn',
+      content: [...(text || !calls.length ? [{ type: 'text', text, citations: null }] : []), ...calls],
+      stop_reason: calls.length ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       container: null,
       stop_details: null,
       usage: {
         input_tokens: usage.inputTokens ?? uncached,
-        output_tokens: usage.outputTokens ?? estimateTokens(text),
+        output_tokens: usage.outputTokens ?? estimateTokens(text + JSON.stringify(toolUse)),
         cache_read_input_tokens: cacheRead,
         cache_creation_input_tokens: cacheWrite,
         cache_creation: null,

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { AgentCallInput, AgentCallResult } from '../../activities/index.js';
+import type { AgentCallInput, AgentCallResult, ToolCallInput, ToolOutcome } from '../../activities/index.js';
 import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type Usage } from '../../protocol/index.js';
 import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../protocol/messages.js';
 
@@ -21,6 +21,20 @@ export type HistoryStep =
       durationMs: number | undefined;
       usage: Usage | undefined;
       output: unknown;
+      failure: { type: string | undefined; message: string } | undefined;
+    }
+  | {
+      kind: 'tool';
+      at: string;
+      agent: string;
+      tool: string;
+      input: unknown;
+      attempts: number;
+      durationMs: number | undefined;
+      /** The start of what the tool returned, or of the error the model was given. */
+      result: string | undefined;
+      /** The model got an error result (bad input, a refusal, the tool failing for good). */
+      isError: boolean;
       failure: { type: string | undefined; message: string } | undefined;
     }
   | { kind: 'activity'; at: string; activity: string; attempts: number; durationMs: number | undefined; failure: { type: string | undefined; message: string } | undefined }
@@ -67,12 +81,17 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     const at = time(event);
     const a = event.activityTaskScheduledEventAttributes;
     if (a) {
+      const type = a.activityType?.name ?? 'activity';
       const input = decode<AgentCallInput>(a.input?.payloads?.[0]);
+      const toolCall = type === 'runTool' ? decode<ToolCallInput>(a.input?.payloads?.[0]) : undefined;
       const summary = decode<string>(event.userMetadata?.summary ?? undefined) ?? '';
+      // A model call: an agent's one call (runAgent) or one turn of a tool-using agent (runModelTurn).
       const step: HistoryStep =
-        a.activityType?.name === 'runAgent' && input?.agent
+        (type === 'runAgent' || type === 'runModelTurn') && input?.agent
           ? { kind: 'agent', at, agent: input.agent.name, role: input.agent.role, model: input.agent.model, summary, attempts: 1, durationMs: undefined, usage: undefined, output: undefined, failure: undefined }
-          : { kind: 'activity', at, activity: a.activityType?.name ?? 'activity', attempts: 1, durationMs: undefined, failure: undefined };
+          : toolCall
+            ? { kind: 'tool', at, agent: toolCall.agent, tool: toolCall.tool, input: toolCall.input, attempts: 1, durationMs: undefined, result: undefined, isError: false, failure: undefined }
+            : { kind: 'activity', at, activity: type, attempts: 1, durationMs: undefined, failure: undefined };
       scheduled.set(String(event.eventId), { event, index: steps.push(step) - 1 });
       continue;
     }
@@ -82,7 +101,7 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     if (closed) {
       const origin = scheduled.get(String(closed.scheduledEventId));
       const step = origin ? steps[origin.index] : undefined;
-      if (step && (step.kind === 'agent' || step.kind === 'activity')) {
+      if (step && (step.kind === 'agent' || step.kind === 'activity' || step.kind === 'tool')) {
         step.attempts = startedAttempts.get(String(closed.scheduledEventId)) ?? 1;
         step.durationMs = Date.parse(at) - Date.parse(step.at);
         const result = event.activityTaskCompletedEventAttributes ? decode<AgentCallResult>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
@@ -90,6 +109,11 @@ export async function readRunHistory(workflowId: string, history: History, loadC
         const failureInfo = failure?.cause?.applicationFailureInfo ?? failure?.applicationFailureInfo;
         if (failure) step.failure = { type: failureInfo?.type ?? undefined, message: failure.cause?.message ?? failure.message ?? 'failed' };
         if (event.activityTaskCanceledEventAttributes) step.failure = { type: 'Cancelled', message: 'cancelled' };
+        if (step.kind === 'tool') {
+          const outcome = event.activityTaskCompletedEventAttributes ? decode<ToolOutcome>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
+          step.result = outcome?.preview ?? step.failure?.message;
+          step.isError = outcome ? outcome.isError : true;
+        }
         if (step.kind === 'agent') {
           // A paid answer outside the output schema fails the call, but its usage travels in the failure's details.
           const spent = result?.usage ?? decode<{ usage?: Usage }>(failureInfo?.details?.payloads?.[0])?.usage ?? ZERO_USAGE;

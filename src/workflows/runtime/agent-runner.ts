@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
 import { FailureType, type AgentSpec } from '../../team/index.js';
 import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
+import { agentActivityOptions } from './agent-options.js';
 import { LimitReached, type Ledger } from './ledger.js';
+import type { ToolLoop } from './tool-loop.js';
 import { summarise } from './prompt.js';
 
 /** Since this patch a call that fails for good counts as an agent call, as it does in the history. */
@@ -16,8 +18,6 @@ export interface AgentCall<T = unknown> extends AgentCallResult {
   output: T;
 }
 
-/** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
-const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
 
 /** Looks at a valid structured output and names what the topology cannot act on, if anything. */
 export type DecisionCheck<T = unknown> = (output: T) => string | undefined;
@@ -44,6 +44,8 @@ export class AgentRunner {
   constructor(
     private readonly run: RunSpec,
     private readonly ledger: Ledger,
+    /** Agents with tools work in a loop of turns and tool calls. */
+    private readonly tools: ToolLoop,
   ) {
     this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
   }
@@ -63,12 +65,8 @@ export class AgentRunner {
   }
 
   private async callWithRepair<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
-    const { runAgent } = proxyActivities<Activities>({
-      startToCloseTimeout: agent.timeout,
-      heartbeatTimeout: agent.heartbeatTimeout,
-      scheduleToCloseTimeout: agent.totalTimeout ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, 3 * agent.timeout),
-      retry: withoutUndefined(agent.retry),
-    });
+    if (agent.tools.length > 0) return this.tools.call(agent, prompt, { about, ...(schema ? { schema } : {}), ...(check ? { check } : {}), ...(handoff ? { handoff } : {}) });
+    const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
       this.ledger.ensureRoom();
@@ -127,9 +125,4 @@ function invalidOutput(error: unknown): InvalidOutput | undefined {
   const cause = error.cause;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
   return cause.details?.[0] as InvalidOutput | undefined;
-}
-
-/** Temporal's options do not accept an explicit undefined (unset means its own default: unlimited attempts). */
-function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

@@ -9,6 +9,7 @@ import { Members } from './members.js';
 import { asText } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
 import { parseRunSpec } from './run-spec.js';
+import { ToolLoop } from './tool-loop.js';
 import { Transcript } from './transcript.js';
 
 type Kind = TopologySpec['kind'];
@@ -37,14 +38,15 @@ export class TeamRun {
     this.requestedChanges = run.carry?.release?.comment;
     this.ledger = new Ledger(run);
     this.transcript = new Transcript(run, this.ledger);
-    this.members = new Members(run, this.ledger, new AgentRunner(run, this.ledger), this.transcript);
-    this.attributes = new RunAttributes(run, this.ledger);
-    this.transcript.onStage = () => this.attributes.update();
     this.approvals = new Approvals(this.transcript, {
       team: run.team.name,
       searchAttributes: run.searchAttributes,
       onWaiting: (waiting) => this.attributes.update(waiting ? 'awaiting-approval' : 'running'),
     });
+    const agents = new AgentRunner(run, this.ledger, new ToolLoop(run, this.ledger, this.transcript, this.approvals));
+    this.members = new Members(run, this.ledger, agents, this.transcript);
+    this.attributes = new RunAttributes(run, this.ledger);
+    this.transcript.onStage = () => this.attributes.update();
     this.attributes.update('running');
   }
 

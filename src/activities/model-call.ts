@@ -1,0 +1,134 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
+import type { MessageCreateParamsNonStreaming, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Usage } from '../protocol/index.js';
+import { FailureType, type AgentDefinition, type AgentSpec, type TeamRegistry } from '../team/index.js';
+import { classifyModelError } from './model-errors.js';
+import { AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+
+/** The model client's own timeout sits below the attempt's start-to-close, so the SDK gives up first. */
+const TIMEOUT_MARGIN = 0.9;
+
+type OutputFormat = ReturnType<typeof zodOutputFormat>;
+
+/**
+ * The worker's definition of the agent a run asks for, checked against the run's spec, and the
+ * work handed to it checked against its input schema. Every refusal here is final: retrying the
+ * same call on the same worker cannot fix it.
+ */
+export function resolveAgent(teams: TeamRegistry, input: { team: string; agent: AgentSpec; handoff?: { from: string; content: unknown } }): { definition: AgentDefinition | undefined; format: OutputFormat | undefined } {
+  const { agent } = input;
+  const definition = teams.find(input.team)?.agent(agent.name);
+  const outputSchema = definition?.outputSchema;
+  if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema) || ((agent.tools ?? []).length > 0 && !definition)) {
+    throw ApplicationFailure.nonRetryable(
+      `This worker does not know agent "${agent.name}" of team "${input.team}": start the worker with the same teams module as the client.`,
+      FailureType.UnknownAgent,
+    );
+  }
+  const differs = definition ? differences(definition.spec, agent) : [];
+  if (differs.length) {
+    throw ApplicationFailure.nonRetryable(
+      `Agent "${agent.name}" of team "${input.team}" differs between the client and this worker (${differs.join(', ')}): start the worker with the same teams module as the client.`,
+      FailureType.AgentMismatch,
+    );
+  }
+  if (definition?.inputSchema && input.handoff) {
+    const accepted = definition.inputSchema.safeParse(input.handoff.content);
+    if (!accepted.success) {
+      throw ApplicationFailure.nonRetryable(
+        `agent "${agent.name}" refuses the work handed over by "${input.handoff.from}": ${z.prettifyError(accepted.error)}`,
+        FailureType.InvalidHandoff,
+      );
+    }
+  }
+  return { definition, format: outputSchema ? zodOutputFormat(outputSchema) : undefined };
+}
+
+/** One Messages API call for an agent: cached system prompt, its output format and tools, the activity's cancellation. */
+export async function askModel(
+  anthropic: Anthropic,
+  request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[] },
+): Promise<Anthropic.Message> {
+  const context = Context.current();
+  const { agent, format, tools } = request;
+  const params: MessageCreateParamsNonStreaming = {
+    model: agent.model,
+    max_tokens: agent.maxTokens,
+    // The system prompt is the stable prefix of every call this agent makes: cache it.
+    system: [{ type: 'text', text: agent.system, cache_control: { type: 'ephemeral' } }],
+    messages: request.messages,
+    ...(tools?.length ? { tools } : {}),
+    ...(format ? { output_config: { format: { type: format.type, schema: format.schema } } } : {}),
+  };
+  const stopHeartbeating = heartbeatWhileWaiting(context);
+  try {
+    return await anthropic.messages.create(params, {
+      signal: context.cancellationSignal,
+      timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
+      headers: { [AGENT_HEADER]: agent.name, [TEAM_HEADER]: request.team, [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '' },
+    });
+  } catch (error) {
+    throw classifyModelError(error, agent.name);
+  } finally {
+    stopHeartbeating();
+  }
+}
+
+export function textOf(message: Anthropic.Message): string {
+  return message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+}
+
+export function usageOf(message: Anthropic.Message): Usage {
+  return {
+    inputTokens: message.usage.input_tokens,
+    outputTokens: message.usage.output_tokens,
+    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+  };
+}
+
+/**
+ * The agent's final answer: the text, or its structured output parsed with the agent's schema.
+ * An answer outside the schema fails with InvalidStructuredOutput, carrying `details` (what it
+ * cost, what was wrong) so the workflow can ask for a repair.
+ */
+export function finalOutput(format: OutputFormat | undefined, agent: AgentSpec, message: Anthropic.Message, text: string, details: Record<string, unknown>): unknown {
+  if (!format) return text;
+  try {
+    return format.parse(text);
+  } catch (error) {
+    const truncated = message.stop_reason === 'max_tokens' ? ' (the answer hit maxTokens and was cut off)' : '';
+    throw ApplicationFailure.create({
+      message: `agent "${agent.name}" answered outside its output schema${truncated}: ${(error as Error).message}`,
+      type: FailureType.InvalidStructuredOutput,
+      // The workflow repairs this by asking again with the problem spelled out; a blind retry would not help.
+      nonRetryable: true,
+      details: [{ ...details, problem: (error as Error).message }],
+    });
+  }
+}
+
+/** What the worker's definition of an agent and the spec the run carries disagree on, if anything. */
+function differences(worker: AgentSpec, run: AgentSpec): string[] {
+  const fields: [string, unknown, unknown][] = [
+    ['system prompt', worker.system, run.system],
+    ['model', worker.model, run.model],
+    ['output', JSON.stringify(worker.output), JSON.stringify(run.output)],
+    ['input schema', worker.acceptsInput, run.acceptsInput],
+    // Specs from before tools existed have none.
+    ['tools', worker.tools.map((t) => t.name).join(','), (run.tools ?? []).map((t) => t.name).join(',')],
+  ];
+  return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
+}
+
+/** Heartbeats while the model call is in flight, so a lost worker is noticed long before start-to-close. */
+function heartbeatWhileWaiting(context: Context): () => void {
+  const everyMs = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
+  const startedAt = Date.now();
+  const timer = setInterval(() => context.heartbeat({ waitingForModelMs: Date.now() - startedAt }), everyMs);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,38 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Context } from '@temporalio/activity';
+
+/**
+ * A claim-check store: large or repeated content (a tool loop's conversation, big tool results)
+ * is kept here and only its key travels through Temporal's history, so history grows with the
+ * number of turns, not with what they say. Workers on several machines need a shared store.
+ */
+export interface PayloadStore {
+  put(key: string, value: unknown): Promise<void>;
+  get(key: string): Promise<unknown>;
+}
+
+/** The default store: JSON files under `dir` (workers on one machine, or a shared volume). */
+export function createFilePayloadStore(dir: string): PayloadStore {
+  const path = (key: string) => join(dir, `${key.split('/').map(encodeURIComponent).join('/')}.json`);
+  return {
+    async put(key, value) {
+      const file = path(key);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify(value));
+    },
+    async get(key) {
+      return JSON.parse(await readFile(path(key), 'utf8')) as unknown;
+    },
+  };
+}
+
+/**
+ * The key of what the current activity stores: its run and activity id, so a retried attempt
+ * writes the same key (and a run's content sits together).
+ */
+export function claimKey(kind: string): string {
+  const info = Context.current().info;
+  const run = info.workflowExecution ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}` : 'no-workflow';
+  return `${run}/${kind}-${info.activityId}`;
+}

@@ -1,0 +1,83 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
+import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import type { z } from 'zod';
+import type { Usage } from '../protocol/index.js';
+import type { AgentSpec, TeamRegistry } from '../team/index.js';
+import { askModel, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
+import { claimKey, type PayloadStore } from './payload-store.js';
+import { preview, type ToolOutcome, type ToolUse } from './tool-calls.js';
+
+export interface ModelTurnInput {
+  team: string;
+  agent: AgentSpec;
+  /** The task as the agent is first asked it: the first turn's user message. */
+  prompt: string;
+  /** The conversation so far, by claim-check key; absent on the first turn. */
+  conversation?: string;
+  /** Results of the tool calls the previous turn asked for, in the order it asked. */
+  toolResults?: ToolOutcome[];
+  /** Set when the previous final answer failed the agent's output schema. */
+  repair?: { problem: string };
+  handoff?: { from: string; content: unknown };
+}
+
+export interface ModelTurnResult {
+  /** The conversation including this turn, by claim-check key: the next turn continues it. */
+  conversation: string;
+  /** The tool calls the model asked for; none when this turn is its final answer. */
+  toolUses: ToolUse[];
+  /** The final answer (validated structured output, or the text), when there are no tool calls. */
+  output?: unknown;
+  /** The start of what the model said this turn, for the history and the transcript. */
+  text: string;
+  usage: Usage;
+  model: string;
+  stopReason: string | null;
+}
+
+/**
+ * One model turn of a tool-using agent. The conversation lives in the payload store: each turn
+ * loads it, adds the tool results (or a repair request), asks the model, stores it again and hands
+ * back only its key and the tool calls, so the event history grows with turns, not with their text.
+ */
+export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore }) {
+  return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
+    const { definition, format } = resolveAgent(teams, input);
+    const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.prompt }];
+    if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
+    if (input.repair) {
+      messages.push({ role: 'user', content: `That answer cannot be used:\n${input.repair.problem}\nAnswer again, correcting it.` });
+    }
+    const tools: Tool[] = input.agent.tools.flatMap((spec) => {
+      const tool = definition?.tool(spec.name);
+      if (!tool) return [];
+      // The SDK's zod tool helper turns the input schema into the tool definition the API expects.
+      const { run: _run, parse: _parse, ...param } = betaZodTool({ name: spec.name, description: spec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
+      return [param as Tool];
+    });
+    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages, format, tools });
+    messages.push({ role: 'assistant', content: message.content.map(asParam) });
+    const conversation = claimKey('conversation');
+    await payloads.put(conversation, messages);
+
+    const text = textOf(message);
+    const usage = usageOf(message);
+    const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
+    const result = { conversation, toolUses, text: preview(text, 500), usage, model: message.model, stopReason: message.stop_reason };
+    if (toolUses.length) return result;
+    return { ...result, output: finalOutput(format, input.agent, message, text, { text, usage, conversation }) };
+  };
+}
+
+async function toolResultBlock(result: ToolOutcome, payloads: PayloadStore): Promise<ToolResultBlockParam> {
+  const content = result.content ?? String(await payloads.get(result.ref ?? ''));
+  return { type: 'tool_result', tool_use_id: result.toolUseId, content, ...(result.isError ? { is_error: true } : {}) };
+}
+
+/** A response block as the next request's history: the same block, without response-only fields. */
+function asParam(block: Anthropic.ContentBlock): ContentBlockParam {
+  if (block.type === 'text') return { type: 'text', text: block.text };
+  if (block.type === 'tool_use') return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+  return block;
+}

@@ -1,0 +1,73 @@
+import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { FailureType, type TeamRegistry, type ToolDefinition } from '../team/index.js';
+import { claimKey, type PayloadStore } from './payload-store.js';
+import { INLINE_RESULT_BYTES, preview, type ToolOutcome } from './tool-calls.js';
+
+export interface ToolCallInput {
+  team: string;
+  agent: string;
+  tool: string;
+  toolUseId: string;
+  input: unknown;
+}
+
+export interface ToolActivityDeps {
+  teams: TeamRegistry;
+  payloads: PayloadStore;
+}
+
+/** Finds the worker's definition of a tool, or fails for good: the worker runs another teams module. */
+export function findTool(teams: TeamRegistry, input: { team: string; agent: string; tool: string }): ToolDefinition {
+  const tool = teams.find(input.team)?.agent(input.agent)?.tool(input.tool);
+  if (!tool) {
+    throw ApplicationFailure.nonRetryable(
+      `This worker does not know tool "${input.tool}" of agent "${input.agent}" (team "${input.team}"): start the worker with the same teams module as the client.`,
+      FailureType.UnknownAgent,
+    );
+  }
+  return tool;
+}
+
+/**
+ * Runs one tool call. Input the tool's schema refuses, and output its output schema refuses, come
+ * back as error results for the model; a tool that throws is retried by the tool's own policy (the
+ * workflow turns a final failure into an error result). A large result is stored by reference.
+ */
+export function createRunTool({ teams, payloads }: ToolActivityDeps) {
+  return async function runTool(call: ToolCallInput): Promise<ToolOutcome> {
+    const tool = findTool(teams, call);
+    // The SDK's zod tool helper validates the arguments exactly as its own tool runner would.
+    const runnable = betaZodTool({ name: tool.spec.name, description: tool.spec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
+    let args: unknown;
+    try {
+      args = runnable.parse(call.input);
+    } catch (error) {
+      return errorOutcome(call.toolUseId, `invalid input for tool "${call.tool}": ${error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message}`);
+    }
+    const result = await tool.run(args);
+    if (tool.outputSchema) {
+      const checked = tool.outputSchema.safeParse(result);
+      if (!checked.success) return errorOutcome(call.toolUseId, `tool "${call.tool}" returned output outside its schema: ${z.prettifyError(checked.error)}`);
+    }
+    const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError: false, content: text, bytes, preview: preview(text) };
+    const ref = claimKey('tool');
+    await payloads.put(ref, text);
+    return { toolUseId: call.toolUseId, isError: false, ref, bytes, preview: preview(text) };
+  };
+}
+
+/** Whether a call of a tool with a `needsApproval` function needs a person's approval (runs the function in the worker). */
+export function createToolNeedsApproval({ teams }: { teams: TeamRegistry }) {
+  return async function toolNeedsApproval(call: Omit<ToolCallInput, 'toolUseId'>): Promise<boolean> {
+    const tool = findTool(teams, call);
+    return tool.needsApproval ? Boolean(await tool.needsApproval(call.input)) : true;
+  };
+}
+
+function errorOutcome(toolUseId: string, message: string): ToolOutcome {
+  return { toolUseId, isError: true, content: message, bytes: Buffer.byteLength(message), preview: preview(message) };
+}

@@ -1,0 +1,27 @@
+/** What the workflow and the tool loop's activities exchange about tool calls: small, by reference when large. */
+
+/** A tool call the model asked for in its turn. */
+export interface ToolUse {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/** The outcome of a tool call, as the model will see it: inline when small, else by claim-check key. */
+export interface ToolOutcome {
+  toolUseId: string;
+  isError: boolean;
+  content?: string;
+  ref?: string;
+  /** The full result's size, and its start, for the transcript and the history. */
+  bytes: number;
+  preview: string;
+}
+
+/** Results up to this size travel inline through history; larger ones by reference. */
+export const INLINE_RESULT_BYTES = 2_048;
+
+export function preview(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

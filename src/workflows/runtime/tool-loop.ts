@@ -1,0 +1,142 @@
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
+import { FailureType, type AgentSpec, type ToolSpec } from '../../team/index.js';
+import { ZERO_USAGE, addUsage, type RunSpec } from '../../protocol/index.js';
+import { agentActivityOptions, withoutUndefined } from './agent-options.js';
+import type { AgentCall, CallOptions } from './agent-runner.js';
+import type { Approvals } from './approvals.js';
+import type { Ledger } from './ledger.js';
+import { summarise } from './prompt.js';
+import type { Transcript } from './transcript.js';
+
+const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+
+/**
+ * An agent with tools: a loop of model turns and tool calls, run by the workflow so that each turn
+ * and each tool call is its own activity (a crash repeats neither a finished turn nor a finished
+ * call; the UI names every call). Several tool calls of one turn run in parallel. A tool that fails
+ * for good, input its schema refuses, an unknown tool or a person's refusal go back to the model as
+ * error results it can recover from. The conversation itself travels by claim-check key.
+ */
+export class ToolLoop {
+  constructor(
+    private readonly run: RunSpec,
+    private readonly ledger: Ledger,
+    private readonly transcript: Transcript,
+    private readonly approvals: Approvals,
+  ) {}
+
+  async call<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
+    const { runModelTurn } = proxyActivities<Activities>(agentActivityOptions(agent));
+    let conversation: string | undefined;
+    let toolResults: ToolOutcome[] | undefined;
+    let repair: { problem: string } | undefined;
+    let repairs = 0;
+    let usage = ZERO_USAGE;
+    for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
+      this.ledger.ensureRoom();
+      const input = { team: this.run.team.name, agent, prompt, ...(conversation ? { conversation } : {}), ...(toolResults ? { toolResults } : {}), ...(repair ? { repair } : {}), ...(handoff && turn === 1 ? { handoff } : {}) };
+      let result: ModelTurnResult;
+      try {
+        result = await runModelTurn.executeWithOptions({ summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}` }, [input]);
+      } catch (error) {
+        const invalid = invalidOutput(error);
+        if (!invalid) {
+          if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
+          throw error;
+        }
+        this.ledger.charge(invalid.usage, { model: agent.model });
+        usage = addUsage(usage, invalid.usage);
+        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, invalid.problem, FailureType.InvalidStructuredOutput);
+        repairs += 1;
+        [conversation, toolResults, repair] = [invalid.conversation, undefined, { problem: invalid.problem }];
+        continue;
+      }
+      this.ledger.charge(result.usage, { model: result.model });
+      usage = addUsage(usage, result.usage);
+      [conversation, repair] = [result.conversation, undefined];
+      if (result.toolUses.length === 0) {
+        const parsed = schema ? schema.safeParse(result.output) : { success: true as const };
+        const objection = parsed.success ? check?.(result.output as T) : `the answer is not the shape this step reads: ${parsed.error.message}`;
+        if (objection === undefined) return { output: result.output as T, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
+        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, objection, FailureType.InvalidDecision);
+        repairs += 1;
+        [toolResults, repair] = [undefined, { problem: objection }];
+        continue;
+      }
+      toolResults = await this.useTools(agent, result.toolUses, turn);
+    }
+    throw ApplicationFailure.create({
+      message: `agent "${agent.name}" did not finish within maxTurns (${agent.maxTurns}) model turns: raise maxTurns, or give it fewer steps to take`,
+      type: FailureType.MaxTurnsExceeded,
+      nonRetryable: true,
+    });
+  }
+
+  /** Approvals first, one at a time (a run waits on one gate at a time); then the approved calls, all at once. */
+  private async useTools(agent: AgentSpec, uses: ToolUse[], turn: number): Promise<ToolOutcome[]> {
+    const refusals = new Map<string, ToolOutcome>();
+    for (const use of uses) {
+      const refusal = await this.refusal(agent, use);
+      if (refusal) refusals.set(use.id, refusal);
+    }
+    const outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use))));
+    uses.forEach((use, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) return;
+      this.transcript.record({ from: agent.name, to: `tool:${use.name}`, kind: 'tool', round: turn, content: { input: use.input, isError: outcome.isError, result: outcome.preview, bytes: outcome.bytes } });
+    });
+    return outcomes;
+  }
+
+  /** Why the model cannot have this call (unknown tool, a person refused it), or nothing when it may run. */
+  private async refusal(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome | undefined> {
+    const spec = agent.tools.find((t) => t.name === use.name);
+    if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${agent.tools.map((t) => t.name).join(', ')}`);
+    const approval = spec.approval;
+    if (!approval) return undefined;
+    if (approval.when === 'requested' && !(await toolNeedsApproval({ team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input }))) return undefined;
+    this.transcript.doing(`${agent.name} waits for approval to call ${use.name}(${summarise(use.input, 60)})`);
+    const decision = await this.approvals.request(approval, { from: `${agent.name} → ${use.name}`, content: { tool: use.name, input: use.input } });
+    if (decision.decision === 'approve') return undefined;
+    const why = `${decision.by} ${decision.decision === 'reject' ? 'refused' : 'asked for changes to'} this call of "${use.name}"${decision.comment ? `: ${decision.comment}` : ''}`;
+    if (spec.onRefused === 'fail') throw ApplicationFailure.create({ message: why, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
+    return errorOutcome(use, `${why}. Do not call it again with the same input; take another way or explain what you need.`);
+  }
+
+  private async runTool(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome> {
+    const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
+    const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry) });
+    try {
+      return await runTool.executeWithOptions({ summary: `${agent.name} → ${use.name}(${summarise(use.input, 80)})` }, [
+        { team: this.run.team.name, agent: agent.name, tool: use.name, toolUseId: use.id, input: use.input },
+      ]);
+    } catch (error) {
+      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+      const cause = error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent ? undefined : error.cause?.message;
+      if (cause === undefined) throw error; // the worker does not know the tool: a setup problem, not the model's
+      return errorOutcome(use, `tool "${use.name}" failed after its retries: ${cause}`);
+    }
+  }
+}
+
+function errorOutcome(use: ToolUse, message: string): ToolOutcome {
+  return { toolUseId: use.id, isError: true, content: message, bytes: message.length, preview: summarise(message, 120) };
+}
+
+function unusable(agent: AgentSpec, repairs: number, problem: string, type: FailureType): ApplicationFailure {
+  return ApplicationFailure.create({ message: `agent "${agent.name}" did not produce usable output after ${repairs} repair attempt(s): ${problem}`, type, nonRetryable: true });
+}
+
+interface InvalidTurn {
+  problem: string;
+  usage: typeof ZERO_USAGE;
+  conversation: string;
+}
+
+function invalidOutput(error: unknown): InvalidTurn | undefined {
+  if (!(error instanceof ActivityFailure)) return undefined;
+  const cause = error.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
+  return cause.details?.[0] as InvalidTurn | undefined;
+}
