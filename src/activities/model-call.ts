@@ -48,6 +48,15 @@ export function resolveAgent(teams: TeamRegistry, input: { team: string; agent: 
   return { definition, format: outputSchema ? zodOutputFormat(outputSchema) : undefined };
 }
 
+/** The worker's definition of an agent, or a final failure naming it. */
+export function findAgent(teams: TeamRegistry, team: string, agent: string): AgentDefinition {
+  const definition = teams.find(team)?.agent(agent);
+  if (!definition) {
+    throw ApplicationFailure.nonRetryable(`This worker does not know agent "${agent}" of team "${team}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
+  }
+  return definition;
+}
+
 /** One Messages API call for an agent: cached system prompt, its output format and tools, the activity's cancellation. */
 export async function askModel(
   anthropic: Anthropic,

@@ -4,15 +4,16 @@ import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from
 import type { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
-import { askModel, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
+import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { preview, type ToolOutcome, type ToolUse } from './tool-calls.js';
 
 export interface ModelTurnInput {
   team: string;
-  agent: AgentSpec;
-  /** The task as the agent is first asked it: the first turn's user message. */
-  prompt: string;
+  /** Who is asked: enough for the history and the UI on every turn. */
+  agent: Pick<AgentSpec, 'name' | 'role' | 'model'>;
+  /** The agent's whole spec and the task, on the first turn only: later turns continue the stored conversation. */
+  first?: { spec: AgentSpec; prompt: string };
   /** The conversation so far, by claim-check key; absent on the first turn. */
   conversation?: string;
   /** Results of the tool calls the previous turn asked for, in the order it asked. */
@@ -43,20 +44,22 @@ export interface ModelTurnResult {
  */
 export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore }) {
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
-    const { definition, format } = resolveAgent(teams, input);
-    const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.prompt }];
+    // The first turn checks the run's spec against the worker's; later turns use the worker's (the same).
+    const spec = input.first?.spec ?? findAgent(teams, input.team, input.agent.name).spec;
+    const { definition, format } = resolveAgent(teams, { team: input.team, agent: spec, ...(input.handoff ? { handoff: input.handoff } : {}) });
+    const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
     if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
     if (input.repair) {
       messages.push({ role: 'user', content: `That answer cannot be used:\n${input.repair.problem}\nAnswer again, correcting it.` });
     }
-    const tools: Tool[] = input.agent.tools.flatMap((spec) => {
-      const tool = definition?.tool(spec.name);
+    const tools: Tool[] = spec.tools.flatMap((toolSpec) => {
+      const tool = definition?.tool(toolSpec.name);
       if (!tool) return [];
       // The SDK's zod tool helper turns the input schema into the tool definition the API expects.
-      const { run: _run, parse: _parse, ...param } = betaZodTool({ name: spec.name, description: spec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
+      const { run: _run, parse: _parse, ...param } = betaZodTool({ name: toolSpec.name, description: toolSpec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
       return [param as Tool];
     });
-    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages, format, tools });
+    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools });
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');
     await payloads.put(conversation, messages);
@@ -66,7 +69,7 @@ export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: 
     const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
     const result = { conversation, toolUses, text: preview(text, 500), usage, model: message.model, stopReason: message.stop_reason };
     if (toolUses.length) return result;
-    return { ...result, output: finalOutput(format, input.agent, message, text, { text, usage, conversation }) };
+    return { ...result, output: finalOutput(format, spec, message, text, { text, usage, conversation }) };
   };
 }
 

@@ -35,7 +35,16 @@ export class ToolLoop {
     let usage = ZERO_USAGE;
     for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
       this.ledger.ensureRoom();
-      const input = { team: this.run.team.name, agent, prompt, ...(conversation ? { conversation } : {}), ...(toolResults ? { toolResults } : {}), ...(repair ? { repair } : {}), ...(handoff && turn === 1 ? { handoff } : {}) };
+      // Only the first turn carries the agent's spec and the task: later ones continue the stored conversation.
+      const input = {
+        team: this.run.team.name,
+        agent: { name: agent.name, role: agent.role, model: agent.model },
+        ...(turn === 1 ? { first: { spec: agent, prompt } } : {}),
+        ...(conversation ? { conversation } : {}),
+        ...(toolResults ? { toolResults } : {}),
+        ...(repair ? { repair } : {}),
+        ...(handoff && turn === 1 ? { handoff } : {}),
+      };
       let result: ModelTurnResult;
       try {
         result = await runModelTurn.executeWithOptions({ summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}` }, [input]);
