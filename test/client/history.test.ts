@@ -73,4 +73,14 @@ describe('troupe history', () => {
     const json = JSON.parse(JSON.stringify(run)) as RunHistory;
     expect(json.steps.filter((s) => s.kind === 'decision' && s.refused).length).toBe(2);
   });
+
+  it('lists every tool call of a recorded tool loop, and the refused one with its approval', async () => {
+    const run = await read('recorded-tool-approval');
+    const tools = run.steps.filter((s) => s.kind === 'tool');
+    expect(tools).toMatchObject([{ agent: 'researcher', tool: 'search', input: { query: 'launch' }, isError: false, result: 'results for launch', attempts: 1 }]);
+    expect(run.steps.filter((s) => s.kind === 'decision')).toMatchObject([{ via: 'update', decision: { by: 'ana', decision: 'reject', comment: 'not yet' }, refused: undefined }]);
+    const research = await read('recorded-field-research');
+    expect(research.steps.flatMap((s) => (s.kind === 'tool' ? [s.tool] : []))).toEqual(['search_notes', 'read_note', 'read_note']);
+    expect(historyAsText(research)).toMatch(/researcher → read_note\(\{ "id": "retries" \}\) {2}1 attempt\(s\)/);
+  });
 });

@@ -131,7 +131,8 @@ try {
 `,
     );
     const topologies = ok('npx', ['tsx', 'every-topology.ts'], scratch).split('\n').flatMap((line) => (line.startsWith('TOPOLOGY ') ? [line.slice(9)] : []));
-    expect(topologies.map((line) => line.split(':')[1]).sort()).toEqual(['debate', 'handoff', 'pipeline', 'router', 'supervisor', 'swarm']);
+    expect([...new Set(topologies.map((line) => line.split(':')[1]))].sort()).toEqual(['debate', 'handoff', 'pipeline', 'router', 'supervisor', 'swarm']);
+    expect(topologies).toContain('field-research:pipeline:complete'); // an agent with tools, from the installed package
     expect(topologies.every((line) => line.endsWith(':complete'))).toBe(true);
 
     writeFileSync(

@@ -12,13 +12,17 @@ import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
-import { approvalTeams } from './teams.js';
+import { approvalTeams, toolTeam } from './teams.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams]);
-const { anthropic } = createOfflineAnthropic({ ...examples.offlineScript, 'approve-in-week/drafter': [{ text: 'the draft' }] });
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam]);
+const { anthropic } = createOfflineAnthropic({
+  ...examples.offlineScript,
+  'approve-in-week/drafter': [{ text: 'the draft' }],
+  'tool-team/researcher': [{ toolUse: [{ name: 'search', input: { query: 'launch' } }, { name: 'publish', input: { text: 'the launch note' } }] }, { json: { answer: 'searched; publishing was refused' } }],
+});
 const taskQueue = 'record-histories';
 const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic });
 const troupe = new TroupeClient(env.client, registry, { taskQueue, searchAttributes: true });
@@ -30,7 +34,7 @@ const awaitingPublish = async (run: RunHandle) => {
 };
 
 await worker.runUntil(async () => {
-  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge'].filter(wanted);
+  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'field-research'].filter(wanted);
   for (const team of runs) {
     const run = await troupe.start(team, `Recorded run of ${team}`, { workflowId: `recorded-${team}` });
     await run.result();
@@ -46,6 +50,14 @@ await worker.runUntil(async () => {
     await approval.signalDecision({ by: 'ana', decision: 'approve' });
     await approval.result();
     save(approval.workflowId, `${approval.workflowId}.json`);
+  }
+
+  if (wanted('tool-approval')) {
+    const tools = await troupe.start('tool-team', 'Recorded tool approval', { workflowId: 'recorded-tool-approval' });
+    while ((await tools.progress())?.awaiting?.gate !== 'tool-publish') await new Promise((r) => setTimeout(r, 100));
+    await tools.decide({ by: 'ana', decision: 'reject', comment: 'not yet' });
+    await tools.result();
+    save(tools.workflowId, `${tools.workflowId}.json`);
   }
 
   if (wanted('refused-decisions')) {
