@@ -1,6 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../team/index.js';
 
 /**
  * A claim-check store: large or repeated content (a tool loop's conversation, big tool results)
@@ -22,7 +24,18 @@ export function createFilePayloadStore(dir: string): PayloadStore {
       await writeFile(file, JSON.stringify(value));
     },
     async get(key) {
-      return JSON.parse(await readFile(path(key), 'utf8')) as unknown;
+      let text: string;
+      try {
+        text = await readFile(path(key), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // Another worker stored it where this one cannot see: no retry of this worker will find it.
+        throw ApplicationFailure.nonRetryable(
+          `"${key}" is not in this worker's payload store (${dir}). Workers that share runs need one store: the same TROUPE_HOME (e.g. a shared volume), or a shared PayloadStore passed to createTroupeWorker.`,
+          FailureType.PayloadMissing,
+        );
+      }
+      return JSON.parse(text) as unknown;
     },
   };
 }

@@ -112,6 +112,8 @@ export const FailureType = {
   OfflineScriptMissing: 'OfflineScriptMissing',
   InvalidTeamSpec: 'InvalidTeamSpec',
   GateRejected: 'GateRejected',
+  // A claim-checked payload (a tool loop's conversation, a large result) is not in this worker's store.
+  PayloadMissing: 'PayloadMissing',
   // A tool-using agent did not finish within its maxTurns model turns.
   MaxTurnsExceeded: 'MaxTurnsExceeded',
   // A person (or an approval's expiry policy) rejected the work.

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/protocol/messages.js';
@@ -91,6 +94,47 @@ describe('troupe on a configured cluster', () => {
       expect(result.output).toBe('The answer is 42.');
       expect(double.scripted.callsTo('extractor')).toBe(1); // finished before the crash: not repeated
       expect(double.scripted.callsTo('drafter')).toBe(2); // the interrupted call, retried once
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGINT');
+      await double.close();
+    }
+  });
+
+  it('repeats neither a finished tool call nor a finished model turn when a worker is killed mid tool call', async () => {
+    const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
+    writeFileSync(effects, '');
+    const double = await startMessagesApiDouble(
+      {
+        recorder: [
+          { toolUse: [{ name: 'record', input: { step: 'a' } }, { name: 'record', input: { step: 'b' } }] },
+          { toolUse: [{ name: 'record', input: { step: 'c', delayMs: 2_000 } }] },
+          { text: 'recorded a, b and c' },
+        ],
+      },
+      { apiKey: 'test-key' },
+    );
+    // Both workers share one payload store (the tool loop's conversation), as workers on one machine do.
+    const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
+    const workerEnv = { ...cluster, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: home };
+    const args = ['--teams', 'test/support/teams.ts', '--task-queue', 'cli-cluster-tool-crash'];
+    const first = spawnTroupe([...args, 'worker'], workerEnv);
+    let second: ReturnType<typeof spawnTroupe> | undefined;
+    const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
+    try {
+      const detached = await troupe([...args, 'run', 'crash-tools', 'Record three steps.', '--detach'], cluster);
+      expect(detached.code).toBe(0);
+      await until(() => lines().includes('start c'));
+      first.kill('SIGKILL'); // a crash in the middle of tool call c, after a, b and two model turns finished
+
+      second = spawnTroupe([...args, 'worker'], workerEnv);
+      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+      expect(result.output).toBe('recorded a, b and c');
+      const counts = lines().reduce<Record<string, number>>((n, line) => ({ ...n, [line]: (n[line] ?? 0) + 1 }), {});
+      // Finished tool calls ran once; the interrupted one was started again and finished once.
+      expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
+      // Three model turns, none repeated.
+      expect(double.scripted.callsTo('recorder')).toBe(3);
     } finally {
       first.kill('SIGKILL');
       second?.kill('SIGINT');

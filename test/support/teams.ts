@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
   ArgumentSchema,
@@ -302,5 +304,28 @@ export const toolTeam = defineTeam({ name: 'tool-team', agents: [toolUser('resea
 export const shortLoop = defineTeam({ name: 'short-loop', agents: [toolUser('researcher', { maxTurns: 2 })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
 export const longLoop = defineTeam({ name: 'long-loop', agents: [toolUser('researcher', { maxTurns: 100, timeout: '30s' })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
 
-export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// A tool whose side effects land in a file (TROUPE_TEST_SIDE_EFFECTS), outside any worker process:
+// "start <step>" when it begins, "done <step>" when it finishes.
+const record = defineTool({
+  name: 'record',
+  description: 'Record a step.',
+  input: z.object({ step: z.string(), delayMs: z.number().int().nonnegative().default(0) }),
+  timeout: '3s',
+  retry: { maximumAttempts: 5, initialInterval: 100, backoffCoefficient: 1, maximumInterval: 100 },
+  run: async ({ step, delayMs }) => {
+    const file = process.env['TROUPE_TEST_SIDE_EFFECTS'];
+    if (!file) throw new Error('TROUPE_TEST_SIDE_EFFECTS is not set');
+    appendFileSync(file, `start ${step}\n`);
+    await sleep(delayMs);
+    appendFileSync(file, `done ${step}\n`);
+    return `recorded ${step}`;
+  },
+});
+export const crashTools = defineTeam({
+  name: 'crash-tools',
+  agents: [defineAgent({ name: 'recorder', role: 'clerk', system: 'Record the steps.', output: 'text', tools: [record], ...fast })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
+});
+
+export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, crashTools, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

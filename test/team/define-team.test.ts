@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { TeamRegistry, TeamSpecError, VerdictSchema, defineAgent, defineTeam, parseTeamInput } from '../../src/team/index.js';
+import { TeamRegistry, TeamSpecError, VerdictSchema, defineAgent, defineTeam, defineTool, parseTeamInput } from '../../src/team/index.js';
 import { RunSpecSchema } from '../../src/protocol/index.js';
 
 const writer = defineAgent({ name: 'writer', role: 'writer', system: 'Write.', output: 'text' });
@@ -15,6 +15,30 @@ function errorOf(fn: () => unknown): TeamSpecError {
   }
   throw new Error('expected a TeamSpecError');
 }
+
+describe('defineTool and agents with tools', () => {
+  const tool = (name: string) => defineTool({ name, description: 'Look up.', input: z.object({ q: z.string() }), run: () => 'ok' });
+
+  it('refuses bad tools and bad tool-using agents, naming the problem and the fix', () => {
+    expect(errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', tools: [tool('look'), tool('look')] })).message).toContain(
+      'tools[1].name: two tools are named "look": give each tool of an agent its own name',
+    );
+    expect(errorOf(() => defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', tools: [tool('look')], maxTurns: 0 })).message).toContain('maxTurns must be at least 1');
+    expect(errorOf(() => defineTool({ name: 'when', description: 'd', input: z.object({ at: z.date() }), run: () => '' })).message).toContain('input: cannot be expressed as JSON Schema');
+    expect(errorOf(() => defineTool({ name: 'raw', description: 'd', input: z.string() as never, run: () => '' })).message).toContain('input: must be a zod object');
+    expect(errorOf(() => defineTool({ name: 'ask', description: 'd', input: z.object({}), run: () => '', needsApproval: () => true })).message).toContain('needsApproval: set approval too');
+  });
+
+  it('puts a serialisable spec in the run: the approval as a gate named after the tool', () => {
+    const guarded = defineTool({ name: 'send', description: 'Send it.', input: z.object({ to: z.string() }), run: () => 'sent', approval: { approvers: ['ana'] }, needsApproval: ({ to }) => to.endsWith('.com') });
+    expect(guarded.spec).toMatchObject({ name: 'send', approval: { gate: 'tool-send', approvers: ['ana'], when: 'requested' }, onRefused: 'tell-model' });
+    const agent = defineAgent({ name: 'a', role: 'r', system: 's', output: 'text', tools: [guarded] });
+    expect(agent.spec.tools.map((t) => t.name)).toEqual(['send']);
+    expect(agent.spec.maxTurns).toBe(10);
+    expect(agent.tool('send')).toBe(guarded);
+    expect(JSON.parse(JSON.stringify(agent.spec))).toEqual(agent.spec);
+  });
+});
 
 describe('defineAgent', () => {
   it('normalises durations and fills defaults', () => {
