@@ -60,7 +60,7 @@ describe('bad input gets one clear error and starts nothing', () => {
     const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
     const { code, stderr } = await troupe(['run', 'no-such-team', 'x', ...EMBEDDED], { TROUPE_HOME: home });
     expect(code).toBe(2);
-    expect(stderr).toContain('troupe: Unknown team "no-such-team". Known teams: research-brief, support-desk, launch-plan, architecture-debate, incident-swarm, concierge.');
+    expect(stderr).toContain('troupe: Unknown team "no-such-team". Known teams: research-brief, support-desk, launch-plan, architecture-debate, incident-swarm, concierge, field-research.');
     expect(existsSync(join(home, 'dev.db'))).toBe(false);
   });
 
