@@ -106,7 +106,7 @@ console.log(JSON.stringify({
     const examples = join(scratch, 'teams');
     mkdirSync(examples);
     cpSync(join(ROOT, 'examples'), examples, { recursive: true });
-    for (const file of readdirSync(examples)) {
+    for (const file of readdirSync(examples).filter((f) => f.endsWith('.ts'))) {
       const path = join(examples, file);
       const text = readFileSync(path, 'utf8')
         .replaceAll("from '../src/team/index.js'", "from 'troupe'")
