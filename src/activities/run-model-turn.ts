@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
-import type { Usage } from '../protocol/index.js';
+import { DelegationInputSchema, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
 import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
@@ -59,6 +59,16 @@ export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: 
       const { run: _run, parse: _parse, ...param } = betaZodTool({ name: toolSpec.name, description: toolSpec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
       return [param as Tool];
     });
+    for (const member of spec.delegates ?? []) {
+      const who = teams.find(input.team)?.agent(member)?.spec.role ?? 'a sub-team of this team';
+      const { run: _run, parse: _parse, ...param } = betaZodTool({
+        name: delegateTool(member),
+        description: `Hand a sub-task to ${member} (${who}) and get its answer back. Several delegations in one turn run in parallel.`,
+        inputSchema: DelegationInputSchema,
+        run: () => '',
+      });
+      tools.push(param as Tool);
+    }
     const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools });
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');

@@ -5,3 +5,4 @@ export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from './usage.js';
 export * from './messages.js';
 export { FailureType } from '../team/index.js';
+export { DELEGATE_PREFIX, DelegationInputSchema, delegateTool, delegatedMember } from './delegation.js';

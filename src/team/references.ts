@@ -54,6 +54,13 @@ export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
     }
   });
 
+  team.agents.forEach((a, i) => {
+    a.delegates.forEach((d, j) => {
+      if (d === a.name) issue(['agents', i, 'delegates', j], 'an agent cannot delegate to itself');
+      else if (!agents.has(d) && !subteams.has(d)) issue(['agents', i, 'delegates', j], `"${d}" is neither an agent nor a sub-team of this team (members: ${list(members)}): delegate only to members`);
+    });
+  });
+
   const topology = team.topology;
   const at = (...path: Path): Path => ['topology', ...path];
   switch (topology.kind) {

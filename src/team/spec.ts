@@ -49,6 +49,11 @@ export const AgentSpecSchema = z
     acceptsInput: z.boolean().default(false),
     /** Tools the agent may call; with any, the agent is a loop of model turns and tool calls. */
     tools: z.array(ToolSpecSchema).default([]),
+    /**
+     * Members of the team (agents or sub-teams) this agent may hand sub-tasks to through tool calls
+     * (`delegate_<name>`), e.g. a lead that fans work out to workers and gathers their answers.
+     */
+    delegates: z.array(NameSchema).default([]),
     /** The most model turns one call of a tool-using agent may take before it fails with MaxTurnsExceeded. */
     maxTurns: z.number().int().min(1, 'maxTurns must be at least 1: one model turn').max(1_000).default(10),
   })

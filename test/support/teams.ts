@@ -327,5 +327,16 @@ export const crashTools = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
 });
 
-export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, crashTools, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Delegation as tool calls: a lead hands sub-tasks to an agent and to a sub-team, at once.
+const lead = defineAgent({ name: 'lead', role: 'lead', system: 'Split the work, delegate, then combine.', output: 'text', delegates: ['alpha', 'leaf'], ...fast });
+export const delegating = defineTeam({ name: 'delegating', agents: [lead, alpha], subteams: [leaf], topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] } });
+export const delegatingOnBudget = defineTeam({
+  name: 'delegating-on-budget',
+  agents: [lead, alpha],
+  subteams: [leaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] },
+  limits: { maxAgentCalls: 2 },
+});
+
+export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

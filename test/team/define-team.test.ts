@@ -29,6 +29,13 @@ describe('defineTool and agents with tools', () => {
     expect(errorOf(() => defineTool({ name: 'ask', description: 'd', input: z.object({}), run: () => '', needsApproval: () => true })).message).toContain('needsApproval: set approval too');
   });
 
+  it('refuses a delegate that is not a member of the team', () => {
+    const lead = defineAgent({ name: 'lead', role: 'lead', system: 's', output: 'text', delegates: ['ghost', 'lead'] });
+    const error = errorOf(() => defineTeam({ name: 't', agents: [lead], topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] } }));
+    expect(error.message).toContain('agents[0].delegates[0]: "ghost" is neither an agent nor a sub-team of this team (members: lead): delegate only to members');
+    expect(error.message).toContain('agents[0].delegates[1]: an agent cannot delegate to itself');
+  });
+
   it('puts a serialisable spec in the run: the approval as a gate named after the tool', () => {
     const guarded = defineTool({ name: 'send', description: 'Send it.', input: z.object({ to: z.string() }), run: () => 'sent', approval: { approvers: ['ana'] }, needsApproval: ({ to }) => to.endsWith('.com') });
     expect(guarded.spec).toMatchObject({ name: 'send', approval: { gate: 'tool-send', approvers: ['ana'], when: 'requested' }, onRefused: 'tell-model' });

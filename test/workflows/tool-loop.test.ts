@@ -29,9 +29,9 @@ async function environment(script: MessagesScript): Promise<TroupeTestEnvironmen
   return t;
 }
 
-/** The tool_result blocks the model was sent in its `n`th request (0-based). */
-function toolResultsSent(env: TroupeTestEnvironment, n: number): { tool_use_id: string; content: string; is_error?: boolean }[] {
-  const messages = env.double.scripted.requests[n]?.body.messages as MessageParam[];
+/** The tool_result blocks `agent` was sent in its `n`th request (0-based). */
+function toolResultsSent(env: TroupeTestEnvironment, n: number, agent = 'researcher'): { tool_use_id: string; content: string; is_error?: boolean }[] {
+  const messages = env.double.scripted.requests.filter((r) => r.agent === agent)[n]?.body.messages as MessageParam[];
   const last = messages.at(-1);
   return Array.isArray(last?.content) ? (last.content.filter((b) => b.type === 'tool_result') as never) : [];
 }
@@ -121,5 +121,31 @@ describe('the tool loop', () => {
     expect(refused?.content).toContain('ana refused this call of "publish": not before the launch');
     const approval = result.transcript.find((e) => e.kind === 'approval');
     expect(Date.parse(approval!.at) - Date.parse(result.transcript[0]!.at)).toBeGreaterThanOrEqual(3 * 86_400_000);
+  });
+
+  it('delegates sub-tasks through tool calls to an agent and to a sub-team (a child workflow), in parallel', async () => {
+    const env = await environment({
+      lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'check A' } }, { name: 'delegate_leaf', input: { task: 'check B' } }] }, { text: 'A and B are both fine' }],
+      alpha: [{ text: 'A is fine', delayMs: 300 }],
+      gamma: [{ text: 'B is fine', delayMs: 300 }],
+    });
+    const run = await env.start('delegating', 'Check A and B.');
+    const result = await run.result();
+    expect(result.output).toBe('A and B are both fine');
+    expect(toolResultsSent(env, 1, 'lead').map((b) => b.content)).toEqual(['A is fine', 'B is fine']);
+    expect(JSON.stringify(env.double.scripted.requests.find((r) => r.agent === 'alpha')?.body.messages)).toContain('check A');
+    // lead's two turns, alpha, and gamma inside the sub-team: one ledger for the tree.
+    expect(result.agentCalls).toBe(4);
+    const events = (await run.handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)).toEqual(['pipeline']);
+    // The two delegations overlapped: both started before either answered.
+    const [a, b] = ['alpha', 'gamma'].map((agent) => env.double.scripted.requests.find((r) => r.agent === agent)!.receivedAt);
+    expect(Math.abs(a! - b!)).toBeLessThan(300);
+  });
+
+  it("keeps a delegating lead within the team's limits: the run stops with a partial result", async () => {
+    const env = await environment({ lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'x' } }] }, { toolUse: [{ name: 'delegate_alpha', input: { task: 'y' } }] }], alpha: [{ text: 'done' }] });
+    const result = await (await env.start('delegating-on-budget', 'Go.')).result();
+    expect(result).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 2 });
   });
 });

@@ -6,7 +6,7 @@ import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
 import { Members } from './members.js';
-import { asText } from './prompt.js';
+import { asText, renderPrompt } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
 import { parseRunSpec } from './run-spec.js';
 import { ToolLoop } from './tool-loop.js';
@@ -43,8 +43,10 @@ export class TeamRun {
       searchAttributes: run.searchAttributes,
       onWaiting: (waiting) => this.attributes.update(waiting ? 'awaiting-approval' : 'running'),
     });
-    const agents = new AgentRunner(run, this.ledger, new ToolLoop(run, this.ledger, this.transcript, this.approvals));
+    const tools = new ToolLoop(run, this.ledger, this.transcript, this.approvals);
+    const agents = new AgentRunner(run, this.ledger, tools);
     this.members = new Members(run, this.ledger, agents, this.transcript);
+    tools.delegate = (member, task, about) => this.members.call(member, renderPrompt({ instruction: task, task: this.task }), { about });
     this.attributes = new RunAttributes(run, this.ledger);
     this.transcript.onStage = () => this.attributes.update();
     this.attributes.update('running');

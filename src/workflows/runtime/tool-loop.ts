@@ -1,11 +1,12 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType, type AgentSpec, type ToolSpec } from '../../team/index.js';
-import { ZERO_USAGE, addUsage, type RunSpec } from '../../protocol/index.js';
+import { DelegationInputSchema, ZERO_USAGE, addUsage, delegateTool, delegatedMember, type RunSpec } from '../../protocol/index.js';
 import { agentActivityOptions, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
-import type { Ledger } from './ledger.js';
+import { LimitReached, type Ledger } from './ledger.js';
+import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
@@ -19,6 +20,9 @@ const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTim
  * error results it can recover from. The conversation itself travels by claim-check key.
  */
 export class ToolLoop {
+  /** Hands a sub-task to a member of the team (an agent, or a sub-team as a child workflow); set by TeamRun. */
+  delegate: ((member: string, task: string, about: string) => Promise<MemberResult>) | undefined;
+
   constructor(
     private readonly run: RunSpec,
     private readonly ledger: Ledger,
@@ -100,8 +104,10 @@ export class ToolLoop {
 
   /** Why the model cannot have this call (unknown tool, a person refused it), or nothing when it may run. */
   private async refusal(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome | undefined> {
+    if (delegatedMember(use.name, agent.delegates)) return undefined;
     const spec = agent.tools.find((t) => t.name === use.name);
-    if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${agent.tools.map((t) => t.name).join(', ')}`);
+    const names = [...agent.tools.map((t) => t.name), ...agent.delegates.map(delegateTool)];
+    if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${names.join(', ')}`);
     const approval = spec.approval;
     if (!approval) return undefined;
     if (approval.when === 'requested' && !(await toolNeedsApproval({ team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input }))) return undefined;
@@ -113,7 +119,25 @@ export class ToolLoop {
     return errorOutcome(use, `${why}. Do not call it again with the same input; take another way or explain what you need.`);
   }
 
+  /** A delegation: the member works on the sub-task (in parallel with the turn's other calls) and its answer is the result. */
+  private async delegateTo(agent: AgentSpec, member: string, use: ToolUse): Promise<ToolOutcome> {
+    const input = DelegationInputSchema.safeParse(use.input);
+    if (!input.success) return errorOutcome(use, `invalid input for "${use.name}": give { task: "the sub-task" }`);
+    if (!this.delegate) throw new Error('ToolLoop.delegate is not set');
+    try {
+      const result = await this.delegate(member, input.data.task, `from ${agent.name}: ${input.data.task}`);
+      this.transcript.recordOutput(result, agent.name);
+      const text = typeof result.output === 'string' ? result.output : JSON.stringify(result.output);
+      return { toolUseId: use.id, isError: false, content: text, bytes: text.length, preview: summarise(text, 120) };
+    } catch (error) {
+      if (isCancellation(error) || error instanceof LimitReached || !(error instanceof ActivityFailure || error instanceof ChildWorkflowFailure)) throw error;
+      return errorOutcome(use, `${member} could not do it: ${error.cause?.message ?? error.message}`);
+    }
+  }
+
   private async runTool(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome> {
+    const member = delegatedMember(use.name, agent.delegates);
+    if (member) return this.delegateTo(agent, member, use);
     const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
     const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry) });
     try {
