@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import type { MessageCreateParamsNonStreaming, MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import type { MessageCreateParamsNonStreaming, MessageParam, Tool, ToolUnion } from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -63,7 +63,8 @@ export async function askModel(
   request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[] },
 ): Promise<Anthropic.Message> {
   const context = Context.current();
-  const { agent, format, tools } = request;
+  const { agent, format } = request;
+  const tools: ToolUnion[] = [...(request.tools ?? []), ...serverToolParams(agent)];
   const params: MessageCreateParamsNonStreaming = {
     model: agent.model,
     max_tokens: agent.maxTokens,
@@ -92,12 +93,25 @@ export function textOf(message: Anthropic.Message): string {
 }
 
 export function usageOf(message: Anthropic.Message): Usage {
+  const server = message.usage.server_tool_use;
   return {
     inputTokens: message.usage.input_tokens,
     outputTokens: message.usage.output_tokens,
     cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
     cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+    ...(server?.web_search_requests ? { webSearchRequests: server.web_search_requests } : {}),
+    ...(server?.web_fetch_requests ? { webFetchRequests: server.web_fetch_requests } : {}),
   };
+}
+
+/** The API's definitions of the agent's server tools: the API runs them within the model call. */
+export function serverToolParams(agent: AgentSpec): ToolUnion[] {
+  return (agent.serverTools ?? []).map((tool): ToolUnion => {
+    const maxUses = tool.maxUses !== undefined ? { max_uses: tool.maxUses } : {};
+    if (tool.kind === 'web_search') return { type: 'web_search_20250305', name: 'web_search', ...maxUses };
+    if (tool.kind === 'web_fetch') return { type: 'web_fetch_20250910', name: 'web_fetch', ...maxUses };
+    return { type: 'code_execution_20250825', name: 'code_execution' };
+  });
 }
 
 /**

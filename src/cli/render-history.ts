@@ -1,5 +1,5 @@
 import { summarise } from '../workflows/runtime/prompt.js';
-import { formatUsage } from './render.js';
+import { formatUsage, serverToolUses } from './render.js';
 import type { HistoryStep, RunHistory } from '../client/history/read-history.js';
 
 /** The audit trail as text: one line a step, sub-teams indented under the step that started them. */
@@ -18,7 +18,7 @@ export function historyAsText(run: RunHistory, indent = ''): string {
 function stepLine(step: HistoryStep): string {
   switch (step.kind) {
     case 'agent': {
-      const tokens = step.usage ? `, ${step.usage.inputTokens}→${step.usage.outputTokens} tokens (cache ${step.usage.cacheReadTokens} read, ${step.usage.cacheWriteTokens} written)` : '';
+      const tokens = step.usage ? `, ${step.usage.inputTokens}→${step.usage.outputTokens} tokens (cache ${step.usage.cacheReadTokens} read, ${step.usage.cacheWriteTokens} written)${serverToolUses(step.usage)}` : '';
       const failure = step.failure ? `  FAILED ${step.failure.type ?? ''}: ${summarise(step.failure.message, 100)}` : '';
       return `${step.agent} (${step.role}, ${step.model})  ${step.attempts} attempt(s), ${seconds(step.durationMs)}${tokens}: ${summarise(step.summary.replace(/^[^:]*: /, ''), 90)}${failure}`;
     }

@@ -84,7 +84,13 @@ export function formatEnvelope(envelope: Envelope): string {
 }
 
 export function formatUsage(usage: Usage, agentCalls: number): string {
-  return `${agentCalls} agent call(s) · tokens: ${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write`;
+  return `${agentCalls} agent call(s) · tokens: ${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write${serverToolUses(usage)}`;
+}
+
+/** Uses of Anthropic's server tools, when there were any: ", 2 web search(es), 1 web fetch(es)". */
+export function serverToolUses(usage: Usage): string {
+  const parts = [usage.webSearchRequests ? `${usage.webSearchRequests} web search(es)` : '', usage.webFetchRequests ? `${usage.webFetchRequests} web fetch(es)` : ''].filter(Boolean);
+  return parts.length ? `, ${parts.join(', ')}` : '';
 }
 
 export function formatResult(result: RunResult): string {

@@ -7,6 +7,9 @@ export const UsageSchema = z.object({
   outputTokens: z.number().int().nonnegative(),
   cacheReadTokens: z.number().int().nonnegative(),
   cacheWriteTokens: z.number().int().nonnegative(),
+  /** Uses of Anthropic's server tools in the call, when there were any. */
+  webSearchRequests: z.number().int().nonnegative().optional(),
+  webFetchRequests: z.number().int().nonnegative().optional(),
 });
 
 export type Usage = z.infer<typeof UsageSchema>;
@@ -14,11 +17,16 @@ export type Usage = z.infer<typeof UsageSchema>;
 export const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 
 export function addUsage(a: Usage, b: Usage): Usage {
+  const webSearchRequests = (a.webSearchRequests ?? 0) + (b.webSearchRequests ?? 0);
+  const webFetchRequests = (a.webFetchRequests ?? 0) + (b.webFetchRequests ?? 0);
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
     cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    // Present only once a server tool was used, so runs without them keep their old shape.
+    ...(webSearchRequests ? { webSearchRequests } : {}),
+    ...(webFetchRequests ? { webFetchRequests } : {}),
   };
 }
 

@@ -18,6 +18,12 @@ export const MODELS = { strong: 'claude-sonnet-5-5', fast: 'claude-haiku-5-5' } 
 
 export { NameSchema };
 
+/** A server tool the API runs for the agent; `maxUses` caps its uses per model call. */
+export const ServerToolSpecSchema = z
+  .object({ kind: z.enum(['web_search', 'web_fetch', 'code_execution']), maxUses: z.number().int().positive().optional() })
+  .strict();
+export type ServerToolSpec = z.infer<typeof ServerToolSpecSchema>;
+
 export const AgentOutputSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text') }).strict(),
   z.object({ kind: z.literal('json'), jsonSchema: z.record(z.string(), z.unknown()) }).strict(),
@@ -49,6 +55,8 @@ export const AgentSpecSchema = z
     acceptsInput: z.boolean().default(false),
     /** Tools the agent may call; with any, the agent is a loop of model turns and tool calls. */
     tools: z.array(ToolSpecSchema).default([]),
+    /** Anthropic's server tools, run by the API itself within the model call: web search, web fetch, code execution. */
+    serverTools: z.array(ServerToolSpecSchema).default([]),
     /**
      * Members of the team (agents or sub-teams) this agent may hand sub-tasks to through tool calls
      * (`delegate_<name>`), e.g. a lead that fans work out to workers and gathers their answers.

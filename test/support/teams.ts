@@ -338,5 +338,9 @@ export const delegatingOnBudget = defineTeam({
   limits: { maxAgentCalls: 2 },
 });
 
-export const teams = [...approvalTeams, accounting, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+// Anthropic's server tools, run by the API within the call.
+const surfer = defineAgent({ name: 'surfer', role: 'researcher', system: 'Search the web.', output: 'text', serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }], ...fast });
+export const webTeam = defineTeam({ name: 'web-team', agents: [surfer], topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] } });
+
+export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

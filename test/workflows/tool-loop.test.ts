@@ -123,6 +123,21 @@ describe('the tool loop', () => {
     expect(Date.parse(approval!.at) - Date.parse(result.transcript[0]!.at)).toBeGreaterThanOrEqual(3 * 86_400_000);
   });
 
+  it("passes Anthropic's server tools to the API and counts their use in the ledger and the history", async () => {
+    const env = await environment({ surfer: [{ serverToolUse: [{ name: 'web_search', input: { query: 'temporal' } }, { name: 'web_search', input: { query: 'durable' } }], text: 'two searches later' }] });
+    const run = await env.start('web-team', 'Search.');
+    const result = await run.result();
+    expect(result.output).toBe('two searches later');
+    expect(env.double.scripted.requests[0]?.body.tools).toEqual([
+      { type: 'web_search_20250305', name: 'web_search', max_uses: 2 },
+      { type: 'code_execution_20250825', name: 'code_execution' },
+    ]);
+    expect(result.usage.webSearchRequests).toBe(2);
+    const history = await readRunHistory(run.workflowId, await run.handle.fetchHistory());
+    expect(history.usage.webSearchRequests).toBe(2);
+    expect(historyAsText(history)).toContain('2 web search(es)');
+  });
+
   it('delegates sub-tasks through tool calls to an agent and to a sub-team (a child workflow), in parallel', async () => {
     const env = await environment({
       lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'check A' } }, { name: 'delegate_leaf', input: { task: 'check B' } }] }, { text: 'A and B are both fine' }],

@@ -16,9 +16,18 @@ interface ReplyTiming {
   delayMs?: number;
 }
 
+/** A server tool use and what the API's tool gave back (search results, a page's text, a program's output). */
+export interface ScriptedServerToolUse {
+  name: 'web_search' | 'web_fetch' | 'code_execution';
+  input: unknown;
+  result?: string;
+}
+
 export type ScriptedReply =
   | (ReplyTiming & { text: string; usage?: ScriptedUsage })
   | (ReplyTiming & { json: unknown; usage?: ScriptedUsage })
+  /** The model used Anthropic's server tools (the API ran them), then answered. */
+  | (ReplyTiming & { serverToolUse: ScriptedServerToolUse[]; text: string; usage?: ScriptedUsage })
   /** The model asks for tool calls (several run in parallel), optionally saying something first. */
   | (ReplyTiming & { toolUse: { name: string; input: unknown }[]; text?: string; usage?: ScriptedUsage })
   | (ReplyTiming & { error: { status: number; message?: string; headers?: Record<string, string> } })
@@ -109,6 +118,10 @@ export class ScriptedMessages {
     if ('malformedBody' in reply) {
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "msg_', delayMs };
     }
+    if ('serverToolUse' in reply) {
+      const message = this.message(body, reply.text, reply.usage, [], reply.serverToolUse);
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
+    }
     if ('toolUse' in reply) {
       const message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse);
       return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
@@ -118,16 +131,18 @@ export class ScriptedMessages {
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
   }
 
-  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = []): Message {
+  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = [], serverToolUse: ScriptedServerToolUse[] = []): Message {
     const { cacheRead, cacheWrite, uncached } = this.cacheUsage(body);
     this.messageCount += 1;
     const calls = toolUse.map((call, i) => ({ type: 'tool_use' as const, id: `toolu_scripted_${this.messageCount}_${i}`, name: call.name, input: call.input, caller: null }));
+    const server = serverToolUse.flatMap((use, i) => serverToolBlocks(use, `srvtoolu_scripted_${this.messageCount}_${i}`));
+    const count = (name: string) => serverToolUse.filter((use) => use.name === name).length;
     return {
       id: `msg_scripted_${this.messageCount}`,
       type: 'message',
       role: 'assistant',
       model: body.model,
-      content: [...(text || !calls.length ? [{ type: 'text', text, citations: null }] : []), ...calls],
+      content: [...server, ...(text || !calls.length ? [{ type: 'text', text, citations: null }] : []), ...calls],
       stop_reason: calls.length ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       container: null,
@@ -140,7 +155,7 @@ export class ScriptedMessages {
         cache_creation: null,
         inference_geo: null,
         output_tokens_details: null,
-        server_tool_use: null,
+        server_tool_use: serverToolUse.length ? { web_search_requests: count('web_search'), web_fetch_requests: count('web_fetch') } : null,
         service_tier: 'standard',
         speed: null,
       },
@@ -161,6 +176,18 @@ export class ScriptedMessages {
     this.cachedPrefixes.add(key);
     return { cacheRead: 0, cacheWrite: cachedTokens, uncached };
   }
+}
+
+/** The blocks the API adds for a server tool it ran: the use, then its result. */
+function serverToolBlocks(use: ScriptedServerToolUse, id: string): unknown[] {
+  const result = use.result ?? '';
+  const content =
+    use.name === 'web_search'
+      ? { type: 'web_search_tool_result', tool_use_id: id, content: [{ type: 'web_search_result', title: result, url: 'https://example.invalid/result', encrypted_content: '', page_age: null }] }
+      : use.name === 'web_fetch'
+        ? { type: 'web_fetch_tool_result', tool_use_id: id, content: { type: 'web_fetch_result', url: 'https://example.invalid/page', retrieved_at: null, content: { type: 'document', source: { type: 'text', media_type: 'text/plain', data: result }, title: null, citations: null } } }
+        : { type: 'code_execution_tool_result', tool_use_id: id, content: { type: 'code_execution_result', stdout: result, stderr: '', return_code: 0, content: [] } };
+  return [{ type: 'server_tool_use', id, name: use.name, input: use.input, caller: null }, content];
 }
 
 function errorResponse(status: number, message: string, headers: Record<string, string>, type = ERROR_TYPES[status] ?? 'api_error'): ScriptedResponse {
