@@ -2,6 +2,7 @@ import { createRunAgent, type AgentActivityDeps } from './run-agent.js';
 import { createRunCheck } from './run-check.js';
 import { createRunModelTurn } from './run-model-turn.js';
 import { createRunTool, createToolNeedsApproval } from './run-tool.js';
+import { createRunMcpTool, type McpServers } from './run-mcp-tool.js';
 import { createSendReminder } from './send-reminder.js';
 import type { PayloadStore } from './payload-store.js';
 
@@ -14,15 +15,17 @@ export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse }
 
 export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';
 export type { ToolCallInput } from './run-tool.js';
+export type { McpServers, McpToolCallInput } from './run-mcp-tool.js';
 export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
 
 /** Every activity Troupe registers, built from the outside world it may touch. */
-export function createActivities(deps: AgentActivityDeps & { payloads: PayloadStore }) {
+export function createActivities(deps: AgentActivityDeps & { payloads: PayloadStore; mcp?: McpServers }) {
   return {
     runAgent: createRunAgent(deps),
     runModelTurn: createRunModelTurn(deps),
     runTool: createRunTool(deps),
+    runMcpTool: createRunMcpTool({ mcp: deps.mcp, payloads: deps.payloads }),
     toolNeedsApproval: createToolNeedsApproval(deps),
     runCheck: createRunCheck(deps),
     sendReminder: createSendReminder(deps),

@@ -6,6 +6,7 @@ import { DelegationInputSchema, delegateTool, type Usage } from '../protocol/ind
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
 import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
+import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
 import { preview, type ToolOutcome, type ToolUse } from './tool-calls.js';
 
 export interface ModelTurnInput {
@@ -42,7 +43,7 @@ export interface ModelTurnResult {
  * loads it, adds the tool results (or a repair request), asks the model, stores it again and hands
  * back only its key and the tool calls, so the event history grows with turns, not with their text.
  */
-export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore }) {
+export function createRunModelTurn({ anthropic, teams, payloads, mcp }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore; mcp?: McpServers }) {
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
     // The first turn checks the run's spec against the worker's; later turns use the worker's (the same).
     const spec = input.first?.spec ?? findAgent(teams, input.team, input.agent.name).spec;
@@ -59,6 +60,7 @@ export function createRunModelTurn({ anthropic, teams, payloads }: { anthropic: 
       const { run: _run, parse: _parse, ...param } = betaZodTool({ name: toolSpec.name, description: toolSpec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
       return [param as Tool];
     });
+    tools.push(...mcpToolParams(mcp, spec));
     for (const member of spec.delegates ?? []) {
       const who = teams.find(input.team)?.agent(member)?.spec.role ?? 'a sub-team of this team';
       const { run: _run, parse: _parse, ...param } = betaZodTool({

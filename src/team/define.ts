@@ -3,11 +3,14 @@ import { TeamSpecError } from './errors.js';
 import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
 import type { Reminder } from './approval.js';
 import type { ToolDefinition } from './tool.js';
+import type { McpServerDefinition } from './mcp.js';
 import type { Verdict } from './verdict.js';
 
-export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools'> {
+export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools' | 'mcp'> {
   /** Tools the agent may call (defineTool); the agent then works in a loop of model turns and tool calls, at most maxTurns. */
   tools?: ToolDefinition[];
+  /** MCP servers (defineMcpServer) whose allowed tools the agent may call. */
+  mcp?: McpServerDefinition[];
   /** A zod schema the agent's answer must match (sent to Claude as a structured-output format), or 'text'. */
   output: z.ZodType | 'text';
   /** A zod schema that work handed to this agent must match; a handoff that does not is refused (InvalidHandoff). */
@@ -22,6 +25,8 @@ export interface AgentDefinition {
   readonly inputSchema: z.ZodType | undefined;
   /** The agent's tools by name: what the worker runs when the model calls one. */
   tool(name: string): ToolDefinition | undefined;
+  /** The MCP servers the agent uses, with how to reach them. */
+  readonly mcpServers: readonly McpServerDefinition[];
 }
 
 /** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
@@ -65,11 +70,11 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   const output = outputSchema
     ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }
     : { kind: 'text' as const };
-  const { input: inputSchema, tools = [], ...rest } = config;
-  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined, tools: tools.map((t) => t.spec) });
+  const { input: inputSchema, tools = [], mcp = [], ...rest } = config;
+  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined, tools: tools.map((t) => t.spec), mcp: mcp.map((m) => m.spec) });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   const toolsByName = new Map(tools.map((t) => [t.spec.name, t]));
-  return { spec: parsed.data, outputSchema, inputSchema, tool: (name) => toolsByName.get(name) };
+  return { spec: parsed.data, outputSchema, inputSchema, tool: (name) => toolsByName.get(name), mcpServers: mcp };
 }
 
 export function defineTeam(config: TeamConfig): Team {

@@ -6,6 +6,10 @@ import type { z } from 'zod';
  * (FailureType, below), which cross the activity/workflow/client boundary as strings.
  */
 export const ErrorCode = [
+  'MCP_SDK_MISSING',
+  'MCP_SERVER_CONFLICT',
+  'MCP_SERVER_UNAVAILABLE',
+  'MCP_TOOL_MISSING',
   'APPROVAL_NOT_REACHED',
   'DECISION_REFUSED',
   'DETACH_NEEDS_CLUSTER',

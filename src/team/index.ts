@@ -8,3 +8,4 @@ export { VerdictSchema, type Verdict } from './verdict.js';
 export { TeamRegistry } from './registry.js';
 export * from './approval.js';
 export { defineTool, ToolSpecSchema, type ToolConfig, type ToolDefinition, type ToolSpec } from './tool.js';
+export { defineMcpServer, describeConnection, McpServerSpecSchema, type McpConnection, type McpServerConfig, type McpServerDefinition, type McpServerSpec } from './mcp.js';

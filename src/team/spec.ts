@@ -5,6 +5,7 @@ import { NameSchema } from './names.js';
 import { validateReferences } from './references.js';
 import { RetrySpecSchema } from './retry.js';
 import { ToolSpecSchema } from './tool.js';
+import { McpServerSpecSchema } from './mcp.js';
 
 export { RetrySpecSchema };
 
@@ -55,6 +56,8 @@ export const AgentSpecSchema = z
     acceptsInput: z.boolean().default(false),
     /** Tools the agent may call; with any, the agent is a loop of model turns and tool calls. */
     tools: z.array(ToolSpecSchema).default([]),
+    /** MCP servers whose allowed tools the agent may call (the worker connects to them). */
+    mcp: z.array(McpServerSpecSchema).default([]),
     /** Anthropic's server tools, run by the API itself within the model call: web search, web fetch, code execution. */
     serverTools: z.array(ServerToolSpecSchema).default([]),
     /**
@@ -76,6 +79,12 @@ export const AgentSpecSchema = z
       if (seen.has(tool.name)) ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: `two tools are named "${tool.name}": give each tool of an agent its own name` });
       seen.add(tool.name);
     });
+    agent.mcp.forEach((server, i) =>
+      server.tools.forEach((tool, j) => {
+        if (seen.has(tool)) ctx.addIssue({ code: 'custom', path: ['mcp', i, 'tools', j], message: `two tools are named "${tool}" (MCP server "${server.name}" has one too): keep one of them` });
+        seen.add(tool);
+      }),
+    );
   });
 
 export const GateSpecSchema = z.discriminatedUnion('kind', [

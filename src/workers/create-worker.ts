@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { createActivities, createFilePayloadStore, type PayloadStore } from '../activities/index.js';
 import { TroupeError } from '../team/index.js';
+import { connectMcpServers } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 
@@ -31,7 +32,8 @@ export interface TroupeWorkerOptions {
 /** A worker that runs every topology workflow and the agent activity. */
 export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
   ensureOneCopy(options);
-  return await Worker.create({
+  const mcp = await connectMcpServers(options.teams);
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue(),
@@ -39,10 +41,24 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
       anthropic: options.anthropic,
       teams: options.teams,
       payloads: options.payloads ?? createFilePayloadStore(resolve(process.env['TROUPE_HOME'] || '.troupe', 'payloads')),
+      mcp,
     }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...workflowCode(options),
+  }).catch(async (error: unknown) => {
+    await mcp.close();
+    throw error;
   });
+  // The MCP connections live as long as the worker runs: close them when it stops, however it stops.
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    try {
+      await run();
+    } finally {
+      await mcp.close();
+    }
+  };
+  return worker;
 }
 
 /** A given bundle, else the prebuilt one (unless plugins must add their interceptors at bundling), else bundle now. */

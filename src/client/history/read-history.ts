@@ -83,7 +83,8 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     if (a) {
       const type = a.activityType?.name ?? 'activity';
       const input = decode<AgentCallInput>(a.input?.payloads?.[0]);
-      const toolCall = type === 'runTool' ? decode<ToolCallInput>(a.input?.payloads?.[0]) : undefined;
+      const call = type === 'runTool' || type === 'runMcpTool' ? decode<ToolCallInput & { server?: string }>(a.input?.payloads?.[0]) : undefined;
+      const toolCall = call ? { ...call, tool: call.server ? `${call.server}:${call.tool}` : call.tool } : undefined;
       const summary = decode<string>(event.userMetadata?.summary ?? undefined) ?? '';
       // A model call: an agent's one call (runAgent) or one turn of a tool-using agent (runModelTurn).
       const step: HistoryStep =

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
-import { FailureType, type AgentSpec, type ToolSpec } from '../../team/index.js';
+import { FailureType, type AgentSpec, type McpServerSpec, type ToolSpec } from '../../team/index.js';
 import { DelegationInputSchema, ZERO_USAGE, addUsage, delegateTool, delegatedMember, type RunSpec } from '../../protocol/index.js';
 import { agentActivityOptions, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
@@ -104,9 +104,9 @@ export class ToolLoop {
 
   /** Why the model cannot have this call (unknown tool, a person refused it), or nothing when it may run. */
   private async refusal(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome | undefined> {
-    if (delegatedMember(use.name, agent.delegates)) return undefined;
+    if (delegatedMember(use.name, agent.delegates) || mcpServerOf(agent, use.name)) return undefined;
     const spec = agent.tools.find((t) => t.name === use.name);
-    const names = [...agent.tools.map((t) => t.name), ...agent.delegates.map(delegateTool)];
+    const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => s.tools), ...agent.delegates.map(delegateTool)];
     if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${names.join(', ')}`);
     const approval = spec.approval;
     if (!approval) return undefined;
@@ -135,9 +135,25 @@ export class ToolLoop {
     }
   }
 
+  /** A call of an MCP server's tool: its own activity, with the server's timeout and retry policy. */
+  private async callMcp(agent: AgentSpec, server: McpServerSpec, use: ToolUse): Promise<ToolOutcome> {
+    const { runMcpTool } = proxyActivities<Activities>({ startToCloseTimeout: server.timeout, retry: withoutUndefined(server.retry) });
+    try {
+      return await runMcpTool.executeWithOptions({ summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` }, [
+        { team: this.run.team.name, agent: agent.name, server: server.name, tool: use.name, toolUseId: use.id, input: use.input },
+      ]);
+    } catch (error) {
+      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+      if (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent) throw error;
+      return errorOutcome(use, `MCP tool "${use.name}" of "${server.name}" failed after its retries: ${error.cause?.message ?? error.message}`);
+    }
+  }
+
   private async runTool(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome> {
     const member = delegatedMember(use.name, agent.delegates);
     if (member) return this.delegateTo(agent, member, use);
+    const server = mcpServerOf(agent, use.name);
+    if (server) return this.callMcp(agent, server, use);
     const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
     const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry) });
     try {
@@ -151,6 +167,11 @@ export class ToolLoop {
       return errorOutcome(use, `tool "${use.name}" failed after its retries: ${cause}`);
     }
   }
+}
+
+/** The MCP server whose allowed tools include `name`, if any. */
+function mcpServerOf(agent: AgentSpec, name: string): McpServerSpec | undefined {
+  return agent.mcp.find((server) => server.tools.includes(name));
 }
 
 function errorOutcome(use: ToolUse, message: string): ToolOutcome {
