@@ -78,6 +78,36 @@ describe('the Temporal UI', () => {
     await page.close();
   });
 
+  it("names each model turn and each tool call of an agent with tools: the agent, the tool and its input", async () => {
+    const examples = await loadTeamsModule();
+    const worker = await createTroupeWorker({
+      connection: target.nativeConnection,
+      namespace: target.namespace,
+      taskQueue: 'e2e-tools',
+      teams: examples.registry,
+      anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
+    });
+    const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: 'e2e-tools' });
+    const run = await worker.runUntil(async () => {
+      const started = await troupe.start('field-research', 'What makes agent runs durable?', { workflowId: `e2e-tools-${Date.now()}` });
+      await started.result();
+      return started;
+    });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
+    const { runId } = await run.handle.describe();
+    await page.goto(`${target.uiUrl}/namespaces/${target.namespace}/workflows/${run.workflowId}/${runId}/history`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('Compact', { exact: true }).click();
+    await page.getByText('researcher → read_note').first().waitFor({ timeout: 30_000 });
+    const history = await page.locator('body').innerText();
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-tool-calls.png'), fullPage: true });
+    expect(history).toContain('researcher (researcher, claude-sonnet-5-5): turn 1: task: What makes agent runs durable?');
+    expect(history).toContain('researcher → search_notes({ "query": "retries crash paid" })');
+    expect(history).toContain('researcher → read_note({ "id": "retries" })');
+    expect(history).toContain('researcher → read_note({ "id": "costs" })');
+    expect(history).toContain('researcher (researcher, claude-sonnet-5-5): turn 3');
+    await page.close();
+  });
+
   it('lists runs by Troupe search attribute', async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
     const query = encodeURIComponent("TroupeTeam = 'research-brief'");
