@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { FailureType, VerdictSchema, type GateSpec, type PipelineStepSpec, type Verdict } from '../team/index.js';
 import { type Envelope } from '../protocol/index.js';
@@ -9,6 +9,11 @@ import { renderPrompt, summarise, type PromptSection } from './runtime/prompt.js
 import { runTopology, type TeamRun } from './runtime/team-run.js';
 
 const { runCheck } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
+// A code check is cheap and deterministic: a local activity spares it a round trip through the server.
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
+
+/** Since this patch a gate's code check runs as a local activity. */
+export const LOCAL_CHECK_PATCH = 'troupe-check-local-activity';
 
 /**
  * Pipeline: steps run in order, each handed the previous step's validated output. A step is an
@@ -106,7 +111,8 @@ function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptS
 
 async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string }> {
   if (gate.kind === 'check') {
-    return { verdict: await runCheck({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
+    const check = patched(LOCAL_CHECK_PATCH) ? local.runCheck : runCheck;
+    return { verdict: await check({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
   const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });

@@ -1,0 +1,26 @@
+// Bare Temporal equivalents of Troupe's cases: the same activity patterns, hand-written, no Troupe.
+import { proxyActivities } from '@temporalio/workflow';
+import type { bareActivities } from './bare-activities.js';
+
+const { work } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
+
+/** A chain of `steps` activities, each given the previous one's output. */
+export async function bareChain(steps: number): Promise<string> {
+  let output = 'task';
+  for (let i = 0; i < steps; i += 1) output = await work({ input: output, delayMs: 0 });
+  return output;
+}
+
+/** `members` activities of `delayMs` at once. */
+export async function bareFanOut(members: number, delayMs: number): Promise<string[]> {
+  return Promise.all(Array.from({ length: members }, (_, i) => work({ input: `member ${i}`, delayMs })));
+}
+
+/** A debate's activity pattern: `debaters` at once for `rounds` rounds, then one judge. */
+export async function bareDebate(debaters: number, rounds: number): Promise<string> {
+  let previous: string[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => work({ input: `${i}:${previous.join('|')}`, delayMs: 0 })));
+  }
+  return work({ input: previous.join('|'), delayMs: 0 });
+}

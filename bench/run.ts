@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: Troupe side by side with bare Temporal, in the same run, on the same embedded dev
+ * server and worker settings, with a zero-latency scripted model. Each case runs several times;
+ * the table shows the median and the spread, and bench/results/latest.json keeps every figure.
+ * `npm run bench -- --smoke` runs tiny sizes once: CI uses it to keep the benchmark working; it
+ * fails only when the benchmark breaks, never on a timing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import { createOfflineAnthropic } from '../src/activities/index.js';
+import { TroupeClient, type RunHandle } from '../src/client/index.js';
+import { ensureSearchAttributes, startEmbeddedServer } from '../src/hosting/index.js';
+import { TeamRegistry } from '../src/team/index.js';
+import { createTroupeWorker, installRuntime } from '../src/workers/index.js';
+import { bareActivities } from './bare-activities.js';
+import { debate, fanOutOf, pipelineOf, script } from './teams.js';
+
+const { temporal } = proto;
+const smoke = process.argv.includes('--smoke');
+const size = smoke
+  ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, cli: 1 }
+  : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, cli: 5 };
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
+const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db') });
+const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline)];
+const registry = new TeamRegistry(teams.filter((team, i) => teams.findIndex((t) => t.name === team.name) === i));
+const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, anthropic: createOfflineAnthropic(script(size.fanOutDelayMs)).anthropic });
+const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities });
+const troupe = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
+let seq = 0;
+const bare = (workflow: string, args: unknown[]) => target.client.workflow.execute(workflow, { taskQueue: 'bench-bare', workflowId: `bare-${workflow}-${(seq += 1)}`, args });
+const run = async (team: string): Promise<RunHandle> => {
+  const handle = await troupe.start(team, 'Benchmark task.', { workflowId: `troupe-${team}-${(seq += 1)}` });
+  await handle.result();
+  return handle;
+};
+
+interface Figure {
+  case: string;
+  unit: string;
+  troupe: number[];
+  bare: number[];
+  target?: string;
+}
+const figures: Figure[] = [];
+const extras: Record<string, unknown> = {};
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function both(name: string, unit: string, troupeCase: () => Promise<number>, bareCase: () => Promise<number>, goal?: string): Promise<void> {
+  const figure: Figure = { case: name, unit, troupe: [], bare: [], ...(goal ? { target: goal } : {}) };
+  for (let i = 0; i < size.repeats; i += 1) {
+    // Alternate which side goes first, so neither always runs on a warmer server.
+    const pair = i % 2 === 0 ? [await troupeCase(), await bareCase()] : [await bareCase(), await troupeCase()].reverse();
+    figure.troupe.push(pair[0] ?? NaN);
+    figure.bare.push(pair[1] ?? NaN);
+  }
+  figures.push(figure);
+  console.log(`  ${name}: troupe ${fmt(median(figure.troupe))} ${unit}, bare ${fmt(median(figure.bare))} ${unit}`);
+}
+
+async function historyOf(handle: { fetchHistory(): Promise<proto.temporal.api.history.v1.IHistory> }): Promise<{ events: number; bytes: number }> {
+  const history = await handle.fetchHistory();
+  return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
+}
+
+await Promise.all([
+  troupeWorker.runUntil(bareWorker.runUntil(async () => {
+    console.log(`Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    // Warm both sides (bundles loaded, caches filled) before measuring.
+    await run(`pipeline-${size.shortPipeline}`);
+    await bare('bareChain', [size.shortPipeline]);
+
+    await both(`1. handoff: ${size.steps}-step pipeline`, 'ms', () => timed(() => run(`pipeline-${size.steps}`)), () => timed(() => bare('bareChain', [size.steps])), 'ratio ≤ 1.05');
+    await both(`2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`, 'ms', () => timed(() => run(`fan-out-${size.members}`)), () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])), 'ratio ≤ 1.05');
+
+    let peak = { troupe: 0, bare: 0 };
+    const sampling = (side: 'troupe' | 'bare') => {
+      const timer = setInterval(() => (peak[side] = Math.max(peak[side], process.memoryUsage().rss)), 50);
+      return () => clearInterval(timer);
+    };
+    const baseline = process.memoryUsage().rss;
+    await both(
+      `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
+      'calls/s',
+      async () => {
+        const stop = sampling('troupe');
+        const ms = await timed(() => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate'))));
+        stop();
+        return (size.debates * 7) / (ms / 1_000);
+      },
+      async () => {
+        const stop = sampling('bare');
+        const ms = await timed(() => Promise.all(Array.from({ length: size.debates }, () => bare('bareDebate', [3, 2]))));
+        stop();
+        return (size.debates * 7) / (ms / 1_000);
+      },
+      'ratio ≥ 0.9',
+    );
+    extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
+    peak = { troupe: 0, bare: 0 };
+
+    await both(`5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`, 'ms', () => timed(() => run(`pipeline-${size.steps}-checked`)), () => timed(() => run(`pipeline-${size.steps}`)), 'ratio ≤ 1.2');
+
+    const history: Record<string, unknown> = {};
+    for (const [name, team, calls] of [
+      [`pipeline of ${size.shortPipeline}`, `pipeline-${size.shortPipeline}`, size.shortPipeline],
+      [`pipeline of ${size.longPipeline}`, `pipeline-${size.longPipeline}`, size.longPipeline],
+      [`parallel step of ${size.members}`, `fan-out-${size.members}`, size.members],
+      ['debate (3 × 2 + judge)', 'bench-debate', 7],
+    ] as const) {
+      const { events, bytes } = await historyOf((await run(team)).handle);
+      history[name] = { eventsPerCall: +(events / calls).toFixed(2), bytesPerCall: Math.round(bytes / calls) };
+    }
+    const bareChain = await target.client.workflow.start('bareChain', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [size.shortPipeline] });
+    await bareChain.result();
+    const bareHistory = await historyOf(bareChain);
+    history[`bare chain of ${size.shortPipeline}`] = { eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2), bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline) };
+    extras['6. history cost'] = history;
+
+    const cli = (args: string[]) => () => {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, [join(ROOT, 'bin/troupe.js'), ...args], { env: { ...process.env, TEMPORAL_ADDRESS: target.address }, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`troupe ${args.join(' ')} failed: ${result.stderr}`);
+      return Promise.resolve(performance.now() - start);
+    };
+    const closed = (await run(`pipeline-${size.shortPipeline}`)).workflowId;
+    const startup: Record<string, number> = {};
+    for (const [name, args] of [['--help', ['--help']], ['status of a closed run', ['status', closed]]] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < size.cli; i += 1) times.push(await cli([...args])());
+      startup[name] = Math.round(median(times));
+    }
+    extras['8. CLI start-up (ms, from source through tsx)'] = startup;
+  })),
+]);
+await target.close();
+
+console.log(`\n| case | troupe (median, min–max) | bare (median, min–max) | troupe / bare | target |\n| --- | --- | --- | --- | --- |`);
+for (const f of figures) {
+  console.log(`| ${f.case} | ${fmt(median(f.troupe))} ${f.unit} (${fmt(Math.min(...f.troupe))}–${fmt(Math.max(...f.troupe))}) | ${fmt(median(f.bare))} ${f.unit} (${fmt(Math.min(...f.bare))}–${fmt(Math.max(...f.bare))}) | ${(median(f.troupe) / median(f.bare)).toFixed(2)} | ${f.target ?? ''} |`);
+}
+for (const [name, value] of Object.entries(extras)) console.log(`\n${name}: ${JSON.stringify(value)}`);
+const results = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version }, figures, extras };
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, `bench/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote bench/results/${smoke ? 'smoke' : 'latest'}.json`);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+function mb(bytes: number): number {
+  return Math.round(bytes / 2 ** 20);
+}
