@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
-import { TroupeClient } from '../../src/client/index.js';
+import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { ensureSearchAttributes, startEmbeddedServer, type TemporalTarget } from '../../src/hosting/index.js';
 
@@ -33,20 +33,7 @@ afterAll(async () => {
 
 describe('the Temporal UI', () => {
   it('shows each agent call of a run by agent name and summary, and the run by its team', async () => {
-    const examples = await loadTeamsModule();
-    const worker = await createTroupeWorker({
-      connection: target.nativeConnection,
-      namespace: target.namespace,
-      taskQueue: 'e2e',
-      teams: examples.registry,
-      anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
-    });
-    const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: 'e2e', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
-    const run = await worker.runUntil(async () => {
-      const started = await troupe.start('research-brief', 'Why durable agents?', { workflowId: `e2e-${Date.now()}` });
-      await started.result();
-      return started;
-    });
+    const run = await runExample('research-brief', 'Why durable agents?', 'e2e');
 
     const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
     const { runId } = await run.handle.describe();
@@ -79,20 +66,7 @@ describe('the Temporal UI', () => {
   });
 
   it("names each model turn and each tool call of an agent with tools: the agent, the tool and its input", async () => {
-    const examples = await loadTeamsModule();
-    const worker = await createTroupeWorker({
-      connection: target.nativeConnection,
-      namespace: target.namespace,
-      taskQueue: 'e2e-tools',
-      teams: examples.registry,
-      anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
-    });
-    const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: 'e2e-tools' });
-    const run = await worker.runUntil(async () => {
-      const started = await troupe.start('field-research', 'What makes agent runs durable?', { workflowId: `e2e-tools-${Date.now()}` });
-      await started.result();
-      return started;
-    });
+    const run = await runExample('field-research', 'What makes agent runs durable?', 'e2e-tools');
     const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
     const { runId } = await run.handle.describe();
     await page.goto(`${target.uiUrl}/namespaces/${target.namespace}/workflows/${run.workflowId}/${runId}/history`, { waitUntil: 'domcontentloaded' });
@@ -120,6 +94,24 @@ describe('the Temporal UI', () => {
     await page.close();
   });
 });
+
+/** Runs an example team offline to its end, on a worker of its own, and returns its handle. */
+async function runExample(team: string, task: string, prefix: string): Promise<RunHandle> {
+  const examples = await loadTeamsModule();
+  const worker = await createTroupeWorker({
+    connection: target.nativeConnection,
+    namespace: target.namespace,
+    taskQueue: prefix,
+    teams: examples.registry,
+    anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
+  });
+  const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: prefix, searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
+  return worker.runUntil(async () => {
+    const started = await troupe.start(team, task, { workflowId: `${prefix}-${Date.now()}` });
+    await started.result();
+    return started;
+  });
+}
 
 /** The page's text, frames included (the UI renders markdown summaries in a sandboxed iframe), once it contains `expected`. */
 async function textWhen(page: Page, expected: string, timeoutMs = 30_000): Promise<string> {
