@@ -22,6 +22,9 @@ import { debate, fanOutOf, pipelineOf, script } from './teams.js';
 
 const { temporal } = proto;
 const smoke = process.argv.includes('--smoke');
+/** `--case 3` runs only that case (for profiling, e.g. with node --cpu-prof). */
+const only = process.argv.includes('--case') ? Number(process.argv[process.argv.indexOf('--case') + 1]) : undefined;
+const wanted = (n: number) => only === undefined || only === n;
 const size = smoke
   ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, cli: 1 }
   : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, cli: 5 };
@@ -82,8 +85,8 @@ await Promise.all([
     await run(`pipeline-${size.shortPipeline}`);
     await bare('bareChain', [size.shortPipeline]);
 
-    await both(`1. handoff: ${size.steps}-step pipeline`, 'ms', () => timed(() => run(`pipeline-${size.steps}`)), () => timed(() => bare('bareChain', [size.steps])), 'ratio ≤ 1.05');
-    await both(`2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`, 'ms', () => timed(() => run(`fan-out-${size.members}`)), () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])), 'ratio ≤ 1.05');
+    if (wanted(1)) await both(`1. handoff: ${size.steps}-step pipeline`, 'ms', () => timed(() => run(`pipeline-${size.steps}`)), () => timed(() => bare('bareChain', [size.steps])), 'ratio ≤ 1.05');
+    if (wanted(2)) await both(`2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`, 'ms', () => timed(() => run(`fan-out-${size.members}`)), () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])), 'ratio ≤ 1.05');
 
     let peak = { troupe: 0, bare: 0 };
     const sampling = (side: 'troupe' | 'bare') => {
@@ -91,7 +94,7 @@ await Promise.all([
       return () => clearInterval(timer);
     };
     const baseline = process.memoryUsage().rss;
-    await both(
+    if (wanted(3)) await both(
       `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
       'calls/s',
       async () => {
@@ -108,41 +111,45 @@ await Promise.all([
       },
       'ratio ≥ 0.9',
     );
-    extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
+    if (wanted(3)) extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
     peak = { troupe: 0, bare: 0 };
 
-    await both(`5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`, 'ms', () => timed(() => run(`pipeline-${size.steps}-checked`)), () => timed(() => run(`pipeline-${size.steps}`)), 'ratio ≤ 1.2');
+    if (wanted(5)) await both(`5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`, 'ms', () => timed(() => run(`pipeline-${size.steps}-checked`)), () => timed(() => run(`pipeline-${size.steps}`)), 'ratio ≤ 1.2');
 
-    const history: Record<string, unknown> = {};
-    for (const [name, team, calls] of [
-      [`pipeline of ${size.shortPipeline}`, `pipeline-${size.shortPipeline}`, size.shortPipeline],
-      [`pipeline of ${size.longPipeline}`, `pipeline-${size.longPipeline}`, size.longPipeline],
-      [`parallel step of ${size.members}`, `fan-out-${size.members}`, size.members],
-      ['debate (3 × 2 + judge)', 'bench-debate', 7],
-    ] as const) {
-      const { events, bytes } = await historyOf((await run(team)).handle);
-      history[name] = { eventsPerCall: +(events / calls).toFixed(2), bytesPerCall: Math.round(bytes / calls) };
+    if (wanted(6)) {
+      const history: Record<string, unknown> = {};
+      for (const [name, team, calls] of [
+        [`pipeline of ${size.shortPipeline}`, `pipeline-${size.shortPipeline}`, size.shortPipeline],
+        [`pipeline of ${size.longPipeline}`, `pipeline-${size.longPipeline}`, size.longPipeline],
+        [`parallel step of ${size.members}`, `fan-out-${size.members}`, size.members],
+        ['debate (3 × 2 + judge)', 'bench-debate', 7],
+      ] as const) {
+        const { events, bytes } = await historyOf((await run(team)).handle);
+        history[name] = { eventsPerCall: +(events / calls).toFixed(2), bytesPerCall: Math.round(bytes / calls) };
+      }
+      const bareChain = await target.client.workflow.start('bareChain', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [size.shortPipeline] });
+      await bareChain.result();
+      const bareHistory = await historyOf(bareChain);
+      history[`bare chain of ${size.shortPipeline}`] = { eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2), bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline) };
+      extras['6. history cost'] = history;
     }
-    const bareChain = await target.client.workflow.start('bareChain', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [size.shortPipeline] });
-    await bareChain.result();
-    const bareHistory = await historyOf(bareChain);
-    history[`bare chain of ${size.shortPipeline}`] = { eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2), bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline) };
-    extras['6. history cost'] = history;
 
-    const cli = (args: string[]) => () => {
-      const start = performance.now();
-      const result = spawnSync(process.execPath, [join(ROOT, 'bin/troupe.js'), ...args], { env: { ...process.env, TEMPORAL_ADDRESS: target.address }, encoding: 'utf8' });
-      if (result.status !== 0) throw new Error(`troupe ${args.join(' ')} failed: ${result.stderr}`);
-      return Promise.resolve(performance.now() - start);
-    };
-    const closed = (await run(`pipeline-${size.shortPipeline}`)).workflowId;
-    const startup: Record<string, number> = {};
-    for (const [name, args] of [['--help', ['--help']], ['status of a closed run', ['status', closed]]] as const) {
-      const times: number[] = [];
-      for (let i = 0; i < size.cli; i += 1) times.push(await cli([...args])());
-      startup[name] = Math.round(median(times));
+    if (wanted(8)) {
+      const cli = (args: string[]) => () => {
+        const start = performance.now();
+        const result = spawnSync(process.execPath, [join(ROOT, 'bin/troupe.js'), ...args], { env: { ...process.env, TEMPORAL_ADDRESS: target.address }, encoding: 'utf8' });
+        if (result.status !== 0) throw new Error(`troupe ${args.join(' ')} failed: ${result.stderr}`);
+        return Promise.resolve(performance.now() - start);
+      };
+      const closed = (await run(`pipeline-${size.shortPipeline}`)).workflowId;
+      const startup: Record<string, number> = {};
+      for (const [name, args] of [['--help', ['--help']], ['status of a closed run', ['status', closed]]] as const) {
+        const times: number[] = [];
+        for (let i = 0; i < size.cli; i += 1) times.push(await cli([...args])());
+        startup[name] = Math.round(median(times));
+      }
+      extras['8. CLI start-up (ms, from source through tsx)'] = startup;
     }
-    extras['8. CLI start-up (ms, from source through tsx)'] = startup;
   })),
 ]);
 await target.close();
