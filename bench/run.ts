@@ -161,8 +161,10 @@ for (const f of figures) {
 for (const [name, value] of Object.entries(extras)) console.log(`\n${name}: ${JSON.stringify(value)}`);
 const results = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version }, figures, extras };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, `bench/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote bench/results/${smoke ? 'smoke' : 'latest'}.json`);
+// Only a full run of every case replaces latest.json, the figures the README quotes.
+const file = smoke ? 'smoke' : only !== undefined ? `case-${only}` : 'latest';
+writeFileSync(join(ROOT, `bench/results/${file}.json`), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote bench/results/${file}.json`);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
