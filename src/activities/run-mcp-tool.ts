@@ -4,7 +4,8 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type AgentSpec } from '../team/index.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
-import { INLINE_RESULT_BYTES, preview, type ToolOutcome } from './tool-calls.js';
+import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
+import { summarise } from '../protocol/text.js';
 
 /** The MCP servers a worker has connected to (see connectMcpServers), by name. */
 export interface McpServers {
@@ -59,10 +60,10 @@ export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefine
       [text, isError] = [asText(error.content), true];
     }
     const bytes = Buffer.byteLength(text);
-    if (isError || bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError, content: text, bytes, preview: preview(text) };
+    if (isError || bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError, content: text, bytes, preview: summarise(text, 120) };
     const ref = claimKey('mcp');
     await payloads.put(ref, text);
-    return { toolUseId: call.toolUseId, isError, ref, bytes, preview: preview(text) };
+    return { toolUseId: call.toolUseId, isError, ref, bytes, preview: summarise(text, 120) };
   };
 }
 

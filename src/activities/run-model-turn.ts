@@ -7,7 +7,8 @@ import type { AgentSpec, TeamRegistry } from '../team/index.js';
 import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
-import { preview, type ToolOutcome, type ToolUse } from './tool-calls.js';
+import type { ToolOutcome, ToolUse } from './tool-calls.js';
+import { summarise } from '../protocol/text.js';
 
 export interface ModelTurnInput {
   team: string;
@@ -79,7 +80,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp }: { anthro
     const text = textOf(message);
     const usage = usageOf(message);
     const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
-    const result = { conversation, toolUses, text: preview(text, 500), usage, model: message.model, stopReason: message.stop_reason };
+    const result = { conversation, toolUses, text: summarise(text, 500), usage, model: message.model, stopReason: message.stop_reason };
     if (toolUses.length) return result;
     return { ...result, output: finalOutput(format, spec, message, text, { text, usage, conversation }) };
   };

@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType, type TeamRegistry, type ToolDefinition } from '../team/index.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
-import { INLINE_RESULT_BYTES, preview, type ToolOutcome } from './tool-calls.js';
+import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
+import { summarise } from '../protocol/text.js';
 
 export interface ToolCallInput {
   team: string;
@@ -53,10 +54,10 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
     }
     const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
     const bytes = Buffer.byteLength(text);
-    if (bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError: false, content: text, bytes, preview: preview(text) };
+    if (bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError: false, content: text, bytes, preview: summarise(text, 120) };
     const ref = claimKey('tool');
     await payloads.put(ref, text);
-    return { toolUseId: call.toolUseId, isError: false, ref, bytes, preview: preview(text) };
+    return { toolUseId: call.toolUseId, isError: false, ref, bytes, preview: summarise(text, 120) };
   };
 }
 
@@ -69,5 +70,5 @@ export function createToolNeedsApproval({ teams }: { teams: TeamRegistry }) {
 }
 
 function errorOutcome(toolUseId: string, message: string): ToolOutcome {
-  return { toolUseId, isError: true, content: message, bytes: Buffer.byteLength(message), preview: preview(message) };
+  return { toolUseId, isError: true, content: message, bytes: Buffer.byteLength(message), preview: summarise(message, 120) };
 }

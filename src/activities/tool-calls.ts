@@ -20,8 +20,3 @@ export interface ToolOutcome {
 
 /** Results up to this size travel inline through history; larger ones by reference. */
 export const INLINE_RESULT_BYTES = 2_048;
-
-export function preview(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}

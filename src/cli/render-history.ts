@@ -1,4 +1,4 @@
-import { summarise } from '../workflows/runtime/prompt.js';
+import { summarise } from '../protocol/text.js';
 import { formatUsage, serverToolUses } from './render.js';
 import type { HistoryStep, RunHistory } from '../client/history/read-history.js';
 
@@ -10,8 +10,7 @@ export function historyAsText(run: RunHistory, indent = ''): string {
     lines.push(`${indent}  ${at}  ${stepLine(step)}`);
     if (step.kind === 'child' && step.run) lines.push(historyAsText(step.run, `${indent}    `));
   }
-  const cost = run.costUsd !== undefined ? ` · estimated cost $${run.costUsd.toFixed(4)}` : '';
-  lines.push(`${indent}  ${formatUsage(run.usage, run.agentCalls)}${cost}`);
+  lines.push(`${indent}  ${formatUsage(run.usage, run.agentCalls, run.costUsd)}`);
   return lines.join('\n');
 }
 

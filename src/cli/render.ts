@@ -1,6 +1,6 @@
 import type { Envelope, Usage } from '../protocol/index.js';
 import type { RunResult } from '../protocol/messages.js';
-import { summarise } from '../workflows/runtime/prompt.js';
+import { summarise } from '../protocol/text.js';
 
 /** Terminal output for a followed run: permanent lines for handoffs, a status line for what is happening now. */
 export class RunPrinter {
@@ -83,8 +83,10 @@ export function formatEnvelope(envelope: Envelope): string {
   }
 }
 
-export function formatUsage(usage: Usage, agentCalls: number): string {
-  return `${agentCalls} agent call(s) · tokens: ${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write${serverToolUses(usage)}`;
+/** Calls, tokens, server tool uses and, when prices gave one, the estimated cost: one line, the same everywhere. */
+export function formatUsage(usage: Usage, agentCalls: number, costUsd?: number): string {
+  const cost = costUsd !== undefined ? ` · estimated cost $${costUsd.toFixed(4)}` : '';
+  return `${agentCalls} agent call(s) · tokens: ${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadTokens} cache read, ${usage.cacheWriteTokens} cache write${serverToolUses(usage)}${cost}`;
 }
 
 /** Uses of Anthropic's server tools, when there were any: ", 2 web search(es), 1 web fetch(es)". */
@@ -97,8 +99,7 @@ export function formatResult(result: RunResult): string {
   const output = typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2);
   const warnings = result.warnings.map((w) => `⚠ ${w}`);
   if (result.partial) warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
-  const cost = result.costUsd !== undefined ? ` · estimated cost $${result.costUsd.toFixed(4)}` : '';
-  return ['', 'Result:', output, '', ...warnings, `${formatUsage(result.usage, result.agentCalls)}${cost}`].join('\n');
+  return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls, result.costUsd)].join('\n');
 }
 
 export function runUrl(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {

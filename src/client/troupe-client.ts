@@ -13,7 +13,7 @@ import {
   type RunProgress,
   type RunResult,
 } from '../protocol/messages.js';
-import { summarise } from '../workflows/runtime/prompt.js';
+import { summarise } from '../protocol/text.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 
 export interface StartOptions {

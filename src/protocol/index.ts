@@ -6,3 +6,4 @@ export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from '
 export * from './messages.js';
 export { FailureType } from '../team/index.js';
 export { DELEGATE_PREFIX, DelegationInputSchema, delegateTool, delegatedMember } from './delegation.js';
+export { asText, summarise } from './text.js';

@@ -6,6 +6,7 @@ import { FailureType } from '../../src/team/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
 import { ensureSearchAttributes } from '../../src/hosting/index.js';
 import { troupe } from '../support/cli.js';
+import type { MessagesScript } from '../../src/activities/index.js';
 import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { registry } from '../support/teams.js';
 import { uniqueId, useTemporal } from '../support/temporal.js';
@@ -14,6 +15,18 @@ import { uniqueId, useTemporal } from '../support/temporal.js';
 // decided from the troupe CLI run as a child process.
 const temporal = useTemporal('dev-server');
 const cluster = (): Record<string, string> => ({ TEMPORAL_ADDRESS: temporal.env.address, TEMPORAL_NAMESPACE: 'default' });
+
+/** Runs `body` with a worker for the test teams, the double answering `script`, and a client on its task queue. */
+async function withWorker(script: MessagesScript, body: (client: TroupeClient) => Promise<void>): Promise<void> {
+  const double = await startMessagesApiDouble(script);
+  const taskQueue = uniqueId('tq');
+  const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+  try {
+    await worker.runUntil(body(new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true })));
+  } finally {
+    await double.close();
+  }
+}
 
 const waiting = (run: RunHandle) => until(async () => (await run.progress())?.awaiting?.gate === 'publish');
 
@@ -47,75 +60,59 @@ describe('approvals on the dev server', () => {
   });
 
   it('troupe pending, approve and reject, from the command line', async () => {
-    const double = await startMessagesApiDouble({ drafter: [{ text: 'the draft' }] });
-    const taskQueue = uniqueId('tq');
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
-    try {
-      await worker.runUntil(async () => {
-        const client = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true });
-        const toApprove = await client.start('approve-in-week', 'First note.', { workflowId: uniqueId('cli-approve') });
-        const toReject = await client.start('approve-in-week', 'Second note.', { workflowId: uniqueId('cli-reject') });
-        await Promise.all([waiting(toApprove), waiting(toReject)]);
+    await withWorker({ drafter: [{ text: 'the draft' }] }, async (client) => {
+      const toApprove = await client.start('approve-in-week', 'First note.', { workflowId: uniqueId('cli-approve') });
+      const toReject = await client.start('approve-in-week', 'Second note.', { workflowId: uniqueId('cli-reject') });
+      await Promise.all([waiting(toApprove), waiting(toReject)]);
 
-        await until(async () => {
-          const listed = await troupe(['pending', '--json'], cluster());
-          const ids = (JSON.parse(listed.stdout) as { workflowId: string }[]).map((p) => p.workflowId);
-          return ids.includes(toApprove.workflowId) && ids.includes(toReject.workflowId);
-        });
-        const awaiting = await troupe(['list', '--status', 'awaiting-approval', '--json'], cluster());
-        expect((JSON.parse(awaiting.stdout) as { workflowId: string }[]).map((r) => r.workflowId)).toEqual(expect.arrayContaining([toApprove.workflowId, toReject.workflowId]));
-        const listed = await troupe(['pending'], cluster());
-        expect(listed.stdout).toContain(`${toApprove.workflowId}  approve-in-week  gate "publish" by ana until `);
-
-        const refused = await troupe(['approve', toApprove.workflowId, '--by', 'mallory'], cluster());
-        expect(refused.code).toBe(2);
-        expect(refused.stderr).toContain(`Run ${toApprove.workflowId} refused the decision: "mallory" may not decide gate "publish": its approvers are ana`);
-
-        const approved = await troupe(['approve', toApprove.workflowId, '--by', 'ana', '--comment', 'looks good'], cluster());
-        expect(approved).toMatchObject({ code: 0, stdout: `Approved gate "publish" of ${toApprove.workflowId} (by ana).\n` });
-        expect((await toApprove.result()).output).toBe('the draft');
-
-        // History works on a run that is still waiting: its agent call is done, no end yet.
-        const live = await troupe(['history', toReject.workflowId, '--format', 'json'], cluster());
-        const liveRun = JSON.parse(live.stdout) as { steps: { kind: string }[] };
-        expect(liveRun.steps.map((s) => s.kind)).toEqual(['agent']);
-
-        const rejected = await troupe(['reject', toReject.workflowId, '--by', 'ana', '--comment', 'wrong audience'], cluster());
-        expect(rejected.code).toBe(0);
-        const failure = await toReject.result().then(
-          () => undefined,
-          (e: unknown) => describeFailure(e),
-        );
-        expect(failure).toMatchObject({ type: FailureType.ApprovalRejected, message: 'ana rejected "publish": wrong audience' });
-
-        const shown = await troupe(['status', toApprove.workflowId], cluster());
-        expect(shown.stdout).toMatch(/✔ ana → publish {2}approve \(update\): looks good/);
+      await until(async () => {
+        const listed = await troupe(['pending', '--json'], cluster());
+        const ids = (JSON.parse(listed.stdout) as { workflowId: string }[]).map((p) => p.workflowId);
+        return ids.includes(toApprove.workflowId) && ids.includes(toReject.workflowId);
       });
-    } finally {
-      await double.close();
-    }
+      const awaiting = await troupe(['list', '--status', 'awaiting-approval', '--json'], cluster());
+      expect((JSON.parse(awaiting.stdout) as { workflowId: string }[]).map((r) => r.workflowId)).toEqual(expect.arrayContaining([toApprove.workflowId, toReject.workflowId]));
+      const listed = await troupe(['pending'], cluster());
+      expect(listed.stdout).toContain(`${toApprove.workflowId}  approve-in-week  gate "publish" by ana until `);
+
+      const refused = await troupe(['approve', toApprove.workflowId, '--by', 'mallory'], cluster());
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`Run ${toApprove.workflowId} refused the decision: "mallory" may not decide gate "publish": its approvers are ana`);
+
+      const approved = await troupe(['approve', toApprove.workflowId, '--by', 'ana', '--comment', 'looks good'], cluster());
+      expect(approved).toMatchObject({ code: 0, stdout: `Approved gate "publish" of ${toApprove.workflowId} (by ana).\n` });
+      expect((await toApprove.result()).output).toBe('the draft');
+
+      // History works on a run that is still waiting: its agent call is done, no end yet.
+      const live = await troupe(['history', toReject.workflowId, '--format', 'json'], cluster());
+      const liveRun = JSON.parse(live.stdout) as { steps: { kind: string }[] };
+      expect(liveRun.steps.map((s) => s.kind)).toEqual(['agent']);
+
+      const rejected = await troupe(['reject', toReject.workflowId, '--by', 'ana', '--comment', 'wrong audience'], cluster());
+      expect(rejected.code).toBe(0);
+      const failure = await toReject.result().then(
+        () => undefined,
+        (e: unknown) => describeFailure(e),
+      );
+      expect(failure).toMatchObject({ type: FailureType.ApprovalRejected, message: 'ana rejected "publish": wrong audience' });
+
+      const shown = await troupe(['status', toApprove.workflowId], cluster());
+      expect(shown.stdout).toMatch(/✔ ana → publish {2}approve \(update\): looks good/);
+    });
   });
 
   it("lists a sub-team's release gate with its parent, decided on the sub-team's own run", async () => {
-    const double = await startMessagesApiDouble({ alpha: [{ text: 'notes' }], gamma: [{ text: 'leaf answer' }] });
-    const taskQueue = uniqueId('tq');
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
-    try {
-      await worker.runUntil(async () => {
-        const client = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true });
-        const parent = await client.start('parent-of-released', 'Nested release.', { workflowId: uniqueId('parent') });
-        let child: PendingRun | undefined;
-        await until(async () => (child = (await client.pending()).find((p) => p.parentWorkflowId === parent.workflowId)) !== undefined);
-        expect(child).toMatchObject({ team: 'released-leaf', awaiting: { gate: 'leaf-release' } });
-        expect(child!.workflowId.startsWith(`${parent.workflowId}/released-leaf-`)).toBe(true);
-        const listed = await troupe(['pending'], cluster());
-        expect(listed.stdout).toContain(`${child!.workflowId}  released-leaf  gate "leaf-release"`);
-        expect(listed.stdout).toContain(`(sub-team of ${parent.workflowId}; decide on this id)`);
-        await client.run(child!.workflowId).decide({ by: 'ana', decision: 'approve' });
-        expect((await parent.result()).output).toBe('leaf answer');
-      });
-    } finally {
-      await double.close();
-    }
+    await withWorker({ alpha: [{ text: 'notes' }], gamma: [{ text: 'leaf answer' }] }, async (client) => {
+      const parent = await client.start('parent-of-released', 'Nested release.', { workflowId: uniqueId('parent') });
+      let child: PendingRun | undefined;
+      await until(async () => (child = (await client.pending()).find((p) => p.parentWorkflowId === parent.workflowId)) !== undefined);
+      expect(child).toMatchObject({ team: 'released-leaf', awaiting: { gate: 'leaf-release' } });
+      expect(child!.workflowId.startsWith(`${parent.workflowId}/released-leaf-`)).toBe(true);
+      const listed = await troupe(['pending'], cluster());
+      expect(listed.stdout).toContain(`${child!.workflowId}  released-leaf  gate "leaf-release"`);
+      expect(listed.stdout).toContain(`(sub-team of ${parent.workflowId}; decide on this id)`);
+      await client.run(child!.workflowId).decide({ by: 'ana', decision: 'approve' });
+      expect((await parent.result()).output).toBe('leaf answer');
+    });
   });
 });

@@ -33,8 +33,7 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
       const a = status.progress.awaiting;
       if (a) console.log(`Awaiting approval: gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}: \`troupe approve ${workflowId} --by <who>\``);
       for (const envelope of status.progress.envelopes) console.log(formatEnvelope(envelope));
-      const cost = status.progress.costUsd !== undefined ? ` · estimated cost $${status.progress.costUsd.toFixed(4)}` : '';
-      console.log(`${formatUsage(status.progress.usage, status.progress.agentCalls)}${cost}`);
+      console.log(formatUsage(status.progress.usage, status.progress.agentCalls, status.progress.costUsd));
     }
     const state = status.progress?.state ?? (outcome && 'result' in outcome ? outcome.result.state : null);
     if (state !== null && state !== undefined) console.log(`Shared state (${status.progress?.topology ?? 'topology'}):\n${JSON.stringify(state, null, 2)}`); else if (status.status === 'RUNNING') {

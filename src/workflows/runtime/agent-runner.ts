@@ -1,10 +1,11 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
 import { FailureType, type AgentSpec } from '../../team/index.js';
 import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
 import { agentActivityOptions } from './agent-options.js';
 import { LimitReached, type Ledger } from './ledger.js';
+import { invalidOutput, objection, unusable } from './repair.js';
 import type { ToolLoop } from './tool-loop.js';
 import { summarise } from './prompt.js';
 
@@ -78,12 +79,9 @@ export class AgentRunner {
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model });
-        // Validated, then kept as the agent gave it: a schema extending the decision keeps its extra fields.
-        const parsed = schema ? schema.safeParse(result.output) : { success: true as const };
-        const output = result.output as T;
-        const objection = parsed.success ? check?.(output) : `the answer is not the shape this step reads: ${z.prettifyError(parsed.error)}`;
-        if (parsed.success && objection === undefined) return { ...result, output, agent: agent.name };
-        problem = { text: result.text, problem: objection ?? 'unusable answer', type: FailureType.InvalidDecision };
+        const refused = objection(result.output, schema, check);
+        if (refused === undefined) return { ...result, output: result.output as T, agent: agent.name };
+        problem = { text: result.text, problem: refused, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
@@ -93,14 +91,7 @@ export class AgentRunner {
         this.ledger.charge(invalid.usage, { model: agent.model });
         problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
       }
-      if (repairs >= agent.maxRepairs) {
-        throw ApplicationFailure.create({
-          message: `agent "${agent.name}" did not produce usable output after ${repairs} repair attempt(s): ${problem.problem}`,
-          type: problem.type,
-          nonRetryable: true,
-          details: [{ agent: agent.name, text: problem.text }],
-        });
-      }
+      if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, problem);
       repair = { previousText: problem.text, problem: problem.problem };
     }
   }
@@ -112,17 +103,4 @@ export class AgentRunner {
     }
     return agent;
   }
-}
-
-interface InvalidOutput {
-  text: string;
-  problem: string;
-  usage: AgentCallResult['usage'];
-}
-
-function invalidOutput(error: unknown): InvalidOutput | undefined {
-  if (!(error instanceof ActivityFailure)) return undefined;
-  const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
-  return cause.details?.[0] as InvalidOutput | undefined;
 }

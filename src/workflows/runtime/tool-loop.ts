@@ -6,6 +6,7 @@ import { agentActivityOptions, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, type Ledger } from './ledger.js';
+import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
@@ -60,21 +61,20 @@ export class ToolLoop {
         }
         this.ledger.charge(invalid.usage, { model: agent.model });
         usage = addUsage(usage, invalid.usage);
-        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, invalid.problem, FailureType.InvalidStructuredOutput);
+        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { ...invalid, type: FailureType.InvalidStructuredOutput });
         repairs += 1;
-        [conversation, toolResults, repair] = [invalid.conversation, undefined, { problem: invalid.problem }];
+        [conversation, toolResults, repair] = [invalid.conversation ?? conversation, undefined, { problem: invalid.problem }];
         continue;
       }
       this.ledger.charge(result.usage, { model: result.model });
       usage = addUsage(usage, result.usage);
       [conversation, repair] = [result.conversation, undefined];
       if (result.toolUses.length === 0) {
-        const parsed = schema ? schema.safeParse(result.output) : { success: true as const };
-        const objection = parsed.success ? check?.(result.output as T) : `the answer is not the shape this step reads: ${parsed.error.message}`;
-        if (objection === undefined) return { output: result.output as T, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
-        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, objection, FailureType.InvalidDecision);
+        const refused = objection(result.output, schema, check);
+        if (refused === undefined) return { output: result.output as T, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
+        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { problem: refused, type: FailureType.InvalidDecision, text: result.text });
         repairs += 1;
-        [toolResults, repair] = [undefined, { problem: objection }];
+        [toolResults, repair] = [undefined, { problem: refused }];
         continue;
       }
       toolResults = await this.useTools(agent, result.toolUses, turn);
@@ -143,9 +143,7 @@ export class ToolLoop {
         { team: this.run.team.name, agent: agent.name, server: server.name, tool: use.name, toolUseId: use.id, input: use.input },
       ]);
     } catch (error) {
-      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
-      if (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent) throw error;
-      return errorOutcome(use, `MCP tool "${use.name}" of "${server.name}" failed after its retries: ${error.cause?.message ?? error.message}`);
+      return failedCall(error, use, `MCP tool "${use.name}" of "${server.name}"`);
     }
   }
 
@@ -161,10 +159,7 @@ export class ToolLoop {
         { team: this.run.team.name, agent: agent.name, tool: use.name, toolUseId: use.id, input: use.input },
       ]);
     } catch (error) {
-      if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
-      const cause = error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent ? undefined : error.cause?.message;
-      if (cause === undefined) throw error; // the worker does not know the tool: a setup problem, not the model's
-      return errorOutcome(use, `tool "${use.name}" failed after its retries: ${cause}`);
+      return failedCall(error, use, `tool "${use.name}"`);
     }
   }
 }
@@ -174,23 +169,17 @@ function mcpServerOf(agent: AgentSpec, name: string): McpServerSpec | undefined 
   return agent.mcp.find((server) => server.tools.includes(name));
 }
 
+/**
+ * A tool call that failed after its retries becomes an error result for the model. A worker that
+ * does not know the tool is a setup problem, not the model's, and a cancellation is not a failure:
+ * both are rethrown.
+ */
+function failedCall(error: unknown, use: ToolUse, what: string): ToolOutcome {
+  if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+  if (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent) throw error;
+  return errorOutcome(use, `${what} failed after its retries: ${error.cause?.message ?? error.message}`);
+}
+
 function errorOutcome(use: ToolUse, message: string): ToolOutcome {
   return { toolUseId: use.id, isError: true, content: message, bytes: message.length, preview: summarise(message, 120) };
-}
-
-function unusable(agent: AgentSpec, repairs: number, problem: string, type: FailureType): ApplicationFailure {
-  return ApplicationFailure.create({ message: `agent "${agent.name}" did not produce usable output after ${repairs} repair attempt(s): ${problem}`, type, nonRetryable: true });
-}
-
-interface InvalidTurn {
-  problem: string;
-  usage: typeof ZERO_USAGE;
-  conversation: string;
-}
-
-function invalidOutput(error: unknown): InvalidTurn | undefined {
-  if (!(error instanceof ActivityFailure)) return undefined;
-  const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
-  return cause.details?.[0] as InvalidTurn | undefined;
 }
