@@ -118,7 +118,8 @@ console.log(JSON.stringify({
       join(scratch, 'every-topology.ts'),
       `import { startTestEnvironment } from 'troupe/testing';
 import { offlineScript, teams } from './teams/index.ts';
-const t = await startTestEnvironment({ teams, script: offlineScript, server: 'dev-server' });
+// INFO logs would include the SDK's "Workflow bundle created" if the worker bundled at start.
+const t = await startTestEnvironment({ teams, script: offlineScript, server: 'dev-server', logLevel: 'INFO' });
 try {
   const done = await Promise.all(teams.map(async (team) => {
     const result = await (await t.start(team.name, 'Recorded run of ' + team.name)).result();
@@ -130,7 +131,12 @@ try {
 }
 `,
     );
-    const topologies = ok('npx', ['tsx', 'every-topology.ts'], scratch).split('\n').flatMap((line) => (line.startsWith('TOPOLOGY ') ? [line.slice(9)] : []));
+    const everyTopology = sh('npx', ['tsx', 'every-topology.ts'], scratch);
+    expect(everyTopology.code, everyTopology.stderr).toBe(0);
+    // The worker loaded the prebuilt workflows: nothing was bundled at start.
+    expect(everyTopology.stdout + everyTopology.stderr).not.toContain('Workflow bundle created');
+    expect(everyTopology.stdout + everyTopology.stderr).toContain('Worker state changed');
+    const topologies = everyTopology.stdout.split('\n').flatMap((line) => (line.startsWith('TOPOLOGY ') ? [line.slice(9)] : []));
     expect([...new Set(topologies.map((line) => line.split(':')[1]))].sort()).toEqual(['debate', 'handoff', 'pipeline', 'router', 'supervisor', 'swarm']);
     expect(topologies).toContain('field-research:pipeline:complete'); // an agent with tools, from the installed package
     expect(topologies.every((line) => line.endsWith(':complete'))).toBe(true);

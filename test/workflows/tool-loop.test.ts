@@ -110,7 +110,9 @@ describe('the tool loop', () => {
     const run = await env.start('tool-team', 'Publish it.');
     const awaiting = await env.waitForApproval(run, 'tool-publish');
     expect(awaiting).toMatchObject({ approvers: ['ana'] });
+    // What troupe pending shows: the agent, the tool and its input.
     expect(awaiting.subject).toContain('researcher → publish');
+    expect(awaiting.subject).toContain('"text": "draft"');
     await env.sleep('3 days');
     await run.decide({ by: 'ana', decision: 'reject', comment: 'not before the launch' });
     const result = await run.result();
