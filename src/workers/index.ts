@@ -1,4 +1,5 @@
 export { createTroupeWorker, WORKFLOWS_PATH, type TroupeWorkerOptions } from './create-worker.js';
+export { connectFromEnv } from './connect-from-env.js';
 export { createModelClient, verifyModelAccess, type ModelClient } from './model-client.js';
 export { loadTeamsModule, EXAMPLE_TEAMS, type TeamsModule } from './teams-module.js';
 export { replayHistoryFile, type ReplayOutcome } from './replay.js';
