@@ -1,4 +1,4 @@
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerDeploymentOptions } from '@temporalio/worker';
 import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins, verifyModelAccess, type ModelClient, type TeamsModule } from '../workers/index.js';
 import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
 
@@ -9,6 +9,8 @@ export interface StackOptions {
   uiPort?: number | undefined;
   /** Run a worker in this process. */
   worker: boolean;
+  /** Temporal worker versioning for that worker (`troupe worker --deployment --build-id`). */
+  deployment?: WorkerDeploymentOptions | undefined;
   /** Called once the teams module is loaded, before any server or worker starts: the place to reject bad input. */
   validate?: (teams: TeamsModule) => void;
   /** Called once Temporal is reachable, before the worker starts: for checks that need the cluster. */
@@ -57,6 +59,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
         teams: teams.registry,
         anthropic: model.anthropic,
         plugins: await tracingPlugins(),
+        workerDeploymentOptions: options.deployment,
       });
       running = worker.run();
     }

@@ -59,8 +59,11 @@ program
 program
   .command('worker')
   .description('run a worker against the configured cluster (TEMPORAL_ADDRESS or a Temporal profile)')
-  .action(async () => {
-    process.exitCode = await (await import('./commands/worker.js')).workerCommand(globals());
+  .option('--deployment <name>', 'Temporal worker deployment this worker belongs to (default: TROUPE_DEPLOYMENT; none: unversioned)')
+  .option('--build-id <id>', 'build id of this worker in its deployment (default: TROUPE_BUILD_ID)')
+  .option('--versioning <behaviour>', 'pinned (a run finishes on the build it started on) or auto-upgrade (default: TROUPE_VERSIONING, else pinned)')
+  .action(async (options: { deployment?: string; buildId?: string; versioning?: string }) => {
+    process.exitCode = await (await import('./commands/worker.js')).workerCommand({ ...globals(), ...options });
   });
 
 program

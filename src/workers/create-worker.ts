@@ -1,9 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Worker, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { createActivities, createFilePayloadStore, type PayloadStore } from '../activities/index.js';
+import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
 import { TroupeError } from '../team/index.js';
 import { connectMcpServers } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
@@ -27,12 +27,23 @@ export interface TroupeWorkerOptions {
   payloads?: PayloadStore;
   /** Worker plugins, e.g. tracingPlugins() for OpenTelemetry. */
   plugins?: WorkerPlugin[];
+  /** Temporal worker versioning: the deployment version this worker serves and how its runs move between versions. */
+  workerDeploymentOptions?: WorkerDeploymentOptions | undefined;
+  /**
+   * Where paid model answers are journaled, so a retried attempt reuses its predecessor's answer
+   * instead of paying again; default: files under $TROUPE_HOME/journal. Workers on several
+   * machines need a shared journal (or a shared volume).
+   */
+  answers?: AnswerJournal;
 }
 
 /** A worker that runs every topology workflow and the agent activity. */
 export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
   ensureOneCopy(options);
   const mcp = await connectMcpServers(options.teams);
+  const answers = options.answers ?? createFileAnswerJournal(resolve(process.env['TROUPE_HOME'] || '.troupe', 'journal'));
+  // Old answers belong to calls long finished: drop them, in the background, so the journal does not grow forever.
+  void answers.prune?.(new Date(Date.now() - ANSWER_JOURNAL_MAX_AGE_MS)).catch(() => undefined);
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -42,8 +53,10 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
       teams: options.teams,
       payloads: options.payloads ?? createFilePayloadStore(resolve(process.env['TROUPE_HOME'] || '.troupe', 'payloads')),
       mcp,
+      answers,
     }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
+    ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     ...workflowCode(options),
   }).catch(async (error: unknown) => {
     await mcp.close();
