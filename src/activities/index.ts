@@ -10,7 +10,7 @@ export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-a
 export type { CheckInput } from './run-check.js';
 export { classifyModelError, retryAfterMs } from './model-errors.js';
 export { createOfflineAnthropic } from './providers/offline.js';
-export { ScriptedMessages, AGENT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+export { ScriptedMessages, ACTIVITY_HEADER, AGENT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
 export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse } from './providers/scripted-messages.js';
 
 export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';
@@ -18,6 +18,7 @@ export type { ToolCallInput } from './run-tool.js';
 export type { McpServers, McpToolCallInput } from './run-mcp-tool.js';
 export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
+export { createFileAnswerJournal, answerKey, ANSWER_JOURNAL_MAX_AGE_MS, type AnswerJournal } from './answer-journal.js';
 
 /** Every activity Troupe registers, built from the outside world it may touch. */
 export function createActivities(deps: AgentActivityDeps & { payloads: PayloadStore; mcp?: McpServers }) {

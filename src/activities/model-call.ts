@@ -6,8 +6,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
 import { FailureType, type AgentDefinition, type AgentSpec, type TeamRegistry } from '../team/index.js';
+import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { classifyModelError } from './model-errors.js';
-import { AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+import { ACTIVITY_HEADER, AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
 
 /** The model client's own timeout sits below the attempt's start-to-close, so the SDK gives up first. */
 const TIMEOUT_MARGIN = 0.9;
@@ -57,10 +58,15 @@ export function findAgent(teams: TeamRegistry, team: string, agent: string): Age
   return definition;
 }
 
-/** One Messages API call for an agent: cached system prompt, its output format and tools, the activity's cancellation. */
+/**
+ * One Messages API call for an agent: cached system prompt, its output format and tools, the
+ * activity's cancellation. With a journal, an answer already paid for by an earlier attempt of
+ * this activity is reused, and a new answer is journaled before it is returned.
+ */
 export async function askModel(
   anthropic: Anthropic,
   request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[] },
+  answers?: AnswerJournal,
 ): Promise<Anthropic.Message> {
   const context = Context.current();
   const { agent, format } = request;
@@ -74,17 +80,50 @@ export async function askModel(
     ...(tools?.length ? { tools } : {}),
     ...(format ? { output_config: { format: { type: format.type, schema: format.schema } } } : {}),
   };
+  const key = answers ? answerKey(context.info, params) : undefined;
+  const journaled = key ? await journalRead(answers, key, context) : undefined;
+  if (journaled) {
+    context.log.info(`Reused the answer ${journaled.id} journaled by an earlier attempt: the model is not called again`, { agent: agent.name, attempt: context.info.attempt });
+    return journaled;
+  }
   const stopHeartbeating = heartbeatWhileWaiting(context);
+  let message: Anthropic.Message;
   try {
-    return await anthropic.messages.create(params, {
+    message = await anthropic.messages.create(params, {
       signal: context.cancellationSignal,
       timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
-      headers: { [AGENT_HEADER]: agent.name, [TEAM_HEADER]: request.team, [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '' },
+      headers: {
+        [AGENT_HEADER]: agent.name,
+        [TEAM_HEADER]: request.team,
+        [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '',
+        [ACTIVITY_HEADER]: context.info.activityId,
+      },
     });
   } catch (error) {
     throw classifyModelError(error, agent.name);
   } finally {
     stopHeartbeating();
+  }
+  if (key) await journalWrite(answers, key, message, context);
+  return message;
+}
+
+/** A journal that cannot be read must not stop agents: the call is made, as without a journal. */
+async function journalRead(answers: AnswerJournal | undefined, key: string, context: Context): Promise<Anthropic.Message | undefined> {
+  try {
+    return await answers?.get(key);
+  } catch (error) {
+    context.log.warn(`The answer journal could not be read; calling the model: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The answer is in hand: a journal that cannot be written only loses the protection against paying twice. */
+async function journalWrite(answers: AnswerJournal | undefined, key: string, message: Anthropic.Message, context: Context): Promise<void> {
+  try {
+    await answers?.put(key, message);
+  } catch (error) {
+    context.log.warn(`The answer journal could not be written; a retry of this call would pay again: ${(error as Error).message}`);
   }
 }
 

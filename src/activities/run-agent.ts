@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
 import type { Usage } from '../protocol/index.js';
+import type { AnswerJournal } from './answer-journal.js';
 import { askModel, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 
 export interface AgentCallInput {
@@ -27,12 +28,14 @@ export interface AgentCallResult {
 export interface AgentActivityDeps {
   anthropic: Anthropic;
   teams: TeamRegistry;
+  /** Paid answers kept by the worker, so a retried attempt reuses its predecessor's answer. */
+  answers?: AnswerJournal;
 }
 
-export function createRunAgent({ anthropic, teams }: AgentActivityDeps) {
+export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
     const { format } = resolveAgent(teams, input);
-    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages: buildMessages(input), format });
+    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages: buildMessages(input), format }, answers);
     const text = textOf(message);
     const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };

@@ -4,6 +4,7 @@ import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from
 import type { z } from 'zod';
 import { DelegationInputSchema, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, TeamRegistry } from '../team/index.js';
+import type { AnswerJournal } from './answer-journal.js';
 import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
@@ -44,7 +45,7 @@ export interface ModelTurnResult {
  * loads it, adds the tool results (or a repair request), asks the model, stores it again and hands
  * back only its key and the tool calls, so the event history grows with turns, not with their text.
  */
-export function createRunModelTurn({ anthropic, teams, payloads, mcp }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore; mcp?: McpServers }) {
+export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore; mcp?: McpServers; answers?: AnswerJournal }) {
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
     // The first turn checks the run's spec against the worker's; later turns use the worker's (the same).
     const spec = input.first?.spec ?? findAgent(teams, input.team, input.agent.name).spec;
@@ -72,7 +73,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp }: { anthro
       });
       tools.push(param as Tool);
     }
-    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools });
+    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools }, answers);
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');
     await payloads.put(conversation, messages);

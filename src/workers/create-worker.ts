@@ -1,19 +1,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
 import { TroupeError } from '../team/index.js';
 import { connectMcpServers } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
+import { workerLimitOptions, type WorkerLimits } from './worker-limits.js';
+import { workflowCode } from './workflow-code.js';
 
-/** Compiled (the package) or run from source (a checkout, through tsx). */
-const COMPILED = import.meta.url.endsWith('.js');
-export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
-/** The package ships its workflows prebuilt (`npm run build`), so starting a worker bundles nothing. */
-export const PREBUILT_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflows.bundle.js', import.meta.url));
+export { WORKFLOWS_PATH } from './workflow-code.js';
 
 export interface TroupeWorkerOptions {
   connection: NativeConnection;
@@ -27,6 +23,10 @@ export interface TroupeWorkerOptions {
   payloads?: PayloadStore;
   /** Worker plugins, e.g. tracingPlugins() for OpenTelemetry. */
   plugins?: WorkerPlugin[];
+  /** Concurrency, rate limits and the shutdown grace period (see WorkerLimits). */
+  limits?: WorkerLimits;
+  /** Serve only agent calls (a pool for agents that name this task queue), no workflows. */
+  activitiesOnly?: boolean;
   /** Temporal worker versioning: the deployment version this worker serves and how its runs move between versions. */
   workerDeploymentOptions?: WorkerDeploymentOptions | undefined;
   /**
@@ -57,7 +57,8 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
-    ...workflowCode(options),
+    ...workerLimitOptions(options.limits),
+    ...(options.activitiesOnly ? {} : workflowCode({ workflowBundle: options.workflowBundle, bundlingPlugins: !!options.plugins?.length }).option),
   }).catch(async (error: unknown) => {
     await mcp.close();
     throw error;
@@ -72,13 +73,6 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     }
   };
   return worker;
-}
-
-/** A given bundle, else the prebuilt one (unless plugins must add their interceptors at bundling), else bundle now. */
-function workflowCode(options: TroupeWorkerOptions): { workflowBundle: WorkflowBundle | { codePath: string } } | { workflowsPath: string } {
-  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
-  if (!options.plugins?.length && existsSync(PREBUILT_WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: PREBUILT_WORKFLOW_BUNDLE } };
-  return { workflowsPath: WORKFLOWS_PATH };
 }
 
 /**

@@ -64,6 +64,8 @@ export const AGENT_HEADER = 'x-troupe-agent';
 export const TEAM_HEADER = 'x-troupe-team';
 /** The run (workflow id) a request belongs to: scripted replies are consumed per run. */
 export const RUN_HEADER = 'x-troupe-run';
+/** The activity (stable across its attempts) a request belongs to: with the run, it names one model call. */
+export const ACTIVITY_HEADER = 'x-troupe-activity';
 
 /** The error type a scripted provider answers with when a script has no reply for an agent. */
 export const NO_SCRIPTED_REPLY = 'no_scripted_reply';
