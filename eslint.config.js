@@ -18,7 +18,7 @@ const deterministicImports = {
   patterns: [
     { group: ['node:*'], message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.' },
     { group: ['**/activities/*', '!**/activities/index.js'], message: 'Import activity types from src/activities/index.js.' },
-    { group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**'], message: 'Workflow code cannot import workers, hosting, client, CLI or testing code.' },
+    { group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**', '**/codec/**'], message: 'Workflow code cannot import workers, hosting, client, CLI, testing or codec code.' },
   ],
 };
 
@@ -44,6 +44,8 @@ export default tseslint.config(
   },
   { files: ['src/protocol/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
   { files: ['src/activities/**/*.ts'], rules: layer('workflows', 'workers', 'hosting', 'client', 'cli', 'testing') },
+  // The payload codec sits beside the SDK's data converter: clients, workers, hosting and the CLI use it.
+  { files: ['src/codec/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
   { files: ['src/hosting/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'client', 'cli', 'testing') },
   { files: ['src/workers/**/*.ts'], rules: layer('client', 'cli', 'testing') },
   { files: ['src/client/**/*.ts'], rules: layer('activities', 'workers', 'cli', 'testing') },
