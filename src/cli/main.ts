@@ -149,6 +149,16 @@ program
     process.exitCode = await (await import('./commands/replay.js')).replayCommand(files, options);
   });
 
+program
+  .command('codec-server')
+  .description('decrypt payloads for the Temporal UI: the codec server (needs TROUPE_PAYLOAD_KEY and TROUPE_CODEC_TOKEN)')
+  .option('--port <port>', 'port to listen on', port, 8888)
+  .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
+  .option('--origin <url...>', "the Temporal UI's origin: the only one granted CORS", ['http://localhost:8233'])
+  .action(async (options: { port: number; host: string; origin: string[] }) => {
+    process.exitCode = await (await import('./commands/codec-server.js')).codecServerCommand(options);
+  });
+
 function globals(): { teams?: string; taskQueue?: string } {
   return program.opts<{ teams?: string; taskQueue?: string }>();
 }
@@ -158,7 +168,7 @@ export const INTERRUPTED = 130;
 
 // Commands load on use, so `troupe --help` starts without loading Temporal's native runtime.
 program.hook('preAction', async (_program, command) => {
-  if (!['init', 'setup'].includes(command.name())) (await import('../workers/telemetry.js')).installRuntime();
+  if (!['init', 'setup', 'codec-server'].includes(command.name())) (await import('../workers/telemetry.js')).installRuntime();
 });
 
 try {

@@ -4,3 +4,5 @@ export { connectFromEnv } from './connect-from-env.js';
 export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../protocol/messages.js';
 export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../protocol/messages.js';
 export { readRunHistory, type HistoryStep, type RunHistory, type ChildHistoryLoader } from './history/read-history.js';
+export { fetchRunHistory } from './history/fetch-history.js';
+export { payloadDataConverter } from '../codec/index.js';

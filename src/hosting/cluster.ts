@@ -3,16 +3,18 @@ import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import { clusterConnection, clusterUnreachable } from './cluster-config.js';
 import type { TemporalTarget } from './temporal-target.js';
+import { payloadDataConverter } from '../codec/index.js';
 
 export { configuredCluster } from './cluster-config.js';
 
 export async function connectToCluster(config: ClientConnectConfig, env: NodeJS.ProcessEnv = process.env): Promise<TemporalTarget> {
   const cluster = clusterConnection(config);
   const { address, namespace, options } = cluster;
+  const dataConverter = payloadDataConverter(env);
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ ...options, connectTimeout: '5s' });
-    const client = new Client({ connection, namespace });
+    const client = new Client({ connection, namespace, dataConverter });
     // Connecting is lazy on some transports: ask the namespace, so a wrong address or namespace fails here.
     await connection.workflowService.describeNamespace({ namespace });
     const nativeConnection = await NativeConnection.connect(options);

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TroupeError } from '../team/errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
@@ -9,6 +11,7 @@ import { forgetServer, readServerRecord, serverRecordPath, type ServerRecord } f
 import { writeServerWrapper } from './server-watchdog.js';
 import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
+import { codecTokenFromEnv, payloadDataConverter, startCodecServer, type CodecServer } from '../codec/index.js';
 
 export interface EmbeddedServerOptions {
   /** gRPC port; 0 picks a free one. Default TROUPE_DEV_PORT or 7233. */
@@ -38,14 +41,22 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const port = await choosePort(askedPort, 'TROUPE_DEV_PORT', '--port', `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `);
   const uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
 
+  const dataConverter = payloadDataConverter(env);
+  const codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort, env);
+
   const recordPath = serverRecordPath(dbFile);
   const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
   let testEnv: TestWorkflowEnvironment;
   try {
     testEnv = await TestWorkflowEnvironment.createLocal({
-      server: { executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
+      server: {
+        executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES,
+        ...(codec ? { extraArgs: ['--ui-codec-endpoint', codec.uiEndpoint] } : {}),
+      },
+      client: { dataConverter },
     });
   } catch (error) {
+    await codec?.close();
     forgetOwnServer(recordPath, readServerRecord(recordPath));
     if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
     throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
@@ -58,11 +69,23 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     client: testEnv.client,
     nativeConnection: testEnv.nativeConnection,
     uiUrl: `http://localhost:${uiPort}`,
+    codecUrl: codec?.url,
     close: async () => {
       await testEnv.teardown();
+      await codec?.close();
       forgetOwnServer(recordPath, started);
     },
   };
+}
+
+/**
+ * With encryption on, the UI decodes payloads through a codec server of this process, open to the
+ * UI's origin only, with TROUPE_CODEC_TOKEN (or a fresh token) in the endpoint the UI is given.
+ */
+async function uiCodecServer(codec: PayloadCodec | undefined, uiPort: number, env: NodeJS.ProcessEnv): Promise<CodecServer | undefined> {
+  if (!codec) return undefined;
+  const token = codecTokenFromEnv(env) ?? randomBytes(24).toString('hex');
+  return startCodecServer({ codec, token, origins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] });
 }
 
 /** Runs the binary through the watchdog wrapper (a shell script, so not on Windows). */

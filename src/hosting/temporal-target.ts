@@ -11,5 +11,7 @@ export interface TemporalTarget {
   readonly nativeConnection: NativeConnection;
   /** The Temporal Web UI, when Troupe knows where it is. */
   readonly uiUrl: string | undefined;
+  /** The codec server the UI decodes encrypted payloads through, when this process runs it (the embedded server, with encryption on). */
+  readonly codecUrl?: string | undefined;
   close(): Promise<void>;
 }

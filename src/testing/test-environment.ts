@@ -7,6 +7,7 @@ import { TROUPE_SEARCH_ATTRIBUTES, resolveTemporalBinary } from '../hosting/inde
 import type { AwaitingApproval } from '../protocol/index.js';
 import { TeamRegistry, TroupeError, type Team } from '../team/index.js';
 import { createTroupeWorker } from '../workers/index.js';
+import { payloadDataConverter } from '../codec/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
 
 export interface TestEnvironmentOptions {
@@ -49,10 +50,12 @@ export async function startTestEnvironment(options: TestEnvironmentOptions): Pro
   const teams = options.teams instanceof TeamRegistry ? options.teams : new TeamRegistry(options.teams);
   const kind = options.server ?? 'time-skipping';
   quietRuntime(options.logLevel ?? 'WARN');
+  // Encrypted when TROUPE_PAYLOAD_KEY is set, like every Troupe client and worker.
+  const client = { dataConverter: payloadDataConverter() };
   const env =
     kind === 'time-skipping'
-      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') } })
-      : await TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalBinary('dev-server'), searchAttributes: TROUPE_SEARCH_ATTRIBUTES } });
+      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') }, client })
+      : await TestWorkflowEnvironment.createLocal({ server: { executable: resolveTemporalBinary('dev-server'), searchAttributes: TROUPE_SEARCH_ATTRIBUTES }, client });
   let double: MessagesApiDouble | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
@@ -8,6 +9,7 @@ import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 import { workerLimitOptions, type WorkerLimits } from './worker-limits.js';
 import { workflowCode } from './workflow-code.js';
+import { payloadDataConverter } from '../codec/index.js';
 
 export { WORKFLOWS_PATH } from './workflow-code.js';
 
@@ -35,6 +37,8 @@ export interface TroupeWorkerOptions {
    * machines need a shared journal (or a shared volume).
    */
   answers?: AnswerJournal;
+  /** How payloads are encoded; default: encrypted when TROUPE_PAYLOAD_KEY is set (payloadDataConverter), as clients read them. */
+  dataConverter?: DataConverter;
 }
 
 /** A worker that runs every topology workflow and the agent activity. */
@@ -58,6 +62,7 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     ...workerLimitOptions(options.limits),
+    dataConverter: options.dataConverter ?? payloadDataConverter(),
     ...(options.activitiesOnly ? {} : workflowCode({ workflowBundle: options.workflowBundle, bundlingPlugins: !!options.plugins?.length }).option),
   }).catch(async (error: unknown) => {
     await mcp.close();

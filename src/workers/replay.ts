@@ -3,6 +3,7 @@ import { ReplayError, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { TroupeError } from '../team/errors.js';
 import { WORKFLOWS_PATH } from './create-worker.js';
+import { payloadDataConverter } from '../codec/index.js';
 
 const EXPORT_HINT = 'Export a run\'s history with `temporal workflow show -w <id> -o json > run.json` (or download it from the Temporal UI).';
 
@@ -39,7 +40,9 @@ export async function replayHistoryFile(file: string, options: { workflowBundle?
   // A history does not name its own workflow; sub-team ids derive from it, so default to the file's name.
   const workflowId = options.workflowId ?? file.replace(/^.*\//, '').replace(/\.json$/, '');
   try {
-    await Worker.runReplayHistory(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }, history, workflowId);
+    // An encrypted history replays with the same keys (TROUPE_PAYLOAD_KEY, TROUPE_PAYLOAD_OLD_KEYS) the run was made with.
+    const code = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+    await Worker.runReplayHistory({ ...code, dataConverter: payloadDataConverter() }, history, workflowId);
     return { file, workflowId, ok: true };
   } catch (error) {
     if (error instanceof DeterminismViolationError || error instanceof ReplayError) return { file, workflowId, ok: false, problem: error.message };

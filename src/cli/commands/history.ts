@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
 import { TroupeError } from '../../team/index.js';
 import { readRunHistory } from '../../client/history/read-history.js';
+import { fetchRunHistory } from '../../client/history/fetch-history.js';
 import { historyAsMermaid, historyAsText } from '../render-history.js';
 import { connectForCommand } from '../connect.js';
 
@@ -12,7 +13,7 @@ export async function historyCommand(workflowId: string, options: { format?: str
   if (!['text', 'json', 'mermaid'].includes(format)) throw new TroupeError('INVALID_FORMAT', `--format ${format} is not a format: use text, json or mermaid.`);
   const target = await connectForCommand();
   try {
-    const fetch = (id: string) => target.client.workflow.getHandle(id).fetchHistory();
+    const fetch = (id: string) => fetchRunHistory(target.client, id);
     const history = await fetch(workflowId).catch((error: unknown) => {
       // fetchHistory() passes on the raw gRPC NOT_FOUND rather than a WorkflowNotFoundError.
       if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && Number(error.code) === GRPC_NOT_FOUND)) {

@@ -1,5 +1,6 @@
 import { TroupeError } from '../../team/index.js';
 import { configuredCluster } from '../../hosting/index.js';
+import { describePayloadEncryption } from '../../codec/index.js';
 import { openLocalStack, untilInterrupted } from '../local-stack.js';
 import { workerDeployment, type DeploymentFlags } from '../worker-deployment.js';
 
@@ -16,6 +17,7 @@ export async function workerCommand(options: { teams?: string; taskQueue?: strin
   console.log(`Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`);
   if (deployment) console.log(`Worker deployment "${deployment.version.deploymentName}", build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior === 'PINNED' ? 'pinned' : 'auto-upgrade'} runs`);
   console.log(stack.model.description);
+  console.log(describePayloadEncryption());
   console.log('Press Ctrl-C to stop.');
   await Promise.race([untilInterrupted(), stack.workerStopped]);
   await stack.close();
