@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { TroupeError } from '../team/errors.js';
+
+// @temporalio/proto is CommonJS: its namespace comes through the default export under Node's ESM.
+const { Payload: ProtoPayload } = proto.temporal.api.common.v1;
 
 /** The encoding of an encrypted payload: the payload (metadata and data) sealed with AES-256-GCM. */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -46,7 +49,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv).setAAD(encoder.encode(this.current.id));
-    const sealed = Buffer.concat([cipher.update(temporal.api.common.v1.Payload.encode(payload).finish()), cipher.final()]);
+    const sealed = Buffer.concat([cipher.update(ProtoPayload.encode(payload).finish()), cipher.final()]);
     return {
       metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.current.id) },
       data: Buffer.concat([iv, sealed, cipher.getAuthTag()]),
@@ -67,7 +70,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES)).setAAD(encoder.encode(id));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain);
+      return ProtoPayload.decode(plain);
     } catch (error) {
       throw new TroupeError('PAYLOAD_NOT_DECRYPTED', `A payload encrypted with key "${id}" does not decrypt: it was altered, or the key under that id is not the one that sealed it.`, { cause: error });
     }
