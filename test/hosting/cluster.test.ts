@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configuredCluster } from '../../src/hosting/index.js';
+import { clusterConnection } from '../../src/hosting/cluster-config.js';
 
 describe('configuredCluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-envconfig-'));
@@ -29,5 +30,22 @@ describe('configuredCluster', () => {
   it('lets TEMPORAL_ADDRESS override the profile', () => {
     const config = configuredCluster({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'staging', TEMPORAL_ADDRESS: '127.0.0.1:8000' });
     expect(config?.connectionOptions.address).toBe('127.0.0.1:8000');
+  });
+
+  it('takes a Temporal Cloud API key from a profile: sent with TLS on, as both connections are opened', () => {
+    const cloud = join(dir, 'cloud.toml');
+    writeFileSync(cloud, '[profile.cloud]\naddress = "my-ns.a1b2c.tmprl.cloud:7233"\nnamespace = "my-ns.a1b2c"\napi_key = "key-from-profile"\n');
+    const connection = clusterConnection(configuredCluster({ TEMPORAL_CONFIG_FILE: cloud, TEMPORAL_PROFILE: 'cloud' }));
+    expect(connection).toEqual({
+      address: 'my-ns.a1b2c.tmprl.cloud:7233',
+      namespace: 'my-ns.a1b2c',
+      options: { address: 'my-ns.a1b2c.tmprl.cloud:7233', apiKey: 'key-from-profile', tls: true },
+    });
+    // TEMPORAL_API_KEY overrides the profile's key, as in the Temporal CLI.
+    expect(clusterConnection(configuredCluster({ TEMPORAL_CONFIG_FILE: cloud, TEMPORAL_PROFILE: 'cloud', TEMPORAL_API_KEY: 'key-from-env' })).options.apiKey).toBe('key-from-env');
+  });
+
+  it('defaults to localhost:7233 and the default namespace when nothing is configured', () => {
+    expect(clusterConnection(undefined)).toEqual({ address: 'localhost:7233', namespace: 'default', options: { address: 'localhost:7233' } });
   });
 });
