@@ -4,6 +4,7 @@ import { createRunModelTurn } from './run-model-turn.js';
 import { createRunTool, createToolNeedsApproval } from './run-tool.js';
 import { createRunMcpTool, type McpServers } from './run-mcp-tool.js';
 import { createSendReminder } from './send-reminder.js';
+import { createVerifyDecision } from './verify-decision.js';
 import type { PayloadStore } from './payload-store.js';
 
 export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-agent.js';
@@ -18,6 +19,7 @@ export type { ToolCallInput } from './run-tool.js';
 export type { McpServers, McpToolCallInput } from './run-mcp-tool.js';
 export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
+export { DECISION_SECRET_ENV, decisionHmac, type DecisionVerdict, type VerifyDecisionInput } from './verify-decision.js';
 export { createFileAnswerJournal, answerKey, ANSWER_JOURNAL_MAX_AGE_MS, type AnswerJournal } from './answer-journal.js';
 
 /** Every activity Troupe registers, built from the outside world it may touch. */
@@ -30,6 +32,7 @@ export function createActivities(deps: AgentActivityDeps & { payloads: PayloadSt
     toolNeedsApproval: createToolNeedsApproval(deps),
     runCheck: createRunCheck(deps),
     sendReminder: createSendReminder(deps),
+    verifyDecision: createVerifyDecision(),
   };
 }
 

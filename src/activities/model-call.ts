@@ -178,7 +178,8 @@ export function finalOutput(format: OutputFormat | undefined, agent: AgentSpec, 
 function differences(worker: AgentSpec, run: AgentSpec): string[] {
   const fields: [string, unknown, unknown][] = [
     ['system prompt', worker.system, run.system],
-    ['model', worker.model, run.model],
+    // A run whose budget runs low calls the agent with its cheaper model.
+    ['model', worker.model, run.model === worker.cheaperModel ? worker.model : run.model],
     ['output', JSON.stringify(worker.output), JSON.stringify(run.output)],
     ['input schema', worker.acceptsInput, run.acceptsInput],
     // Specs from before tools existed have none.

@@ -27,6 +27,12 @@ const positiveInteger = (value: string): number => {
   return n;
 };
 
+const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.50');
+  return n;
+};
+
 /** The statuses Troupe records on a run (its TroupeStatus search attribute). */
 const RUN_STATUSES = ['running', 'awaiting-approval', 'completed', 'partial', 'failed'];
 
@@ -43,6 +49,10 @@ program
   .option('--port <port>', 'embedded server gRPC port (default 7233; 0 = any free port)', port)
   .option('--ui-port <port>', 'embedded server UI port (default 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
+  .option('--budget-calls <n>', 'budget: at most this many model calls, sub-teams included', positiveInteger)
+  .option('--budget-tokens <n>', 'budget: at most this many tokens, sub-teams included', positiveInteger)
+  .option('--budget-usd <usd>', 'budget: at most this estimated cost in USD (needs TROUPE_PRICES)', positiveNumber)
+  .option('--budget-time <duration>', "budget: no model call starts after this long since the run's start (e.g. 30m)")
   .action(async (team: string, input: string[], options: Record<string, unknown>) => {
     process.exitCode = await (await import('./commands/run.js')).runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
   });
@@ -110,6 +120,22 @@ for (const [name, decision, description] of [
       process.exitCode = await (await import('./commands/decide.js')).decideCommand(decision, workflowId, { ...globals(), ...options });
     });
 }
+
+program
+  .command('budget')
+  .description('manage the budget of a run')
+  .command('raise')
+  .description('raise the budget of a run waiting at its "budget" gate (a team with onExhausted: "ask"): give the new caps')
+  .argument('<workflowId>')
+  .requiredOption('--by <who>', "who raises it (must be one of the budget's approvers)")
+  .option('--calls <n>', 'new cap on model calls', positiveInteger)
+  .option('--tokens <n>', 'new cap on tokens', positiveInteger)
+  .option('--usd <usd>', 'new cap on the estimated cost in USD', positiveNumber)
+  .option('--time <duration>', "new cap on the time since the run's start (e.g. 2h)")
+  .option('--comment <text>', 'why')
+  .action(async (workflowId: string, options: { by: string; calls?: number; tokens?: number; usd?: number; time?: string; comment?: string }) => {
+    process.exitCode = await (await import('./commands/budget.js')).raiseBudgetCommand(workflowId, options);
+  });
 
 program
   .command('pending')

@@ -28,10 +28,13 @@ function stepLine(step: HistoryStep): string {
     case 'child':
       return `sub-team ${step.workflowId} (${step.workflowType})${step.run ? '' : ' (history not available)'}`;
     case 'decision': {
-      const d = step.decision as { by?: string; decision?: string; gate?: string; comment?: string } | undefined;
-      const what = `${d?.decision ?? '?'}${d?.gate ? ` on ${d.gate}` : ''} by ${d?.by ?? '?'} via ${step.via}${d?.comment ? `: "${d.comment}"` : ''}`;
+      const d = step.decision as { by?: string; decision?: string; gate?: string; comment?: string; raise?: unknown; signature?: string } | undefined;
+      const extra = `${d?.raise ? ` raising the budget to ${JSON.stringify(d.raise)}` : ''}${d?.signature ? ' (signed)' : ''}`;
+      const what = `${d?.decision ?? '?'}${d?.gate ? ` on ${d.gate}` : ''} by ${d?.by ?? '?'} via ${step.via}${extra}${d?.comment ? `: "${d.comment}"` : ''}`;
       return step.refused ? `decision REFUSED (${what}): ${step.refused}` : `decision ${what}`;
     }
+    case 'notice':
+      return `${step.notice === 'degraded' ? 'DEGRADED' : step.notice.toUpperCase()}: ${step.detail}`;
     case 'end':
       return `${step.status}${step.detail ? `: ${step.detail}` : ''}`;
   }
@@ -71,6 +74,8 @@ export function historyAsMermaid(run: RunHistory): string {
         const d = step.decision as { by?: string; decision?: string; comment?: string } | undefined;
         const person = participant(d?.by ?? 'someone', 'actor');
         lines.push(`  ${person}->>${self}: ${step.refused ? `refused ${d?.decision ?? ''}` : (d?.decision ?? '')} via ${step.via}${d?.comment ? ` ${text(d.comment)}` : ''}`);
+      } else if (step.kind === 'notice') {
+        lines.push(`  Note over ${self}: ${step.notice} ${text(step.detail)}`);
       } else if (step.kind === 'end') {
         lines.push(`  Note over ${self}: ${step.status}${step.detail ? ` ${text(step.detail)}` : ''}`);
       }

@@ -1,5 +1,6 @@
 export { TroupeClient, RunHandle, type ListedRun, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
 export { describeFailure, type RunFailure } from './failure.js';
+export { DECISION_SECRET_ENV, signDecision } from './sign-decision.js';
 export { connectFromEnv } from './connect-from-env.js';
 export type { AwaitingApproval, DecisionReceipt, RunProgress, RunResult } from '../protocol/messages.js';
 export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '../protocol/messages.js';

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { TroupeError, type ApprovalDecisionInput, type Team, type TeamRegistry } from '../team/index.js';
+import { BUDGET_GATE, TroupeError, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
+import { checkBudgetPrices, parseRunBudget } from './budget.js';
 import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
 import {
   SEARCH_ATTRIBUTES,
@@ -19,6 +20,8 @@ import { defaultTaskQueue } from '../hosting/task-queue.js';
 export interface StartOptions {
   workflowId?: string;
   taskQueue?: string;
+  /** A budget for this run, in place of the team's (see BudgetSpecSchema): tokens, usd, time, calls. */
+  budget?: BudgetSpecInput;
 }
 
 /** What follow() reports while a run works. */
@@ -80,7 +83,9 @@ export class TroupeClient {
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
     if (!this.teams) throw new TroupeError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
     const team = this.teams.get(teamName);
-    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices };
+    const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
+    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}) };
+    checkBudgetPrices(team, runBudget ?? team.spec.budget, this.prices);
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
       workflowId,
@@ -161,6 +166,14 @@ export class RunHandle {
    */
   decide(decision: ApprovalDecisionInput): Promise<DecisionReceipt> {
     return this.handle.executeUpdate(decideUpdate, { args: [decision] });
+  }
+
+  /**
+   * Raises the budget of a run waiting at its "budget" gate (`onExhausted: 'ask'`): `raise` holds the
+   * new caps, each above the current one. Refused (WorkflowUpdateFailedError) by anyone not an approver.
+   */
+  raiseBudget(by: string, raise: BudgetRaise, comment = ''): Promise<DecisionReceipt> {
+    return this.decide({ gate: BUDGET_GATE, by, decision: 'approve', comment, raise });
   }
 
   /** Sends a decision without waiting to learn whether it applies (it is recorded either way). */

@@ -42,7 +42,13 @@ export const RunProgressSchema = z.object({
 export const DecisionReceiptSchema = z.object({ gate: z.string(), accepted: z.literal(true), decision: z.string(), by: z.string() });
 
 /** Why a run stopped before its topology finished: the result is partial. */
-export const StopReasonSchema = z.enum(['maxAgentCalls', 'maxTokens', 'maxRounds']);
+export const StopReasonSchema = z.enum(['maxAgentCalls', 'maxTokens', 'maxRounds', 'maxCostUsd', 'maxTime']);
+
+/** What a reader of a result must know: a budget ran out (the output is partial), an optional step was skipped. */
+export const ResultFlagSchema = z.enum(['budget-exhausted', 'degraded']);
+
+/** An optional step that failed for good and was skipped. */
+export const DegradedStepSchema = z.object({ member: z.string(), reason: z.string() });
 
 export const RunResultSchema = z.object({
   team: z.string(),
@@ -61,6 +67,9 @@ export const RunResultSchema = z.object({
   continuedAsNew: z.number().int().nonnegative(),
   /** Things a reader should know about the result, e.g. a gate that never approved. */
   warnings: z.array(z.string()),
+  /** Set when a budget ran out or an optional step was skipped; absent on a clean result. */
+  flags: z.array(ResultFlagSchema).optional(),
+  degraded: z.array(DegradedStepSchema).optional(),
 });
 
 export type AwaitingApproval = z.infer<typeof AwaitingApprovalSchema>;
@@ -68,6 +77,8 @@ export type RunProgress = z.infer<typeof RunProgressSchema>;
 export type DecisionReceipt = z.infer<typeof DecisionReceiptSchema>;
 export type StopReason = z.infer<typeof StopReasonSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;
+export type ResultFlag = z.infer<typeof ResultFlagSchema>;
+export type DegradedStep = z.infer<typeof DegradedStepSchema>;
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
@@ -84,6 +95,14 @@ export const decideUpdate = defineUpdate<DecisionReceipt, [ApprovalDecisionInput
 export const REFUSED_DECISION_MEMO = 'troupeRefusedDecision';
 export const RefusedDecisionMemoSchema = z.object({ signal: z.number().int().positive(), refused: z.string() });
 export type RefusedDecisionMemo = z.infer<typeof RefusedDecisionMemoSchema>;
+
+/**
+ * The memo key a run sets to leave a notice in its history: an optional step skipped, the budget
+ * running low (cheaper models from now on), exhausted, or raised by a person.
+ */
+export const NOTICE_MEMO = 'troupeNotice';
+export const NoticeMemoSchema = z.object({ kind: z.enum(['degraded', 'budget-low', 'budget-exhausted', 'budget-raised']), detail: z.string() });
+export type NoticeMemo = z.infer<typeof NoticeMemoSchema>;
 
 /** Search attributes Troupe sets, so runs can be found in the Temporal UI and with `troupe pending`. */
 export const SEARCH_ATTRIBUTES = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TeamSpecSchema, teamTree, parseTeamInput, type Team } from '../team/index.js';
+import { BudgetSpecSchema, TeamSpecSchema, teamTree, parseTeamInput, type Team } from '../team/index.js';
 import { EnvelopeSchema } from './envelope.js';
 import { UsageSchema } from './usage.js';
 
@@ -37,6 +37,19 @@ export const CarrySchema = z
     continuedAsNew: z.number().int().nonnegative(),
     /** Changes a person asked for on the team's answer (its release gate): the pass in progress redoes the work with them. */
     release: z.object({ changes: z.number().int().positive(), comment: z.string() }).strict().optional(),
+    /** The run's budget as it stands (raised by a person, perhaps) and when the chain started, for its time cap. */
+    budget: z
+      .object({
+        startedAt: z.number(),
+        current: BudgetSpecSchema.optional(),
+        /** Calls a failed sub-team may have made: its whole allowance stays spent, so the cap holds. */
+        lostCalls: z.number().int().nonnegative().default(0),
+        lowNoted: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** Optional steps skipped because they failed for good. */
+    degraded: z.array(z.object({ member: z.string(), reason: z.string() }).strict()).optional(),
   })
   .strict();
 
@@ -47,7 +60,18 @@ export const RunSpecSchema = z
     /** Every team reachable as a sub-team, by name, so child workflows get their spec. */
     subteams: z.record(z.string(), TeamSpecSchema).default({}),
     /** A parent's remaining budget, for a run started as a sub-team. */
-    budget: z.object({ agentCalls: z.number().int().nonnegative().optional(), tokens: z.number().int().nonnegative().optional() }).strict().optional(),
+    budget: z
+      .object({
+        agentCalls: z.number().int().nonnegative().optional(),
+        tokens: z.number().int().nonnegative().optional(),
+        costUsd: z.number().nonnegative().optional(),
+        /** Epoch ms after which no further model call starts: the parent's time cap. */
+        deadline: z.number().optional(),
+      })
+      .strict()
+      .optional(),
+    /** A budget given when the run was started (`troupe run --budget-*`), in place of the team's. */
+    runBudget: BudgetSpecSchema.optional(),
     carry: CarrySchema.optional(),
     /** Set by the client when the cluster has Troupe's search attributes, so runs awaiting approval can be listed. */
     searchAttributes: z.boolean().default(false),

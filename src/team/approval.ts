@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration.js';
 import { NameSchema } from './names.js';
+import { BudgetRaiseSchema } from './budget.js';
 
 /**
  * Human approval: a gate that waits for a person's decision (minutes or days), with a deadline, a
@@ -15,6 +16,10 @@ export const ApprovalDecisionSchema = z
     by: z.string().trim().min(1, 'say who decides (--by)'),
     decision: DecisionKindSchema,
     comment: z.string().default(''),
+    /** For a gate with `signed: true`: HMAC-SHA256 of the decision (see signDecision in troupe/client). */
+    signature: z.string().min(1).optional(),
+    /** For the "budget" gate of a run that asks when its budget runs out: the new caps. */
+    raise: BudgetRaiseSchema.optional(),
   })
   .strict();
 
@@ -41,6 +46,11 @@ export const ApprovalSpecSchema = z
     remindBefore: z.array(DurationSchema).default([]),
     /** How many times approvers may send the work back before a further request counts as a rejection. */
     maxChangeRequests: z.number().int().min(0).max(20).default(3),
+    /**
+     * Decisions must carry a valid signature (HMAC-SHA256 with the worker's TROUPE_DECISION_SECRET):
+     * for gates decided from outside systems by signal. Unsigned or forged ones are refused and recorded.
+     */
+    signed: z.boolean().optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

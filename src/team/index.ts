@@ -7,5 +7,6 @@ export * from './spec.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { TeamRegistry } from './registry.js';
 export * from './approval.js';
+export { BUDGET_GATE, BudgetRaiseSchema, BudgetSpecSchema, type BudgetRaise, type BudgetSpec, type BudgetSpecInput } from './budget.js';
 export { defineTool, ToolSpecSchema, type ToolConfig, type ToolDefinition, type ToolSpec } from './tool.js';
 export { defineMcpServer, describeConnection, McpServerSpecSchema, type McpConnection, type McpServerConfig, type McpServerDefinition, type McpServerSpec } from './mcp.js';

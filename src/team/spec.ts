@@ -6,6 +6,7 @@ import { validateReferences } from './references.js';
 import { RetrySpecSchema } from './retry.js';
 import { ToolSpecSchema } from './tool.js';
 import { McpServerSpecSchema } from './mcp.js';
+import { BudgetSpecSchema } from './budget.js';
 
 export { RetrySpecSchema };
 
@@ -52,6 +53,10 @@ export const AgentSpecSchema = z
     maxRepairs: z.number().int().min(0).max(5).default(2),
     /** An agent of the same team that takes over when this one fails after all its retries. One hop: the fallback's own fallback is not tried. */
     fallback: NameSchema.optional(),
+    /** An optional step (a critic, a validator): when it fails for good it is skipped and the result is flagged degraded. */
+    optional: z.boolean().optional(),
+    /** The model this agent switches to once the run has spent its budget's `lowAt` share. */
+    cheaperModel: z.string().min(1).optional(),
     /** The agent declares an input schema: work handed to it is validated against it before the model is called. */
     acceptsInput: z.boolean().default(false),
     /** Tools the agent may call; with any, the agent is a loop of model turns and tool calls. */
@@ -222,6 +227,8 @@ export const TeamSpecSchema = z
     subteams: z.array(NameSchema).default([]),
     topology: TopologySpecSchema,
     checks: z.array(NameSchema).default([]),
+    /** Tokens, USD, time and calls the whole run (sub-teams included) may spend; see BudgetSpecSchema. */
+    budget: BudgetSpecSchema.optional(),
     limits: LimitsSpecSchema.default({ historyEvents: 10_000 }),
     /** A person approves the team's final answer before the run releases it, whatever the topology. */
     release: ApprovalSpecSchema.optional(),

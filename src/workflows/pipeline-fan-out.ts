@@ -14,15 +14,17 @@ export async function fanOut(team: TeamRun, spec: ParallelSpec, context: { task:
   const results = await Promise.all(
     spec.members.map((member, i) => {
       const instruction = spec.instructions?.[i] ?? (spec.mode === 'vote' ? 'Answer the task; your answer is compared with independent answers.' : 'Do your part of the task.');
-      return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), { about: context.about });
+      return team.members.call(member, renderPrompt({ instruction, task: context.task, data: context.data }), { about: context.about, skippable: true });
     }),
   );
-  for (const result of results) team.transcript.recordOutput(result, 'fan-in');
+  // Optional members that failed for good are left out of the merge (the result is flagged degraded).
+  const kept = results.map((result, i) => ({ result, member: spec.members[i] })).filter(({ result }) => result.skipped === undefined);
+  for (const { result } of kept) team.transcript.recordOutput(result, 'fan-in');
   const from = `parallel(${spec.members.join(', ')})`;
   const usage = results.reduce((sum, r) => addUsage(sum, r.usage), ZERO_USAGE);
   if (spec.mode === 'sections') {
-    return { from, output: Object.fromEntries(results.map((r, i) => [spec.members[i], r.output])), usage };
+    return { from, output: Object.fromEntries(kept.map(({ result, member }) => [member, result.output])), usage };
   }
-  const vote = majority(results.map((r) => r.output));
+  const vote = majority(kept.map(({ result }) => result.output));
   return { from: `${from}, majority ${vote.votes}/${vote.of}`, output: vote.winner, usage };
 }

@@ -54,11 +54,15 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
         ? `task: ${summarise(team.run.input)}`
         : `work on ${handoff.from}'s output: ${summarise(handoff.content)}`;
     const result = await perform(team, step, { data, about, handoff });
+    // An optional step that failed for good is skipped: the work it was given goes on unchanged.
+    if (result.skipped !== undefined) return handoff;
     const work = team.transcript.recordOutput(result, gate ? gateName(gate) : next, { revision });
 
     if (gate) {
       team.transcript.doing(`${position}: ${gateName(gate)} is reviewing ${name}'s work`);
       const verdict = await review(team, gate, work);
+      // An optional reviewer that failed for good is skipped: the work goes on unreviewed (the result is flagged degraded).
+      if (!verdict) return work;
       const approved = verdict.verdict.approved;
       const exhausted = !approved && gateRevisions >= gate.maxRevisions;
       team.transcript.record({
@@ -105,18 +109,20 @@ function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptS
   const instruction = step.instruction ?? `Act as the team's ${roleOf(team, member)}: do your part of the task.`;
   return team.members.call(member, renderPrompt({ instruction, task: team.task, data: context.data }), {
     about: context.about,
+    skippable: true,
     ...(context.handoff.from !== 'user' ? { handoff: { from: context.handoff.from, content: context.handoff.content } } : {}),
   });
 }
 
-async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string }> {
+async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string } | undefined> {
   if (gate.kind === 'check') {
     const check = patched(LOCAL_CHECK_PATCH) ? local.runCheck : runCheck;
     return { verdict: await check({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
   const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
-  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, schema: VerdictSchema });
+  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, schema: VerdictSchema, skippable: true });
+  if (result.skipped !== undefined) return undefined;
   return { verdict: result.output, usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }
 

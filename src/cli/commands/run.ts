@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { TroupeError } from '../../team/index.js';
+import { TroupeError, type BudgetSpecInput, type Team } from '../../team/index.js';
+import { checkBudgetPrices, parseRunBudget } from '../../client/budget.js';
 import { buildRunSpec } from '../../protocol/index.js';
 import { configuredCluster, type TemporalTarget } from '../../hosting/index.js';
 import { describeFailure } from '../../client/failure.js';
@@ -22,6 +23,11 @@ export interface RunCommandOptions {
   uiPort?: number;
   /** Keep the embedded server and UI up after the run (default: in a terminal, outside CI). */
   keepAlive?: boolean;
+  /** Caps for this run, over the team's budget (--budget-calls, --budget-tokens, --budget-usd, --budget-time). */
+  budgetCalls?: number;
+  budgetTokens?: number;
+  budgetUsd?: number;
+  budgetTime?: string;
 }
 
 /** `troupe run <team> [input]`: start a run and follow it to its result. Returns the process exit code. */
@@ -43,12 +49,18 @@ export async function runCommand(teamName: string, inputWords: string[], options
     port: options.port,
     uiPort: options.uiPort,
     worker: options.worker !== false && !options.detach,
-    validate: (teams) => checkRunSpecSize(buildRunSpec(teams.registry.get(teamName), input)),
+    validate: (teams) => {
+      const team = teams.registry.get(teamName);
+      checkRunSpecSize(buildRunSpec(team, input));
+      const budget = runBudget(team, options);
+      if (budget) checkBudgetPrices(team, parseRunBudget(budget), prices);
+    },
     checkTarget: workflowId ? (target) => refuseRunningId(target, workflowId) : undefined,
   });
   try {
     const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes, prices });
-    const run = await troupe.start(teamName, input, workflowId ? { workflowId } : {}).catch((error: unknown) => {
+    const budget = runBudget(stack.teams.registry.get(teamName), options);
+    const run = await troupe.start(teamName, input, { ...(workflowId ? { workflowId } : {}), ...(budget ? { budget } : {}) }).catch((error: unknown) => {
       // Started by someone else since refuseRunningId looked: the server refused, the other run is untouched.
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(error.workflowId);
       throw error;
@@ -126,6 +138,17 @@ function checkRunSpecSize(spec: unknown): void {
         'Put the large content where the agents can read it (a file path or a URL) and give the team a short task that points to it.',
     );
   }
+}
+
+/** The --budget-* caps over the team's own budget (its other settings, e.g. onExhausted, kept), or nothing without any. */
+function runBudget(team: Team, options: RunCommandOptions): BudgetSpecInput | undefined {
+  const caps = {
+    ...(options.budgetCalls !== undefined ? { calls: options.budgetCalls } : {}),
+    ...(options.budgetTokens !== undefined ? { tokens: options.budgetTokens } : {}),
+    ...(options.budgetUsd !== undefined ? { usd: options.budgetUsd } : {}),
+    ...(options.budgetTime !== undefined ? { time: options.budgetTime } : {}),
+  };
+  return Object.keys(caps).length ? { ...team.spec.budget, ...caps } : undefined;
 }
 
 /** Starting a run under the id of one that is running would fail after our worker had joined in: refuse first. */

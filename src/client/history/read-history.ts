@@ -2,7 +2,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AgentCallInput, AgentCallResult, ToolCallInput, ToolOutcome } from '../../activities/index.js';
 import { ZERO_USAGE, addCost, addUsage, costOf, type Prices, type Usage } from '../../protocol/index.js';
-import { REFUSED_DECISION_MEMO, type RefusedDecisionMemo } from '../../protocol/messages.js';
+import { NOTICE_MEMO, REFUSED_DECISION_MEMO, type NoticeMemo, type RefusedDecisionMemo } from '../../protocol/messages.js';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -40,6 +40,8 @@ export type HistoryStep =
   | { kind: 'activity'; at: string; activity: string; attempts: number; durationMs: number | undefined; failure: { type: string | undefined; message: string } | undefined }
   | { kind: 'child'; at: string; workflowId: string; workflowType: string; run: RunHistory | undefined }
   | { kind: 'decision'; at: string; via: 'signal' | 'update'; decision: unknown; refused: string | undefined }
+  /** What the run noted in its history: an optional step skipped, its budget low, exhausted or raised. */
+  | { kind: 'notice'; at: string; notice: NoticeMemo['kind']; detail: string }
   | { kind: 'end'; at: string; status: 'completed' | 'failed' | 'continued-as-new' | 'cancelled' | 'terminated' | 'timed-out'; detail: string | undefined };
 
 export interface RunHistory {
@@ -148,6 +150,11 @@ export async function readRunHistory(workflowId: string, history: History, loadC
       continue;
     }
     // The run names each decision signal it ignored in a memo change (see REFUSED_DECISION_MEMO).
+    const notice = decode<NoticeMemo>(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[NOTICE_MEMO]);
+    if (notice) {
+      steps.push({ kind: 'notice', at, notice: notice.kind, detail: notice.detail });
+      continue;
+    }
     const memo = decode<RefusedDecisionMemo>(event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[REFUSED_DECISION_MEMO]);
     if (memo) {
       const refusedStep = steps[signals[memo.signal - 1] ?? -1];

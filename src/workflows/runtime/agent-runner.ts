@@ -4,7 +4,7 @@ import type { AgentCallResult, Activities } from '../../activities/index.js';
 import { FailureType, type AgentSpec } from '../../team/index.js';
 import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
 import { agentActivityOptions } from './agent-options.js';
-import { LimitReached, type Ledger } from './ledger.js';
+import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { ToolLoop } from './tool-loop.js';
 import { summarise } from './prompt.js';
@@ -32,6 +32,8 @@ export interface CallOptions<T = unknown> {
   check?: DecisionCheck<T>;
   /** The work handed over, checked against the agent's input schema if it declares one. */
   handoff?: { from: string; content: unknown };
+  /** The topology can do without this step: an optional agent that fails for good is skipped. */
+  skippable?: boolean;
 }
 
 /**
@@ -55,6 +57,11 @@ export class AgentRunner {
     return this.agents.has(name);
   }
 
+  /** An optional agent (a critic, a validator) may be skipped when it fails for good. */
+  isOptional(name: string): boolean {
+    return this.agents.get(name)?.optional === true;
+  }
+
   async call<T>(agentName: string, prompt: string, options: CallOptions<T>): Promise<AgentCall<T>> {
     const agent = this.agent(agentName);
     try {
@@ -70,7 +77,10 @@ export class AgentRunner {
     const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
-      this.ledger.ensureRoom();
+      const room = this.ledger.ensureRoom();
+      if (room) await room;
+      // Once the budget runs low, an agent with a cheaper model uses it.
+      agent = withBudgetModel(agent, this.ledger);
       const repairNote = repair ? `[repair ${repairs}] ` : '';
       let problem: { text: string; problem: string; type: FailureType };
       try {
@@ -86,6 +96,7 @@ export class AgentRunner {
         const invalid = invalidOutput(error);
         if (!invalid) {
           if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
+          else this.ledger.release(1);
           throw error;
         }
         this.ledger.charge(invalid.usage, { model: agent.model });

@@ -1,4 +1,17 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, sleep, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { ApprovalDecisionSchema, FailureType, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
 import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../../protocol/messages.js';
@@ -7,6 +20,14 @@ import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
 const { sendReminder } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+// Checking a signature is quick and local to the worker that holds the secret.
+const { verifyDecision } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+
+/** What a waiting gate asks of a decision beyond its approvers: a signature, or a check of its own (the budget gate's raise). */
+export interface GateRules {
+  signed?: boolean | undefined;
+  check?: ((decision: ApprovalDecision) => string | undefined) | undefined;
+}
 
 export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update' | 'timeout' };
 
@@ -23,6 +44,7 @@ export const REFUSED_SIGNAL_PATCH = 'troupe-refused-signal-memo';
  */
 export class Approvals {
   private waiting: AwaitingApproval | undefined;
+  private rules: GateRules = {};
   private inbox: Decided | undefined;
   private readonly decided = new Map<string, string>();
   /** Decision signals received by this run (one link of a chain), to name a refused one in history. */
@@ -35,19 +57,36 @@ export class Approvals {
     setHandler(decisionSignal, (input) => this.receive(input));
     // No validator: a validator's refusal never reaches history. The handler refuses instead, so the
     // refusal is recorded (the update completes with this failure) and the caller still learns why.
-    setHandler(decideUpdate, (input): DecisionReceipt => {
-      const problem = this.problem(input);
-      if (problem !== undefined) {
+    setHandler(decideUpdate, (input): DecisionReceipt | Promise<DecisionReceipt> => {
+      const refuse = (problem: string): never => {
         this.recordRefusal(input, problem, 'update');
         throw ApplicationFailure.create({ message: problem, type: FailureType.DecisionRefused, nonRetryable: true });
-      }
-      const decision = this.accept(ApprovalDecisionSchema.parse(input), 'update');
-      return { gate: decision.gate, accepted: true, decision: decision.decision, by: decision.by };
+      };
+      const problem = this.problem(input);
+      if (problem !== undefined) return refuse(problem);
+      const receipt = (d: Decided): DecisionReceipt => ({ gate: d.gate, accepted: true, decision: d.decision, by: d.by });
+      if (!this.rules.signed) return receipt(this.accept(ApprovalDecisionSchema.parse(input), 'update'));
+      return this.verify(input).then((forged) => {
+        const now = forged ?? this.problem(input);
+        return now === undefined ? receipt(this.accept(ApprovalDecisionSchema.parse(input), 'update')) : refuse(now);
+      });
     });
   }
 
+  /**
+   * Why a decision on a signed gate is refused (unsigned, forged, or the worker cannot check it),
+   * or undefined when its signature holds. The check runs in a local activity on the worker.
+   */
+  private async verify(input: unknown): Promise<string | undefined> {
+    const decision = ApprovalDecisionSchema.parse(input);
+    const gate = decision.gate ?? this.waiting?.gate ?? '';
+    const verdict = await verifyDecision({ workflowId: workflowInfo().workflowId, gate, decision });
+    return verdict.valid ? undefined : verdict.reason;
+  }
+
   /** Waits for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
-  async request(spec: ApprovalSpec, subject: { from: string; content: unknown }): Promise<Decided> {
+  async request(spec: ApprovalSpec, subject: { from: string; content: unknown }, check?: GateRules['check']): Promise<Decided> {
+    this.rules = { signed: spec.signed, check };
     const about = `${subject.from}: ${summarise(subject.content, 60)}`;
     let decision = await this.waitFor(spec, spec.approvers, spec.timeout, false, about);
     if (!decision && spec.onTimeout === 'escalate' && spec.escalateTo) {
@@ -112,19 +151,30 @@ export class Approvals {
     if (this.inbox) return `gate "${gate}" was already decided (by ${this.inbox.by}): a second decision is not applied`;
     const approvers = this.waiting.approvers;
     if (!approvers.includes('*') && !approvers.includes(d.by)) return `"${d.by}" may not decide gate "${gate}": its approvers are ${approvers.join(', ')}`;
-    return undefined;
+    return this.rules.check?.(d);
   }
 
-  private receive(input: unknown): void {
+  private receive(input: unknown): void | Promise<void> {
     this.signals += 1;
+    const signal = this.signals;
     const problem = this.problem(input);
-    if (problem === undefined) {
+    if (problem !== undefined) return this.refuseSignal(input, problem, signal);
+    if (!this.rules.signed) {
       this.accept(ApprovalDecisionSchema.parse(input), 'signal');
       return;
     }
+    // A signed gate: the signature is checked on the worker, then the decision is looked at again.
+    return this.verify(input).then((forged) => {
+      const now = forged ?? this.problem(input);
+      if (now === undefined) this.accept(ApprovalDecisionSchema.parse(input), 'signal');
+      else this.refuseSignal(input, now, signal);
+    });
+  }
+
+  private refuseSignal(input: unknown, problem: string, signal: number): void {
     this.recordRefusal(input, problem, 'signal');
     if (patched(REFUSED_SIGNAL_PATCH)) {
-      const memo: RefusedDecisionMemo = { signal: this.signals, refused: problem };
+      const memo: RefusedDecisionMemo = { signal, refused: problem };
       upsertMemo({ [REFUSED_DECISION_MEMO]: memo });
     }
   }

@@ -1,9 +1,9 @@
-import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../../team/index.js';
-import { type RunSpec, type Usage } from '../../protocol/index.js';
+import { ZERO_USAGE, type RunSpec, type Usage } from '../../protocol/index.js';
 import type { RunResult } from '../../protocol/messages.js';
 import type { AgentRunner, CallOptions } from './agent-runner.js';
-import type { Ledger } from './ledger.js';
+import { LimitReached, type Ledger } from './ledger.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
@@ -14,6 +14,8 @@ export interface MemberResult<T = unknown> {
   usage: Usage;
   model?: string;
   childWorkflowId?: string;
+  /** Set when an optional agent failed for good and was skipped: why. `output` is then undefined. */
+  skipped?: string;
 }
 
 /**
@@ -43,25 +45,40 @@ export class Members {
   async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
     const about = options.about;
     if (this.agents.has(name)) {
-      const result = await this.agents.call(name, prompt, options);
-      return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
+      try {
+        const result = await this.agents.call(name, prompt, options);
+        return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
+      } catch (error) {
+        const reason = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
+        if (reason === undefined) throw error;
+        this.transcript.degrade(name, reason);
+        return { from: name, output: undefined as T, usage: ZERO_USAGE, skipped: reason };
+      }
     }
     const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
     if (!team) {
       throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no member "${name}"`, FailureType.InvalidTeamSpec);
     }
-    this.ledger.ensureRoom();
+    const room = this.ledger.ensureRoom(false);
+    if (room) await room;
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
-    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: this.ledger.remaining(), searchAttributes: this.run.searchAttributes, prices: this.run.prices };
-    const result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
-      workflowId,
-      args: [child],
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-      staticSummary: `${name} (sub-team of ${this.run.team.name}): ${summarise(about, 100)}`,
-    });
-    this.ledger.charge(result.usage, { calls: result.agentCalls, costUsd: result.costUsd });
+    const allowance = this.ledger.handDown();
+    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: allowance, searchAttributes: this.run.searchAttributes, prices: this.run.prices };
+    let result: RunResult;
+    try {
+      result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
+        workflowId,
+        args: [child],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        staticSummary: `${name} (sub-team of ${this.run.team.name}): ${summarise(about, 100)}`,
+      });
+    } catch (error) {
+      this.ledger.settle(allowance, undefined);
+      throw error;
+    }
+    this.ledger.settle(allowance, { usage: result.usage, calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
     return { from: name, output: this.parseTeamOutput(name, result.output, options.schema), usage: result.usage, childWorkflowId: workflowId };
   }
@@ -73,4 +90,12 @@ export class Members {
     if (parsed.success) return output as T;
     throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${parsed.error.issues.map((i) => i.message).join('; ')}`, FailureType.InvalidDecision);
   }
+}
+
+/** Why a call failed for good (after retries, repairs and any fallback), or undefined for a cancellation or a spent budget. */
+function finalFailure(error: unknown): string | undefined {
+  if (isCancellation(error) || error instanceof LimitReached) return undefined;
+  if (error instanceof ActivityFailure) return `${error.cause?.message ?? error.message}`;
+  if (error instanceof ApplicationFailure) return `${error.type ? `${error.type}: ` : ''}${error.message}`;
+  return undefined;
 }

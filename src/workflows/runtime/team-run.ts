@@ -1,7 +1,7 @@
 import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type ApprovalSpec, type TopologySpec } from '../../team/index.js';
+import { BUDGET_GATE, FailureType, type ApprovalSpec, type BudgetRaise, type TopologySpec } from '../../team/index.js';
 import { type RunSpec } from '../../protocol/index.js';
-import { SEARCH_ATTRIBUTES, type RunResult } from '../../protocol/messages.js';
+import { SEARCH_ATTRIBUTES, type RunResult, type StopReason } from '../../protocol/messages.js';
 import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
@@ -47,6 +47,8 @@ export class TeamRun {
     const agents = new AgentRunner(run, this.ledger, tools);
     this.members = new Members(run, this.ledger, agents, this.transcript);
     tools.delegate = (member, task, about) => this.members.call(member, renderPrompt({ instruction: task, task: this.task }), { about });
+    this.ledger.onNotice = (notice) => this.transcript.notice(notice);
+    this.ledger.askForMore = (reason, check) => this.askForMore(reason, check);
     this.attributes = new RunAttributes(run, this.ledger);
     this.transcript.onStage = () => this.attributes.update();
     this.attributes.update('running');
@@ -72,6 +74,29 @@ export class TeamRun {
         ? `${decision.by} rejected "${spec.gate}"${decision.comment ? `: ${decision.comment}` : ''}`
         : `${decision.by} asked for changes on "${spec.gate}" more than ${spec.maxChangeRequests} time(s)`;
     throw ApplicationFailure.create({ message: reason, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
+  }
+
+  /**
+   * Waits at the "budget" gate for a person to raise the exhausted budget (listed by `troupe
+   * pending`, decided with `troupe budget raise` or a decision carrying `raise`). Resolves with the
+   * raise, or undefined when it was rejected or the wait expired.
+   */
+  private async askForMore(reason: StopReason, check: (raise: BudgetRaise | undefined) => string | undefined): Promise<BudgetRaise | undefined> {
+    const budget = this.ledger.budget;
+    const spec: ApprovalSpec = {
+      gate: BUDGET_GATE,
+      approvers: budget?.approvers ?? ['*'],
+      when: 'always',
+      timeout: budget?.askTimeout ?? 86_400_000,
+      onTimeout: 'reject',
+      remindBefore: [],
+      maxChangeRequests: 0,
+    };
+    const spent = { calls: this.ledger.agentCalls, tokens: this.ledger.tokens, ...(this.ledger.costUsd !== undefined ? { costUsd: this.ledger.costUsd } : {}) };
+    const decision = await this.approvals.request(spec, { from: this.run.team.name, content: { exhausted: reason, budget, spent } }, (d) =>
+      d.decision === 'approve' ? check(d.raise) : d.decision === 'reject' ? undefined : 'the budget gate takes approve (with a raise) or reject',
+    );
+    return decision.decision === 'approve' ? decision.raise : undefined;
   }
 
   /**

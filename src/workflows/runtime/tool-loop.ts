@@ -5,7 +5,7 @@ import { DelegationInputSchema, ZERO_USAGE, addUsage, delegateTool, delegatedMem
 import { agentActivityOptions, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
-import { LimitReached, type Ledger } from './ledger.js';
+import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
@@ -39,7 +39,10 @@ export class ToolLoop {
     let repairs = 0;
     let usage = ZERO_USAGE;
     for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
-      this.ledger.ensureRoom();
+      const room = this.ledger.ensureRoom();
+      if (room) await room;
+      // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
+      agent = withBudgetModel(agent, this.ledger);
       // Only the first turn carries the agent's spec and the task: later ones continue the stored conversation.
       const input = {
         team: this.run.team.name,
@@ -57,6 +60,7 @@ export class ToolLoop {
         const invalid = invalidOutput(error);
         if (!invalid) {
           if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
+          else this.ledger.release(1);
           throw error;
         }
         this.ledger.charge(invalid.usage, { model: agent.model });

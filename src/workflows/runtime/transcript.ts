@@ -1,6 +1,6 @@
-import { setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { Carry, Envelope, RunSpec } from '../../protocol/index.js';
-import { progressQuery, type AwaitingApproval, type RunProgress, type RunResult, type StopReason } from '../../protocol/messages.js';
+import { NOTICE_MEMO, progressQuery, type AwaitingApproval, type DegradedStep, type NoticeMemo, type ResultFlag, type RunProgress, type RunResult, type StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
 import type { MemberResult } from './members.js';
@@ -18,6 +18,8 @@ export class Transcript {
   private activity = 'starting';
   private state: unknown = null;
   readonly warnings: string[];
+  /** Optional steps skipped because they failed for good: the result is flagged degraded. */
+  readonly degraded: DegradedStep[];
   readonly continuedAsNew: number;
   /** What approval the run is waiting for, shown by the progress query. */
   awaiting: AwaitingApproval | null = null;
@@ -29,6 +31,7 @@ export class Transcript {
     this.envelopes = [...(run.carry?.recentEnvelopes ?? [])];
     this.envelopeCount = run.carry?.envelopeCount ?? 0;
     this.warnings = [...(run.carry?.warnings ?? [])];
+    this.degraded = [...(run.carry?.degraded ?? [])];
     this.continuedAsNew = run.carry?.continuedAsNew ?? 0;
     setHandler(progressQuery, () => this.progress());
   }
@@ -53,6 +56,21 @@ export class Transcript {
       ...(result.childWorkflowId ? { childWorkflowId: result.childWorkflowId } : {}),
       ...extra,
     });
+  }
+
+  /**
+   * Leaves a notice in the history (a memo change `troupe history` shows) and in the result's
+   * warnings: a step skipped, the budget low, exhausted or raised.
+   */
+  notice(notice: NoticeMemo): void {
+    this.warnings.push(notice.detail);
+    upsertMemo({ [NOTICE_MEMO]: notice });
+  }
+
+  /** Records that an optional step failed for good and was skipped. */
+  degrade(member: string, reason: string): void {
+    this.degraded.push({ member, reason });
+    this.notice({ kind: 'degraded', detail: `optional step ${member} skipped: ${reason}` });
   }
 
   /** Called whenever the run moves to a new stage (e.g. to refresh its search attributes). */
@@ -104,10 +122,15 @@ export class Transcript {
       recentEnvelopes: [...this.envelopes],
       warnings: [...this.warnings],
       continuedAsNew: this.continuedAsNew + 1,
+      ...(this.ledger.budget || this.ledger.low || this.run.carry?.budget ? { budget: this.ledger.carry() } : {}),
+      ...(this.degraded.length ? { degraded: [...this.degraded] } : {}),
     };
   }
 
   result(output: unknown, stoppedBy?: StopReason): RunResult {
+    const flags: ResultFlag[] = [];
+    if (stoppedBy !== undefined && stoppedBy !== 'maxRounds') flags.push('budget-exhausted');
+    if (this.degraded.length) flags.push('degraded');
     return {
       team: this.run.team.name,
       output,
@@ -121,6 +144,8 @@ export class Transcript {
       state: this.state,
       continuedAsNew: this.continuedAsNew,
       warnings: [...this.warnings],
+      ...(flags.length ? { flags } : {}),
+      ...(this.degraded.length ? { degraded: [...this.degraded] } : {}),
     };
   }
 }

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { DurationSchema } from './duration.js';
+
+/**
+ * A run's budget: tokens, estimated USD (needs prices), wall-clock time since the run's first start
+ * and model calls, checked before every model call across the run's whole tree of sub-teams and
+ * carried across continue-as-new. On exhaustion the run stops with a flagged partial result, or
+ * (`onExhausted: 'ask'`) waits for a person to raise it.
+ */
+export const BudgetSpecSchema = z
+  .object({
+    /** Model calls (agent calls and tool-loop turns), sub-teams included. */
+    calls: z.number().int().positive().optional(),
+    /** Input plus output tokens, cache reads and writes included. */
+    tokens: z.number().int().positive().optional(),
+    /** Estimated cost in USD, from the prices the run was started with (TROUPE_PRICES). */
+    usd: z.number().positive().optional(),
+    /** Wall-clock time since the run first started (workflow time), e.g. '30m'. */
+    time: DurationSchema.optional(),
+    /** Once this share of any cap is spent, agents with a `cheaperModel` switch to it (e.g. 0.8). */
+    lowAt: z.number().gt(0).lt(1).optional(),
+    /** stop: end with a flagged partial result; ask: wait at the "budget" gate for a person to raise it. */
+    onExhausted: z.enum(['stop', 'ask']).default('stop'),
+    /** Who may raise the budget when it asks; "*" lets anyone. */
+    approvers: z.array(z.string().min(1)).optional(),
+    /** How long the run waits for a raise before it stops with its partial result. */
+    askTimeout: DurationSchema.default(86_400_000),
+  })
+  .strict()
+  .superRefine((budget, ctx) => {
+    if ([budget.calls, budget.tokens, budget.usd, budget.time].every((cap) => cap === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a budget needs at least one cap: calls, tokens, usd or time' });
+    }
+    if (budget.onExhausted === 'ask' && !budget.approvers?.length) {
+      ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'onExhausted: "ask" needs approvers: who may raise the budget ("*" for anyone)' });
+    }
+  });
+
+/** A person's raise of an exhausted budget: the new caps (each above the current one). */
+export const BudgetRaiseSchema = z
+  .object({
+    calls: z.number().int().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+    usd: z.number().positive().optional(),
+    time: DurationSchema.optional(),
+  })
+  .strict()
+  .refine((raise) => Object.keys(raise).length > 0, { message: 'name at least one new cap: calls, tokens, usd or time' });
+
+/** The gate a run with `onExhausted: 'ask'` waits at for a raise. */
+export const BUDGET_GATE = 'budget';
+
+export type BudgetSpec = z.infer<typeof BudgetSpecSchema>;
+export type BudgetSpecInput = z.input<typeof BudgetSpecSchema>;
+export type BudgetRaise = z.infer<typeof BudgetRaiseSchema>;
