@@ -7,6 +7,7 @@ import { RetrySpecSchema } from './retry.js';
 import { ToolSpecSchema } from './tool.js';
 import { McpServerSpecSchema } from './mcp.js';
 import { BudgetSpecSchema } from './budget.js';
+import { TaskQueueNameSchema } from './task-queue.js';
 
 export { RetrySpecSchema };
 
@@ -72,6 +73,11 @@ export const AgentSpecSchema = z
     delegates: z.array(NameSchema).default([]),
     /** The most model turns one call of a tool-using agent may take before it fails with MaxTurnsExceeded. */
     maxTurns: z.number().int().min(1, 'maxTurns must be at least 1: one model turn').max(1_000).default(10),
+    /**
+     * The task queue this agent's model calls and tool calls are scheduled on, so its own pool of
+     * workers serves them (e.g. "heavy" for a large model); default: the team's, else the run's.
+     */
+    taskQueue: TaskQueueNameSchema.optional(),
   })
   .strict()
   .refine((agent) => agent.totalTimeout === undefined || agent.totalTimeout >= agent.timeout, {
@@ -232,6 +238,8 @@ export const TeamSpecSchema = z
     limits: LimitsSpecSchema.default({ historyEvents: 10_000 }),
     /** A person approves the team's final answer before the run releases it, whatever the topology. */
     release: ApprovalSpecSchema.optional(),
+    /** The task queue of this team's agents that name none (see AgentSpec.taskQueue); sub-teams keep their own. */
+    taskQueue: TaskQueueNameSchema.optional(),
   })
   .strict()
   .superRefine((team, ctx) => validateReferences(team, ctx));

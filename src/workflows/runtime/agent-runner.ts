@@ -74,7 +74,7 @@ export class AgentRunner {
 
   private async callWithRepair<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
     if (agent.tools.length > 0 || agent.delegates.length > 0 || agent.mcp.length > 0) return this.tools.call(agent, prompt, { about, ...(schema ? { schema } : {}), ...(check ? { check } : {}), ...(handoff ? { handoff } : {}) });
-    const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent));
+    const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
       const room = this.ledger.ensureRoom();

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellati
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType, type AgentSpec, type McpServerSpec, type ToolSpec } from '../../team/index.js';
 import { DelegationInputSchema, ZERO_USAGE, addUsage, delegateTool, delegatedMember, type RunSpec } from '../../protocol/index.js';
-import { agentActivityOptions, withoutUndefined } from './agent-options.js';
+import { agentActivityOptions, agentTaskQueue, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
@@ -32,7 +32,7 @@ export class ToolLoop {
   ) {}
 
   async call<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
-    const { runModelTurn } = proxyActivities<Activities>(agentActivityOptions(agent));
+    const { runModelTurn } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let conversation: string | undefined;
     let toolResults: ToolOutcome[] | undefined;
     let repair: { problem: string } | undefined;
@@ -141,7 +141,7 @@ export class ToolLoop {
 
   /** A call of an MCP server's tool: its own activity, with the server's timeout and retry policy. */
   private async callMcp(agent: AgentSpec, server: McpServerSpec, use: ToolUse): Promise<ToolOutcome> {
-    const { runMcpTool } = proxyActivities<Activities>({ startToCloseTimeout: server.timeout, retry: withoutUndefined(server.retry) });
+    const { runMcpTool } = proxyActivities<Activities>({ startToCloseTimeout: server.timeout, retry: withoutUndefined(server.retry), ...agentTaskQueue(agent, this.run.team) });
     try {
       return await runMcpTool.executeWithOptions({ summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` }, [
         { team: this.run.team.name, agent: agent.name, server: server.name, tool: use.name, toolUseId: use.id, input: use.input },
@@ -157,7 +157,7 @@ export class ToolLoop {
     const server = mcpServerOf(agent, use.name);
     if (server) return this.callMcp(agent, server, use);
     const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
-    const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry) });
+    const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry), ...agentTaskQueue(agent, this.run.team) });
     try {
       return await runTool.executeWithOptions({ summary: `${agent.name} → ${use.name}(${summarise(use.input, 80)})` }, [
         { team: this.run.team.name, agent: agent.name, tool: use.name, toolUseId: use.id, input: use.input },
