@@ -42,8 +42,9 @@ interface Entry {
 
 /**
  * The default journal: one JSON file per answer under `dir` (workers on one machine, or a shared
- * volume), written to a temporary file, flushed to disk and renamed, so an entry is either whole
- * or absent. An entry that cannot be read is treated as absent: the call is made again.
+ * volume), written to a temporary file and renamed, so an entry is either whole or absent, and
+ * flushed to disk before the activity returns. An entry that cannot be read is treated as absent:
+ * the call is made again.
  */
 export function createFileAnswerJournal(dir: string): AnswerJournal {
   // File names are a hash of the key: workflow ids may be long or hold any character.
@@ -71,11 +72,14 @@ export function createFileAnswerJournal(dir: string): AnswerJournal {
       const handle = await open(temporary, 'w');
       try {
         await handle.writeFile(JSON.stringify({ key, answer } satisfies Entry));
+        // Renamed before the flush: a killed process loses nothing written, so the entry is whole
+        // for the next attempt a few milliseconds sooner; the flush then keeps it across a power
+        // loss (a torn entry reads as absent and the call is made again).
+        await rename(temporary, file);
         await handle.sync();
       } finally {
         await handle.close();
       }
-      await rename(temporary, file);
     },
     async prune(before) {
       let names: string[];

@@ -1,0 +1,371 @@
+/**
+ * `npm run reliability`: the chaos harness. Mixed runs (every topology, a hierarchy, a tool loop, a
+ * human approval the harness gives) on a Temporal dev server with a database file, two worker
+ * processes that are SIGKILLed at random moments and started again, and the server itself stopped
+ * (SIGTERM) or killed (SIGKILL) and started again on the same file and port. Then it checks that
+ * every run completed with the result a fault-free run gives, and counts the model calls the
+ * Messages API double answered against those recorded in history: an answer delivered twice for one
+ * call is a call paid twice. Payloads are encrypted (TROUPE_PAYLOAD_KEY) and the raw histories and
+ * the database file are searched for the prompts and answers in plaintext. A load phase runs many
+ * runs at once on one worker with a zero-latency model and samples its memory.
+ *
+ * `npm run reliability -- --smoke` is the short mode CI runs. The harness fails (exit 1) only when a
+ * run is lost, a result is wrong, a paid call is repeated or plaintext is found.
+ * Results: reliability/results/latest.json (smoke.json) and latest.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { payloadDataConverter } from '../src/codec/index.js';
+import { TroupeClient } from '../src/client/index.js';
+import { ensureSearchAttributes } from '../src/hosting/index.js';
+import { freePort } from '../src/hosting/free-port.js';
+import { TeamRegistry } from '../src/team/index.js';
+import { WORKFLOWS_PATH } from '../src/workers/index.js';
+import { troupe } from '../test/support/cli.js';
+import { RestartableDevServer } from './dev-server.js';
+import { startPaidCallsDouble } from './paid-calls-double.js';
+import { approvalTeam, script, teams } from './teams.js';
+import { SupervisedWorker } from './workers.js';
+
+const smoke = process.argv.includes('--smoke');
+const size = smoke
+  ? { kills: 8, restarts: 2, inFlight: 4, killEveryMs: [1_500, 4_000], loadRuns: 40 }
+  : { kills: 110, restarts: 6, inFlight: 8, killEveryMs: [2_000, 6_000], loadRuns: 400 };
+/** Worker limits of the load phase: sized for a 2-core machine (documented in the README). */
+const LOAD_LIMITS = { maxConcurrentCalls: 50, maxConcurrentWorkflowTasks: 10 };
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const TASK_QUEUE = 'reliability';
+const started = Date.now();
+const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+// The world: a dev server on a database file, the double, a shared TROUPE_HOME, encrypted payloads.
+const work = mkdtempSync(join(tmpdir(), 'troupe-reliability-'));
+const dbFile = join(work, 'temporal.db');
+const server = new RestartableDevServer(dbFile, await freePort());
+await server.start();
+const payloadKey = `reliability:${randomBytes(32).toString('base64')}`;
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection, dataConverter: payloadDataConverter({ TROUPE_PAYLOAD_KEY: payloadKey }) });
+const registry = new TeamRegistry(teams);
+const troupeClient = new TroupeClient(client, registry, { taskQueue: TASK_QUEUE, searchAttributes: await ensureSearchAttributes(client, 'default') });
+const double = await startPaidCallsDouble(script);
+const bundle = join(work, 'workflows.bundle.js');
+writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() })).code);
+const workerEnv = (taskQueue: string, limits: object = {}) => ({
+  TEMPORAL_ADDRESS: server.address,
+  RELIABILITY_TASK_QUEUE: taskQueue,
+  RELIABILITY_BUNDLE: bundle,
+  RELIABILITY_LIMITS: JSON.stringify(limits),
+  ANTHROPIC_BASE_URL: double.url,
+  ANTHROPIC_API_KEY: 'reliability',
+  TROUPE_HOME: join(work, 'home'),
+  TROUPE_PAYLOAD_KEY: payloadKey,
+});
+const workers = [new SupervisedWorker(workerEnv(TASK_QUEUE), log), new SupervisedWorker(workerEnv(TASK_QUEUE), log)];
+workers.forEach((w) => w.start());
+log(`dev server at ${server.address} on ${dbFile}; double at ${double.url}; 2 workers`);
+
+/** Retries what a server restart interrupts. */
+async function persist<T>(what: () => Promise<T>, deadlineMs = 600_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await what();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+interface RunRecord {
+  workflowId: string;
+  team: string;
+  phase: 'reference' | 'chaos' | 'load';
+  status?: string;
+  output?: string;
+  agentCalls?: number;
+  problem?: string;
+}
+const runs: RunRecord[] = [];
+let sequence = 0;
+const TASK = (team: string) => `Reliability task for ${team}: why do durable workflows matter for LLM agents?`;
+
+/** One run from start to its end, the approval given when its gate waits; survives server restarts. */
+async function runOne(team: string, phase: RunRecord['phase'], taskQueue = TASK_QUEUE): Promise<RunRecord> {
+  const record: RunRecord = { workflowId: `${phase}-${team}-${(sequence += 1)}`, team, phase };
+  runs.push(record);
+  await persist(() => troupeClient.start(team, TASK(team), { workflowId: record.workflowId, taskQueue }).catch((error: Error) => {
+    // A start the server recorded before it went down is already there.
+    if (error.name === 'WorkflowExecutionAlreadyStartedError') return undefined;
+    throw error;
+  }));
+  const handle = troupeClient.run(record.workflowId);
+  const deadline = Date.now() + 900_000;
+  let decided = team !== approvalTeam.name;
+  while (Date.now() < deadline) {
+    const status = await handle.handle.describe().then((d) => d.status.name, () => undefined);
+    if (status && status !== 'RUNNING') {
+      record.status = status;
+      break;
+    }
+    if (!decided && status === 'RUNNING') {
+      const awaiting = (await handle.progress().catch(() => undefined))?.awaiting;
+      if (awaiting) decided = await handle.decide({ by: 'ana', decision: 'approve' }).then((r) => r.accepted, () => false);
+    }
+    await sleep(500);
+  }
+  if (record.status === 'COMPLETED') {
+    const result = await persist(() => handle.result());
+    record.output = JSON.stringify(result.output);
+    record.agentCalls = result.agentCalls;
+  } else {
+    record.problem = record.status ? `ended ${record.status}` : 'did not end within 15 minutes';
+  }
+  return record;
+}
+
+// 1. Reference: every team once, without faults, gives the expected results.
+double.setDelay(0, 0);
+const expected = new Map<string, RunRecord>();
+for (const record of await Promise.all(teams.map((team) => runOne(team.name, 'reference')))) expected.set(record.team, record);
+log(`reference runs: ${[...expected.values()].map((r) => `${r.team} ${r.status}`).join(', ')}`);
+
+// 2. Chaos: runs keep going while workers are killed and the server restarts.
+double.setDelay(50, 400);
+const faults: { at: number; kind: string }[] = [];
+const chaos = { workerKills: 0, killsMidCall: 0, serverRestarts: { SIGTERM: 0, SIGKILL: 0 }, serverDownMs: 0 };
+let chaosOver = false;
+const inFlight = new Set<Promise<RunRecord>>();
+const teamNames = teams.map((t) => t.name);
+const keepRunning = (async () => {
+  let next = 0;
+  while (!chaosOver) {
+    while (inFlight.size < size.inFlight && !chaosOver) {
+      const run = runOne(teamNames[next++ % teamNames.length]!, 'chaos');
+      inFlight.add(run);
+      void run.finally(() => inFlight.delete(run));
+    }
+    await sleep(200);
+  }
+})();
+const restartEvery = Math.floor(size.kills / size.restarts);
+while (chaos.workerKills < size.kills || chaos.serverRestarts.SIGTERM + chaos.serverRestarts.SIGKILL < size.restarts) {
+  await sleep(size.killEveryMs[0]! + Math.random() * (size.killEveryMs[1]! - size.killEveryMs[0]!));
+  const restarts = chaos.serverRestarts.SIGTERM + chaos.serverRestarts.SIGKILL;
+  if (chaos.workerKills >= (restarts + 1) * restartEvery && restarts < size.restarts) {
+    const signal = restarts % 2 === 0 ? 'SIGTERM' : 'SIGKILL';
+    const down = Date.now();
+    faults.push({ at: down, kind: `server ${signal}` });
+    await server.stop(signal);
+    await sleep(500 + Math.random() * 2_500);
+    await server.start();
+    faults.push({ at: Date.now(), kind: 'server started' });
+    chaos.serverDownMs += Date.now() - down;
+    chaos.serverRestarts[signal] += 1;
+    log(`server restarted after ${signal} (down ${Date.now() - down}ms); ${chaos.workerKills} worker kills so far`);
+    continue;
+  }
+  const ready = workers.filter((w) => w.isReady);
+  const victim = ready[Math.floor(Math.random() * ready.length)];
+  if (!victim) continue;
+  const waiting = double.waiting();
+  victim.kill();
+  faults.push({ at: Date.now(), kind: 'worker SIGKILL' });
+  chaos.workerKills += 1;
+  // Calls were in flight (of either worker) when the kill landed.
+  if (waiting > 0) chaos.killsMidCall += 1;
+  if (chaos.workerKills % 10 === 0) log(`${chaos.workerKills} worker kills; ${runs.filter((r) => r.phase === 'chaos' && r.status).length} chaos runs ended`);
+}
+chaosOver = true;
+await keepRunning;
+log(`chaos over: waiting for ${inFlight.size} runs in flight`);
+await Promise.all(inFlight);
+
+// 3. Bad inputs through the CLI: each exits 2 with one line, and changes nothing.
+const cluster = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', TROUPE_PAYLOAD_KEY: payloadKey };
+const badJson = join(work, 'bad.json');
+writeFileSync(badJson, '{"topic": ');
+const closedApproval = expected.get(approvalTeam.name)!.workflowId;
+const badInputs: { case: string; args: string[] }[] = [
+  { case: 'unknown team', args: ['run', 'no-such-team', 'x', '--detach'] },
+  { case: 'input file that is not JSON', args: ['run', 'research-brief', '--input-file', badJson, '--detach'] },
+  { case: 'decision on a closed run', args: ['approve', closedApproval, '--by', 'ana'] },
+  { case: 'decision by someone not an approver, on a closed run', args: ['reject', closedApproval, '--by', 'mallory'] },
+  { case: 'status of an unknown run', args: ['status', 'no-such-run'] },
+  { case: 'teams module that does not exist', args: ['--teams', 'reliability/no-such-teams.ts', 'run', 'x', 'y', '--detach'] },
+  { case: 'list with a limit of 0', args: ['list', '--limit', '0'] },
+];
+const badInputResults = [];
+for (const bad of badInputs) {
+  const { code, stderr } = await troupe(bad.args, cluster);
+  const lines = stderr.trim().split('\n');
+  // Argument errors add the command's usage after the message; none may show a stack trace.
+  const clear = code === 2 && (lines[0] ?? '').length > 0 && !/^\s+at /m.test(stderr);
+  badInputResults.push({ case: bad.case, exitCode: code, clear, message: lines[0] ?? '' });
+}
+
+// 4. Tally: every run's end and result, and answered calls against the model calls in history.
+const modelCalls = new Set<string>();
+const histories: string[] = [];
+for await (const execution of client.workflow.list()) {
+  // A fetched history is not decoded: its payloads are what the server stores.
+  const history = await persist(() => client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory());
+  histories.push(rawText(history).join('\n'));
+  const scheduled = new Map<string, string>();
+  for (const event of history.events ?? []) {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes?.activityType?.name === 'runAgent' || attributes?.activityType?.name === 'runModelTurn') scheduled.set(String(event.eventId), attributes.activityId ?? '');
+  }
+  for (const activityId of scheduled.values()) modelCalls.add(`${execution.workflowId} ${activityId}`);
+}
+const chaosRuns = runs.filter((r) => r.phase === 'chaos');
+for (const run of chaosRuns) {
+  const reference = expected.get(run.team);
+  if (run.status === 'COMPLETED' && (run.output !== reference?.output || run.agentCalls !== reference?.agentCalls)) {
+    run.problem = `result differs from the fault-free run (agent calls ${run.agentCalls} vs ${reference?.agentCalls})`;
+  }
+}
+const answered = [...double.answered.entries()];
+const calls = {
+  modelCallsInHistory: modelCalls.size,
+  callsAnswered: answered.length,
+  answersDelivered: answered.reduce((sum, [, n]) => sum + n, 0),
+  repeatedPaidCalls: answered.reduce((sum, [, n]) => sum + Math.max(0, n - 1), 0),
+  answeredButNotInHistory: answered.filter(([key]) => !modelCalls.has(key)).length,
+  inHistoryButNeverAnswered: [...modelCalls].filter((key) => !double.answered.has(key)).length,
+  requestsReceived: double.requests(),
+  // For each call paid twice: when its answers came, and the last fault before its second answer.
+  repeats: answered.filter(([, n]) => n > 1).map(([call]) => {
+    const times = double.answeredAt.get(call) ?? [];
+    const fault = faults.filter((f) => f.at <= (times[1] ?? 0)).at(-1);
+    return { call, answersAtMs: times.map((t) => t - started), lastFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - (times[0] ?? 0) } : undefined };
+  }),
+};
+
+// 5. Plaintext: the prompts and the answers must appear neither in the raw histories nor in the database file.
+const secrets = [...new Set([...teams.map((t) => TASK(t.name)), 'Troupe 0.1: durable multi-agent runs on Temporal.'])];
+const database = readFileSync(dbFile).toString('latin1');
+const plaintext = {
+  encrypted: true,
+  searchedFor: secrets.length,
+  foundInHistories: secrets.filter((s) => histories.some((h) => h.includes(s))).length,
+  foundInDatabase: secrets.filter((s) => database.includes(s)).length,
+};
+log(`calls: ${JSON.stringify(calls)}; plaintext: ${JSON.stringify(plaintext)}`);
+
+// 6. Load: many runs at once on one worker with a zero-latency model; its memory sampled.
+await Promise.all(workers.map((w) => w.stop()));
+double.setDelay(0, 0);
+const loadWorker = new SupervisedWorker(workerEnv('reliability-load', LOAD_LIMITS), log);
+loadWorker.start();
+while (!loadWorker.isReady) await sleep(100);
+const samples: { atMs: number; rssBytes: number }[] = [];
+const loadStart = Date.now();
+const sampler = setInterval(() => {
+  const rss = loadWorker.rssBytes();
+  if (rss !== undefined) samples.push({ atMs: Date.now() - loadStart, rssBytes: rss });
+}, 250);
+const loadTeams = teamNames.filter((name) => name !== approvalTeam.name);
+const loadRuns = await Promise.all(Array.from({ length: size.loadRuns }, (_, i) => runOne(loadTeams[i % loadTeams.length]!, 'load', 'reliability-load')));
+clearInterval(sampler);
+const loadMs = Date.now() - loadStart;
+await loadWorker.stop();
+const half = Math.floor(samples.length / 2);
+const peak = (list: typeof samples) => Math.max(0, ...list.map((s) => s.rssBytes));
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+const load = {
+  runs: size.loadRuns,
+  completed: loadRuns.filter((r) => r.status === 'COMPLETED').length,
+  failed: loadRuns.filter((r) => r.status !== 'COMPLETED').length,
+  wrongResults: loadRuns.filter((r) => r.status === 'COMPLETED' && r.output !== expected.get(r.team)?.output).length,
+  seconds: Math.round(loadMs / 100) / 10,
+  workerLimits: LOAD_LIMITS,
+  rssPeakMb: mb(peak(samples)),
+  rssPeakFirstHalfMb: mb(peak(samples.slice(0, half))),
+  rssPeakSecondHalfMb: mb(peak(samples.slice(half))),
+  rssAtEndMb: mb(samples.at(-1)?.rssBytes ?? 0),
+  // Bounded: the second half's peak is within 10% of the first half's.
+  levelsOff: peak(samples.slice(half)) <= peak(samples.slice(0, half)) * 1.1,
+  samples: samples.length,
+};
+log(`load: ${JSON.stringify(load)}`);
+
+// 7. Report.
+const lost = chaosRuns.filter((r) => r.status !== 'COMPLETED');
+const wrong = chaosRuns.filter((r) => r.status === 'COMPLETED' && r.problem);
+const referenceProblems = [...expected.values()].filter((r) => r.status !== 'COMPLETED');
+const report = {
+  date: new Date().toISOString(),
+  mode: smoke ? 'smoke' : 'full',
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version },
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+  runs: {
+    chaos: chaosRuns.length,
+    completed: chaosRuns.filter((r) => r.status === 'COMPLETED').length,
+    lost: lost.length,
+    wrongResults: wrong.length,
+    byTeam: Object.fromEntries(teamNames.map((name) => [name, chaosRuns.filter((r) => r.team === name).length])),
+    reference: expected.size,
+  },
+  faults: { workerKills: chaos.workerKills, workerKillsWithCallsInFlight: chaos.killsMidCall, serverRestarts: chaos.serverRestarts, serverDownSeconds: Math.round(chaos.serverDownMs / 1000), workerExitsOnLostServer: workers.reduce((n, w) => n + w.unplannedExits, 0) },
+  calls,
+  badInputs: { tried: badInputResults.length, clear: badInputResults.filter((b) => b.clear).length, cases: badInputResults },
+  plaintext,
+  load,
+  problems: [...referenceProblems, ...lost, ...wrong].map((r) => `${r.workflowId}: ${r.problem}`),
+};
+const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatedPaidCalls + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
+mkdirSync(join(ROOT, 'reliability/results'), { recursive: true });
+writeFileSync(join(ROOT, `reliability/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(report, null, 2)}\n`);
+if (!smoke) writeFileSync(join(ROOT, 'reliability/results/latest.md'), markdown(report));
+console.log(markdown(report));
+
+await double.close();
+await connection.close();
+await server.stop('SIGTERM');
+process.exit(failed ? 1 : 0);
+
+/** Every string and byte string in a history, as text: payload bytes are what the server stores. */
+function rawText(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) rawText(v, out);
+  return out;
+}
+
+function markdown(r: typeof report): string {
+  const restarts = r.faults.serverRestarts;
+  return [
+    `# Reliability: ${r.mode} run of ${r.date.slice(0, 10)}`,
+    '',
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGb} GB, Node ${r.machine.node}. Took ${Math.round(r.durationSeconds / 60)} min.`,
+    '',
+    '| Measure | Figure |',
+    '| --- | --- |',
+    `| Runs under faults (every topology, a hierarchy, a tool loop, an approval) | ${r.runs.chaos} |`,
+    `| Runs lost / wrong results | ${r.runs.lost} / ${r.runs.wrongResults} |`,
+    `| Worker processes SIGKILLed (with model calls waiting) | ${r.faults.workerKills} (${r.faults.workerKillsWithCallsInFlight}) |`,
+    `| Temporal server restarts (SIGTERM + SIGKILL), time down | ${restarts.SIGTERM + restarts.SIGKILL} (${restarts.SIGTERM} + ${restarts.SIGKILL}), ${r.faults.serverDownSeconds}s |`,
+    `| Faults injected | ${r.faults.workerKills + restarts.SIGTERM + restarts.SIGKILL} |`,
+    `| Model calls in history / answered by the API double | ${r.calls.modelCallsInHistory} / ${r.calls.callsAnswered} |`,
+    `| Model calls paid twice (answers delivered beyond one per call) | ${r.calls.repeatedPaidCalls} |`,
+    `| Bad inputs tried (exit 2 with one clear line) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
+    `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,
+    `| Load: runs at once on one worker, zero-latency model (completed, failed) | ${r.load.runs} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,
+    `| Load: worker RSS peak, first half / second half | ${r.load.rssPeakMb} MB, ${r.load.rssPeakFirstHalfMb} / ${r.load.rssPeakSecondHalfMb} MB (${r.load.levelsOff ? 'levels off' : 'still growing'}) |`,
+    '',
+    r.problems.length ? `Problems:\n${r.problems.map((p) => `- ${p}`).join('\n')}\n` : 'No problems.\n',
+  ].join('\n');
+}
+
+function quietLogger() {
+  const quiet = () => undefined;
+  return { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+}

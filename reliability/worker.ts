@@ -1,0 +1,26 @@
+/**
+ * A worker process of the reliability harness: createTroupeWorker with the harness's teams, the
+ * Anthropic SDK pointed at the double (ANTHROPIC_BASE_URL), the journal and payloads under
+ * TROUPE_HOME (shared by the harness's workers, as by workers on one machine), and the workflows
+ * the harness bundled once (RELIABILITY_BUNDLE), so a restart after each kill takes a second, not a
+ * bundling. Limits from RELIABILITY_LIMITS (JSON WorkerLimits). It runs until killed.
+ */
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { TeamRegistry } from '../src/team/index.js';
+import { createModelClient, createTroupeWorker, installRuntime } from '../src/workers/index.js';
+import { script, teams } from './teams.js';
+
+const env = process.env;
+installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
+const connection = await NativeConnection.connect({ address: env['TEMPORAL_ADDRESS'] ?? 'localhost:7233' });
+const worker = await createTroupeWorker({
+  connection,
+  taskQueue: env['RELIABILITY_TASK_QUEUE'] ?? 'reliability',
+  teams: new TeamRegistry(teams),
+  anthropic: createModelClient(script).anthropic,
+  workflowBundle: { code: readFileSync(env['RELIABILITY_BUNDLE'] ?? '', 'utf8') },
+  limits: JSON.parse(env['RELIABILITY_LIMITS'] ?? '{}') as object,
+});
+console.log('worker ready');
+await worker.run();
