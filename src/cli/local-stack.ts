@@ -1,6 +1,9 @@
 import type { Worker, WorkerDeploymentOptions } from '@temporalio/worker';
+import { constants } from 'node:os';
 import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins, verifyModelAccess, type ModelClient, type TeamsModule } from '../workers/index.js';
 import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
+import type { WorkerLimits } from '../workers/worker-limits.js';
+import { workflowCode } from '../workers/workflow-code.js';
 
 export interface StackOptions {
   teams?: string | undefined;
@@ -11,6 +14,10 @@ export interface StackOptions {
   worker: boolean;
   /** Temporal worker versioning for that worker (`troupe worker --deployment --build-id`). */
   deployment?: WorkerDeploymentOptions | undefined;
+  /** That worker's concurrency, rate limits and shutdown grace. */
+  limits?: WorkerLimits | undefined;
+  /** That worker serves only agent calls (a pool), no workflows. */
+  activitiesOnly?: boolean | undefined;
   /** Called once the teams module is loaded, before any server or worker starts: the place to reject bad input. */
   validate?: (teams: TeamsModule) => void;
   /** Called once Temporal is reachable, before the worker starts: for checks that need the cluster. */
@@ -26,8 +33,10 @@ export interface LocalStack {
   /** Whether the cluster has Troupe's search attributes (so runs awaiting approval can be listed). */
   searchAttributes: boolean;
   worker: Worker | undefined;
-  /** Settles when the in-process worker stops (Temporal's runtime stops it on Ctrl-C). */
-  workerStopped: Promise<void> | undefined;
+  /** What that worker runs its workflows from (a prebuilt bundle, or bundled at start); none for a pool of agent calls. */
+  workflows: string | undefined;
+  /** Settles when the in-process worker stops (Temporal's runtime stops it on Ctrl-C), with the error it stopped on, if any. */
+  workerStopped: Promise<unknown> | undefined;
   /** Stops the worker, then the server or connection. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -49,17 +58,22 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
   const searchAttributes = await ensureSearchAttributes(target.client, target.namespace);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  let workflows: string | undefined;
   try {
     await options.checkTarget?.(target);
     if (options.worker) {
+      const plugins = await tracingPlugins();
+      workflows = options.activitiesOnly ? undefined : workflowCode({ bundlingPlugins: plugins.length > 0 }).description;
       worker = await createTroupeWorker({
         connection: target.nativeConnection,
         namespace: target.namespace,
         taskQueue,
         teams: teams.registry,
         anthropic: model.anthropic,
-        plugins: await tracingPlugins(),
+        plugins,
         workerDeploymentOptions: options.deployment,
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.activitiesOnly ? { activitiesOnly: true } : {}),
       });
       running = worker.run();
     }
@@ -80,15 +94,31 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     taskQueue,
     searchAttributes,
     worker,
-    workerStopped: running?.catch(() => undefined),
+    workflows,
+    workerStopped: running?.then(() => undefined, (error: unknown) => error),
     close: () => (closing ??= shutdown()),
   };
 }
 
-/** Resolves on Ctrl-C (or SIGTERM). */
-export function untilInterrupted(): Promise<void> {
+/**
+ * Resolves with the first Ctrl-C (SIGINT) or SIGTERM, so the command can stop gracefully; from then
+ * on a second one stops the process at once (exit 128 + the signal's number, as a shell reports it).
+ */
+export function untilInterrupted(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    const first = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      process.once('SIGINT', atOnce);
+      process.once('SIGTERM', atOnce);
+      resolve(signal);
+    };
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
   });
+}
+
+function atOnce(signal: NodeJS.Signals): void {
+  console.error(`troupe: ${signal} again: stopping at once. Agent calls still in flight are retried by Temporal on another worker once their heartbeat or start-to-close timeout passes.`);
+  process.exit(128 + (constants.signals[signal] ?? 0));
 }

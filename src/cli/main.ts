@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { TroupeError } from '../team/index.js';
+import { WORKER_LIMIT_SETTINGS } from './worker-flags.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -72,7 +73,8 @@ program
   .option('--deployment <name>', 'Temporal worker deployment this worker belongs to (default: TROUPE_DEPLOYMENT; none: unversioned)')
   .option('--build-id <id>', 'build id of this worker in its deployment (default: TROUPE_BUILD_ID)')
   .option('--versioning <behaviour>', 'pinned (a run finishes on the build it started on) or auto-upgrade (default: TROUPE_VERSIONING, else pinned)')
-  .action(async (options: { deployment?: string; buildId?: string; versioning?: string }) => {
+  .option('--activities-only', 'serve only agent calls on the task queue, no workflows: a pool for agents whose taskQueue names it')
+  .action(async (options: { deployment?: string; buildId?: string; versioning?: string; activitiesOnly?: boolean }) => {
     process.exitCode = await (await import('./commands/worker.js')).workerCommand({ ...globals(), ...options });
   });
 
@@ -84,6 +86,11 @@ program
   .action(async (options: { port?: number; uiPort?: number }) => {
     process.exitCode = await (await import('./commands/dev.js')).devCommand({ ...globals(), ...options });
   });
+
+// Both commands that run a worker take its limits, as flags or environment variables.
+for (const command of program.commands.filter((c) => ['worker', 'dev'].includes(c.name()))) {
+  for (const setting of WORKER_LIMIT_SETTINGS) command.option(setting.flag, `${setting.help} (env: ${setting.env})`);
+}
 
 program
   .command('init')

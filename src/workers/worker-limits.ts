@@ -19,7 +19,7 @@ export interface WorkerLimits {
    * How long a stopping worker lets in-flight agent calls finish; then it cancels them and Temporal
    * retries them on another worker (shutdownGraceTime). Default 30s; 0 hands them back at once.
    */
-  shutdownGrace?: Duration | 0;
+  shutdownGrace?: Duration;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
@@ -44,7 +44,7 @@ export const WorkerLimitsSchema = z
 /** Validated limits, or a TroupeError naming each bad one (`where` says how the user set it). */
 export function parseWorkerLimits(input: Record<string, unknown>, where: (key: string) => string = (key) => key): WorkerLimits {
   const parsed = WorkerLimitsSchema.safeParse(input);
-  if (parsed.success) return withoutUndefined(parsed.data) as WorkerLimits;
+  if (parsed.success) return withoutUndefined(parsed.data);
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path[0];
     return key === undefined ? issue.message : `${where(String(key))} ${JSON.stringify(input[String(key)])}: ${issue.message}`;
@@ -55,7 +55,7 @@ export function parseWorkerLimits(input: Record<string, unknown>, where: (key: s
 /** The Temporal worker options for these limits, Troupe's shutdown defaults included. */
 export function workerLimitOptions(limits: WorkerLimits = {}): Partial<WorkerOptions> {
   const parsed = parseWorkerLimits({ ...limits });
-  const graceMs = graceOf(parsed);
+  const graceMs = shutdownGraceMs(parsed);
   return {
     ...(parsed.maxConcurrentCalls !== undefined ? { maxConcurrentActivityTaskExecutions: parsed.maxConcurrentCalls } : {}),
     ...(parsed.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: parsed.maxConcurrentWorkflowTasks } : {}),
@@ -74,11 +74,12 @@ export function describeWorkerLimits(limits: WorkerLimits = {}): string {
     `${limits.maxConcurrentCalls ?? 100} concurrent agent calls`,
     `${limits.maxConcurrentWorkflowTasks ?? 40} concurrent workflow tasks`,
     `calls ${perSecond(limits.queueCallsPerSecond)} on the task queue, ${perSecond(limits.workerCallsPerSecond)} on this worker`,
-    `shutdown grace ${graceOf(limits) / 1000}s`,
+    `shutdown grace ${shutdownGraceMs(limits) / 1000}s`,
   ].join('; ');
 }
 
-function graceOf(limits: WorkerLimits): number {
+/** The shutdown grace in milliseconds, Troupe's default if none is set. */
+export function shutdownGraceMs(limits: WorkerLimits): number {
   const grace = limits.shutdownGrace;
   if (grace === undefined) return DEFAULT_SHUTDOWN_GRACE_MS;
   return grace === 0 || grace === '0' ? 0 : DurationSchema.parse(grace);
