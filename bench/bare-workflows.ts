@@ -24,3 +24,13 @@ export async function bareDebate(debaters: number, rounds: number): Promise<stri
   }
   return work({ input: previous.join('|'), delayMs: 0 });
 }
+
+/** A tool loop's activity pattern: a model turn, then a tool call, `calls` times, then a final model turn. */
+export async function bareToolLoop(calls: number): Promise<string> {
+  let output = 'task';
+  for (let i = 0; i < calls; i += 1) {
+    output = await work({ input: output, delayMs: 0 });
+    output = await work({ input: `tool ${i}: ${output}`, delayMs: 0 });
+  }
+  return work({ input: output, delayMs: 0 });
+}

@@ -18,7 +18,8 @@ import { ensureSearchAttributes, startEmbeddedServer } from '../src/hosting/inde
 import { TeamRegistry } from '../src/team/index.js';
 import { createTroupeWorker, installRuntime } from '../src/workers/index.js';
 import { bareActivities } from './bare-activities.js';
-import { debate, fanOutOf, pipelineOf, script } from './teams.js';
+import { debate, fanOutOf, pipelineOf, script, toolLoopOf } from './teams.js';
+import { offlineScript, teams as exampleTeams } from '../examples/index.js';
 
 const { temporal } = proto;
 const smoke = process.argv.includes('--smoke');
@@ -26,15 +27,19 @@ const smoke = process.argv.includes('--smoke');
 const only = process.argv.includes('--case') ? Number(process.argv[process.argv.indexOf('--case') + 1]) : undefined;
 const wanted = (n: number) => only === undefined || only === n;
 const size = smoke
-  ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, cli: 1 }
-  : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, cli: 5 };
+  ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, toolCalls: 3, cli: 1 }
+  : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, toolCalls: 20, cli: 5 };
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
 const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db') });
-const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline)];
+const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline), toolLoopOf(size.toolCalls)];
 const registry = new TeamRegistry(teams.filter((team, i) => teams.findIndex((t) => t.name === team.name) === i));
-const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, anthropic: createOfflineAnthropic(script(size.fanOutDelayMs)).anthropic });
+const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, anthropic: createOfflineAnthropic(script(size.fanOutDelayMs, [size.toolCalls])).anthropic });
+// The example teams (one per topology) on their own queue with their own offline script, for the history table.
+const examplesRegistry = new TeamRegistry(exampleTeams);
+const examplesWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-examples', teams: examplesRegistry, anthropic: createOfflineAnthropic(offlineScript).anthropic });
+const examples = new TroupeClient(target.client, examplesRegistry, { taskQueue: 'bench-examples', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
 const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities });
 const troupe = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
 let seq = 0;
@@ -73,13 +78,30 @@ async function both(name: string, unit: string, troupeCase: () => Promise<number
   console.log(`  ${name}: troupe ${fmt(median(figure.troupe))} ${unit}, bare ${fmt(median(figure.bare))} ${unit}`);
 }
 
+/** A run's history and its sub-teams' (child workflows), with its model calls and tool calls counted. */
+async function treeHistoryOf(workflowId: string): Promise<{ events: number; bytes: number; calls: number; tools: number }> {
+  const history = await target.client.workflow.getHandle(workflowId).fetchHistory();
+  const total = { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length, calls: 0, tools: 0 };
+  for (const event of history.events ?? []) {
+    const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type === 'runAgent' || type === 'runModelTurn') total.calls += 1;
+    if (type === 'runTool' || type === 'runMcpTool') total.tools += 1;
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (child) {
+      const sub = await treeHistoryOf(child);
+      for (const key of ['events', 'bytes', 'calls', 'tools'] as const) total[key] += sub[key];
+    }
+  }
+  return total;
+}
+
 async function historyOf(handle: { fetchHistory(): Promise<proto.temporal.api.history.v1.IHistory> }): Promise<{ events: number; bytes: number }> {
   const history = await handle.fetchHistory();
   return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
 }
 
 await Promise.all([
-  troupeWorker.runUntil(bareWorker.runUntil(async () => {
+  troupeWorker.runUntil(examplesWorker.runUntil(bareWorker.runUntil(async () => {
     console.log(`Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
     // Warm both sides (bundles loaded, caches filled) before measuring.
     await run(`pipeline-${size.shortPipeline}`);
@@ -87,6 +109,8 @@ await Promise.all([
 
     if (wanted(1)) await both(`1. handoff: ${size.steps}-step pipeline`, 'ms', () => timed(() => run(`pipeline-${size.steps}`)), () => timed(() => bare('bareChain', [size.steps])), 'ratio ≤ 1.05');
     if (wanted(2)) await both(`2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`, 'ms', () => timed(() => run(`fan-out-${size.members}`)), () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])), 'ratio ≤ 1.05');
+
+    if (wanted(4)) await both(`4. tool loop: ${size.toolCalls} tool calls, one per model turn (per call: a model turn + the tool)`, 'ms per tool call', async () => (await timed(() => run(`tool-loop-${size.toolCalls}`))) / size.toolCalls, async () => (await timed(() => bare('bareToolLoop', [size.toolCalls]))) / size.toolCalls);
 
     let peak = { troupe: 0, bare: 0 };
     const sampling = (side: 'troupe' | 'bare') => {
@@ -132,6 +156,15 @@ await Promise.all([
       const bareHistory = await historyOf(bareChain);
       history[`bare chain of ${size.shortPipeline}`] = { eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2), bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline) };
       extras['6. history cost'] = history;
+      // Every topology, as the example teams use it: a hierarchy counts its sub-teams' histories too.
+      const topologies: Record<string, unknown> = {};
+      for (const team of exampleTeams) {
+        const handle = await examples.start(team.name, 'Benchmark task.', { workflowId: `example-${team.name}-${(seq += 1)}` });
+        await handle.result();
+        const cost = await treeHistoryOf(handle.workflowId);
+        topologies[`${team.name} (${team.spec.topology.kind})`] = { agentCalls: cost.calls, toolCalls: cost.tools, eventsPerCall: +(cost.events / cost.calls).toFixed(2), bytesPerCall: Math.round(cost.bytes / cost.calls) };
+      }
+      extras['6. history cost per topology (example teams)'] = topologies;
     }
 
     if (wanted(8)) {
@@ -150,7 +183,7 @@ await Promise.all([
       }
       extras['8. CLI start-up (ms, from source through tsx)'] = startup;
     }
-  })),
+  }))),
 ]);
 await target.close();
 

@@ -1,4 +1,5 @@
-import { ArgumentSchema, JudgmentSchema, defineAgent, defineTeam } from '../src/team/index.js';
+import { z } from 'zod';
+import { ArgumentSchema, JudgmentSchema, defineAgent, defineTeam, defineTool } from '../src/team/index.js';
 import type { MessagesScript } from '../src/activities/index.js';
 
 // Troupe's side of each case, answered by the offline provider with zero latency unless a case says otherwise.
@@ -28,8 +29,18 @@ export const debate = defineTeam({
   topology: { kind: 'debate', debaters: ['d1', 'd2', 'd3'], rounds: 2, decide: { by: 'judge', agent: 'judge' }, stopOnConsensus: false },
 });
 
-export function script(fanOutDelayMs: number): MessagesScript {
+/** One agent with a no-op tool, asked to call it `calls` times, one call per model turn. */
+const noop = defineTool({ name: 'noop', description: 'Does nothing.', input: z.object({ n: z.number() }), run: ({ n }) => `noop ${n}` });
+export const toolLoopOf = (calls: number) =>
+  defineTeam({
+    name: `tool-loop-${calls}`,
+    agents: [defineAgent({ name: `looper${calls}`, role: 'worker', system: 'Call noop.', output: 'text', tools: [noop], maxTurns: calls + 1 })],
+    topology: { kind: 'pipeline', steps: [{ agent: `looper${calls}` }] },
+  });
+
+export function script(fanOutDelayMs: number, toolCalls: number[]): MessagesScript {
   return {
+    ...Object.fromEntries(toolCalls.map((calls) => [`looper${calls}`, [...Array.from({ length: calls }, (_, n) => ({ toolUse: [{ name: 'noop', input: { n } }] })), { text: 'done' }]])),
     ...Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`m${i}`, [{ text: `section ${i}`, delayMs: fanOutDelayMs }]])),
     d1: [{ json: { position: 'yes', argument: 'because' } }],
     d2: [{ json: { position: 'no', argument: 'because not' } }],
