@@ -96,7 +96,7 @@ export class AgentRunner {
         const invalid = invalidOutput(error);
         if (!invalid) {
           if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
-          else this.ledger.release(1);
+          else this.ledger.release();
           throw error;
         }
         this.ledger.charge(invalid.usage, { model: agent.model });

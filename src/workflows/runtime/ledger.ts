@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { BudgetRaise, BudgetSpec } from '../../team/index.js';
 import { ZERO_USAGE, addCost, addUsage, costOf, type Carry, type Prices, type RunSpec, type Usage } from '../../protocol/index.js';
 import type { NoticeMemo, StopReason } from '../../protocol/messages.js';
@@ -14,7 +14,8 @@ export class LimitReached extends Error {
 
 /**
  * Since this patch calls in flight count against the call cap (parallel calls cannot overshoot it),
- * and a sub-team's allowance of calls stays spoken for until it reports back.
+ * a sub-team's allowance of calls stays spoken for until it reports back, and a run that reaches a
+ * cap waits for its calls in flight before it returns, so its figures count every call made.
  */
 export const EXACT_BUDGET_PATCH = 'troupe-exact-budget';
 
@@ -54,8 +55,10 @@ export class Ledger {
   private readonly prices: Prices;
   private readonly limits: Caps;
   private lostCalls: number;
-  /** Calls in flight (agent calls, sub-teams' allowances): they count against the call cap. */
+  /** Calls in flight (one per agent call, a sub-team's whole allowance): they count against the call cap. */
   private reserved = 0;
+  /** Agent calls and sub-teams in flight. */
+  private outstanding = 0;
   private exact: boolean | undefined;
   private asking: Promise<void> | undefined;
 
@@ -91,12 +94,21 @@ export class Ledger {
     this.usage = addUsage(this.usage, usage);
     this.agentCalls += 'model' in spent ? 1 : spent.calls;
     this.costUsd = addCost(this.costUsd, 'model' in spent ? costOf(this.prices, spent.model, usage) : spent.costUsd);
-    if ('model' in spent) this.release(1);
+    if ('model' in spent) this.release();
   }
 
-  /** Gives back a call reserved by ensureRoom that was never made (it was cancelled). */
-  release(calls: number): void {
-    this.reserved = Math.max(0, this.reserved - calls);
+  /** Ends an agent call that ensureRoom made room for, when it is not charged (it was cancelled). */
+  release(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+    this.outstanding = Math.max(0, this.outstanding - 1);
+  }
+
+  /**
+   * Waits until the calls and sub-teams in flight have reported back, so a run stopping at a cap
+   * counts every call made (the patch keeps earlier runs replaying as they ran).
+   */
+  async settled(): Promise<void> {
+    if (this.outstanding > 0 && this.patchedExact()) await condition(() => this.outstanding === 0);
   }
 
   /**
@@ -116,7 +128,10 @@ export class Ledger {
       throw new LimitReached(reason.reason);
     }
     this.noteLow();
-    if (reserve && this.counted()) this.reserved += 1;
+    if (reserve) {
+      this.reserved += 1;
+      this.outstanding += 1;
+    }
   }
 
   /**
@@ -126,7 +141,8 @@ export class Ledger {
   handDown(): Allowance {
     const caps = this.caps();
     const calls = caps.calls === undefined ? undefined : Math.max(0, caps.calls - this.committedCalls());
-    if (calls !== undefined && this.counted()) this.reserved += calls;
+    this.reserved += calls ?? 0;
+    this.outstanding += 1;
     return {
       ...(calls !== undefined ? { agentCalls: calls } : {}),
       ...(caps.tokens !== undefined ? { tokens: Math.max(0, caps.tokens - this.tokens) } : {}),
@@ -138,10 +154,9 @@ export class Ledger {
   /** Charges a sub-team's spend; one that failed may have used all its calls, so they stay spent. */
   settle(allowance: Allowance, spent: { usage: Usage; calls: number; costUsd: number | undefined } | undefined): void {
     const calls = allowance.agentCalls ?? 0;
-    if (this.counted()) {
-      this.release(calls);
-      if (!spent) this.lostCalls += calls;
-    }
+    this.reserved = Math.max(0, this.reserved - calls);
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    if (!spent && this.counted()) this.lostCalls += calls;
     if (spent) this.charge(spent.usage, { calls: spent.calls, costUsd: spent.costUsd });
   }
 
@@ -151,12 +166,15 @@ export class Ledger {
   }
 
   private committedCalls(): number {
-    return this.agentCalls + this.reserved + this.lostCalls;
+    return this.agentCalls + this.lostCalls + (this.counted() ? this.reserved : 0);
   }
 
-  /** Whether calls in flight count (behind a patch, so runs from before replay as they ran). */
+  /** Whether calls in flight count against the call cap (behind a patch, so runs from before replay as they ran). */
   private counted(): boolean {
-    if (this.caps().calls === undefined) return false;
+    return this.caps().calls !== undefined && this.patchedExact();
+  }
+
+  private patchedExact(): boolean {
     this.exact ??= patched(EXACT_BUDGET_PATCH);
     return this.exact;
   }

@@ -168,6 +168,7 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
       team.attributes.update('failed');
       throw error;
     }
+    await team.ledger.settled();
     team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');

@@ -60,7 +60,7 @@ export class ToolLoop {
         const invalid = invalidOutput(error);
         if (!invalid) {
           if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
-          else this.ledger.release(1);
+          else this.ledger.release();
           throw error;
         }
         this.ledger.charge(invalid.usage, { model: agent.model });

@@ -91,7 +91,8 @@ export class Transcript {
   latestOutput(): unknown {
     for (let i = this.envelopes.length - 1; i >= 0; i -= 1) {
       const envelope = this.envelopes[i];
-      if (envelope && envelope.kind !== 'task') return envelope.content;
+      // A person's decision is not work: the partial result is the work it was about.
+      if (envelope && envelope.kind !== 'task' && envelope.kind !== 'approval') return envelope.content;
     }
     return null;
   }

@@ -1,0 +1,94 @@
+import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig } from '../../src/team/index.js';
+
+/** Teams with budgets, optional steps and signed gates (issue 12); also a teams module for `troupe worker --teams`. */
+const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
+  timeout: '2s',
+  heartbeatTimeout: '2s',
+  retry: { maximumAttempts: 3, initialInterval: 100, backoffCoefficient: 1, maximumInterval: 100 },
+};
+const writer = (name: string, extra: Partial<AgentConfig> = {}) => defineAgent({ name, role: 'writer', system: `You are ${name}.`, output: 'text', ...fast, ...extra });
+const debater = (name: string) => defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: ArgumentSchema, ...fast });
+const critic = defineAgent({ name: 'critic', role: 'critic', system: 'Review.', output: VerdictSchema, optional: true, ...fast });
+const steps = (...names: string[]) => ({ kind: 'pipeline' as const, steps: names.map((agent) => ({ agent })) });
+
+// Three writers at once with room for two calls: the third never starts.
+export const fanOnBudget = defineTeam({
+  name: 'fan-on-budget',
+  agents: [writer('w1'), writer('w2'), writer('w3'), writer('editor')],
+  topology: { kind: 'pipeline', steps: [{ parallel: { members: ['w1', 'w2', 'w3'] } }, { agent: 'editor' }] },
+  budget: { calls: 2 },
+});
+
+// Four steps, any cap: for per-run budgets (tokens, USD, calls) given at start.
+export const fourSteps = defineTeam({ name: 'four-steps', agents: ['s1', 's2', 's3', 's4'].map((n) => writer(n)), topology: steps('s1', 's2', 's3', 's4') });
+
+// A time cap: the approval waits two days, the budget allows one hour, so the second step never starts.
+export const slowApproval = defineTeam({
+  name: 'slow-approval',
+  agents: [writer('drafter'), writer('editor')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'look', approvers: ['ana'], timeout: '2d', onTimeout: 'approve' } }, { agent: 'editor' }] },
+  budget: { time: '1h' },
+});
+
+// Asks a person when its two calls are spent.
+export const askingTeam = defineTeam({
+  name: 'asking-team',
+  agents: ['s1', 's2', 's3', 's4'].map((n) => writer(n)),
+  topology: steps('s1', 's2', 's3', 's4'),
+  budget: { calls: 2, onExhausted: 'ask', approvers: ['ana'], askTimeout: '1d' },
+});
+
+// Switches to its cheaper model once half the budget is spent.
+export const thrifty = defineTeam({
+  name: 'thrifty',
+  agents: ['s1', 's2', 's3', 's4'].map((n) => writer(n, { model: 'claude-sonnet-5-5', cheaperModel: 'claude-haiku-5-5' })),
+  topology: steps('s1', 's2', 's3', 's4'),
+  budget: { calls: 10, lowAt: 0.2 },
+});
+
+// A long debate that continues as new every few rounds, with a call budget over the whole chain.
+export const budgetedDebate = defineTeam({
+  name: 'budgeted-debate',
+  agents: [debater('pro'), debater('con')],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 100, decide: { by: 'vote' }, stopOnConsensus: false },
+  limits: { historyEvents: 100 },
+  budget: { calls: 25 },
+});
+
+// A budget over a tree: the sub-team spends from what the parent has left.
+export const budgetLeaf = defineTeam({ name: 'budget-leaf', agents: [writer('l1'), writer('l2'), writer('l3')], topology: steps('l1', 'l2', 'l3') });
+export const budgetRoot = defineTeam({
+  name: 'budget-root',
+  agents: [writer('r1')],
+  subteams: [budgetLeaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'r1' }, { team: 'budget-leaf' }, { agent: 'r1' }] },
+  budget: { calls: 3 },
+});
+
+// Graceful degradation: an optional critic, an optional middle step, an optional member of a fan-out.
+export const optionalCritic = defineTeam({
+  name: 'optional-critic',
+  agents: [writer('drafter'), critic],
+  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', gate: { kind: 'agent', agent: 'critic', maxRevisions: 2 } }] },
+});
+export const optionalStep = defineTeam({
+  name: 'optional-step',
+  agents: [writer('drafter'), writer('polisher', { optional: true }), writer('publisher')],
+  topology: steps('drafter', 'polisher', 'publisher'),
+});
+export const optionalMember = defineTeam({
+  name: 'optional-member',
+  agents: [writer('w1'), writer('w2', { optional: true })],
+  topology: { kind: 'pipeline', steps: [{ parallel: { members: ['w1', 'w2'] } }] },
+});
+export const requiredStep = defineTeam({ name: 'required-step', agents: [writer('drafter'), writer('polisher'), writer('publisher')], topology: steps('drafter', 'polisher', 'publisher') });
+
+// A gate decided by an outside system, by signal: decisions must be signed.
+export const signedGate = defineTeam({
+  name: 'signed-gate',
+  agents: [writer('drafter')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
+});
+
+export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate];
+export const registry = new TeamRegistry(teams);
