@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -7,11 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/protocol/messages.js';
+import { troupe } from '../support/cli.js';
+import { devServerEnvironment } from '../support/temporal.js';
 
 // docker-compose.yml and the Dockerfile, checked as far as one can without a Docker engine: the
 // compose file against the compose specification's schema, the image tags in form, the Dockerfile
 // played out on the build context (its own build steps run; `npm ci` stands in as the repository's
-// node_modules, installed from the same lockfile), and the worker's command run in the result.
+// node_modules, installed from the same lockfile), and the worker's command run in the result, one
+// run of it against a real dev server.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -165,6 +169,29 @@ describe('the Dockerfile, played out on the build context', () => {
     // A teams module that failed to load, or a missing package, would end here with another message.
     expect(worker.stderr.trim().split('\n').at(-1)).toMatch(/^troupe: Cannot reach Temporal at 127\.0\.0\.1:9 \(namespace "default"\)/);
     expect(worker.status).toBe(2);
+  });
+
+  it('runs a team of the examples against a real Temporal: the worker in the image loads the prebuilt workflows', async () => {
+    const env = await devServerEnvironment();
+    const environment = { ...environmentOf('worker'), TEMPORAL_ADDRESS: env.address, PATH: process.env['PATH'] ?? '', HOME: tmpdir(), TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')), TROUPE_LOG_LEVEL: 'INFO' };
+    const worker = spawn(process.execPath, ['bin/troupe.js', 'worker'], { cwd: image, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      // A client outside the image starts the run on the compose file's task queue, as `troupe run` on the host would.
+      const detached = await troupe(['run', 'research-brief', 'From the image', '--detach', '--no-worker', '--task-queue', environmentOf('worker')['TROUPE_TASK_QUEUE'] ?? ''], { TEMPORAL_ADDRESS: env.address });
+      expect(detached.code, detached.stderr).toBe(0);
+      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+      expect(result.team).toBe('research-brief');
+      expect(result.agentCalls).toBe(5); // as every offline run of research-brief makes
+      expect(result.output).toContain('durable workflow');
+      expect(output).toContain('Worker on task queue "troupe"');
+      expect(output).not.toContain('Workflow bundle created'); // nothing bundled at start
+    } finally {
+      worker.kill('SIGINT');
+      await env.teardown();
+    }
   });
 
   it('starts the codec server as compose does, refusing to run without its key', () => {
