@@ -39,6 +39,11 @@ export class RestartableDevServer {
     }
   }
 
+  /** At once, e.g. when the harness exits. */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   /** Stops the server with `signal` (SIGTERM: an orderly stop; SIGKILL: a crash) and waits for it to exit. */
   async stop(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;

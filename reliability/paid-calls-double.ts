@@ -53,7 +53,8 @@ export async function startPaidCallsDouble(script: MessagesScript): Promise<Paid
     }
     const wait = delay.min + Math.random() * (delay.max - delay.min);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (res.destroyed || reply.body === undefined) return;
+    // A worker killed while waiting has closed its end: the answer would reach no one.
+    if (res.destroyed || req.socket.destroyed || req.socket.readableEnded || reply.body === undefined) return;
     res.on('finish', () => {
       if (reply.status !== 200) return;
       answered.set(call, (answered.get(call) ?? 0) + 1);

@@ -9,7 +9,7 @@
  * the database file are searched for the prompts and answers in plaintext. A load phase runs many
  * runs at once on one worker with a zero-latency model and samples its memory.
  *
- * `npm run reliability -- --smoke` is the short mode CI runs. The harness fails (exit 1) only when a
+ * `npm run reliability -- --smoke` is the short mode CI runs; `--kills N --restarts N` change the number of faults. The harness fails (exit 1) only when a
  * run is lost, a result is wrong, a paid call is repeated or plaintext is found.
  * Results: reliability/results/latest.json (smoke.json) and latest.md.
  */
@@ -37,6 +37,10 @@ const smoke = process.argv.includes('--smoke');
 const size = smoke
   ? { kills: 8, restarts: 2, inFlight: 4, killEveryMs: [1_500, 4_000], loadRuns: 40 }
   : { kills: 110, restarts: 6, inFlight: 8, killEveryMs: [2_000, 6_000], loadRuns: 400 };
+/** `--kills N` and `--restarts N` override the mode's numbers of faults. */
+const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+size.kills = flag('--kills') ?? size.kills;
+size.restarts = flag('--restarts') ?? size.restarts;
 /** Worker limits of the load phase: sized for a 2-core machine (documented in the README). */
 const LOAD_LIMITS = { maxConcurrentCalls: 50, maxConcurrentWorkflowTasks: 10 };
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -69,6 +73,14 @@ const workerEnv = (taskQueue: string, limits: object = {}) => ({
 });
 const workers = [new SupervisedWorker(workerEnv(TASK_QUEUE), log), new SupervisedWorker(workerEnv(TASK_QUEUE), log)];
 workers.forEach((w) => w.start());
+const laterWorkers: SupervisedWorker[] = [];
+// However the harness ends (an error, Ctrl-C), it leaves no server or worker behind.
+process.on('exit', () => {
+  [...workers, ...laterWorkers].forEach((w) => w.killNow());
+  server.killNow();
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 log(`dev server at ${server.address} on ${dbFile}; double at ${double.url}; 2 workers`);
 
 /** Retries what a server restart interrupts. */
@@ -241,11 +253,13 @@ const calls = {
   answeredButNotInHistory: answered.filter(([key]) => !modelCalls.has(key)).length,
   inHistoryButNeverAnswered: [...modelCalls].filter((key) => !double.answered.has(key)).length,
   requestsReceived: double.requests(),
-  // For each call paid twice: when its answers came, and the last fault before its second answer.
+  answersReusedFromJournal: workers.reduce((n, w) => n + w.journalReuses, 0),
+  // For each call paid twice: when its answers came, and the fault nearest its first answer.
   repeats: answered.filter(([, n]) => n > 1).map(([call]) => {
     const times = double.answeredAt.get(call) ?? [];
-    const fault = faults.filter((f) => f.at <= (times[1] ?? 0)).at(-1);
-    return { call, answersAtMs: times.map((t) => t - started), lastFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - (times[0] ?? 0) } : undefined };
+    const first = times[0] ?? 0;
+    const fault = [...faults].sort((a, b) => Math.abs(a.at - first) - Math.abs(b.at - first))[0];
+    return { call, answersAtMs: times.map((t) => t - started), nearestFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - first } : undefined };
   }),
 };
 
@@ -264,6 +278,7 @@ log(`calls: ${JSON.stringify(calls)}; plaintext: ${JSON.stringify(plaintext)}`);
 await Promise.all(workers.map((w) => w.stop()));
 double.setDelay(0, 0);
 const loadWorker = new SupervisedWorker(workerEnv('reliability-load', LOAD_LIMITS), log);
+laterWorkers.push(loadWorker);
 loadWorker.start();
 while (!loadWorker.isReady) await sleep(100);
 const samples: { atMs: number; rssBytes: number }[] = [];
@@ -355,6 +370,7 @@ function markdown(r: typeof report): string {
     `| Temporal server restarts (SIGTERM + SIGKILL), time down | ${restarts.SIGTERM + restarts.SIGKILL} (${restarts.SIGTERM} + ${restarts.SIGKILL}), ${r.faults.serverDownSeconds}s |`,
     `| Faults injected | ${r.faults.workerKills + restarts.SIGTERM + restarts.SIGKILL} |`,
     `| Model calls in history / answered by the API double | ${r.calls.modelCallsInHistory} / ${r.calls.callsAnswered} |`,
+    `| Retried calls that reused the journaled answer instead of paying again | ${r.calls.answersReusedFromJournal} |`,
     `| Model calls paid twice (answers delivered beyond one per call) | ${r.calls.repeatedPaidCalls} |`,
     `| Bad inputs tried (exit 2 with one clear line) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
     `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,

@@ -3,16 +3,28 @@
  * Anthropic SDK pointed at the double (ANTHROPIC_BASE_URL), the journal and payloads under
  * TROUPE_HOME (shared by the harness's workers, as by workers on one machine), and the workflows
  * the harness bundled once (RELIABILITY_BUNDLE), so a restart after each kill takes a second, not a
- * bundling. Limits from RELIABILITY_LIMITS (JSON WorkerLimits). It runs until killed.
+ * bundling. Limits from RELIABILITY_LIMITS (JSON WorkerLimits). It prints "journal reuse" each time a
+ * retried call reuses a journaled answer. It runs until killed.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { TeamRegistry } from '../src/team/index.js';
-import { createModelClient, createTroupeWorker, installRuntime } from '../src/workers/index.js';
+import { createFileAnswerJournal, createModelClient, createTroupeWorker, installRuntime, type AnswerJournal } from '../src/workers/index.js';
 import { script, teams } from './teams.js';
 
 const env = process.env;
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
+// The default journal, telling the harness each time it saves a call from being paid again.
+const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'));
+const answers: AnswerJournal = {
+  ...journal,
+  async get(key) {
+    const answer = await journal.get(key);
+    if (answer) console.log('journal reuse');
+    return answer;
+  },
+};
 const connection = await NativeConnection.connect({ address: env['TEMPORAL_ADDRESS'] ?? 'localhost:7233' });
 const worker = await createTroupeWorker({
   connection,
@@ -20,6 +32,7 @@ const worker = await createTroupeWorker({
   teams: new TeamRegistry(teams),
   anthropic: createModelClient(script).anthropic,
   workflowBundle: { code: readFileSync(env['RELIABILITY_BUNDLE'] ?? '', 'utf8') },
+  answers,
   limits: JSON.parse(env['RELIABILITY_LIMITS'] ?? '{}') as object,
 });
 console.log('worker ready');

@@ -14,6 +14,8 @@ export class SupervisedWorker {
   private stopped = false;
   /** Exits the harness did not cause (a lost server connection, a crash). */
   unplannedExits = 0;
+  /** Retried calls that reused a journaled answer instead of calling the model again. */
+  journalReuses = 0;
 
   constructor(
     private readonly env: Record<string, string>,
@@ -25,7 +27,9 @@ export class SupervisedWorker {
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) this.ready = true;
+      const text = chunk.toString();
+      if (text.includes('worker ready')) this.ready = true;
+      this.journalReuses += text.split('journal reuse').length - 1;
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
@@ -53,6 +57,12 @@ export class SupervisedWorker {
 
   /** A crash: no shutdown, whatever it was doing is cut off. */
   kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  /** At once and for good, e.g. when the harness exits. */
+  killNow(): void {
+    this.stopped = true;
     this.child?.kill('SIGKILL');
   }
 
