@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Info } from '@temporalio/activity';
 
@@ -66,16 +67,17 @@ export function createFileAnswerJournal(dir: string): AnswerJournal {
       }
     },
     async put(key, answer) {
-      await mkdir(dir, { recursive: true });
       const file = path(key);
       const temporary = `${file}.${randomUUID()}.tmp`;
-      const handle = await open(temporary, 'w');
+      // Written and renamed synchronously, with no turn of the event loop in between: the entry is
+      // whole for the next attempt as soon as possible after the answer arrives (a killed process
+      // loses nothing it wrote). The flush then keeps it across a power loss; a torn entry reads as
+      // absent and the call is made again.
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(temporary, JSON.stringify({ key, answer } satisfies Entry));
+      renameSync(temporary, file);
+      const handle = await open(file, 'r+');
       try {
-        await handle.writeFile(JSON.stringify({ key, answer } satisfies Entry));
-        // Renamed before the flush: a killed process loses nothing written, so the entry is whole
-        // for the next attempt a few milliseconds sooner; the flush then keeps it across a power
-        // loss (a torn entry reads as absent and the call is made again).
-        await rename(temporary, file);
         await handle.sync();
       } finally {
         await handle.close();
