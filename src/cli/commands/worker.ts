@@ -19,6 +19,8 @@ export async function workerCommand(options: { teams?: string; taskQueue?: strin
     );
   }
   const deployment = workerDeployment(options);
+  // Listening from the start: a signal that arrives while the worker starts stops it as soon as it is up.
+  const interrupted = untilInterrupted();
   const stack = await openLocalStack({ teams: options.teams, taskQueue: options.taskQueue, worker: true, deployment, limits, activitiesOnly: options.activitiesOnly });
   console.log(`Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`);
   console.log(`Workflows: ${stack.workflows ?? 'none (--activities-only: this worker serves agent calls only)'}`);
@@ -28,7 +30,7 @@ export async function workerCommand(options: { teams?: string; taskQueue?: strin
   console.log(describePayloadEncryption());
   console.log('Press Ctrl-C to stop.');
   const stopped = stack.workerStopped?.then((error) => ({ error }));
-  const first = await Promise.race([untilInterrupted(), stopped]);
+  const first = await Promise.race([interrupted, stopped]);
   if (typeof first === 'string') {
     console.log(`${first}: stopping gracefully: no new work; agent calls in flight get ${shutdownGraceMs(limits) / 1000}s to finish, then go back to Temporal for another worker. Press Ctrl-C (or send SIGTERM) again to stop at once.`);
   }
