@@ -1,5 +1,5 @@
 // Not the workers index: the CLI reads these settings at start, before Temporal's runtime is loaded.
-import { parseWorkerLimits, type WorkerLimits } from '../workers/worker-limits.js';
+import { CLI_SHUTDOWN_GRACE, parseWorkerLimits, type WorkerLimits } from '../workers/worker-limits.js';
 
 /** Each worker limit as a flag of `troupe worker` / `troupe dev` and as an environment variable (the flag wins). */
 export const WORKER_LIMIT_SETTINGS = [
@@ -24,5 +24,5 @@ export function workerLimitsFrom(flags: WorkerLimitFlags, env: NodeJS.ProcessEnv
     // Numbers stay numbers ("1500" is milliseconds); anything else is left for the schema to judge.
     input[key] = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
   }
-  return parseWorkerLimits(input, (key) => source.get(key) ?? key);
+  return parseWorkerLimits({ shutdownGrace: CLI_SHUTDOWN_GRACE, ...input }, (key) => source.get(key) ?? key);
 }

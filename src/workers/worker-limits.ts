@@ -17,12 +17,14 @@ export interface WorkerLimits {
   workerCallsPerSecond?: number;
   /**
    * How long a stopping worker lets in-flight agent calls finish; then it cancels them and Temporal
-   * retries them on another worker (shutdownGraceTime). Default 30s; 0 hands them back at once.
+   * retries them on another worker (shutdownGraceTime). Default: Temporal's 0, which hands them back
+   * at once (`troupe worker` and `troupe dev` default to 30s).
    */
   shutdownGrace?: Duration;
 }
 
-export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+/** The shutdown grace of `troupe worker` and `troupe dev` unless told otherwise. */
+export const CLI_SHUTDOWN_GRACE = '30s';
 /** After the grace, cancelled calls have this long to hand back before the worker stops waiting for them. */
 const HAND_BACK_MS = 10_000;
 
@@ -52,7 +54,7 @@ export function parseWorkerLimits(input: Record<string, unknown>, where: (key: s
   throw new TroupeError('INVALID_WORKER_LIMIT', `Invalid worker limit: ${problems.join('; ')}.`);
 }
 
-/** The Temporal worker options for these limits, Troupe's shutdown defaults included. */
+/** The Temporal worker options for these limits; with a shutdown grace, a bound on the wait after it. */
 export function workerLimitOptions(limits: WorkerLimits = {}): Partial<WorkerOptions> {
   const parsed = parseWorkerLimits({ ...limits });
   const graceMs = shutdownGraceMs(parsed);
@@ -61,9 +63,8 @@ export function workerLimitOptions(limits: WorkerLimits = {}): Partial<WorkerOpt
     ...(parsed.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: parsed.maxConcurrentWorkflowTasks } : {}),
     ...(parsed.queueCallsPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: parsed.queueCallsPerSecond } : {}),
     ...(parsed.workerCallsPerSecond !== undefined ? { maxActivitiesPerSecond: parsed.workerCallsPerSecond } : {}),
-    shutdownGraceTime: graceMs,
     // A call that ignores its cancellation must not keep a stopping worker alive for ever.
-    shutdownForceTime: graceMs + HAND_BACK_MS,
+    ...(parsed.shutdownGrace !== undefined ? { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + HAND_BACK_MS } : {}),
   };
 }
 
@@ -78,11 +79,10 @@ export function describeWorkerLimits(limits: WorkerLimits = {}): string {
   ].join('; ');
 }
 
-/** The shutdown grace in milliseconds, Troupe's default if none is set. */
+/** The shutdown grace in milliseconds (Temporal's default is 0). */
 export function shutdownGraceMs(limits: WorkerLimits): number {
   const grace = limits.shutdownGrace;
-  if (grace === undefined) return DEFAULT_SHUTDOWN_GRACE_MS;
-  return grace === 0 || grace === '0' ? 0 : DurationSchema.parse(grace);
+  return grace === undefined || grace === 0 || grace === '0' ? 0 : DurationSchema.parse(grace);
 }
 
 function withoutUndefined(value: object): object {

@@ -5,8 +5,8 @@ import { workerLimitsFrom } from '../../src/cli/worker-flags.js';
 import { troupe } from '../support/cli.js';
 
 describe('worker limits', () => {
-  it('map to Temporal worker options, with a 30 s shutdown grace by default and a bounded wait after it', () => {
-    expect(workerLimitOptions()).toEqual({ shutdownGraceTime: 30_000, shutdownForceTime: 40_000 });
+  it("map to Temporal worker options (Temporal's defaults when unset), a shutdown grace with a bounded wait after it", () => {
+    expect(workerLimitOptions()).toEqual({});
     expect(workerLimitOptions({ maxConcurrentCalls: 8, maxConcurrentWorkflowTasks: 4, queueCallsPerSecond: 2, workerCallsPerSecond: 0.5, shutdownGrace: '2m' })).toEqual({
       maxConcurrentActivityTaskExecutions: 8,
       maxConcurrentWorkflowTaskExecutions: 4,
@@ -19,7 +19,7 @@ describe('worker limits', () => {
   });
 
   it('are described in one start-up line, Temporal defaults named', () => {
-    expect(describeWorkerLimits({})).toBe('100 concurrent agent calls; 40 concurrent workflow tasks; calls unlimited on the task queue, unlimited on this worker; shutdown grace 30s');
+    expect(describeWorkerLimits({})).toBe('100 concurrent agent calls; 40 concurrent workflow tasks; calls unlimited on the task queue, unlimited on this worker; shutdown grace 0s');
     expect(describeWorkerLimits({ maxConcurrentCalls: 5, queueCallsPerSecond: 2, shutdownGrace: '1s' })).toBe('5 concurrent agent calls; 40 concurrent workflow tasks; calls 2/s on the task queue, unlimited on this worker; shutdown grace 1s');
   });
 
@@ -40,9 +40,10 @@ describe('worker limits', () => {
     expect(error?.message).toContain('surprise');
   });
 
-  it('come from flags, else environment variables, and an error names the one used', () => {
+  it('come from flags, else environment variables (the CLI stops with a 30 s grace by default), and an error names the one used', () => {
     const env = { TROUPE_MAX_CONCURRENT_CALLS: '4', TROUPE_QUEUE_CALLS_PER_SECOND: '1.5', TROUPE_SHUTDOWN_GRACE: '1500' };
     expect(workerLimitsFrom({ maxConcurrentCalls: '6' }, env)).toEqual({ maxConcurrentCalls: 6, queueCallsPerSecond: 1.5, shutdownGrace: 1500 });
+    expect(workerLimitsFrom({}, {})).toEqual({ shutdownGrace: 30_000 });
     expect(() => workerLimitsFrom({}, { TROUPE_WORKER_CALLS_PER_SECOND: 'fast' })).toThrow('TROUPE_WORKER_CALLS_PER_SECOND "fast": use a number of calls per second above 0');
     expect(() => workerLimitsFrom({ maxConcurrentCalls: '2.5' }, env)).toThrow('--max-concurrent-calls 2.5: use a whole number of at least 1');
   });
