@@ -1,6 +1,7 @@
 // The run's wire contract, shared by client, workers and workflows: what a run receives, carries,
 // answers to and returns. Deterministic: imported by workflow code.
-export { buildRunSpec, CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
+export { buildRunSpec } from './build-run-spec.js';
+export { CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from './usage.js';
 export * from './messages.js';

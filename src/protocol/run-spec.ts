@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { BudgetSpecSchema, TeamSpecSchema, teamTree, parseTeamInput, type Team } from '../team/index.js';
+import { BudgetSpecSchema } from '../team/budget.js';
+import { TeamSpecSchema } from '../team/spec.js';
 import { EnvelopeSchema } from './envelope.js';
 import { UsageSchema } from './usage.js';
 
 /**
  * The run spec: what a topology workflow receives and what Temporal records in its history. The
- * client builds it from a team and its input; the workflow validates it again when it begins.
+ * client builds and validates it from a team and its input (buildRunSpec) and marks it `checked`;
+ * the workflow validates only a spec that is not (one started by hand, or recorded before the mark).
  */
 
 /** USD per million tokens for one model, to estimate what a run cost. */
@@ -77,6 +79,11 @@ export const RunSpecSchema = z
     searchAttributes: z.boolean().default(false),
     /** Model prices for the cost estimate (from TROUPE_PRICES); none means no estimate. */
     prices: PricesSchema.default({}),
+    /**
+     * Set by buildRunSpec once this spec passed this schema. Temporal evaluates a workflow's modules
+     * afresh for every run, so building the schema in each run costs more than a run's own logic.
+     */
+    checked: z.literal(true).optional(),
   })
   .strict()
   .superRefine((run, ctx) => {
@@ -87,9 +94,3 @@ export const RunSpecSchema = z
 export type Carry = z.infer<typeof CarrySchema>;
 export type Prices = z.infer<typeof PricesSchema>;
 export type RunSpec = z.infer<typeof RunSpecSchema>;
-
-/** The serialisable run spec for a team: validated input plus every sub-team's spec. */
-export function buildRunSpec(team: Team, input: unknown): RunSpec {
-  const subteams = Object.fromEntries(teamTree(team).slice(1).map((t) => [t.name, t.spec]));
-  return RunSpecSchema.parse({ team: team.spec, input: parseTeamInput(team, input), subteams });
-}

@@ -1,4 +1,4 @@
-import { ArgumentSchema, JudgmentSchema, type Argument } from '../team/index.js';
+import { ArgumentSchema, JudgmentSchema, type Argument } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';

@@ -1,4 +1,4 @@
-import { HandoffSchema, type Handoff } from '../team/index.js';
+import { HandoffSchema, type Handoff } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';

@@ -1,5 +1,5 @@
-import { type ParallelSpec } from '../team/index.js';
-import { ZERO_USAGE, addUsage } from '../protocol/index.js';
+import type { ParallelSpec } from '../team/spec.js';
+import { ZERO_USAGE, addUsage } from '../protocol/usage.js';
 import type { MemberResult } from './runtime/members.js';
 import { renderPrompt, type PromptSection } from './runtime/prompt.js';
 import type { TeamRun } from './runtime/team-run.js';

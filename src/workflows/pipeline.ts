@@ -1,7 +1,9 @@
 import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { FailureType, VerdictSchema, type GateSpec, type PipelineStepSpec, type Verdict } from '../team/index.js';
-import { type Envelope } from '../protocol/index.js';
+import { FailureType } from '../team/errors.js';
+import { VerdictSchema, type Verdict } from '../team/verdict.js';
+import type { GateSpec, PipelineStepSpec } from '../team/spec.js';
+import type { Envelope } from '../protocol/envelope.js';
 import type { RunResult } from '../protocol/messages.js';
 import { fanOut } from './pipeline-fan-out.js';
 import type { MemberResult } from './runtime/members.js';

@@ -1,4 +1,4 @@
-import { RouteSchema, type Route } from '../team/index.js';
+import { RouteSchema, type Route } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';

@@ -1,4 +1,4 @@
-import { SupervisorDecisionSchema, type SupervisorDecision } from '../team/index.js';
+import { SupervisorDecisionSchema, type SupervisorDecision } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';

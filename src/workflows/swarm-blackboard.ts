@@ -1,4 +1,4 @@
-import type { SwarmMove } from '../team/index.js';
+import type { SwarmMove } from '../team/decisions.js';
 
 /** How many results a task keeps (the count keeps growing); long swarms stay small in history. */
 const KEPT_RESULTS = 5;

@@ -1,4 +1,4 @@
-import { SwarmMoveSchema, type SwarmMove } from '../team/index.js';
+import { SwarmMoveSchema, type SwarmMove } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { applyMoves, newBoard, openTasks, type Blackboard } from './swarm-blackboard.js';
 import { LimitReached } from './runtime/ledger.js';

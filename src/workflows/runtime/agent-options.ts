@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { AgentSpec, TeamSpec } from '../../team/index.js';
+import type { AgentSpec, TeamSpec } from '../../team/spec.js';
 
 /** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;

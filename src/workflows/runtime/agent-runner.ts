@@ -1,8 +1,10 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
-import { FailureType, type AgentSpec } from '../../team/index.js';
-import { ZERO_USAGE, type RunSpec } from '../../protocol/index.js';
+import { FailureType } from '../../team/errors.js';
+import type { AgentSpec } from '../../team/spec.js';
+import { ZERO_USAGE } from '../../protocol/usage.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions } from './agent-options.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';

@@ -13,7 +13,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { ApprovalDecisionSchema, FailureType, type ApprovalDecision, type ApprovalSpec } from '../../team/index.js';
+import { ApprovalDecisionSchema, type ApprovalDecision, type ApprovalSpec } from '../../team/approval.js';
+import { FailureType } from '../../team/errors.js';
 import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';

@@ -1,6 +1,7 @@
 import { condition, patched } from '@temporalio/workflow';
-import type { BudgetRaise, BudgetSpec } from '../../team/index.js';
-import { ZERO_USAGE, addCost, addUsage, costOf, type Carry, type Prices, type RunSpec, type Usage } from '../../protocol/index.js';
+import type { BudgetRaise, BudgetSpec } from '../../team/budget.js';
+import { ZERO_USAGE, addCost, addUsage, costOf, type Usage } from '../../protocol/usage.js';
+import type { Carry, Prices, RunSpec } from '../../protocol/run-spec.js';
 import type { NoticeMemo, StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
-import { FailureType } from '../../team/index.js';
-import { ZERO_USAGE, type RunSpec, type Usage } from '../../protocol/index.js';
+import { FailureType } from '../../team/errors.js';
+import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 import type { RunResult } from '../../protocol/messages.js';
 import type { AgentRunner, CallOptions } from './agent-runner.js';
 import { LimitReached, type Ledger } from './ledger.js';
@@ -64,7 +65,7 @@ export class Members {
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
     const allowance = this.ledger.handDown();
-    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: allowance, searchAttributes: this.run.searchAttributes, prices: this.run.prices };
+    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: allowance, searchAttributes: this.run.searchAttributes, prices: this.run.prices, checked: true };
     let result: RunResult;
     try {
       result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {

@@ -1,7 +1,8 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { z } from 'zod';
-import { FailureType, type AgentSpec } from '../../team/index.js';
-import type { Usage } from '../../protocol/index.js';
+import { FailureType } from '../../team/errors.js';
+import type { AgentSpec } from '../../team/spec.js';
+import type { Usage } from '../../protocol/usage.js';
 
 /** Bounded repair of an agent's answer, shared by single calls and tool loops. */
 

@@ -1,6 +1,6 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RunSpec } from '../../protocol/index.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/messages.js';
 import type { Ledger } from './ledger.js';
 

@@ -1,6 +1,9 @@
 import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { BUDGET_GATE, FailureType, type ApprovalSpec, type BudgetRaise, type TopologySpec } from '../../team/index.js';
-import { type RunSpec } from '../../protocol/index.js';
+import { BUDGET_GATE, type BudgetRaise } from '../../team/budget.js';
+import { FailureType } from '../../team/errors.js';
+import type { ApprovalSpec } from '../../team/approval.js';
+import type { TopologySpec } from '../../team/spec.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 import { SEARCH_ATTRIBUTES, type RunResult, type StopReason } from '../../protocol/messages.js';
 import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';

@@ -1,7 +1,12 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
-import { FailureType, type AgentSpec, type McpServerSpec, type ToolSpec } from '../../team/index.js';
-import { DelegationInputSchema, ZERO_USAGE, addUsage, delegateTool, delegatedMember, type RunSpec } from '../../protocol/index.js';
+import { FailureType } from '../../team/errors.js';
+import type { AgentSpec } from '../../team/spec.js';
+import type { McpServerSpec } from '../../team/mcp.js';
+import type { ToolSpec } from '../../team/tool.js';
+import { DelegationInputSchema, delegateTool, delegatedMember } from '../../protocol/delegation.js';
+import { ZERO_USAGE, addUsage } from '../../protocol/usage.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions, agentTaskQueue, withoutUndefined } from './agent-options.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';

@@ -1,5 +1,6 @@
 import { setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
-import type { Carry, Envelope, RunSpec } from '../../protocol/index.js';
+import type { Carry, RunSpec } from '../../protocol/run-spec.js';
+import type { Envelope } from '../../protocol/envelope.js';
 import { NOTICE_MEMO, progressQuery, type AwaitingApproval, type DegradedStep, type NoticeMemo, type ResultFlag, type RunProgress, type RunResult, type StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
