@@ -50,6 +50,7 @@ interface Entry {
 export function createFileAnswerJournal(dir: string): AnswerJournal {
   // File names are a hash of the key: workflow ids may be long or hold any character.
   const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  let dirMade = false;
   return {
     async get(key) {
       let text: string;
@@ -73,7 +74,10 @@ export function createFileAnswerJournal(dir: string): AnswerJournal {
       // whole for the next attempt as soon as possible after the answer arrives (a killed process
       // loses nothing it wrote). The flush then keeps it across a power loss; a torn entry reads as
       // absent and the call is made again.
-      mkdirSync(dir, { recursive: true });
+      if (!dirMade) {
+        mkdirSync(dir, { recursive: true });
+        dirMade = true;
+      }
       writeFileSync(temporary, JSON.stringify({ key, answer } satisfies Entry));
       renameSync(temporary, file);
       const handle = await open(file, 'r+');
