@@ -8,12 +8,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { ACTIVITY_HEADER, RUN_HEADER, ScriptedMessages, type MessagesScript, type ScriptedResponse } from '../src/activities/index.js';
 
+/** The worker process (pid) a request comes from. */
+export const WORKER_HEADER = 'x-reliability-worker';
+
 export interface PaidCallsDouble {
   url: string;
   /** Answers delivered, per model call ("<workflow id> <activity id>"). */
   answered: Map<string, number>;
-  /** When each answer of a call was delivered (ms since the epoch). */
-  answeredAt: Map<string, number[]>;
+  /** When each answer of a call was delivered (ms since the epoch), and to which worker process. */
+  answeredAt: Map<string, { at: number; pid: number }[]>;
   /** Requests received (answered, or cut off by a kill before the answer). */
   requests(): number;
   /** Requests waiting for their answer right now. */
@@ -28,7 +31,7 @@ export async function startPaidCallsDouble(script: MessagesScript): Promise<Paid
   // A retried call gets the answer its first attempt got: results do not depend on where kills land.
   const replies = new Map<string, ScriptedResponse>();
   const answered = new Map<string, number>();
-  const answeredAt = new Map<string, number[]>();
+  const answeredAt = new Map<string, { at: number; pid: number }[]>();
   const sockets = new Set<Socket>();
   let delay = { min: 0, max: 0 };
   let requests = 0;
@@ -58,7 +61,7 @@ export async function startPaidCallsDouble(script: MessagesScript): Promise<Paid
     res.on('finish', () => {
       if (reply.status !== 200) return;
       answered.set(call, (answered.get(call) ?? 0) + 1);
-      answeredAt.set(call, [...(answeredAt.get(call) ?? []), Date.now()]);
+      answeredAt.set(call, [...(answeredAt.get(call) ?? []), { at: Date.now(), pid: Number(headers[WORKER_HEADER]) }]);
     });
     res.writeHead(reply.status, reply.headers).end(reply.body);
   }

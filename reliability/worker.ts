@@ -8,10 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection } from '@temporalio/worker';
 import { TeamRegistry } from '../src/team/index.js';
-import { createFileAnswerJournal, createModelClient, createTroupeWorker, installRuntime, type AnswerJournal } from '../src/workers/index.js';
-import { script, teams } from './teams.js';
+import { createFileAnswerJournal, createTroupeWorker, installRuntime, type AnswerJournal } from '../src/workers/index.js';
+import { WORKER_HEADER } from './paid-calls-double.js';
+import { teams } from './teams.js';
 
 const env = process.env;
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
@@ -30,7 +32,8 @@ const worker = await createTroupeWorker({
   connection,
   taskQueue: env['RELIABILITY_TASK_QUEUE'] ?? 'reliability',
   teams: new TeamRegistry(teams),
-  anthropic: createModelClient(script).anthropic,
+  // As the worker configures it, plus this process's id, so the double knows which worker it answered.
+  anthropic: new Anthropic({ apiKey: env['ANTHROPIC_API_KEY'] ?? null, baseURL: env['ANTHROPIC_BASE_URL'] ?? null, maxRetries: 0, defaultHeaders: { [WORKER_HEADER]: String(process.pid) } }),
   workflowBundle: { code: readFileSync(env['RELIABILITY_BUNDLE'] ?? '', 'utf8') },
   answers,
   limits: JSON.parse(env['RELIABILITY_LIMITS'] ?? '{}') as object,
