@@ -114,8 +114,19 @@ describe('a Temporal env-config profile, for the CLI, the client and the worker'
     const status = await troupe(['status', workflowId, '--json'], profile('mtls'));
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'COMPLETED' });
-    // Every connection (client, worker, CLI) went through the proxy with the profile's client certificate.
-    expect(proxy.clients.length).toBeGreaterThanOrEqual(before + 3);
+    // The same settings as environment variables instead of a profile.
+    const fromVariables = await troupe(['status', workflowId, '--json'], {
+      TEMPORAL_ADDRESS: proxy.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert,
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    });
+    expect(fromVariables.code, fromVariables.stderr).toBe(0);
+    expect(JSON.parse(fromVariables.stdout)).toMatchObject({ status: 'COMPLETED' });
+    // Every connection (client, worker, CLI twice) went through the proxy with the client certificate.
+    expect(proxy.clients.length).toBeGreaterThanOrEqual(before + 4);
     expect(new Set(proxy.clients.slice(before))).toEqual(new Set(['troupe-client']));
   });
 

@@ -34,6 +34,15 @@ async function setCurrentVersion(deploymentName: string, buildId: string): Promi
     );
     return done;
   }, 60_000);
+  // The new routing reaches the task queue's partitions shortly after the command returns: wait for it, so the
+  // next run starts on this version.
+  await until(async () => {
+    const { workerDeploymentInfo: info } = await temporal.env.client.workflowService.describeWorkerDeployment({ namespace: 'default', deploymentName });
+    return (
+      info?.routingConfig?.currentDeploymentVersion?.buildId === buildId &&
+      info.routingConfigUpdateState !== temporalProto.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS
+    );
+  });
 }
 
 /** The build id that completed each workflow task of the run, in order. */
@@ -100,6 +109,48 @@ describe('worker versioning on the dev server', () => {
       });
     } finally {
       v1.kill('SIGINT');
+      await double.close();
+    }
+  });
+
+  it('an auto-upgrade run moves to the build made current at its next workflow task', async () => {
+    const double = await startMessagesApiDouble({ drafter: [{ text: 'the draft' }] });
+    const deploymentName = uniqueId('troupe-auto');
+    const taskQueue = uniqueId('tq-auto');
+    // Two builds of compatible code (the same bundle), as after a change guarded by patched().
+    const build = (buildId: string) =>
+      createTroupeWorker({
+        connection: temporal.env.nativeConnection,
+        taskQueue,
+        teams: registry,
+        anthropic: double.client(),
+        workflowBundle: temporal.bundle,
+        workerDeploymentOptions: { useWorkerVersioning: true, version: { deploymentName, buildId }, defaultVersioningBehavior: 'AUTO_UPGRADE' },
+      });
+    const client = new TroupeClient(temporal.env.client, registry, { taskQueue });
+    try {
+      const v1 = await build('v1');
+      await v1.runUntil(async () => {
+        await setCurrentVersion(deploymentName, 'v1');
+        const run = await client.start('approve-in-week', 'Started before the deploy.', { workflowId: uniqueId('versioned-auto') });
+        await awaitingPublish(run);
+        const v2 = await build('v2');
+        await v2.runUntil(async () => {
+          await setCurrentVersion(deploymentName, 'v2');
+          const probe = await client.start('approve-in-week', 'Started after the deploy.', { workflowId: uniqueId('versioned-probe') });
+          await awaitingPublish(probe);
+          expect((await buildIds(probe))[0]).toBe('v2');
+          await run.decide({ by: 'ana', decision: 'approve' });
+          expect((await run.result()).output).toBe('the draft');
+        });
+        const builds = await buildIds(run);
+        // Started on v1; after the deploy its tasks ran on v2, though v1 was still polling.
+        expect(builds[0]).toBe('v1');
+        expect(builds.at(-1)).toBe('v2');
+        expect(builds.indexOf('v2')).toBeGreaterThan(0);
+        expect(builds.slice(builds.indexOf('v2')).every((b) => b === 'v2')).toBe(true);
+      });
+    } finally {
       await double.close();
     }
   });
