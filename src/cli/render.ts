@@ -98,6 +98,7 @@ export function serverToolUses(usage: Usage): string {
 export function formatResult(result: RunResult): string {
   const output = typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2);
   const warnings = result.warnings.map((w) => `⚠ ${w}`);
+  if (result.degraded?.length) warnings.unshift(`⚠ DEGRADED RESULT: optional step(s) skipped: ${result.degraded.map((d) => d.member).join(', ')}.`);
   if (result.partial) warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
   return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls, result.costUsd)].join('\n');
 }

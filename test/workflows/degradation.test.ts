@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
 import { readRunHistory } from '../../src/client/index.js';
 import { historyAsText } from '../../src/cli/render-history.js';
+import { formatResult } from '../../src/cli/render.js';
 import { FailureType } from '../../src/team/index.js';
 import { startRun, type StartedRun } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
@@ -33,6 +34,7 @@ describe('optional steps', () => {
     expect(s.double.scripted.callsTo('critic')).toBe(1); // a 400 is final: not retried
     const text = historyAsText(await readRunHistory(s.run.workflowId, await s.run.handle.fetchHistory()));
     expect(text).toMatch(/DEGRADED: optional step critic skipped: .*bad request/);
+    expect(formatResult(r)).toContain('⚠ DEGRADED RESULT: optional step(s) skipped: critic.');
   });
 
   it('skips an optional critic that times out on every attempt', async () => {
