@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +9,14 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fetchRunHistory, readRunHistory } from '../../src/client/index.js';
-import { ENCRYPTED_ENCODING, isEncrypted } from '../../src/codec/index.js';
+import { ENCRYPTED_ENCODING, isEncrypted, payloadDataConverter, startCodecServer } from '../../src/codec/index.js';
+import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { defineAgent, defineTeam } from '../../src/team/index.js';
 import { startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
 import { replayHistoryFile } from '../../src/workers/index.js';
 import type { Payload } from '@temporalio/common';
+
+const execFileAsync = promisify(execFile);
 
 // With TROUPE_PAYLOAD_KEY set, the client, the worker and the testing kit all encrypt: the server
 // stores no prompt, output or decision in plaintext, and Troupe reads them back decrypted.
@@ -52,7 +57,7 @@ afterAll(async () => {
 function payloadsIn(node: unknown, found: Payload[] = []): Payload[] {
   if (typeof node !== 'object' || node === null || ArrayBuffer.isView(node)) return found;
   const metadata = (node as Payload).metadata;
-  if (metadata && ArrayBuffer.isView(metadata['encoding'])) found.push(node as Payload);
+  if (metadata && ArrayBuffer.isView(metadata['encoding'])) found.push(node);
   else for (const value of Object.values(node)) payloadsIn(value, found);
   return found;
 }
@@ -73,7 +78,7 @@ describe('a run with payload encryption on', () => {
     for (const secret of Object.values(SECRETS)) expect(stored.includes(secret), `"${secret}" in the stored history`).toBe(false);
     const payloads = payloadsIn(history);
     expect(payloads.length).toBeGreaterThan(10);
-    expect(payloads.filter((p) => !isEncrypted(p)).map((p) => new TextDecoder().decode(p.metadata!['encoding']!))).toEqual([]);
+    expect(payloads.filter((p) => !isEncrypted(p)).map((p) => new TextDecoder().decode(p.metadata!['encoding']))).toEqual([]);
     expect(stored.includes(ENCRYPTED_ENCODING)).toBe(true);
 
     // Troupe's client decrypts: the audit trail shows the task, the outputs and both decisions.
@@ -98,5 +103,23 @@ describe('a run with payload encryption on', () => {
     const raw = await run.handle.fetchHistory();
     writeFileSync(file, historyToJSON(raw));
     expect(await replayHistoryFile(file)).toMatchObject({ ok: true });
+
+    // The Temporal CLI shows the history decrypted through the codec server, given the token.
+    const cli = resolveTemporalBinary('dev-server');
+    const temporalCli = cli.type === 'existing-path' ? cli.path : 'temporal';
+    const codec = await startCodecServer({ codec: payloadDataConverter().payloadCodecs![0]!, token: 'a-codec-token-for-tests', origins: [] });
+    try {
+      // The CLI prints payloads as proto JSON: their data in base64.
+      const payloadData = (json: string) => [...json.matchAll(/"data": "([^"]*)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8')).join('\n');
+      const show = (...extra: string[]) =>
+        execFileAsync(temporalCli, ['workflow', 'show', '-w', run.workflowId, '--address', t.env.address, '-o', 'json', '--codec-endpoint', codec.url, ...extra]);
+      const { stdout } = await show('--codec-auth', 'Bearer a-codec-token-for-tests');
+      for (const secret of Object.values(SECRETS)) expect(payloadData(stdout)).toContain(secret);
+      // Without the token the codec server decrypts nothing.
+      const blind = await show().then(({ stdout: out }) => payloadData(out), (error: unknown) => String(error));
+      for (const secret of Object.values(SECRETS)) expect(blind).not.toContain(secret);
+    } finally {
+      await codec.close();
+    }
   });
 });
