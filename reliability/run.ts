@@ -400,7 +400,7 @@ function markdown(r: typeof report): string {
     `| Model calls paid twice (answers delivered beyond one per call) | ${r.calls.repeatedPaidCalls} |`,
     `| ... of which the first answer had reached a live worker (what the journal prevents) | ${r.calls.repeatsAfterAnswerReachedWorker} |`,
     `| ... of which the first answer came after its worker was killed (reached no one) | ${r.calls.repeatsAfterAnswerToKilledWorker} |`,
-    `| Bad inputs tried (exit 2 with one clear line) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
+    `| Bad inputs tried (refused: exit 2, a message, no stack trace) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
     `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,
     `| Load: runs at once on one worker, zero-latency model (completed, failed) | ${r.load.runs} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,
     `| Load: worker RSS peak, first half / second half | ${r.load.rssPeakMb} MB, ${r.load.rssPeakFirstHalfMb} / ${r.load.rssPeakSecondHalfMb} MB (${r.load.levelsOff ? 'levels off' : 'still growing'}) |`,
