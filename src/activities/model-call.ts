@@ -81,8 +81,8 @@ export async function askModel(
     ...(format ? { output_config: { format: { type: format.type, schema: format.schema } } } : {}),
   };
   const key = answers ? answerKey(context.info, params) : undefined;
-  // Only a retry can find an answer: the key names this activity, and its first attempt is this one.
-  const journaled = key && context.info.attempt > 1 ? await journalRead(answers, key, context) : undefined;
+  // Read on every attempt: a server that restarts may hand out the same attempt again after it was answered.
+  const journaled = key ? await journalRead(answers, key, context) : undefined;
   if (journaled) {
     context.log.info(`Reused the answer ${journaled.id} journaled by an earlier attempt: the model is not called again`, { agent: agent.name, attempt: context.info.attempt });
     return journaled;
