@@ -93,7 +93,7 @@ describe('docker-compose.yml', () => {
       ...stages.flatMap((stage) => stage.filter((i) => i.keyword === 'ENV').map((i) => i.args.split(/[=\s]/)[0] ?? '')),
     ];
     expect(new Set(set)).toEqual(
-      new Set(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TROUPE_TASK_QUEUE', 'ANTHROPIC_API_KEY', 'TROUPE_PAYLOAD_KEY', 'TROUPE_DEPLOYMENT', 'TROUPE_BUILD_ID', 'TROUPE_CODEC_TOKEN', 'TROUPE_HOME']),
+      new Set(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TROUPE_TASK_QUEUE', 'ANTHROPIC_API_KEY', 'TROUPE_PAYLOAD_KEY', 'TROUPE_PAYLOAD_OLD_KEYS', 'TROUPE_DEPLOYMENT', 'TROUPE_BUILD_ID', 'TROUPE_CODEC_TOKEN', 'TROUPE_HOME']),
     );
     for (const name of set) expect(readBy(name), `${name} is read by nothing`).toBe(true);
   });
