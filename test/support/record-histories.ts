@@ -13,14 +13,23 @@ import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
+import { askingTeam, fanOnBudget, optionalCritic, signedGate } from './budget-teams.js';
+import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam]);
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, optionalCritic, signedGate]);
+// Signed decisions are checked by the worker with this secret.
+process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
   ...examples.offlineScript,
   'approve-in-week/drafter': [{ text: 'the draft' }],
+  ...Object.fromEntries(['s1', 's2', 's3', 's4'].map((agent) => [`asking-team/${agent}`, [{ text: `step ${agent}` }]])),
+  ...Object.fromEntries(['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-budget/${agent}`, [{ text: `part ${agent}` }]])),
+  'optional-critic/drafter': [{ text: 'the draft' }],
+  'optional-critic/critic': [{ error: { status: 400, message: 'bad request' } }],
+  'signed-gate/drafter': [{ text: 'release 1.2' }],
   'tool-team/researcher': [{ toolUse: [{ name: 'search', input: { query: 'launch' } }, { name: 'publish', input: { text: 'the launch note' } }] }, { json: { answer: 'searched; publishing was refused' } }],
 });
 const taskQueue = 'record-histories';
@@ -68,6 +77,32 @@ await worker.runUntil(async () => {
     await refused.signalDecision({ by: 'ana', decision: 'approve' });
     await refused.result();
     save(refused.workflowId, `${refused.workflowId}.json`);
+  }
+
+  // Budgets, optional steps and signed decisions (issue 12).
+  for (const [name, team] of [['budget-parallel', 'fan-on-budget'], ['degraded', 'optional-critic']] as const) {
+    if (!wanted(name)) continue;
+    const run = await troupe.start(team, `Recorded ${name}`, { workflowId: `recorded-${name}` });
+    await run.result();
+    save(run.workflowId, `${run.workflowId}.json`);
+  }
+  if (wanted('budget-ask')) {
+    const asking = await troupe.start('asking-team', 'Recorded budget raise', { workflowId: 'recorded-budget-ask' });
+    while ((await asking.progress())?.awaiting?.gate !== 'budget') await new Promise((r) => setTimeout(r, 100));
+    await asking.raiseBudget('bob', { calls: 4 }).catch(() => undefined);
+    await asking.raiseBudget('ana', { calls: 4 });
+    await asking.result();
+    save(asking.workflowId, `${asking.workflowId}.json`);
+  }
+  if (wanted('signed-decisions')) {
+    const signed = await troupe.start('signed-gate', 'Recorded signed decisions', { workflowId: 'recorded-signed-decisions' });
+    while ((await signed.progress())?.awaiting?.gate !== 'deploy') await new Promise((r) => setTimeout(r, 100));
+    const approve = { gate: 'deploy', by: 'ci-bot', decision: 'approve' as const };
+    await signed.signalDecision(signDecision('forged', signed.workflowId, approve));
+    await signed.decide(approve).catch(() => undefined);
+    await signed.signalDecision(signDecision('recorded-secret', signed.workflowId, approve));
+    await signed.result();
+    save(signed.workflowId, `${signed.workflowId}.json`);
   }
 });
 await env.teardown();
