@@ -47,8 +47,9 @@ export interface ModelTurnResult {
  */
 export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore; mcp?: McpServers; answers?: AnswerJournal }) {
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
-    // The first turn checks the run's spec against the worker's; later turns use the worker's (the same).
-    const spec = input.first?.spec ?? findAgent(teams, input.team, input.agent.name).spec;
+    // The first turn checks the run's spec against the worker's; later turns use the worker's (the same),
+    // with the cheaper model when the run's budget switched the agent to it.
+    const spec = input.first?.spec ?? withModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
     const { definition, format } = resolveAgent(teams, { team: input.team, agent: spec, ...(input.handoff ? { handoff: input.handoff } : {}) });
     const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
     if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
@@ -85,6 +86,11 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
     if (toolUses.length) return result;
     return { ...result, output: finalOutput(format, spec, message, text, { text, usage, conversation }) };
   };
+}
+
+/** The worker's spec of the agent, on the cheaper model if that is the one the workflow asked for. */
+function withModel(spec: AgentSpec, model: string): AgentSpec {
+  return model === spec.cheaperModel ? { ...spec, model } : spec;
 }
 
 async function toolResultBlock(result: ToolOutcome, payloads: PayloadStore): Promise<ToolResultBlockParam> {

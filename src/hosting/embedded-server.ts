@@ -11,7 +11,7 @@ import { forgetServer, readServerRecord, serverRecordPath, type ServerRecord } f
 import { writeServerWrapper } from './server-watchdog.js';
 import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
-import { codecTokenFromEnv, payloadDataConverter, startCodecServer, type CodecServer } from '../codec/index.js';
+import { payloadDataConverter, startCodecServer, type CodecServer } from '../codec/index.js';
 
 export interface EmbeddedServerOptions {
   /** gRPC port; 0 picks a free one. Default TROUPE_DEV_PORT or 7233. */
@@ -42,7 +42,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
 
   const dataConverter = payloadDataConverter(env);
-  const codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort, env);
+  const codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort);
 
   const recordPath = serverRecordPath(dbFile);
   const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
@@ -80,11 +80,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
 
 /**
  * With encryption on, the UI decodes payloads through a codec server of this process, open to the
- * UI's origin only, with TROUPE_CODEC_TOKEN (or a fresh token) in the endpoint the UI is given.
+ * UI's origin only, with a fresh token in the endpoint the UI is given.
  */
-async function uiCodecServer(codec: PayloadCodec | undefined, uiPort: number, env: NodeJS.ProcessEnv): Promise<CodecServer | undefined> {
+async function uiCodecServer(codec: PayloadCodec | undefined, uiPort: number): Promise<CodecServer | undefined> {
   if (!codec) return undefined;
-  const token = codecTokenFromEnv(env) ?? randomBytes(24).toString('hex');
+  // Always a fresh token: the UI's endpoint is a command-line argument, visible to every local user in `ps`.
+  const token = randomBytes(24).toString('hex');
   return startCodecServer({ codec, token, origins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] });
 }
 

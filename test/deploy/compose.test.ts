@@ -8,6 +8,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/protocol/messages.js';
+import { CLI_SHUTDOWN_GRACE } from '../../src/workers/worker-limits.js';
 import { troupe } from '../support/cli.js';
 import { devServerEnvironment } from '../support/temporal.js';
 
@@ -25,6 +26,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
+  stop_grace_period?: string;
 }
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const services = Object.entries(compose.services);
@@ -93,7 +95,7 @@ describe('docker-compose.yml', () => {
       ...stages.flatMap((stage) => stage.filter((i) => i.keyword === 'ENV').map((i) => i.args.split(/[=\s]/)[0] ?? '')),
     ];
     expect(new Set(set)).toEqual(
-      new Set(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TROUPE_TASK_QUEUE', 'ANTHROPIC_API_KEY', 'TROUPE_PAYLOAD_KEY', 'TROUPE_PAYLOAD_OLD_KEYS', 'TROUPE_DEPLOYMENT', 'TROUPE_BUILD_ID', 'TROUPE_CODEC_TOKEN', 'TROUPE_HOME']),
+      new Set(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TROUPE_TASK_QUEUE', 'ANTHROPIC_API_KEY', 'TROUPE_PAYLOAD_KEY', 'TROUPE_PAYLOAD_OLD_KEYS', 'TROUPE_DEPLOYMENT', 'TROUPE_BUILD_ID', 'TROUPE_VERSIONING', 'TROUPE_DECISION_SECRET', 'TROUPE_CODEC_TOKEN', 'TROUPE_HOME']),
     );
     for (const name of set) expect(readBy(name), `${name} is read by nothing`).toBe(true);
   });
@@ -103,6 +105,11 @@ describe('docker-compose.yml', () => {
     expect(home).toBe('/home/node/.troupe');
     expect(compose.services['worker']?.volumes).toContain(`troupe-home:${home}`);
     expect(compose.volumes).toHaveProperty('troupe-home');
+  });
+
+  it('gives the worker longer to stop than its shutdown grace, so calls in flight can finish', () => {
+    const seconds = (duration: string) => Number(/^(\d+)s$/.exec(duration)?.[1] ?? NaN);
+    expect(seconds(String(compose.services['worker']?.stop_grace_period))).toBeGreaterThan(seconds(CLI_SHUTDOWN_GRACE));
   });
 });
 

@@ -81,8 +81,13 @@ export class Approvals {
   private async verify(input: unknown): Promise<string | undefined> {
     const decision = ApprovalDecisionSchema.parse(input);
     const gate = decision.gate ?? this.waiting?.gate ?? '';
-    const verdict = await verifyDecision({ workflowId: workflowInfo().workflowId, gate, decision });
-    return verdict.valid ? undefined : verdict.reason;
+    try {
+      const verdict = await verifyDecision({ workflowId: workflowInfo().workflowId, gate, decision });
+      return verdict.valid ? undefined : verdict.reason;
+    } catch (error) {
+      // A check that could not run refuses the decision; it must not fail a run that waited days for it.
+      return `the worker could not check the signature (${(error as Error).message}): send the decision again`;
+    }
   }
 
   /** Waits for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */

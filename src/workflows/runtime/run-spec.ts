@@ -4,10 +4,16 @@ import { RunSpecSchema, type RunSpec } from '../../protocol/run-spec.js';
 
 /** Clients validate before starting and mark the spec checked; a run started by hand (e.g. `temporal workflow start`) is checked here. */
 export function parseRunSpec(input: unknown): RunSpec {
-  if (typeof input === 'object' && input !== null && (input as { checked?: unknown }).checked === true) return input as RunSpec;
+  if (markedChecked(input)) return input;
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(new TeamSpecError('The run spec', parsed.error.issues).message, FailureType.InvalidTeamSpec);
   }
   return parsed.data;
+}
+
+/** Marked by buildRunSpec, and shaped like a run spec (a spec marked by hand gets the full check). */
+function markedChecked(input: unknown): input is RunSpec {
+  const spec = input as { checked?: unknown; team?: { topology?: { kind?: unknown }; agents?: unknown }; subteams?: unknown; prices?: unknown } | null;
+  return spec?.checked === true && typeof spec.team?.topology?.kind === 'string' && Array.isArray(spec.team.agents) && typeof spec.subteams === 'object' && typeof spec.prices === 'object';
 }
