@@ -64,6 +64,11 @@ export const budgetRoot = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'r1' }, { team: 'budget-leaf' }, { agent: 'r1' }] },
   budget: { calls: 3 },
 });
+// A sub-team working beside an agent under a call cap: the sub-team leaves the agent its call.
+export const leafBesideWriter = (name: string, cap: { limits?: { maxAgentCalls: number }; budget?: { calls: number } }) =>
+  defineTeam({ name, agents: [writer('w1'), writer('editor')], subteams: [budgetLeaf], topology: { kind: 'pipeline', steps: [{ parallel: { members: ['budget-leaf', 'w1'] } }] }, ...cap });
+export const leafBesideWriterLimited = leafBesideWriter('leaf-beside-writer', { limits: { maxAgentCalls: 10 } });
+export const leafBesideWriterTight = leafBesideWriter('leaf-beside-writer-tight', { budget: { calls: 3 } });
 
 // Graceful degradation: an optional critic, an optional middle step, an optional member of a fan-out.
 export const optionalCritic = defineTeam({
@@ -90,5 +95,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate];
+export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate];
 export const registry = new TeamRegistry(teams);

@@ -93,6 +93,25 @@ describe('budgets', () => {
     expect(r.warnings.join('\n')).toContain('sub-team budget-leaf');
   });
 
+  it('leaves a call for each member starting beside a sub-team: a plain call limit with room runs them all', async () => {
+    const s = await start('leaf-beside-writer', { '*': [{ text: 'work' }] });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: false, agentCalls: 4 });
+    expect(s.double.scripted.callsTo('w1')).toBe(1);
+    expect(s.double.scripted.callsTo()).toBe(4);
+  });
+
+  it('under a tight cap, the sub-team beside an agent gets what is left after the agent’s call', async () => {
+    const s = await start('leaf-beside-writer-tight', { '*': [{ text: 'work' }] });
+    const r = await result(s);
+    // 3 calls: w1 keeps one, the sub-team gets two of its three steps (and stops early).
+    expect(s.double.scripted.callsTo('w1')).toBe(1);
+    expect(s.double.scripted.callsTo('l3')).toBe(0);
+    expect(s.double.scripted.callsTo()).toBe(3);
+    expect(r.agentCalls).toBe(3);
+    expect(r.warnings.join('\n')).toContain('sub-team budget-leaf');
+  });
+
   it('switches agents to their cheaper model once the lowAt share is spent, and says so in the history', async () => {
     const s = await start('thrifty', { '*': [{ text: 'work' }] });
     const r = await result(s);

@@ -58,6 +58,8 @@ export class Ledger {
   private lostCalls: number;
   /** Calls in flight (one per agent call, a sub-team's whole allowance): they count against the call cap. */
   private reserved = 0;
+  /** Members started together that have not begun yet (see startingTogether). */
+  private startingBeside = 0;
   /** Agent calls and sub-teams in flight. */
   private outstanding = 0;
   private exact: boolean | undefined;
@@ -96,6 +98,16 @@ export class Ledger {
     this.agentCalls += 'model' in spent ? 1 : spent.calls;
     this.costUsd = addCost(this.costUsd, 'model' in spent ? costOf(this.prices, spent.model, usage) : spent.costUsd);
     if ('model' in spent) this.release();
+  }
+
+  /** `count` members are about to start at once: a sub-team among them leaves a call for each of the others. */
+  startingTogether(count: number): void {
+    this.startingBeside += count;
+  }
+
+  /** A member call begins: it no longer waits beside the others (see startingTogether). */
+  memberStarting(): void {
+    this.startingBeside = Math.max(0, this.startingBeside - 1);
   }
 
   /** Ends an agent call that ensureRoom made room for, when it is not charged (it was cancelled). */
@@ -141,7 +153,9 @@ export class Ledger {
    */
   handDown(): Allowance {
     const caps = this.caps();
-    const calls = caps.calls === undefined ? undefined : Math.max(0, caps.calls - this.committedCalls());
+    // Members starting beside this sub-team (a parallel step, a turn's delegations) keep a call each.
+    const beside = this.counted() ? this.startingBeside : 0;
+    const calls = caps.calls === undefined ? undefined : Math.max(0, caps.calls - this.committedCalls() - beside);
     this.reserved += calls ?? 0;
     this.outstanding += 1;
     return {

@@ -44,6 +44,7 @@ export class Members {
 
   /** Calls a member; with `options.schema`, the output comes back parsed (an agent's is repaired until it parses). */
   async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
+    this.ledger.memberStarting();
     const about = options.about;
     if (this.agents.has(name)) {
       try {
