@@ -84,7 +84,7 @@ export class TroupeClient {
     if (!this.teams) throw new TroupeError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
     const team = this.teams.get(teamName);
     const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
-    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}) };
+    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}), ...(this.searchAttributes ? { startAttributes: true as const } : {}) };
     checkBudgetPrices(team, runBudget ?? team.spec.budget, this.prices);
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
@@ -95,7 +95,15 @@ export class TroupeClient {
       staticDetails: describeTeam(team),
       memo: { team: team.name },
       ...(this.searchAttributes
-        ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.team, value: team.name }, { key: SEARCH_ATTRIBUTES.awaitingApproval, value: false }] }
+        ? {
+            typedSearchAttributes: [
+              { key: SEARCH_ATTRIBUTES.team, value: team.name },
+              { key: SEARCH_ATTRIBUTES.awaitingApproval, value: false },
+              { key: SEARCH_ATTRIBUTES.topology, value: spec.team.topology.kind },
+              { key: SEARCH_ATTRIBUTES.status, value: 'running' },
+              { key: SEARCH_ATTRIBUTES.tokens, value: 0 },
+            ],
+          }
         : {}),
     });
     return new RunHandle(handle);

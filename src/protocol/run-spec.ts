@@ -84,6 +84,11 @@ export const RunSpecSchema = z
      * afresh for every run, so building the schema in each run costs more than a run's own logic.
      */
     checked: z.literal(true).optional(),
+    /**
+     * Set by the client when it gave the run TroupeTopology, TroupeStatus `running` and TroupeTokens 0 at
+     * start, so the workflow's first task has none of them to write (nor the patches that introduced them).
+     */
+    startAttributes: z.literal(true).optional(),
   })
   .strict()
   .superRefine((run, ctx) => {

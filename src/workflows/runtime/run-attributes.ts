@@ -36,8 +36,11 @@ export class RunAttributes {
     run: RunSpec,
     private readonly ledger: Ledger,
   ) {
-    this.enabled = run.searchAttributes && patched(RUN_ATTRIBUTES_PATCH);
-    this.throttled = this.enabled && patched(SPENDING_THROTTLE_PATCH);
+    // A run the client started with its attributes set needs no patch: it began on code that has both.
+    const current = run.startAttributes === true;
+    this.enabled = run.searchAttributes && (current || patched(RUN_ATTRIBUTES_PATCH));
+    this.throttled = this.enabled && (current || patched(SPENDING_THROTTLE_PATCH));
+    if (current) [this.status, this.tokens, this.costUsd] = ['running', 0, null];
   }
 
   update(status?: RunStatusValue): void {

@@ -150,7 +150,7 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
   const team = new TeamRun(run);
   // Added after runs were already in flight: the patch keeps their histories replayable
   // (test/fixtures/unpatched-workflows.ts is the same change without it, and breaks replay).
-  if (run.searchAttributes && patched(TOPOLOGY_SEARCH_ATTRIBUTE_PATCH)) {
+  if (run.searchAttributes && !run.startAttributes && patched(TOPOLOGY_SEARCH_ATTRIBUTE_PATCH)) {
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.topology, value: kind }]);
   }
   const release = run.team.release;
