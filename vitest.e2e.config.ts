@@ -6,6 +6,9 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.ts'],
     setupFiles: ['test/support/setup.ts'],
     pool: 'forks',
+    // Each file starts a dev server, its UI and Chromium: one at a time on a 2-core machine (the dev
+    // server must answer within the SDK's 5 s start-up limit).
+    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

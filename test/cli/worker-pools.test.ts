@@ -1,30 +1,19 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TroupeClient } from '../../src/client/index.js';
 import { TeamRegistry } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import type { MessagesScript } from '../../src/activities/index.js';
 import { completedCalls, requestsFor } from '../support/agent-calls.js';
 import { teams } from '../support/pool-teams.js';
-import { devServerEnvironment } from '../support/temporal.js';
 import { until } from '../support/until.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { startWorkerProcess, useWorkerCluster, type WorkerProcess } from '../support/worker-process.js';
 
 // Many `troupe worker` processes on one dev server: sharing runs, surviving a SIGKILL, and pools of
 // workers that serve the agents routed to their task queue, within a task-queue rate limit.
 const TEAMS = fileURLToPath(new URL('../support/pool-teams.ts', import.meta.url));
 const registry = new TeamRegistry(teams);
-let env: TestWorkflowEnvironment;
-let cluster: Record<string, string>;
-
-beforeAll(async () => {
-  env = await devServerEnvironment();
-  cluster = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', ANTHROPIC_API_KEY: 'test-key' };
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const dev = useWorkerCluster();
 
 /** One Messages API double per worker process, so each request tells which process made it. */
 async function doublesFor(count: number, script: MessagesScript): Promise<MessagesApiDouble[]> {
@@ -42,10 +31,10 @@ describe('many workers on one cluster', () => {
   it('three workers share 50 runs; one is killed mid-run and the other two finish all 50, repeating no completed agent call', async () => {
     const doubles = await doublesFor(3, { first: [{ text: 'one', delayMs: 300 }], second: [{ text: 'two', delayMs: 300 }], third: [{ text: 'three', delayMs: 300 }] });
     const taskQueue = 'pool-shared';
-    const workers = doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...cluster, ANTHROPIC_BASE_URL: d.url }));
+    const workers = doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: d.url }));
     try {
       await Promise.all(workers.map((w) => w.ready));
-      const client = new TroupeClient(env.client, registry, { taskQueue });
+      const client = new TroupeClient(dev.env.client, registry, { taskQueue });
       const runs = await Promise.all(Array.from({ length: 50 }, (_, i) => client.start('relay', `Relay ${i}`)));
       const [victim, ...survivors] = workers as [WorkerProcess, WorkerProcess, WorkerProcess];
       const [victimDouble] = doubles as [MessagesApiDouble];
@@ -106,14 +95,14 @@ describe('worker pools by task queue', () => {
     const [mainDouble, heavyDouble, lightDouble] = (await doublesFor(3, script)) as [MessagesApiDouble, MessagesApiDouble, MessagesApiDouble];
     const taskQueue = 'pool-workflows';
     const workers = [
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...cluster, ANTHROPIC_BASE_URL: mainDouble.url, TROUPE_TEST_POOL: 'main' }),
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-heavy', '--activities-only'], { ...cluster, ANTHROPIC_BASE_URL: heavyDouble.url, TROUPE_TEST_POOL: 'heavy' }),
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-light', '--activities-only'], { ...cluster, ANTHROPIC_BASE_URL: lightDouble.url, TROUPE_TEST_POOL: 'light' }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: mainDouble.url, TROUPE_TEST_POOL: 'main' }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-heavy', '--activities-only'], { ...dev.cluster, ANTHROPIC_BASE_URL: heavyDouble.url, TROUPE_TEST_POOL: 'heavy' }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-light', '--activities-only'], { ...dev.cluster, ANTHROPIC_BASE_URL: lightDouble.url, TROUPE_TEST_POOL: 'light' }),
     ];
     try {
       await Promise.all(workers.map((w) => w.ready));
       expect(workers[1]?.stdout()).toContain('Workflows: none (--activities-only');
-      const run = await new TroupeClient(env.client, registry, { taskQueue }).start('weighted', 'Think it through');
+      const run = await new TroupeClient(dev.env.client, registry, { taskQueue }).start('weighted', 'Think it through');
       const result = await run.result();
       expect(result.output).toBe('thought it through');
 
@@ -140,13 +129,13 @@ describe('worker pools by task queue', () => {
     const limit = 2;
     const taskQueue = 'pool-limited-workflows';
     const workers = [
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...cluster, ANTHROPIC_BASE_URL: doubles[0]?.url ?? '' }),
-      ...doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-limited', '--activities-only', '--queue-calls-per-second', String(limit)], { ...cluster, ANTHROPIC_BASE_URL: d.url })),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: doubles[0]?.url ?? '' }),
+      ...doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-limited', '--activities-only', '--queue-calls-per-second', String(limit)], { ...dev.cluster, ANTHROPIC_BASE_URL: d.url })),
     ];
     try {
       await Promise.all(workers.map((w) => w.ready));
       expect(workers[1]?.stdout()).toContain(`calls ${limit}/s on the task queue`);
-      const client = new TroupeClient(env.client, registry, { taskQueue });
+      const client = new TroupeClient(dev.env.client, registry, { taskQueue });
       const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => client.start('limited', `Call ${i}`)));
       await Promise.all(runs.map((run) => run.result()));
 

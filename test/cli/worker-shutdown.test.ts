@@ -1,36 +1,25 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { TeamRegistry } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import type { ScriptedReply } from '../../src/activities/index.js';
 import { completedCalls } from '../support/agent-calls.js';
 import { teams } from '../support/pool-teams.js';
-import { devServerEnvironment } from '../support/temporal.js';
 import { until } from '../support/until.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { startWorkerProcess, useWorkerCluster, type WorkerProcess } from '../support/worker-process.js';
 
 // Stopping a real `troupe worker` process with SIGTERM while an agent call is in flight.
 const TEAMS = fileURLToPath(new URL('../support/pool-teams.ts', import.meta.url));
 const registry = new TeamRegistry(teams);
-let env: TestWorkflowEnvironment;
-let cluster: Record<string, string>;
-
-beforeAll(async () => {
-  env = await devServerEnvironment();
-  cluster = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', ANTHROPIC_API_KEY: 'test-key' };
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const dev = useWorkerCluster();
 
 /** A worker with a slow call in flight (the run's first and only agent call), and the run. */
 async function slowCallInFlight(taskQueue: string, replies: ScriptedReply[], workerArgs: string[]): Promise<{ double: MessagesApiDouble; worker: WorkerProcess; run: RunHandle }> {
   const double = await startMessagesApiDouble({ ponderer: replies }, { apiKey: 'test-key' });
-  const worker = startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue, ...workerArgs], { ...cluster, ANTHROPIC_BASE_URL: double.url });
+  const worker = startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue, ...workerArgs], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
   await worker.ready;
-  const run = await new TroupeClient(env.client, registry, { taskQueue }).start('slow', 'Take your time');
+  const run = await new TroupeClient(dev.env.client, registry, { taskQueue }).start('slow', 'Take your time');
   await until(() => double.scripted.callsTo('ponderer') === 1);
   return { double, worker, run };
 }
@@ -44,7 +33,7 @@ describe('stopping a worker', () => {
     try {
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-graceful'], { ...cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-graceful'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
       expect((await run.result()).output).toBe('pondered');
 
       const [call] = await completedCalls(run.handle);
@@ -71,7 +60,7 @@ describe('stopping a worker', () => {
     try {
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-handback'], { ...cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-handback'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
       const exit = await worker.exited;
       expect(exit.code).toBe(0);
       expect(exit.at - signalledAt).toBeLessThan(10_000); // the grace, not the 30 s call
@@ -102,7 +91,7 @@ describe('stopping a worker', () => {
       expect(worker.stderr()).toContain('troupe: SIGTERM again: stopping at once');
 
       // The abandoned call is retried once its heartbeat stops: the run still completes, elsewhere.
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-twice'], { ...cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-twice'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
       expect((await run.result()).output).toBe('pondered at last');
       const [call] = await completedCalls(run.handle);
       expect(call).toMatchObject({ agent: 'ponderer', attempt: 2 });

@@ -1,43 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
 import { TroupeClient, type RunHandle } from '../../src/client/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
-import { ensureSearchAttributes, startEmbeddedServer, type TemporalTarget } from '../../src/hosting/index.js';
+import { ensureSearchAttributes } from '../../src/hosting/index.js';
+import { RESULTS, useUiStack } from './ui-stack.js';
 
 // The Temporal UI shows a run legibly, checked in a real browser: Debian's Chromium, driven by
 // playwright-core. A screenshot is kept in test-results/ as the artifact a person can look at.
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-let target: TemporalTarget;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
-  target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), 'troupe-e2e-')), 'dev.db') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // No network beyond this machine: keep Chromium from reaching out on its own.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await target?.close();
-});
+const ui = useUiStack('e2e');
 
 describe('the Temporal UI', () => {
   it('shows each agent call of a run by agent name and summary, and the run by its team', async () => {
     const run = await runExample('research-brief', 'Why durable agents?', 'e2e');
 
-    const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
+    const page = await ui.browser.newPage({ viewport: { width: 1920, height: 2400 } });
     const { runId } = await run.handle.describe();
-    const runUrl = `${target.uiUrl}/namespaces/${target.namespace}/workflows/${run.workflowId}/${runId}`;
+    const runUrl = `${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows/${run.workflowId}/${runId}`;
     mkdirSync(RESULTS, { recursive: true });
 
     // The compact event history: one row per agent call, with its summary.
@@ -67,9 +48,9 @@ describe('the Temporal UI', () => {
 
   it("names each model turn and each tool call of an agent with tools: the agent, the tool and its input", async () => {
     const run = await runExample('field-research', 'What makes agent runs durable?', 'e2e-tools');
-    const page = await browser.newPage({ viewport: { width: 1920, height: 2400 } });
+    const page = await ui.browser.newPage({ viewport: { width: 1920, height: 2400 } });
     const { runId } = await run.handle.describe();
-    await page.goto(`${target.uiUrl}/namespaces/${target.namespace}/workflows/${run.workflowId}/${runId}/history`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows/${run.workflowId}/${runId}/history`, { waitUntil: 'domcontentloaded' });
     await page.getByText('Compact', { exact: true }).click();
     await page.getByText('researcher → read_note').first().waitFor({ timeout: 30_000 });
     const history = await page.locator('body').innerText();
@@ -83,9 +64,9 @@ describe('the Temporal UI', () => {
   });
 
   it('lists runs by Troupe search attribute', async () => {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    const page = await ui.browser.newPage({ viewport: { width: 1600, height: 1200 } });
     const query = encodeURIComponent("TroupeTeam = 'research-brief'");
-    await page.goto(`${target.uiUrl}/namespaces/${target.namespace}/workflows?query=${query}`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows?query=${query}`, { waitUntil: 'domcontentloaded' });
     await page.getByText(/e2e-\d+/).first().waitFor({ timeout: 30_000 });
     const text = await page.locator('body').innerText();
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-filtered-list.png') });
@@ -99,13 +80,13 @@ describe('the Temporal UI', () => {
 async function runExample(team: string, task: string, prefix: string): Promise<RunHandle> {
   const examples = await loadTeamsModule();
   const worker = await createTroupeWorker({
-    connection: target.nativeConnection,
-    namespace: target.namespace,
+    connection: ui.target.nativeConnection,
+    namespace: ui.target.namespace,
     taskQueue: prefix,
     teams: examples.registry,
     anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
   });
-  const troupe = new TroupeClient(target.client, examples.registry, { taskQueue: prefix, searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
+  const troupe = new TroupeClient(ui.target.client, examples.registry, { taskQueue: prefix, searchAttributes: await ensureSearchAttributes(ui.target.client, ui.target.namespace) });
   return worker.runUntil(async () => {
     const started = await troupe.start(team, task, { workflowId: `${prefix}-${Date.now()}` });
     await started.result();

@@ -1,6 +1,35 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { spawnTroupe } from './cli.js';
+import { devServerEnvironment } from './temporal.js';
+
+/**
+ * A dev server for the file's tests, and the environment a `troupe worker` process needs to reach it.
+ * Read `env` and `cluster` inside tests: they exist once started.
+ */
+export function useWorkerCluster(): { readonly env: TestWorkflowEnvironment; readonly cluster: Record<string, string> } {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await devServerEnvironment();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  const started = () => {
+    if (!env) throw new Error('the dev server has not started');
+    return env;
+  };
+  return {
+    get env() {
+      return started();
+    },
+    get cluster() {
+      return { TEMPORAL_ADDRESS: started().address, TEMPORAL_NAMESPACE: 'default', ANTHROPIC_API_KEY: 'test-key' };
+    },
+  };
+}
 
 /** A `troupe worker` process: its output so far, when it is polling, and how it ended. */
 export interface WorkerProcess {
