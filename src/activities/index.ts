@@ -19,7 +19,7 @@ export type { ToolCallInput } from './run-tool.js';
 export type { McpServers, McpToolCallInput } from './run-mcp-tool.js';
 export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
-export { DECISION_SECRET_ENV, decisionHmac, type DecisionVerdict, type VerifyDecisionInput } from './verify-decision.js';
+export type { DecisionVerdict, VerifyDecisionInput } from './verify-decision.js';
 export { createFileAnswerJournal, answerKey, ANSWER_JOURNAL_MAX_AGE_MS, type AnswerJournal } from './answer-journal.js';
 
 /** Every activity Troupe registers, built from the outside world it may touch. */

@@ -1,9 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { decisionSigningText } from '../protocol/index.js';
+import { timingSafeEqual } from 'node:crypto';
+import { DECISION_SECRET_ENV, decisionHmac } from '../codec/index.js';
 import type { ApprovalDecision } from '../team/index.js';
-
-/** The worker's environment variable holding the secret that signed decisions are checked with. */
-export const DECISION_SECRET_ENV = 'TROUPE_DECISION_SECRET';
 
 export interface VerifyDecisionInput {
   workflowId: string;
@@ -13,11 +10,6 @@ export interface VerifyDecisionInput {
 
 /** A signed decision's check: why it is refused, or nothing when the signature holds. */
 export type DecisionVerdict = { valid: true } | { valid: false; reason: string };
-
-/** HMAC-SHA256, hex, of the decision's signing text: what signDecision computes on the sender's side. */
-export function decisionHmac(secret: string, workflowId: string, gate: string, decision: Omit<ApprovalDecision, 'gate' | 'signature'>): string {
-  return createHmac('sha256', secret).update(decisionSigningText(workflowId, gate, decision)).digest('hex');
-}
 
 /**
  * Checks a signed decision on the worker (workflow code cannot use node:crypto), with the secret

@@ -8,4 +8,3 @@ export * from './messages.js';
 export { FailureType } from '../team/index.js';
 export { DELEGATE_PREFIX, DelegationInputSchema, delegateTool, delegatedMember } from './delegation.js';
 export { asText, summarise } from './text.js';
-export { decisionSigningText } from './decision-signature.js';

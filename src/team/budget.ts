@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration.js';
 
+/** The caps of a budget, and of a raise of one. */
+const Caps = {
+  /** Model calls (agent calls and tool-loop turns), sub-teams included. */
+  calls: z.number().int().positive().optional(),
+  /** Input plus output tokens, cache reads and writes included. */
+  tokens: z.number().int().positive().optional(),
+  /** Estimated cost in USD, from the prices the run was started with (TROUPE_PRICES). */
+  usd: z.number().positive().optional(),
+  /** Wall-clock time since the run first started (workflow time), e.g. '30m'. */
+  time: DurationSchema.optional(),
+};
+
 /**
  * A run's budget: tokens, estimated USD (needs prices), wall-clock time since the run's first start
  * and model calls, checked before every model call across the run's whole tree of sub-teams and
@@ -9,14 +21,7 @@ import { DurationSchema } from './duration.js';
  */
 export const BudgetSpecSchema = z
   .object({
-    /** Model calls (agent calls and tool-loop turns), sub-teams included. */
-    calls: z.number().int().positive().optional(),
-    /** Input plus output tokens, cache reads and writes included. */
-    tokens: z.number().int().positive().optional(),
-    /** Estimated cost in USD, from the prices the run was started with (TROUPE_PRICES). */
-    usd: z.number().positive().optional(),
-    /** Wall-clock time since the run first started (workflow time), e.g. '30m'. */
-    time: DurationSchema.optional(),
+    ...Caps,
     /** Once this share of any cap is spent, agents with a `cheaperModel` switch to it (e.g. 0.8). */
     lowAt: z.number().gt(0).lt(1).optional(),
     /** stop: end with a flagged partial result; ask: wait at the "budget" gate for a person to raise it. */
@@ -38,12 +43,7 @@ export const BudgetSpecSchema = z
 
 /** A person's raise of an exhausted budget: the new caps (each above the current one). */
 export const BudgetRaiseSchema = z
-  .object({
-    calls: z.number().int().positive().optional(),
-    tokens: z.number().int().positive().optional(),
-    usd: z.number().positive().optional(),
-    time: DurationSchema.optional(),
-  })
+  .object(Caps)
   .strict()
   .refine((raise) => Object.keys(raise).length > 0, { message: 'name at least one new cap: calls, tokens, usd or time' });
 
