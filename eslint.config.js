@@ -65,6 +65,28 @@ export default tseslint.config(
     },
   },
   {
+    // A workflow evaluates its modules afresh for every run, so a module that builds many zod schemas
+    // when it loads costs every run's start (see the benchmark in README.md). Workflows import the
+    // zod-free or small modules instead; the types of these are free to import.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
+          patterns: [
+            ...deterministicImports.patterns,
+            {
+              group: ['**/team/index.js', '**/team/spec.js', '**/team/approval.js', '**/team/budget.js', '**/protocol/index.js', '**/protocol/messages.js', '**/protocol/run-spec.js', '**/protocol/envelope.js'],
+              allowTypeImports: true,
+              message: 'This module builds zod schemas every run would pay for: import from protocol/run-interface.js, team/approval-decision.js, team/budget-raise.js or the module that defines what you need.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The team language is the bottom layer: deterministic, and it imports nothing else of Troupe.
     files: ['src/team/**/*.ts'],
     rules: {

@@ -84,7 +84,7 @@ export class TroupeClient {
     if (!this.teams) throw new TroupeError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
     const team = this.teams.get(teamName);
     const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
-    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}), ...(this.searchAttributes ? { startAttributes: true as const } : {}) };
+    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}), ...(this.searchAttributes ? { startAttributes: true as const, spendingWrittenAtStart: true as const } : {}) };
     checkBudgetPrices(team, runBudget ?? team.spec.budget, this.prices);
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {

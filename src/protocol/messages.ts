@@ -1,11 +1,8 @@
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ApprovalDecisionInput } from '../team/index.js';
 import { EnvelopeSchema } from './envelope.js';
 import { UsageSchema } from './usage.js';
 
-/** Shared by workflows and src/client: the names and shapes a run answers to, as zod schemas (the types are inferred). */
+/** The shapes a run answers with, as zod schemas (the types are inferred); the names it answers to are in run-interface.ts. */
 
 export const AwaitingApprovalSchema = z.object({
   gate: z.string(),
@@ -80,37 +77,12 @@ export type RunResult = z.infer<typeof RunResultSchema>;
 export type ResultFlag = z.infer<typeof ResultFlagSchema>;
 export type DegradedStep = z.infer<typeof DegradedStepSchema>;
 
-export const progressQuery = defineQuery<RunProgress>('progress');
-
-/** A decision on the waiting approval, fire and forget (e.g. from the Temporal UI or `temporal workflow signal`). */
-export const decisionSignal = defineSignal<[ApprovalDecisionInput]>('decision');
-
-/** A decision on the waiting approval; the caller learns at once whether it was accepted. */
-export const decideUpdate = defineUpdate<DecisionReceipt, [ApprovalDecisionInput]>('decide');
-
-/**
- * The memo key a run sets when it ignores a decision signal: the history then holds the refusal
- * (a signal cannot fail the way an update can). `signal` counts the run's decision signals from 1.
- */
-export const REFUSED_DECISION_MEMO = 'troupeRefusedDecision';
+/** What a run's REFUSED_DECISION_MEMO holds (see run-interface.ts). */
 export const RefusedDecisionMemoSchema = z.object({ signal: z.number().int().positive(), refused: z.string() });
 export type RefusedDecisionMemo = z.infer<typeof RefusedDecisionMemoSchema>;
 
-/**
- * The memo key a run sets to leave a notice in its history: an optional step skipped, the budget
- * running low (cheaper models from now on), exhausted, or raised by a person.
- */
-export const NOTICE_MEMO = 'troupeNotice';
+/** What a run's NOTICE_MEMO holds (see run-interface.ts). */
 export const NoticeMemoSchema = z.object({ kind: z.enum(['degraded', 'budget-low', 'budget-exhausted', 'budget-raised']), detail: z.string() });
 export type NoticeMemo = z.infer<typeof NoticeMemoSchema>;
 
-/** Search attributes Troupe sets, so runs can be found in the Temporal UI and with `troupe pending`. */
-export const SEARCH_ATTRIBUTES = {
-  awaitingApproval: defineSearchAttributeKey('TroupeAwaitingApproval', SearchAttributeType.BOOL),
-  approvalGate: defineSearchAttributeKey('TroupeApprovalGate', SearchAttributeType.KEYWORD),
-  team: defineSearchAttributeKey('TroupeTeam', SearchAttributeType.KEYWORD),
-  topology: defineSearchAttributeKey('TroupeTopology', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('TroupeStatus', SearchAttributeType.KEYWORD),
-  tokens: defineSearchAttributeKey('TroupeTokens', SearchAttributeType.INT),
-  costUsd: defineSearchAttributeKey('TroupeCostUsd', SearchAttributeType.DOUBLE),
-} as const;
+export * from './run-interface.js';

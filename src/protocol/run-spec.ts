@@ -89,6 +89,12 @@ export const RunSpecSchema = z
      * start, so the workflow's first task has none of them to write (nor the patches that introduced them).
      */
     startAttributes: z.literal(true).optional(),
+    /**
+     * Set by the client with startAttributes: spending is next written 10 s after the start, like
+     * any later write (a short run writes its attributes once, when it ends). Runs started before
+     * keep writing at their first stage, as they did when they were recorded.
+     */
+    spendingWrittenAtStart: z.literal(true).optional(),
   })
   .strict()
   .superRefine((run, ctx) => {

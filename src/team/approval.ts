@@ -1,27 +1,8 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration.js';
 import { NameSchema } from './names.js';
-import { BudgetRaiseSchema } from './budget.js';
 
-/**
- * Human approval: a gate that waits for a person's decision (minutes or days), with a deadline, a
- * policy on expiry, an optional escalation and reminders. Decisions arrive by signal or update.
- */
-export const DecisionKindSchema = z.enum(['approve', 'reject', 'request-changes']);
-
-export const ApprovalDecisionSchema = z
-  .object({
-    /** The gate decided; defaults to the one waiting. */
-    gate: NameSchema.optional(),
-    by: z.string().trim().min(1, 'say who decides (--by)'),
-    decision: DecisionKindSchema,
-    comment: z.string().default(''),
-    /** For a gate with `signed: true`: HMAC-SHA256 of the decision (see signDecision in troupe/client). */
-    signature: z.string().min(1).optional(),
-    /** For the "budget" gate of a run that asks when its budget runs out: the new caps. */
-    raise: BudgetRaiseSchema.optional(),
-  })
-  .strict();
+export * from './approval-decision.js';
 
 const EscalationSchema = z
   .object({
@@ -31,6 +12,10 @@ const EscalationSchema = z
   })
   .strict();
 
+/**
+ * Human approval: a gate that waits for a person's decision (minutes or days), with a deadline, a
+ * policy on expiry, an optional escalation and reminders. Decisions arrive by signal or update.
+ */
 export const ApprovalSpecSchema = z
   .object({
     /** The gate's name: what approvers decide on (e.g. "publish"). */
@@ -59,10 +44,7 @@ export const ApprovalSpecSchema = z
     }
   });
 
-export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
-export type ApprovalDecisionInput = z.input<typeof ApprovalDecisionSchema>;
 export type ApprovalSpec = z.infer<typeof ApprovalSpecSchema>;
-export type DecisionKind = z.infer<typeof DecisionKindSchema>;
 
 /** What a team's `notify` hook receives before an approval's deadline. */
 export interface Reminder {

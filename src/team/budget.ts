@@ -1,17 +1,6 @@
 import { z } from 'zod';
 import { DurationSchema } from './duration.js';
-
-/** The caps of a budget, and of a raise of one. */
-const Caps = {
-  /** Model calls (agent calls and tool-loop turns), sub-teams included. */
-  calls: z.number().int().positive().optional(),
-  /** Input plus output tokens, cache reads and writes included. */
-  tokens: z.number().int().positive().optional(),
-  /** Estimated cost in USD, from the prices the run was started with (TROUPE_PRICES). */
-  usd: z.number().positive().optional(),
-  /** Wall-clock time since the run first started (workflow time), e.g. '30m'. */
-  time: DurationSchema.optional(),
-};
+import { Caps } from './budget-raise.js';
 
 /**
  * A run's budget: tokens, estimated USD (needs prices), wall-clock time since the run's first start
@@ -41,15 +30,7 @@ export const BudgetSpecSchema = z
     }
   });
 
-/** A person's raise of an exhausted budget: the new caps (each above the current one). */
-export const BudgetRaiseSchema = z
-  .object(Caps)
-  .strict()
-  .refine((raise) => Object.keys(raise).length > 0, { message: 'name at least one new cap: calls, tokens, usd or time' });
-
-/** The gate a run with `onExhausted: 'ask'` waits at for a raise. */
-export const BUDGET_GATE = 'budget';
+export { BUDGET_GATE, BudgetRaiseSchema, type BudgetRaise } from './budget-raise.js';
 
 export type BudgetSpec = z.infer<typeof BudgetSpecSchema>;
 export type BudgetSpecInput = z.input<typeof BudgetSpecSchema>;
-export type BudgetRaise = z.infer<typeof BudgetRaiseSchema>;

@@ -13,9 +13,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { ApprovalDecisionSchema, type ApprovalDecision, type ApprovalSpec } from '../../team/approval.js';
+import { ApprovalDecisionSchema, type ApprovalDecision } from '../../team/approval-decision.js';
+import type { ApprovalSpec } from '../../team/approval.js';
 import { FailureType } from '../../team/errors.js';
-import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal, type AwaitingApproval, type DecisionReceipt, type RefusedDecisionMemo } from '../../protocol/messages.js';
+import type { AwaitingApproval, DecisionReceipt, RefusedDecisionMemo } from '../../protocol/messages.js';
+import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';

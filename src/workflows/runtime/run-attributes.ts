@@ -1,7 +1,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RunSpec } from '../../protocol/run-spec.js';
-import { SEARCH_ATTRIBUTES } from '../../protocol/messages.js';
+import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
 
@@ -41,6 +41,8 @@ export class RunAttributes {
     this.enabled = run.searchAttributes && (current || patched(RUN_ATTRIBUTES_PATCH));
     this.throttled = this.enabled && (current || patched(SPENDING_THROTTLE_PATCH));
     if (current) [this.status, this.tokens, this.costUsd] = ['running', 0, null];
+    // Each upsert is a visibility write: at the start the client wrote them, so the clock starts there.
+    if (current && run.spendingWrittenAtStart) this.upsertedAt = workflowNow();
   }
 
   update(status?: RunStatusValue): void {

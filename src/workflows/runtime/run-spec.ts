@@ -1,10 +1,16 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, TeamSpecError } from '../../team/errors.js';
-import { RunSpecSchema, type RunSpec } from '../../protocol/run-spec.js';
+import type { RunSpec } from '../../protocol/run-spec.js';
 
-/** Clients validate before starting and mark the spec checked; a run started by hand (e.g. `temporal workflow start`) is checked here. */
-export function parseRunSpec(input: unknown): RunSpec {
+/**
+ * Clients validate before starting and mark the spec checked; a run started by hand (e.g.
+ * `temporal workflow start`) is checked here. The schemas are imported only then: a workflow
+ * evaluates its modules afresh for every run, and building the run spec's schemas costs more
+ * than the rest of a run's start.
+ */
+export async function parseRunSpec(input: unknown): Promise<RunSpec> {
   if (markedChecked(input)) return input;
+  const { RunSpecSchema } = await import(/* webpackMode: "eager" */ '../../protocol/run-spec.js');
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(new TeamSpecError('The run spec', parsed.error.issues).message, FailureType.InvalidTeamSpec);

@@ -1,10 +1,11 @@
 import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { BUDGET_GATE, type BudgetRaise } from '../../team/budget.js';
+import { BUDGET_GATE, type BudgetRaise } from '../../team/budget-raise.js';
 import { FailureType } from '../../team/errors.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import type { TopologySpec } from '../../team/spec.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
-import { SEARCH_ATTRIBUTES, type RunResult, type StopReason } from '../../protocol/messages.js';
+import type { RunResult, StopReason } from '../../protocol/messages.js';
+import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
@@ -143,7 +144,7 @@ export class TeamRun {
  * flagged partial result instead of a failure.
  */
 export async function runTopology<K extends Kind>(input: unknown, kind: K, body: (team: TeamRun, topology: TopologyOf<K>) => Promise<unknown>): Promise<RunResult> {
-  const run = parseRunSpec(input);
+  const run = await parseRunSpec(input);
   if (run.team.topology.kind !== kind) {
     throw ApplicationFailure.nonRetryable(`team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`, FailureType.InvalidTeamSpec);
   }

@@ -1,7 +1,8 @@
 import { setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { Carry, RunSpec } from '../../protocol/run-spec.js';
 import type { Envelope } from '../../protocol/envelope.js';
-import { NOTICE_MEMO, progressQuery, type AwaitingApproval, type DegradedStep, type NoticeMemo, type ResultFlag, type RunProgress, type RunResult, type StopReason } from '../../protocol/messages.js';
+import type { AwaitingApproval, DegradedStep, NoticeMemo, ResultFlag, RunProgress, RunResult, StopReason } from '../../protocol/messages.js';
+import { NOTICE_MEMO, progressQuery } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
 import type { MemberResult } from './members.js';
