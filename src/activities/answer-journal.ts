@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Info } from '@temporalio/activity';
 
@@ -43,50 +43,46 @@ interface Entry {
 
 /**
  * The default journal: one JSON file per answer under `dir` (workers on one machine, or a shared
- * volume), written to a temporary file and renamed, so an entry is either whole or absent, and
- * flushed to disk before the activity returns. An entry that cannot be read is treated as absent:
- * the call is made again.
+ * volume), written to a temporary file and renamed before the activity returns, so an entry is
+ * either whole or absent. It guards against the worker dying, which the operating system's file
+ * cache survives, so it is not flushed to disk: a flush per call cost more CPU than the rest of the
+ * journal, and a machine that loses power loses its worker too (its calls are retried elsewhere).
+ * An entry that cannot be read is treated as absent: the call is made again.
  */
 export function createFileAnswerJournal(dir: string): AnswerJournal {
   // File names are a hash of the key: workflow ids may be long or hold any character.
   const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
   let dirMade = false;
+  const read = (key: string): Anthropic.Message | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(path(key), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const entry = JSON.parse(text) as Partial<Entry>;
+      return entry.key === key && Array.isArray(entry.answer?.content) ? entry.answer : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const write = (key: string, answer: Anthropic.Message): void => {
+    const file = path(key);
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    if (!dirMade) {
+      mkdirSync(dir, { recursive: true });
+      dirMade = true;
+    }
+    writeFileSync(temporary, JSON.stringify({ key, answer } satisfies Entry));
+    renameSync(temporary, file);
+  };
+  // Synchronous file calls: each is one small system call or two (usually a missing file), cheaper
+  // than a trip through the thread pool, and an answer is kept with no turn of the event loop.
   return {
-    async get(key) {
-      let text: string;
-      try {
-        text = await readFile(path(key), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-      try {
-        const entry = JSON.parse(text) as Partial<Entry>;
-        return entry.key === key && Array.isArray(entry.answer?.content) ? entry.answer : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    async put(key, answer) {
-      const file = path(key);
-      const temporary = `${file}.${randomUUID()}.tmp`;
-      // Written and renamed synchronously, with no turn of the event loop in between: the entry is
-      // whole for the next attempt as soon as possible after the answer arrives (a killed process
-      // loses nothing it wrote). The flush then keeps it across a power loss; a torn entry reads as
-      // absent and the call is made again.
-      if (!dirMade) {
-        mkdirSync(dir, { recursive: true });
-        dirMade = true;
-      }
-      writeFileSync(temporary, JSON.stringify({ key, answer } satisfies Entry));
-      renameSync(temporary, file);
-      const handle = await open(file, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    },
+    get: (key) => new Promise((resolve) => resolve(read(key))),
+    put: (key, answer) => new Promise((resolve) => resolve(write(key, answer))),
     async prune(before) {
       let names: string[];
       try {

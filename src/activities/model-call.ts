@@ -46,7 +46,15 @@ export function resolveAgent(teams: TeamRegistry, input: { team: string; agent: 
       );
     }
   }
-  return { definition, format: outputSchema ? zodOutputFormat(outputSchema) : undefined };
+  return { definition, format: outputSchema ? outputFormatOf(outputSchema) : undefined };
+}
+
+/** Output formats by schema: turning a zod schema into JSON Schema once per agent, not at every call. */
+const outputFormats = new WeakMap<z.ZodType, OutputFormat>();
+function outputFormatOf(schema: z.ZodType): OutputFormat {
+  let format = outputFormats.get(schema);
+  if (!format) outputFormats.set(schema, (format = zodOutputFormat(schema)));
+  return format;
 }
 
 /** The worker's definition of an agent, or a final failure naming it. */
