@@ -1,6 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { DurationSchema, TroupeError, type Duration } from '../team/index.js';
+import { withoutUndefined } from '../team/without-undefined.js';
 
 /** How much one worker takes on, how fast its task queue dispatches, and how it stops. */
 export interface WorkerLimits {
@@ -83,8 +84,4 @@ export function describeWorkerLimits(limits: WorkerLimits = {}): string {
 export function shutdownGraceMs(limits: WorkerLimits): number {
   const grace = limits.shutdownGrace;
   return grace === undefined || grace === 0 || grace === '0' ? 0 : DurationSchema.parse(grace);
-}
-
-function withoutUndefined(value: object): object {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }

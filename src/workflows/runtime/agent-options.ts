@@ -1,5 +1,6 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { AgentSpec, TeamSpec } from '../../team/spec.js';
+import { withoutUndefined } from '../../team/without-undefined.js';
 
 /** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
@@ -10,6 +11,7 @@ export function agentActivityOptions(agent: AgentSpec, team: TeamSpec): Activity
     startToCloseTimeout: agent.timeout,
     heartbeatTimeout: agent.heartbeatTimeout,
     scheduleToCloseTimeout: agent.totalTimeout ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, 3 * agent.timeout),
+    // Unset, not undefined, means Temporal's own default (unlimited attempts).
     retry: withoutUndefined(agent.retry),
     ...agentTaskQueue(agent, team),
   };
@@ -23,9 +25,4 @@ export function agentActivityOptions(agent: AgentSpec, team: TeamSpec): Activity
 export function agentTaskQueue(agent: AgentSpec, team: TeamSpec): { taskQueue?: string } {
   const taskQueue = agent.taskQueue ?? team.taskQueue;
   return taskQueue === undefined ? {} : { taskQueue };
-}
-
-/** Temporal's options do not accept an explicit undefined (unset means its own default: unlimited attempts). */
-export function withoutUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
