@@ -6,7 +6,7 @@
  * fails only when the benchmark breaks, never on a timing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import proto from '@temporalio/proto';
 import { createFileAnswerJournal, createOfflineAnthropic } from '../src/activities/index.js';
 import { TroupeClient, type RunHandle } from '../src/client/index.js';
 import { ensureSearchAttributes, startEmbeddedServer } from '../src/hosting/index.js';
+import { readServerRecord, serverRecordPath } from '../src/hosting/server-record.js';
 import { TeamRegistry } from '../src/team/index.js';
 import { createTroupeWorker, installRuntime } from '../src/workers/index.js';
 import { bareActivities } from './bare-activities.js';
@@ -32,7 +33,9 @@ const size = smoke
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
-const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db') });
+const dbFile = join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db');
+const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile });
+const serverPid = readServerRecord(serverRecordPath(dbFile))?.pid;
 const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline), toolLoopOf(size.toolCalls)];
 const registry = new TeamRegistry(teams.filter((team, i) => teams.findIndex((t) => t.name === team.name) === i));
 // A fresh answer journal, as on a new machine: every paid answer is journaled, as by default.
@@ -120,23 +123,36 @@ await Promise.all([
       return () => clearInterval(timer);
     };
     const baseline = process.memoryUsage().rss;
+    const cpu = { troupe: { worker: [] as number[], server: [] as number[] }, bare: { worker: [] as number[], server: [] as number[] } };
+    /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
+    const perRunCpu = async (side: 'troupe' | 'bare', batch: () => Promise<unknown>) => {
+      const before = cpuNow();
+      await batch();
+      const after = cpuNow();
+      cpu[side].worker.push((after.worker - before.worker) / size.debates);
+      if (after.server !== undefined && before.server !== undefined) cpu[side].server.push((after.server - before.server) / size.debates);
+    };
     if (wanted(3)) await both(
       `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
       'calls/s',
       async () => {
         const stop = sampling('troupe');
-        const ms = await timed(() => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate'))));
+        const ms = await timed(() => perRunCpu('troupe', () => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate')))));
         stop();
         return (size.debates * 7) / (ms / 1_000);
       },
       async () => {
         const stop = sampling('bare');
-        const ms = await timed(() => Promise.all(Array.from({ length: size.debates }, () => bare('bareDebate', [3, 2]))));
+        const ms = await timed(() => perRunCpu('bare', () => Promise.all(Array.from({ length: size.debates }, () => bare('bareDebate', [3, 2])))));
         stop();
         return (size.debates * 7) / (ms / 1_000);
       },
       'ratio ≥ 0.9',
     );
+    if (wanted(3)) {
+      const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
+      extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = { troupeWorker: ms(cpu.troupe.worker), bareWorker: ms(cpu.bare.worker), troupeServer: ms(cpu.troupe.server), bareServer: ms(cpu.bare.server) };
+    }
     if (wanted(3)) extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
     peak = { troupe: 0, bare: 0 };
 
@@ -208,6 +224,18 @@ function median(values: number[]): number {
 }
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+/** CPU time so far in ms: this process's, and the server's from /proc where there is one (Linux: 100 ticks a second). */
+function cpuNow(): { worker: number; server: number | undefined } {
+  const { user, system } = process.cpuUsage();
+  let server: number | undefined;
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    server = (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    server = undefined;
+  }
+  return { worker: (user + system) / 1000, server: Number.isFinite(server) ? server : undefined };
 }
 function mb(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
