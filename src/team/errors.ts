@@ -127,6 +127,8 @@ export const FailureType = {
   PayloadMissing: 'PayloadMissing',
   // A tool-using agent did not finish within its maxTurns model turns.
   MaxTurnsExceeded: 'MaxTurnsExceeded',
+  // Every optional member a topology needed (the debaters, the swarm's agents, the routes) failed for good and was skipped.
+  NoMemberLeft: 'NoMemberLeft',
   // A person (or an approval's expiry policy) rejected the work.
   ApprovalRejected: 'ApprovalRejected',
   // A decision that cannot apply (an approver not allowed, a gate not waiting, a second decision).

@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/workflow';
 import { ArgumentSchema, JudgmentSchema, type Argument } from '../team/decisions.js';
+import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
@@ -9,12 +11,16 @@ interface DebateState {
   /** Each debater's argument in the latest round, in debater order. */
   arguments: { debater: string; argument: Argument }[];
   consensus: boolean;
+  /** Optional debaters that failed for good: skipped, they sit out the rest of the debate. */
+  dropped?: { debater: string; reason: string }[];
 }
 
 /**
  * Debate: debaters (on their own models and prompts) argue in rounds, all at once, each round
  * seeing the others' previous arguments. It can stop early on consensus. A judge decides, or the
  * final positions are counted (majority vote), so the two can be compared on the same question.
+ * An optional debater that fails for good is skipped and sits out the rest: the others go on, and
+ * with one left the arguing ends; with none left the run fails (NoMemberLeft).
  */
 export async function debate(input: unknown): Promise<RunResult> {
   return runTopology(input, 'debate', async (team, topology) => {
@@ -25,10 +31,11 @@ export async function debate(input: unknown): Promise<RunResult> {
       state.round += 1;
       const round = state.round;
       const previous = state.arguments;
+      const debating = topology.debaters.filter((d) => !state.dropped?.some((x) => x.debater === d));
       team.transcript.share(state);
-      team.transcript.doing(`round ${round}/${topology.rounds}: ${topology.debaters.join(', ')} are arguing`);
+      team.transcript.doing(`round ${round}/${topology.rounds}: ${debating.join(', ')} are arguing`);
       const calls = await Promise.all(
-        topology.debaters.map((debater) => {
+        debating.map((debater) => {
           const others = previous.filter((p) => p.debater !== debater);
           const instruction =
             round === 1
@@ -36,13 +43,25 @@ export async function debate(input: unknown): Promise<RunResult> {
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
           const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
-          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema });
+          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema, skippable: true });
         }),
       );
-      state.arguments = calls.map((call, i) => ({ debater: topology.debaters[i] ?? call.from, argument: call.output }));
-      for (const call of calls) team.transcript.recordOutput(call, 'debaters', { kind: 'argument', round });
-      state.consensus = topology.stopOnConsensus && new Set(state.arguments.map((a) => canonical(a.argument.position))).size === 1;
+      const skipped = calls.flatMap((call, i) => (call.skipped === undefined ? [] : [{ debater: debating[i] ?? call.from, reason: call.skipped }]));
+      const kept = calls.map((call, i) => ({ call, debater: debating[i] ?? call.from })).filter(({ call }) => call.skipped === undefined);
+      if (skipped.length) state.dropped = [...(state.dropped ?? []), ...skipped];
+      if (kept.length === 0) {
+        const why = (state.dropped ?? []).map((d) => `${d.debater}: ${d.reason}`).join('; ');
+        throw ApplicationFailure.nonRetryable(`every debater failed for good and was skipped (${why}): no one is left to argue`, FailureType.NoMemberLeft);
+      }
+      state.arguments = kept.map(({ call, debater }) => ({ debater, argument: call.output }));
+      for (const { call } of kept) team.transcript.recordOutput(call, 'debaters', { kind: 'argument', round });
+      // One debater left is no consensus: there is no one to agree with.
+      state.consensus = topology.stopOnConsensus && state.arguments.length > 1 && new Set(state.arguments.map((a) => canonical(a.argument.position))).size === 1;
       team.transcript.share(state);
+      if (kept.length < 2 && round < topology.rounds) {
+        team.transcript.warnings.push(`the debate ended after round ${round}: only ${kept.map((k) => k.debater).join(', ')} is left to argue`);
+        break;
+      }
       await team.continueIfLong(state);
     }
 

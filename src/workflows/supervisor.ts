@@ -1,6 +1,7 @@
 import { SupervisorDecisionSchema, type SupervisorDecision } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
+import type { MemberResult } from './runtime/members.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
 
@@ -13,7 +14,8 @@ interface SupervisorState {
 /**
  * Supervisor-worker: each round the supervisor assigns sub-tasks to workers (agents or sub-teams,
  * which then work in parallel) or finishes with the answer. A decision naming an unknown worker is
- * sent back for repair; the round limit ends the run with a flagged partial result. Hierarchies
+ * sent back for repair; the round limit ends the run with a flagged partial result. An optional
+ * worker that fails for good is skipped: the supervisor is told why it has no result. Hierarchies
  * are supervisors whose workers are teams.
  */
 export async function supervisor(input: unknown): Promise<RunResult> {
@@ -50,11 +52,17 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       for (const a of decision.assignments) team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
       team.transcript.doing(`round ${round}: ${decision.assignments.map((a) => a.worker).join(', ')} at work`);
       const results = await Promise.all(
-        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}` })),
+        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}`, skippable: true })),
       );
-      for (const result of results) team.transcript.recordOutput(result, topology.supervisor, { round });
-      state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: results[i]?.output }));
+      for (const result of results) if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
+      // An optional worker that failed for good is skipped: the supervisor is told, and decides what to do without its result.
+      state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: reported(results[i]) }));
       await team.continueIfLong(state);
     }
   });
+}
+
+/** What the supervisor is shown of a worker's result: its output, or why it has none. */
+function reported(result: MemberResult | undefined): unknown {
+  return result?.skipped === undefined ? result?.output : `(no result: ${result.from} failed for good and was skipped: ${result.skipped})`;
 }

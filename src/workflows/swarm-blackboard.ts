@@ -20,6 +20,8 @@ export interface Blackboard {
   nextId: number;
   tasks: BoardTask[];
   droppedProposals: number;
+  /** Optional agents that failed for good: skipped, they sit out the rest of the run. */
+  sittingOut?: { agent: string; reason: string }[];
 }
 
 /** A board with one open task: the swarm's input. */

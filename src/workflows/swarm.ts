@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/workflow';
 import { SwarmMoveSchema, type SwarmMove } from '../team/decisions.js';
+import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { applyMoves, newBoard, openTasks, type Blackboard } from './swarm-blackboard.js';
 import { LimitReached } from './runtime/ledger.js';
@@ -10,7 +12,8 @@ import { runTopology } from './runtime/team-run.js';
  * of open tasks, claims and results. Agents deposit pheromone-like weight on promising tasks; it
  * evaporates each round, and each agent is shown the heaviest open tasks. Moves are merged in agent
  * order, so replay is exact. The run converges when no open task is left or a round changes
- * nothing; the round limit ends it with a flagged partial result.
+ * nothing; the round limit ends it with a flagged partial result. An optional agent that fails for
+ * good is skipped and sits out the rest; with no agent left the run fails (NoMemberLeft).
  */
 export async function swarm(input: unknown): Promise<RunResult> {
   return runTopology(input, 'swarm', async (team, topology) => {
@@ -23,8 +26,9 @@ export async function swarm(input: unknown): Promise<RunResult> {
       if (board.round >= topology.rounds) throw new LimitReached('maxRounds');
       board.round += 1;
       const round = board.round;
+      const acting = topology.agents.filter((a) => !board.sittingOut?.some((s) => s.agent === a));
       team.transcript.share(board);
-      team.transcript.doing(`round ${round}: ${open.length} open task(s), ${topology.agents.length} agent(s) at work`);
+      team.transcript.doing(`round ${round}: ${open.length} open task(s), ${acting.length} agent(s) at work`);
 
       const visible = open.slice(0, topology.visibleTasks);
       const visibleIds = new Set(visible.map((t) => t.id));
@@ -33,7 +37,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
       };
       const boardView = visible.map((t) => ({ id: t.id, task: t.description, weight: t.weight, contributions: t.contributions, latest: t.results.at(-1)?.result ?? null }));
       const calls = await Promise.all(
-        topology.agents.map((agent) =>
+        acting.map((agent) =>
           team.members.call(
             agent,
             renderPrompt({
@@ -41,12 +45,19 @@ export async function swarm(input: unknown): Promise<RunResult> {
               task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema },
+            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema, skippable: true },
           ),
         ),
       );
-      const moves = calls.map((call, i) => ({ agent: topology.agents[i] ?? call.from, move: call.output }));
-      for (const call of calls) team.transcript.recordOutput(call, 'board', { kind: 'move', round });
+      const skipped = calls.flatMap((call, i) => (call.skipped === undefined ? [] : [{ agent: acting[i] ?? call.from, reason: call.skipped }]));
+      if (skipped.length) board.sittingOut = [...(board.sittingOut ?? []), ...skipped];
+      if (skipped.length === calls.length) {
+        const why = (board.sittingOut ?? []).map((s) => `${s.agent}: ${s.reason}`).join('; ');
+        throw ApplicationFailure.nonRetryable(`every swarm agent failed for good and was skipped (${why}): no one is left to work the board`, FailureType.NoMemberLeft);
+      }
+      const kept = calls.map((call, i) => ({ call, agent: acting[i] ?? call.from })).filter(({ call }) => call.skipped === undefined);
+      const moves = kept.map(({ call, agent }) => ({ agent, move: call.output }));
+      for (const { call } of kept) team.transcript.recordOutput(call, 'board', { kind: 'move', round });
       const effective = applyMoves(board, moves, topology);
       team.transcript.share(board);
       if (effective === 0) break; // every agent passed: nothing left the swarm can do

@@ -1,4 +1,5 @@
 import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig } from '../../src/team/index.js';
+import { degradationTeams } from './degradation-teams.js';
 
 /** Teams with budgets, optional steps and signed gates (issue 12); also a teams module for `troupe worker --teams`. */
 const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
@@ -95,5 +96,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate];
+export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);
