@@ -56,12 +56,14 @@ const server = new RestartableDevServer(dbFile, await freePort());
 await server.start();
 const payloadKey = `reliability:${randomBytes(32).toString('base64')}`;
 const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection, dataConverter: payloadDataConverter({ TROUPE_PAYLOAD_KEY: payloadKey }) });
+const dataConverter = payloadDataConverter({ TROUPE_PAYLOAD_KEY: payloadKey });
+const client = new Client({ connection, dataConverter });
 const registry = new TeamRegistry(teams);
 const troupeClient = new TroupeClient(client, registry, { taskQueue: TASK_QUEUE, searchAttributes: await ensureSearchAttributes(client, 'default') });
 const double = await startPaidCallsDouble(script);
 const bundle = join(work, 'workflows.bundle.js');
-writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger() })).code);
+// Built with the workers' failure converter, so workflow failures keep their messages encrypted too.
+writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: dataConverter.failureConverterPath!, logger: quietLogger() })).code);
 const workerEnv = (taskQueue: string, limits: object = {}) => ({
   TEMPORAL_ADDRESS: server.address,
   RELIABILITY_TASK_QUEUE: taskQueue,

@@ -1,15 +1,22 @@
 import type { DataConverter } from '@temporalio/common';
+import { fileURLToPath } from 'node:url';
 import { AesGcmPayloadCodec } from './aes-gcm-codec.js';
 import { PAYLOAD_KEY_VAR, payloadKeysFromEnv } from './payload-keys.js';
 
 /**
- * The data converter clients, workers and replays share: payloads encrypted with AES-256-GCM when
- * TROUPE_PAYLOAD_KEY is set, Temporal's defaults otherwise. Both sides must agree, so all read the
- * same variables.
+ * The failure converter that keeps failure messages and stack traces in an (encrypted) payload:
+ * workflow bundles for encrypting workers are built with it (`failureConverterPath`).
+ */
+export const ENCODED_FAILURES_CONVERTER_PATH = fileURLToPath(new URL('./encoded-failures.cjs', import.meta.url));
+
+/**
+ * The data converter clients, workers and replays share: when TROUPE_PAYLOAD_KEY is set, payloads
+ * encrypted with AES-256-GCM, failure messages and stack traces among them; Temporal's defaults
+ * otherwise. Both sides must agree, so all read the same variables.
  */
 export function payloadDataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
   const keys = payloadKeysFromEnv(env);
-  return keys ? { payloadCodecs: [new AesGcmPayloadCodec(keys.current, keys.old)] } : {};
+  return keys ? { payloadCodecs: [new AesGcmPayloadCodec(keys.current, keys.old)], failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH } : {};
 }
 
 /** One line for start-up output: whether payloads are encrypted, and with which key. */

@@ -18,8 +18,8 @@ const userEnv = (): NodeJS.ProcessEnv => ({
   CI: '1',
 });
 
-function sh(command: string, args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd, env: userEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { cwd, env: { ...userEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -44,6 +44,9 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/team/index.js');
     expect(listing).toContain('package/dist/team/index.d.ts');
     expect(listing).toContain('package/dist/workflows.bundle.js');
+    // Workers that encrypt payloads load the bundle whose failures keep their messages encrypted.
+    expect(listing).toContain('package/dist/workflows-encoded-failures.bundle.js');
+    expect(listing).toContain('package/dist/codec/encoded-failures.cjs');
     expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
     const pkg = JSON.parse(readFileSync(join(scratch, 'node_modules/troupe/package.json'), 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string>; dependencies: Record<string, string> };
     expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './client', './worker', './testing']));
@@ -152,5 +155,10 @@ export const offlineScript = { solo: [{ text: 'hello from a .js teams module' }]
     const run = sh('npx', ['troupe', '--teams', './plain-teams.js', 'run', 'plain', 'Say hello.', '--json', '--port', '0', '--ui-port', '0'], scratch);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'COMPLETED', result: { output: 'hello from a .js teams module' } });
+    // With payload encryption: the installed worker loads its failure converter and the matching bundle.
+    const key = { TROUPE_PAYLOAD_KEY: `pkg:${Buffer.alloc(32, 9).toString('base64')}` };
+    const sealed = sh('npx', ['troupe', '--teams', './plain-teams.js', 'run', 'plain', 'Say hello.', '--json', '--port', '0', '--ui-port', '0'], scratch, key);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(JSON.parse(sealed.stdout)).toMatchObject({ status: 'COMPLETED', result: { output: 'hello from a .js teams module' } });
   });
 });

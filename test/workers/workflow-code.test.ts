@@ -2,23 +2,27 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ENCODED_FAILURES_CONVERTER_PATH, payloadDataConverter } from '../../src/codec/index.js';
 import { workflowCode } from '../../src/workers/workflow-code.js';
 
-/** A checkout's layout in a scratch folder: src/ with a workflow file, and dist/ with or without a bundle. */
+/** A checkout's layout in a scratch folder: src/ with a workflow file, and dist/ with or without its bundles. */
 function checkout(bundle: 'none' | 'fresh' | 'stale') {
   const root = mkdtempSync(join(tmpdir(), 'troupe-checkout-'));
   mkdirSync(join(root, 'src', 'workflows'), { recursive: true });
   mkdirSync(join(root, 'dist'));
   const source = join(root, 'src', 'workflows', 'index.ts');
   const prebuilt = join(root, 'dist', 'workflows.bundle.js');
+  const prebuiltEncodedFailures = join(root, 'dist', 'workflows-encoded-failures.bundle.js');
   writeFileSync(source, 'export {};');
   utimesSync(source, new Date(1_000_000_000_000), new Date(1_000_000_000_000));
   if (bundle !== 'none') {
-    writeFileSync(prebuilt, '/* bundle */');
-    const built = bundle === 'fresh' ? 1_000_000_100_000 : 999_999_900_000;
-    utimesSync(prebuilt, new Date(built), new Date(built));
+    for (const file of [prebuilt, prebuiltEncodedFailures]) {
+      writeFileSync(file, '/* bundle */');
+      const built = bundle === 'fresh' ? 1_000_000_100_000 : 999_999_900_000;
+      utimesSync(file, new Date(built), new Date(built));
+    }
   }
-  return { prebuilt, sources: join(root, 'src'), workflows: source };
+  return { prebuilt, prebuiltEncodedFailures, sources: join(root, 'src'), workflows: source };
 }
 
 describe('the workflow code a worker loads', () => {
@@ -42,5 +46,16 @@ describe('the workflow code a worker loads', () => {
     expect(workflowCode({ bundlingPlugins: true }, checkout('fresh')).description).toContain('tracing adds its interceptors');
     const given = { code: '/* given */' };
     expect(workflowCode({ workflowBundle: given }, stale).option).toEqual({ workflowBundle: given });
+  });
+
+  it('a worker that encrypts payloads loads the bundle that encodes failure messages; converters of its own are bundled at start', () => {
+    const paths = checkout('fresh');
+    const encrypting = payloadDataConverter({ TROUPE_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') });
+    expect(encrypting.failureConverterPath).toBe(ENCODED_FAILURES_CONVERTER_PATH);
+    expect(workflowCode({ dataConverter: encrypting }, paths).option).toEqual({ workflowBundle: { codePath: paths.prebuiltEncodedFailures } });
+    expect(workflowCode({ dataConverter: {} }, paths).option).toEqual({ workflowBundle: { codePath: paths.prebuilt } });
+    const own = workflowCode({ dataConverter: { failureConverterPath: '/somewhere/my-failures.js' } }, paths);
+    expect(own.option).toEqual({ workflowsPath: paths.workflows });
+    expect(own.description).toContain('the data converter names converters of its own');
   });
 });

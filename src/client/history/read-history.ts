@@ -110,7 +110,7 @@ export async function readRunHistory(workflowId: string, history: History, loadC
         const result = event.activityTaskCompletedEventAttributes ? decode<AgentCallResult>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
         const failure = event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
         const failureInfo = failure?.cause?.applicationFailureInfo ?? failure?.applicationFailureInfo;
-        if (failure) step.failure = { type: failureInfo?.type ?? undefined, message: failure.cause?.message ?? failure.message ?? 'failed' };
+        if (failure) step.failure = { type: failureInfo?.type ?? undefined, message: messageOf(failure.cause) ?? messageOf(failure) ?? 'failed' };
         if (event.activityTaskCanceledEventAttributes) step.failure = { type: 'Cancelled', message: 'cancelled' };
         if (step.kind === 'tool') {
           const outcome = event.activityTaskCompletedEventAttributes ? decode<ToolOutcome>(event.activityTaskCompletedEventAttributes.result?.payloads?.[0]) : undefined;
@@ -171,12 +171,12 @@ export async function readRunHistory(workflowId: string, history: History, loadC
     const updated = event.workflowExecutionUpdateCompletedEventAttributes;
     if (updated) {
       const updateStep = steps[updates.get(updated.meta?.updateId ?? '') ?? -1];
-      if (updateStep?.kind === 'decision' && updated.outcome?.failure) updateStep.refused = updated.outcome.failure.message ?? 'refused';
+      if (updateStep?.kind === 'decision' && updated.outcome?.failure) updateStep.refused = messageOf(updated.outcome.failure) ?? 'refused';
       continue;
     }
     const rejectedUpdate = event.workflowExecutionUpdateRejectedEventAttributes;
     if (rejectedUpdate?.rejectedRequest?.input?.name === 'decide') {
-      steps.push({ kind: 'decision', at, via: 'update', decision: decode(rejectedUpdate.rejectedRequest.input.args?.payloads?.[0]), refused: rejectedUpdate.failure?.message ?? 'refused' });
+      steps.push({ kind: 'decision', at, via: 'update', decision: decode(rejectedUpdate.rejectedRequest.input.args?.payloads?.[0]), refused: messageOf(rejectedUpdate.failure) ?? 'refused' });
       continue;
     }
     const end = ending(event);
@@ -201,13 +201,23 @@ function ending(event: HistoryEvent): { status: Extract<HistoryStep, { kind: 'en
     let cause = f;
     while (cause?.cause) cause = cause.cause;
     const type = cause?.applicationFailureInfo?.type;
-    return { status: 'failed', detail: `${type ? `${type}: ` : ''}${cause?.message ?? f?.message ?? ''}` };
+    return { status: 'failed', detail: `${type ? `${type}: ` : ''}${messageOf(cause) ?? messageOf(f) ?? ''}` };
   }
   if (event.workflowExecutionContinuedAsNewEventAttributes) return { status: 'continued-as-new', detail: undefined };
   if (event.workflowExecutionCanceledEventAttributes) return { status: 'cancelled', detail: undefined };
   if (event.workflowExecutionTerminatedEventAttributes) return { status: 'terminated', detail: event.workflowExecutionTerminatedEventAttributes.reason ?? undefined };
   if (event.workflowExecutionTimedOutEventAttributes) return { status: 'timed-out', detail: undefined };
   return undefined;
+}
+
+/**
+ * A failure's message. Workers that encrypt payloads keep it (and the stack trace) in the failure's
+ * encoded attributes, a payload the history's reader has decoded; elsewhere it is the message field.
+ */
+function messageOf(failure: temporal.api.failure.v1.IFailure | null | undefined): string | undefined {
+  if (!failure) return undefined;
+  const encoded = decode<{ message?: unknown }>(failure.encodedAttributes);
+  return typeof encoded?.message === 'string' ? encoded.message : (failure.message ?? undefined);
 }
 
 function decode<T>(payload: Payload | null | undefined): T | undefined {
