@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection } from '@temporalio/worker';
 import { TeamRegistry } from '../src/team/index.js';
-import { createFileAnswerJournal, createTroupeWorker, installRuntime, type AnswerJournal } from '../src/workers/index.js';
+import { createFileAnswerJournal, createTroupeWorker, installRuntime, payloadDataConverter, type AnswerJournal } from '../src/workers/index.js';
 import { WORKER_HEADER } from './paid-calls-double.js';
 import { teams } from './teams.js';
 
 const env = process.env;
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
-// The default journal, telling the harness each time it saves a call from being paid again.
-const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'));
+// The default journal (encrypted with TROUPE_PAYLOAD_KEY), telling the harness each time it saves a call from being paid again.
+const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'), { codecs: payloadDataConverter().payloadCodecs });
 const answers: AnswerJournal = {
   ...journal,
   async get(key) {

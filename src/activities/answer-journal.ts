@@ -4,6 +4,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Info } from '@temporalio/activity';
+import type { PayloadCodec } from '@temporalio/common';
+import { fileFormat } from './file-format.js';
 
 /**
  * A journal of paid model answers, kept by the workers. Temporal records an activity's result only
@@ -42,47 +44,51 @@ interface Entry {
 }
 
 /**
- * The default journal: one JSON file per answer under `dir` (workers on one machine, or a shared
+ * The default journal: one file per answer under `dir` (workers on one machine, or a shared
  * volume), written to a temporary file and renamed before the activity returns, so an entry is
- * either whole or absent. It guards against the worker dying, which the operating system's file
- * cache survives, so it is not flushed to disk: a flush per call cost more CPU than the rest of the
+ * either whole or absent. Given the worker's payload codecs, entries are encrypted with them (see
+ * fileFormat); without, they are JSON. It guards against the worker dying, which the operating
+ * system's file cache survives, so it is not flushed to disk: a flush per call cost more CPU than the rest of the
  * journal, and a machine that loses power loses its worker too (its calls are retried elsewhere).
  * An entry that cannot be read is treated as absent: the call is made again.
  */
-export function createFileAnswerJournal(dir: string): AnswerJournal {
+export function createFileAnswerJournal(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): AnswerJournal {
+  const format = fileFormat(options.codecs);
   // File names are a hash of the key: workflow ids may be long or hold any character.
-  const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex')}${format.extension}`);
   let dirMade = false;
-  const read = (key: string): Anthropic.Message | undefined => {
-    let text: string;
+  // Synchronous file calls: each is one small system call or two (usually a missing file), cheaper
+  // than a trip through the thread pool, and an answer is kept with no turn of the event loop.
+  const read = async (key: string): Promise<Anthropic.Message | undefined> => {
+    let bytes: Buffer;
     try {
-      text = readFileSync(path(key), 'utf8');
+      bytes = readFileSync(path(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
     try {
-      const entry = JSON.parse(text) as Partial<Entry>;
-      return entry.key === key && Array.isArray(entry.answer?.content) ? entry.answer : undefined;
+      const entry = (await format.read(bytes)) as Partial<Entry> | null;
+      return entry?.key === key && Array.isArray(entry.answer?.content) ? entry.answer : undefined;
     } catch {
+      // Cut off, altered, or sealed with a key this worker does not hold.
       return undefined;
     }
   };
-  const write = (key: string, answer: Anthropic.Message): void => {
+  const write = async (key: string, answer: Anthropic.Message): Promise<void> => {
+    const data = await format.write({ key, answer } satisfies Entry);
     const file = path(key);
     const temporary = `${file}.${randomUUID()}.tmp`;
     if (!dirMade) {
       mkdirSync(dir, { recursive: true });
       dirMade = true;
     }
-    writeFileSync(temporary, JSON.stringify({ key, answer } satisfies Entry));
+    writeFileSync(temporary, data);
     renameSync(temporary, file);
   };
-  // Synchronous file calls: each is one small system call or two (usually a missing file), cheaper
-  // than a trip through the thread pool, and an answer is kept with no turn of the event loop.
   return {
-    get: (key) => new Promise((resolve) => resolve(read(key))),
-    put: (key, answer) => new Promise((resolve) => resolve(write(key, answer))),
+    get: read,
+    put: write,
     async prune(before) {
       let names: string[];
       try {

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type PayloadCodec } from '@temporalio/common';
 import { FailureType } from '../team/index.js';
+import { fileFormat } from './file-format.js';
 
 /**
  * A claim-check store: large or repeated content (a tool loop's conversation, big tool results)
@@ -14,19 +15,23 @@ export interface PayloadStore {
   get(key: string): Promise<unknown>;
 }
 
-/** The default store: JSON files under `dir` (workers on one machine, or a shared volume). */
-export function createFilePayloadStore(dir: string): PayloadStore {
-  const path = (key: string) => join(dir, `${key.split('/').map(encodeURIComponent).join('/')}.json`);
+/**
+ * The default store: files under `dir` (workers on one machine, or a shared volume). Given the
+ * worker's payload codecs, values are encrypted with them (see fileFormat); without, they are JSON.
+ */
+export function createFilePayloadStore(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): PayloadStore {
+  const format = fileFormat(options.codecs);
+  const path = (key: string) => join(dir, `${key.split('/').map(encodeURIComponent).join('/')}${format.extension}`);
   return {
     async put(key, value) {
       const file = path(key);
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, JSON.stringify(value));
+      await writeFile(file, await format.write(value));
     },
     async get(key) {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await readFile(path(key), 'utf8');
+        bytes = await readFile(path(key));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         // Another worker stored it where this one cannot see: no retry of this worker will find it.
@@ -35,7 +40,16 @@ export function createFilePayloadStore(dir: string): PayloadStore {
           FailureType.PayloadMissing,
         );
       }
-      return JSON.parse(text) as unknown;
+      try {
+        return await format.read(bytes);
+      } catch (error) {
+        // No retry reads it better: the run cannot go on from this content.
+        throw ApplicationFailure.create({
+          message: `"${key}" in this worker's payload store (${dir}) cannot be read: ${(error as Error).message}`,
+          type: FailureType.PayloadMissing,
+          nonRetryable: true,
+        });
+      }
     },
   };
 }

@@ -19,9 +19,13 @@ export interface TroupeWorkerOptions {
   taskQueue?: string;
   teams: TeamRegistry;
   anthropic: Anthropic;
-  /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  /**
+   * A pre-built bundle (tests build one per file); otherwise the prebuilt one or the workflows bundled
+   * at start. With payload encryption, build it with `failureConverterPath: payloadDataConverter().failureConverterPath`
+   * so workflow failures keep their messages encrypted too.
+   */
   workflowBundle?: WorkflowBundle;
-  /** Where tool loops keep conversations and large tool results (claim checks); default: files under $TROUPE_HOME/payloads. */
+  /** Where tool loops keep conversations and large tool results (claim checks); default: files under $TROUPE_HOME/payloads, encrypted as payloads are. */
   payloads?: PayloadStore;
   /** Worker plugins, e.g. tracingPlugins() for OpenTelemetry. */
   plugins?: WorkerPlugin[];
@@ -33,7 +37,7 @@ export interface TroupeWorkerOptions {
   workerDeploymentOptions?: WorkerDeploymentOptions | undefined;
   /**
    * Where paid model answers are journaled, so a retried attempt reuses its predecessor's answer
-   * instead of paying again; default: files under $TROUPE_HOME/journal. Workers on several
+   * instead of paying again; default: files under $TROUPE_HOME/journal, encrypted as payloads are. Workers on several
    * machines need a shared journal (or a shared volume).
    */
   answers?: AnswerJournal;
@@ -45,7 +49,11 @@ export interface TroupeWorkerOptions {
 export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
   ensureOneCopy(options);
   const mcp = await connectMcpServers(options.teams);
-  const answers = options.answers ?? createFileAnswerJournal(resolve(process.env['TROUPE_HOME'] || '.troupe', 'journal'));
+  const dataConverter = options.dataConverter ?? payloadDataConverter();
+  // What workers keep on their own disks is encoded as their payloads are: encrypted when those are.
+  const files = { codecs: dataConverter.payloadCodecs };
+  const home = process.env['TROUPE_HOME'] || '.troupe';
+  const answers = options.answers ?? createFileAnswerJournal(resolve(home, 'journal'), files);
   // Old answers belong to calls long finished: drop them, in the background, so the journal does not grow forever.
   void answers.prune?.(new Date(Date.now() - ANSWER_JOURNAL_MAX_AGE_MS)).catch(() => undefined);
   const worker = await Worker.create({
@@ -55,15 +63,15 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     activities: createActivities({
       anthropic: options.anthropic,
       teams: options.teams,
-      payloads: options.payloads ?? createFilePayloadStore(resolve(process.env['TROUPE_HOME'] || '.troupe', 'payloads')),
+      payloads: options.payloads ?? createFilePayloadStore(resolve(home, 'payloads'), files),
       mcp,
       answers,
     }),
     ...(options.plugins?.length ? { plugins: options.plugins } : {}),
     ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     ...workerLimitOptions(options.limits),
-    dataConverter: options.dataConverter ?? payloadDataConverter(),
-    ...(options.activitiesOnly ? {} : workflowCode({ workflowBundle: options.workflowBundle, bundlingPlugins: !!options.plugins?.length }).option),
+    dataConverter,
+    ...(options.activitiesOnly ? {} : workflowCode({ workflowBundle: options.workflowBundle, bundlingPlugins: !!options.plugins?.length, dataConverter }).option),
   }).catch(async (error: unknown) => {
     await mcp.close();
     throw error;

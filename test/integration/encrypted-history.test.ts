@@ -1,26 +1,30 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import proto from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fetchRunHistory, readRunHistory } from '../../src/client/index.js';
+import { describeFailure, fetchRunHistory, readRunHistory } from '../../src/client/index.js';
 import { ENCRYPTED_ENCODING, isEncrypted, payloadDataConverter, startCodecServer } from '../../src/codec/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { defineAgent, defineTeam } from '../../src/team/index.js';
 import { startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
 import { replayHistoryFile } from '../../src/workers/index.js';
 import type { Payload } from '@temporalio/common';
+import { troupe } from '../support/cli.js';
 
 const execFileAsync = promisify(execFile);
 
 // With TROUPE_PAYLOAD_KEY set, the client, the worker and the testing kit all encrypt: the server
 // stores no prompt, output or decision in plaintext, and Troupe reads them back decrypted.
 process.env['TROUPE_PAYLOAD_KEY'] = `test-key:${randomBytes(32).toString('base64')}`;
+// The worker keeps its answer journal and payload store under TROUPE_HOME: encrypted as well.
+const home = mkdtempSync(join(tmpdir(), 'troupe-sealed-home-'));
+process.env['TROUPE_HOME'] = home;
 
 const fast = { timeout: '2s', heartbeatTimeout: '2s', retry: { maximumAttempts: 2, initialInterval: 100 } } as const;
 const team = defineTeam({
@@ -31,6 +35,13 @@ const team = defineTeam({
   ],
   topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }, { agent: 'writer', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } }] },
 });
+// A run that fails: the model API refuses the request with a message the failure carries.
+const failing = defineTeam({
+  name: 'sealed-failure',
+  agents: [defineAgent({ name: 'refused', role: 'writer', system: 'Write.', output: 'text', ...fast })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'refused' }] },
+});
+const FAILURE_MARKER = 'FAILURE-saffron-glacier';
 
 // Plaintext that must never reach the server: the task, every output, every decision's comment.
 const SECRETS = {
@@ -45,8 +56,12 @@ const SECRETS = {
 let t: TroupeTestEnvironment;
 beforeAll(async () => {
   t = await startTestEnvironment({
-    teams: [team],
-    script: { researcher: [{ json: { findings: [SECRETS.finding] } }], writer: [{ text: SECRETS.draft }, { text: SECRETS.revision }] },
+    teams: [team, failing],
+    script: {
+      researcher: [{ json: { findings: [SECRETS.finding] } }],
+      writer: [{ text: SECRETS.draft }, { text: SECRETS.revision }],
+      refused: [{ error: { status: 400, message: `the prompt mentions ${FAILURE_MARKER}` } }],
+    },
   });
 });
 afterAll(async () => {
@@ -104,6 +119,13 @@ describe('a run with payload encryption on', () => {
     writeFileSync(file, historyToJSON(raw));
     expect(await replayHistoryFile(file)).toMatchObject({ ok: true });
 
+    // The worker's own disk: one journal entry per paid answer, encrypted with the same key.
+    const kept = readdirSync(home, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(kept.filter((entry) => entry.name.endsWith('.sealed'))).toHaveLength(3);
+    expect(kept.filter((entry) => !entry.name.endsWith('.sealed')).map((entry) => entry.name)).toEqual([]);
+    const bytes = kept.map((entry) => readFileSync(join(entry.parentPath, entry.name)));
+    for (const secret of Object.values(SECRETS)) expect(bytes.some((b) => b.includes(secret)), `"${secret}" on the worker's disk`).toBe(false);
+
     // The Temporal CLI shows the history decrypted through the codec server, given the token.
     const cli = resolveTemporalBinary('dev-server');
     const temporalCli = cli.type === 'existing-path' ? cli.path : 'temporal';
@@ -121,5 +143,51 @@ describe('a run with payload encryption on', () => {
     } finally {
       await codec.close();
     }
+  });
+
+  it('leaves no failure message or stack trace in the server history, and Troupe, troupe status and troupe history read them', async () => {
+    const run = await t.start('sealed-failure', 'Write something.');
+    const failure = describeFailure(await run.result().then(() => undefined, (error: unknown) => error));
+    expect(failure.type).toBe('ModelBadRequest');
+    expect(failure.message).toContain(FAILURE_MARKER);
+
+    // As stored: the activity's failure (converted on the worker's main side) and the run's (converted
+    // in the workflow sandbox) both say only "Encoded failure"; their text is in encrypted payloads.
+    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: run.workflowId } });
+    const stored = Buffer.from(proto.temporal.api.history.v1.History.encode(history!).finish());
+    expect(stored.includes(FAILURE_MARKER)).toBe(false);
+    expect(stored.includes('classifyModelError')).toBe(false); // a frame of the failure's stack trace
+    const events = history?.events ?? [];
+    const activityFailure = events.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+    const runFailure = events.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;
+    for (const stack of [activityFailure, runFailure]) {
+      const chain = [];
+      for (let f = stack; f; f = f.cause) chain.push(f);
+      expect(chain.length).toBeGreaterThan(0);
+      expect(chain.map((f) => f.message)).toEqual(chain.map(() => 'Encoded failure'));
+      expect(chain.every((f) => f.encodedAttributes && isEncrypted(f.encodedAttributes))).toBe(true);
+    }
+
+    // Decoded with the key: the audit trail names the failure and its message.
+    const trail = await readRunHistory(run.workflowId, await fetchRunHistory(t.env.client, run.workflowId));
+    const call = trail.steps.find((s) => s.kind === 'agent');
+    expect(call?.agent).toBe('refused');
+    expect(call?.failure?.type).toBe('ModelBadRequest');
+    expect(call?.failure?.message).toContain(FAILURE_MARKER);
+    const end = trail.steps.at(-1);
+    expect(end?.kind === 'end' && end.status).toBe('failed');
+    expect(end?.kind === 'end' && end.detail).toMatch(new RegExp(`^ModelBadRequest: agent "refused": .*${FAILURE_MARKER}`));
+
+    // The CLI, given the key, shows the message; without it, the run's history cannot be read.
+    const cli = { TEMPORAL_ADDRESS: t.env.address, TEMPORAL_NAMESPACE: 'default', TROUPE_PAYLOAD_KEY: process.env['TROUPE_PAYLOAD_KEY']! };
+    const status = await troupe(['status', run.workflowId], cli);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`Failed (ModelBadRequest): agent "refused": `);
+    expect(status.stdout).toContain(FAILURE_MARKER);
+    const shown = await troupe(['history', run.workflowId], cli);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(FAILURE_MARKER);
+    const blind = await troupe(['history', run.workflowId], { ...cli, TROUPE_PAYLOAD_KEY: '' });
+    expect(blind.stdout + blind.stderr).not.toContain(FAILURE_MARKER);
   });
 });
