@@ -17,9 +17,10 @@ export const optionalWorker = defineTeam({
   topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha', 'beta'], maxRounds: 3 },
 });
 
+// The router is marked optional too: a steering agent is never skipped.
 export const optionalRoute = defineTeam({
   name: 'optional-route',
-  agents: [agent('triage', 'router', RouteSchema), writer('alpha', optional), writer('beta', optional)],
+  agents: [agent('triage', 'router', RouteSchema, optional), writer('alpha', optional), writer('beta', optional)],
   topology: { kind: 'router', router: 'triage', routes: ['alpha', 'beta'] },
 });
 

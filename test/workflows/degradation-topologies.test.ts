@@ -91,6 +91,13 @@ describe('optional members in every topology', () => {
     expect(s.double.scripted.callsTo()).toBe(4);
   });
 
+  it('router: the router itself is never skipped, even marked optional: its failure fails the run', async () => {
+    const s = await start('optional-route', { triage: [badRequest] });
+    const failure = await failureOf(s);
+    expect(failure?.type).toBe(FailureType.ModelBadRequest);
+    expect(s.double.scripted.callsTo()).toBe(1);
+  });
+
   it('debate: a debater that fails sits out the rest; the judge sees the others', async () => {
     const s = await start('optional-debater', {
       pro: [argue('yes')],

@@ -37,13 +37,18 @@ export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update
 /** Since this patch a refused signal leaves a mark in history (a memo change), so the audit trail can show it was ignored. */
 export const REFUSED_SIGNAL_PATCH = 'troupe-refused-signal-memo';
 
+/** Since this patch a gate asked while another waits (a budget gate beside a tool's) waits its turn instead of taking over the wait. */
+export const ONE_GATE_AT_A_TIME_PATCH = 'troupe-one-gate-at-a-time';
+
 /**
  * Human approval gates. A decision comes by update (the caller is told at once why it was refused)
  * or by signal (a refused one is ignored, never applied). Either way a refused decision is kept in
  * the transcript and in the event history: the update as a failed update, the signal as a memo
  * change naming it, so `troupe history` shows every decision received. While
  * a gate waits, the run says so in its current details, its progress and, when the cluster has
- * them, its search attributes; the deadline's policy approves, rejects or escalates.
+ * them, its search attributes; the deadline's policy approves, rejects or escalates. Gates open one
+ * at a time, in the order asked: one asked while another waits (members working in parallel) waits
+ * for its turn, and its deadline counts from when it opens.
  */
 export class Approvals {
   private waiting: AwaitingApproval | undefined;
@@ -52,6 +57,9 @@ export class Approvals {
   private readonly decided = new Map<string, string>();
   /** Decision signals received by this run (one link of a chain), to name a refused one in history. */
   private signals = 0;
+  /** Requests not yet decided, in the order asked: the first is the one open. */
+  private readonly queue: number[] = [];
+  private asked = 0;
 
   constructor(
     private readonly transcript: Transcript,
@@ -92,8 +100,21 @@ export class Approvals {
     }
   }
 
-  /** Waits for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
+  /** Waits for its turn, then for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
   async request(spec: ApprovalSpec, subject: { from: string; content: unknown }, check?: GateRules['check']): Promise<Decided> {
+    const turn = this.asked;
+    this.asked += 1;
+    this.queue.push(turn);
+    try {
+      // Only a request asked while another waits checks the patch: runs without one replay as they ran.
+      if (this.queue[0] !== turn && patched(ONE_GATE_AT_A_TIME_PATCH)) await condition(() => this.queue[0] === turn);
+      return await this.decide(spec, subject, check);
+    } finally {
+      this.queue.splice(this.queue.indexOf(turn), 1);
+    }
+  }
+
+  private async decide(spec: ApprovalSpec, subject: { from: string; content: unknown }, check?: GateRules['check']): Promise<Decided> {
     this.rules = { signed: spec.signed, check };
     const about = `${subject.from}: ${summarise(subject.content, 60)}`;
     let decision = await this.waitFor(spec, spec.approvers, spec.timeout, false, about);

@@ -7,7 +7,11 @@ import { workflowNow } from './clock.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
 export class LimitReached extends Error {
-  constructor(readonly reason: StopReason) {
+  /** `budget`: the run's own budget ran out (not a team limit, a round limit or a parent's allowance). */
+  constructor(
+    readonly reason: StopReason,
+    readonly budget = false,
+  ) {
     super(`limit reached: ${reason}`);
     this.name = 'LimitReached';
   }
@@ -138,7 +142,7 @@ export class Ledger {
         this.asking = this.ask(reason.reason).finally(() => (this.asking = undefined));
         return this.asking.then(() => this.ensureRoom(reserve));
       }
-      throw new LimitReached(reason.reason);
+      throw new LimitReached(reason.reason, reason.own);
     }
     this.noteLow();
     if (reserve) {
@@ -227,7 +231,7 @@ export class Ledger {
     const raise = await ask(reason, (r) => this.problemWith(r));
     if (!raise) {
       this.onNotice?.({ kind: 'budget-exhausted', detail: `${reason} reached (${this.describe()}); the budget was not raised` });
-      throw new LimitReached(reason);
+      throw new LimitReached(reason, true);
     }
     this.budget = { ...(this.budget as BudgetSpec), ...raise };
     this.onNotice?.({ kind: 'budget-raised', detail: `budget raised to ${JSON.stringify(raise)} (${this.describe()})` });

@@ -176,6 +176,6 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
     team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');
-    return team.transcript.result(team.transcript.latestOutput(), error.reason);
+    return team.transcript.result(team.transcript.latestOutput(), error.reason, error.budget);
   }
 }

@@ -130,9 +130,10 @@ export class Transcript {
     };
   }
 
-  result(output: unknown, stoppedBy?: StopReason): RunResult {
+  /** The run's result; `budgetExhausted` when the run's own budget stopped it (a team limit stopping it is only partial). */
+  result(output: unknown, stoppedBy?: StopReason, budgetExhausted = false): RunResult {
     const flags: ResultFlag[] = [];
-    if (stoppedBy !== undefined && stoppedBy !== 'maxRounds') flags.push('budget-exhausted');
+    if (stoppedBy !== undefined && budgetExhausted) flags.push('budget-exhausted');
     if (this.degraded.length) flags.push('degraded');
     return {
       team: this.run.team.name,
