@@ -46,6 +46,9 @@ export const CarrySchema = z
         current: BudgetSpecSchema.optional(),
         /** Calls a failed sub-team may have made: its whole allowance stays spent, so the cap holds. */
         lostCalls: z.number().int().nonnegative().default(0),
+        /** Tokens and USD failed sub-teams were allowed and could not account for: they stay spent too. */
+        lostTokens: z.number().nonnegative().optional(),
+        lostUsd: z.number().nonnegative().optional(),
         lowNoted: z.boolean().default(false),
       })
       .strict()

@@ -11,7 +11,7 @@ import { majority } from './runtime/vote.js';
  * into one object keyed by member; `vote` keeps the majority answer.
  */
 export async function fanOut(team: TeamRun, spec: ParallelSpec, context: { task: unknown; data: PromptSection[]; about: string }): Promise<MemberResult> {
-  team.ledger.startingTogether(spec.members.length);
+  team.ledger.startingTogether(spec.members.length, spec.members.filter((member) => team.members.isSubteam(member)).length);
   const results = await Promise.all(
     spec.members.map((member, i) => {
       const instruction = spec.instructions?.[i] ?? (spec.mode === 'vote' ? 'Answer the task; your answer is compared with independent answers.' : 'Do your part of the task.');

@@ -71,6 +71,35 @@ export const leafBesideWriter = (name: string, cap: { limits?: { maxAgentCalls: 
 export const leafBesideWriterLimited = leafBesideWriter('leaf-beside-writer', { limits: { maxAgentCalls: 10 } });
 export const leafBesideWriterTight = leafBesideWriter('leaf-beside-writer-tight', { budget: { calls: 3 } });
 
+// Exact caps: tokens and USD held for calls in flight, a call stopped at the time cap.
+export const fanOnTokens = defineTeam({
+  name: 'fan-on-tokens',
+  agents: [writer('w1', { maxTokens: 1_000 }), writer('w2', { maxTokens: 1_000 }), writer('w3', { maxTokens: 1_000 }), writer('editor', { maxTokens: 1_000 })],
+  topology: { kind: 'pipeline', steps: [{ parallel: { members: ['w1', 'w2', 'w3'] } }, { agent: 'editor' }] },
+  budget: { tokens: 4_000 },
+});
+export const slowCall = defineTeam({
+  name: 'slow-call',
+  agents: [writer('w1', { timeout: '30s', heartbeatTimeout: '30s', retry: { maximumAttempts: 1 } }), writer('w2')],
+  topology: steps('w1', 'w2'),
+  budget: { time: '3s' },
+});
+
+// Sub-teams side by side, or delegated to in one turn, share what is left.
+export const budgetLeafB = defineTeam({ name: 'budget-leaf-b', agents: [writer('m1'), writer('m2'), writer('m3')], topology: steps('m1', 'm2', 'm3') });
+export const twoLeaves = defineTeam({
+  name: 'two-leaves',
+  agents: [writer('w1')],
+  subteams: [budgetLeaf, budgetLeafB],
+  topology: { kind: 'pipeline', steps: [{ parallel: { members: ['budget-leaf', 'budget-leaf-b'] } }] },
+  budget: { calls: 4 },
+});
+export const leadOfLeaves = defineTeam({ name: 'lead-of-leaves', agents: [writer('lead', { delegates: ['budget-leaf', 'budget-leaf-b'] })], subteams: [budgetLeaf, budgetLeafB], topology: steps('lead'), budget: { calls: 6 } });
+
+// A sub-team that fails at its second step, delegated to: the lead goes on, and pays for what it spent.
+export const failingLeaf = defineTeam({ name: 'failing-leaf', agents: [writer('f1'), writer('f2'), writer('f3')], topology: steps('f1', 'f2', 'f3') });
+export const leadOfFailing = defineTeam({ name: 'lead-of-failing', agents: [writer('lead', { delegates: ['failing-leaf'] })], subteams: [failingLeaf], topology: steps('lead'), budget: { tokens: 100_000 } });
+
 // Graceful degradation: an optional critic, an optional middle step, an optional member of a fan-out.
 export const optionalCritic = defineTeam({
   name: 'optional-critic',
@@ -96,5 +125,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+export const teams = [fanOnTokens, slowCall, budgetLeafB, twoLeaves, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

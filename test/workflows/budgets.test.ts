@@ -41,24 +41,29 @@ describe('budgets', () => {
     expect((await history(s)).agentCalls).toBe(2);
   });
 
-  it('takes a budget given at start, in place of the team’s: tokens', async () => {
-    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 200 } }] }, { budget: { tokens: 1_200 } });
+  it('takes a budget given at start, in place of the team’s: tokens, never spending more than the cap', async () => {
+    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_700 } }] }, { budget: { tokens: 5_500 } });
     const r = await result(s);
-    // 500 tokens a call: after three calls (1,500) no fourth starts.
-    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 3, flags: ['budget-exhausted'] });
-    expect(r.usage.inputTokens + r.usage.outputTokens).toBe(1_500);
-    expect(s.double.scripted.callsTo()).toBe(3);
+    // 2,000 tokens a call; a call starts only if its worst case (input estimate + maxTokens 2,048) fits:
+    // after two calls (4,000) a third could reach 6,000 or more, so it does not start.
+    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 2, flags: ['budget-exhausted'] });
+    expect(r.usage.inputTokens + r.usage.outputTokens).toBe(4_000);
+    expect(r.usage.inputTokens + r.usage.outputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens).toBeLessThanOrEqual(5_500);
+    expect(s.double.scripted.callsTo()).toBe(2);
   });
 
-  it('stops at a USD cap, estimated from the prices', async () => {
+  it('stops at a USD cap, estimated from the prices, never spending more than the cap', async () => {
     const prices = { 'claude-sonnet-5-5': { input: 3, output: 15 } };
-    // One call: 1,000 input tokens ($0.003) + 1,000 output tokens ($0.015) = $0.018.
-    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 1_000, outputTokens: 1_000 } }] }, { budget: { usd: 0.03 }, prices });
+    // One call: 300 input tokens ($0.0009) + 1,500 output tokens ($0.0225) = $0.0234; its worst case
+    // (maxTokens 2,048 of output alone is $0.0307) fits twice in $0.06, not a third time after $0.0468.
+    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_500 } }] }, { budget: { usd: 0.06 }, prices });
     const r = await result(s);
     expect(r).toMatchObject({ partial: true, stoppedBy: 'maxCostUsd', agentCalls: 2 });
     const u = r.usage;
     expect(r.costUsd).toBeCloseTo((u.inputTokens * 3 + u.outputTokens * 15 + (u.cacheReadTokens + u.cacheWriteTokens) * 3) / 1e6, 9);
-    expect(r.costUsd).toBeGreaterThanOrEqual(0.036);
+    expect(r.costUsd).toBeGreaterThanOrEqual(0.0468);
+    expect(r.costUsd).toBeLessThanOrEqual(0.06);
+    expect(s.double.scripted.callsTo()).toBe(2);
   });
 
   it('refuses a USD budget without prices before anything starts', async () => {

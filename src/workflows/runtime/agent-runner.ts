@@ -6,6 +6,7 @@ import type { AgentSpec } from '../../team/spec.js';
 import { ZERO_USAGE } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions } from './agent-options.js';
+import { callNeed, stopAtDeadline } from './call-bounds.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { ToolLoop } from './tool-loop.js';
@@ -79,7 +80,8 @@ export class AgentRunner {
     const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
-      const room = this.ledger.ensureRoom();
+      const need = callNeed(agent, [prompt, repair, handoff]);
+      const room = this.ledger.ensureRoom(need);
       if (room) await room;
       // Once the budget runs low, an agent with a cheaper model uses it.
       agent = withBudgetModel(agent, this.ledger);
@@ -87,21 +89,21 @@ export class AgentRunner {
       let problem: { text: string; problem: string; type: FailureType };
       try {
         const result = await runAgent.executeWithOptions(
-          { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}` },
+          { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, this.ledger.timeLeft()) },
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
         );
-        this.ledger.charge(result.usage, { model: result.model });
+        this.ledger.charge(result.usage, { model: result.model, need });
         const refused = objection(result.output, schema, check);
         if (refused === undefined) return { ...result, output: result.output as T, agent: agent.name };
         problem = { text: result.text, problem: refused, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
-          if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
-          else this.ledger.release();
+          if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
+          else this.ledger.release(need);
           throw error;
         }
-        this.ledger.charge(invalid.usage, { model: agent.model });
+        this.ledger.charge(invalid.usage, { model: agent.model, need });
         problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
       }
       if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, problem);

@@ -1,9 +1,10 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition, patched, sleep } from '@temporalio/workflow';
 import type { BudgetRaise, BudgetSpec } from '../../team/budget.js';
 import { ZERO_USAGE, addCost, addUsage, costOf, type Usage } from '../../protocol/usage.js';
 import type { Carry, Prices, RunSpec } from '../../protocol/run-spec.js';
 import type { NoticeMemo, StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
+import { timedOut, type CallNeed } from './call-bounds.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
 export class LimitReached extends Error {
@@ -24,12 +25,33 @@ export class LimitReached extends Error {
  */
 export const EXACT_BUDGET_PATCH = 'troupe-exact-budget';
 
+/**
+ * Since this patch tokens, USD and time are exact caps too: a model call holds its worst case (its
+ * CallNeed) while in flight and starts only if that fits, a call is stopped at the time cap,
+ * sub-teams starting together share what is left, and a failed sub-team's spend is charged.
+ */
+export const EXACT_CAPS_PATCH = 'troupe-exact-caps';
+
+/** Tokens and USD held for a call in flight or a sub-team at work, until it is charged. */
+interface Hold {
+  tokens: number;
+  usd: number;
+}
+
 /** Caps on what may still be spent; `deadline` is an epoch time in ms. */
 interface Caps {
   calls?: number | undefined;
   tokens?: number | undefined;
   usd?: number | undefined;
   deadline?: number | undefined;
+}
+
+/** What a sub-team spent; `lost`: what a failed one's calls in flight may still cost (their worst case). */
+export interface Spent {
+  usage: Usage;
+  calls: number;
+  costUsd: number | undefined;
+  lost?: { calls: number; tokens: number; usd: number };
 }
 
 /** What a sub-team is handed: the remaining budget of the whole tree. */
@@ -67,6 +89,17 @@ export class Ledger {
   /** Agent calls and sub-teams in flight. */
   private outstanding = 0;
   private exact: boolean | undefined;
+  private exactCaps: boolean | undefined;
+  /** Worst cases of the calls in flight and allowances of the sub-teams at work (EXACT_CAPS_PATCH). */
+  private readonly holds = new Map<object, Hold>();
+  /** What failed sub-teams that could not say what they spent were allowed: it stays spent, so the caps hold. */
+  private lostTokens: number;
+  private lostUsd: number;
+  /** Agents and sub-teams started together that have not begun yet, for fair shares (EXACT_CAPS_PATCH). */
+  private togetherAgents = 0;
+  private togetherTeams = 0;
+  /** The call that waits for a person to raise the budget: a raise must leave room for it. */
+  private waiting: CallNeed | undefined;
   private asking: Promise<void> | undefined;
 
   constructor(run: RunSpec) {
@@ -86,6 +119,8 @@ export class Ledger {
     this.budget = carried?.current ?? run.runBudget ?? run.team.budget;
     this.startedAt = carried?.startedAt ?? workflowNow();
     this.lostCalls = carried?.lostCalls ?? 0;
+    this.lostTokens = carried?.lostTokens ?? 0;
+    this.lostUsd = carried?.lostUsd ?? 0;
     this.low = carried?.lowNoted ?? false;
   }
 
@@ -97,27 +132,65 @@ export class Ledger {
    * Charges an agent call (by model), or a sub-team's whole spend (by its own estimate). Every call
    * made counts, failed ones too (with what they used), so the ledger agrees with the history.
    */
-  charge(usage: Usage, spent: { model: string } | { calls: number; costUsd: number | undefined }): void {
+  charge(usage: Usage, spent: { model: string; need?: CallNeed | undefined } | { calls: number; costUsd: number | undefined }): void {
     this.usage = addUsage(this.usage, usage);
     this.agentCalls += 'model' in spent ? 1 : spent.calls;
     this.costUsd = addCost(this.costUsd, 'model' in spent ? costOf(this.prices, spent.model, usage) : spent.costUsd);
-    if ('model' in spent) this.release();
+    if ('model' in spent) this.release(spent.need);
   }
 
-  /** `count` members are about to start at once: a sub-team among them leaves a call for each of the others. */
-  startingTogether(count: number): void {
+  /**
+   * `count` members are about to start at once, `subteams` of them sub-teams: a sub-team among them
+   * leaves a call for each agent beside it and shares what is left with the other sub-teams.
+   */
+  startingTogether(count: number, subteams = 0): void {
     this.startingBeside += count;
+    this.together(count - subteams, subteams);
+  }
+
+  /** An agent delegates to members at once in one turn: they share what is left as in startingTogether. */
+  together(agents: number, subteams: number): void {
+    this.togetherAgents += agents;
+    this.togetherTeams += subteams;
   }
 
   /** A member call begins: it no longer waits beside the others (see startingTogether). */
-  memberStarting(): void {
+  memberStarting(subteam = false): void {
     this.startingBeside = Math.max(0, this.startingBeside - 1);
+    if (subteam) this.togetherTeams = Math.max(0, this.togetherTeams - 1);
+    else this.togetherAgents = Math.max(0, this.togetherAgents - 1);
   }
 
-  /** Ends an agent call that ensureRoom made room for, when it is not charged (it was cancelled). */
-  release(): void {
+  /** Ends an agent call that ensureRoom made room for (`need`, what it held), when it is not charged (it was cancelled). */
+  release(need?: CallNeed): void {
     this.reserved = Math.max(0, this.reserved - 1);
     this.outstanding = Math.max(0, this.outstanding - 1);
+    if (need) this.holds.delete(need);
+  }
+
+  /**
+   * The time left before the time cap, to bound a call's schedule-to-close by, so a call cannot run
+   * past the cap; undefined without a time cap.
+   */
+  timeLeft(): number | undefined {
+    const deadline = this.caps().deadline;
+    if (deadline === undefined || !this.patchedCaps()) return undefined;
+    return deadline - workflowNow();
+  }
+
+  /**
+   * Whether `error` is a call stopped at the time cap: it timed out with less time left than one
+   * attempt of it (`attemptTimeout`) takes, so it could not have finished within the cap.
+   */
+  stoppedAtTimeCap(error: unknown, attemptTimeout: number): boolean {
+    const deadline = this.caps().deadline;
+    return deadline !== undefined && timedOut(error) && deadline - workflowNow() < attemptTimeout && this.patchedCaps();
+  }
+
+  /** Waits out what is left of the time cap (a call stopped there may end a moment before it). */
+  async untilTimeCap(): Promise<void> {
+    const left = (this.caps().deadline ?? 0) - workflowNow();
+    if (left > 0) await sleep(left);
   }
 
   /**
@@ -132,23 +205,46 @@ export class Ledger {
    * Makes room for one model call, or throws LimitReached when none fits. A budget that asks when
    * it runs out returns a promise instead, settled once a person raised it (or throws on refusal).
    * Synchronous otherwise, so runs without a budget schedule their calls exactly as before.
-   * `reserve: false` only checks (a sub-team reserves its allowance through handDown).
+   * `call` is what the call may spend at most (held until it is charged, under token and USD caps);
+   * `false` only checks (a sub-team reserves its allowance through handDown).
    */
-  ensureRoom(reserve = true): void | Promise<void> {
-    if (this.asking) return this.asking.then(() => this.ensureRoom(reserve));
-    const reason = this.exhausted();
+  ensureRoom(call?: CallNeed | false): void | Promise<void> {
+    if (this.asking) return this.asking.then(() => this.ensureRoom(call));
+    const need = call ? this.worstCase(call) : undefined;
+    const reason = this.exhausted(need);
     if (reason) {
       if (reason.own && this.budget?.onExhausted === 'ask' && this.askForMore) {
+        this.waiting = call || undefined;
         this.asking = this.ask(reason.reason).finally(() => (this.asking = undefined));
-        return this.asking.then(() => this.ensureRoom(reserve));
+        return this.asking.then(() => this.ensureRoom(call));
       }
       throw new LimitReached(reason.reason, reason.own);
     }
     this.noteLow();
-    if (reserve) {
+    if (call !== false) {
       this.reserved += 1;
       this.outstanding += 1;
+      if (call && need) this.holds.set(call, need);
     }
+  }
+
+  /** What a call may cost at most, when token or USD caps make it count (EXACT_CAPS_PATCH). */
+  private worstCase(call: CallNeed): Hold | undefined {
+    const caps = this.caps();
+    if (caps.tokens === undefined && (caps.usd === undefined || this.costUsd === undefined)) return undefined;
+    if (!this.patchedCaps()) return undefined;
+    const tokens = call.inputTokens + call.outputTokens;
+    // Input at its dearest rate (cache writes may cost more than plain input), on the dearer of the agent's models.
+    const usd = Math.max(
+      0,
+      ...call.models.map((model) => {
+        const p = this.prices[model];
+        if (!p) return 0;
+        const input = Math.max(p.input, p.cacheRead ?? p.input, p.cacheWrite ?? p.input);
+        return (call.inputTokens * input + call.outputTokens * p.output) / 1_000_000;
+      }),
+    );
+    return { tokens, usd };
   }
 
   /**
@@ -157,31 +253,92 @@ export class Ledger {
    */
   handDown(): Allowance {
     const caps = this.caps();
-    // Members starting beside this sub-team (a parallel step, a turn's delegations) keep a call each.
-    const beside = this.counted() ? this.startingBeside : 0;
-    const calls = caps.calls === undefined ? undefined : Math.max(0, caps.calls - this.committedCalls() - beside);
-    this.reserved += calls ?? 0;
-    this.outstanding += 1;
-    return {
-      ...(calls !== undefined ? { agentCalls: calls } : {}),
-      ...(caps.tokens !== undefined ? { tokens: Math.max(0, caps.tokens - this.tokens) } : {}),
-      ...(caps.usd !== undefined && this.costUsd !== undefined ? { costUsd: Math.max(0, caps.usd - this.costUsd) } : {}),
-      ...(caps.deadline !== undefined ? { deadline: caps.deadline } : {}),
-    };
+    if (caps.calls === undefined && caps.tokens === undefined && caps.usd === undefined && caps.deadline === undefined) return this.handDownShares(caps, false);
+    return this.handDownShares(caps, this.patchedCaps());
   }
 
-  /** Charges a sub-team's spend; one that failed may have used all its calls, so they stay spent. */
-  settle(allowance: Allowance, spent: { usage: Usage; calls: number; costUsd: number | undefined } | undefined): void {
+  /**
+   * Before EXACT_CAPS_PATCH: the calls left less one for each member starting beside, and every
+   * token and dollar left. Since: the calls left less one for each agent starting beside, shared
+   * with the sub-teams starting beside; tokens and USD left (less what calls in flight hold) shared
+   * with every member starting beside. The allowance is held until the sub-team is settled.
+   */
+  private handDownShares(caps: Caps, fair: boolean): Allowance {
+    const sharing = 1 + this.togetherTeams + this.togetherAgents;
+    let calls: number | undefined;
+    if (caps.calls !== undefined) {
+      const left = caps.calls - this.committedCalls();
+      calls = fair ? Math.max(0, Math.floor((left - this.togetherAgents) / (1 + this.togetherTeams))) : Math.max(0, left - (this.counted() ? this.startingBeside : 0));
+    }
+    const tokensLeft = caps.tokens === undefined ? undefined : Math.max(0, caps.tokens - (fair ? this.committedTokens() : this.tokens));
+    const usdLeft = caps.usd === undefined || this.costUsd === undefined ? undefined : Math.max(0, caps.usd - (fair ? this.committedUsd() : this.costUsd));
+    const allowance: Allowance = {
+      ...(calls !== undefined ? { agentCalls: calls } : {}),
+      ...(tokensLeft !== undefined ? { tokens: fair ? Math.floor(tokensLeft / sharing) : tokensLeft } : {}),
+      ...(usdLeft !== undefined ? { costUsd: fair ? usdLeft / sharing : usdLeft } : {}),
+      ...(caps.deadline !== undefined ? { deadline: caps.deadline } : {}),
+    };
+    this.reserved += calls ?? 0;
+    this.outstanding += 1;
+    if (fair) this.holds.set(allowance, { tokens: allowance.tokens ?? 0, usd: allowance.costUsd ?? 0 });
+    return allowance;
+  }
+
+  /**
+   * Charges a sub-team's spend. One that failed and could not say what it spent may have used its
+   * whole allowance: it stays spent (calls, and since EXACT_CAPS_PATCH tokens and USD), so the caps hold.
+   */
+  settle(allowance: Allowance, spent: Spent | undefined): void {
     const calls = allowance.agentCalls ?? 0;
     this.reserved = Math.max(0, this.reserved - calls);
     this.outstanding = Math.max(0, this.outstanding - 1);
+    const held = this.holds.get(allowance);
+    this.holds.delete(allowance);
     if (!spent && this.counted()) this.lostCalls += calls;
-    if (spent) this.charge(spent.usage, { calls: spent.calls, costUsd: spent.costUsd });
+    if (!spent && held) {
+      this.lostTokens += held.tokens;
+      this.lostUsd += held.usd;
+    }
+    if (!spent) return;
+    this.charge(spent.usage, { calls: spent.calls, costUsd: spent.costUsd });
+    // A failed sub-team's calls still in flight may yet be paid for: their worst case stays spent.
+    if (spent.lost) {
+      this.lostCalls += spent.lost.calls;
+      this.lostTokens += spent.lost.tokens;
+      this.lostUsd += spent.lost.usd;
+    }
+  }
+
+  /** What this run spent, and (failing) what its calls in flight and failed sub-teams may still cost: for its parent. */
+  spent(): Spent {
+    let [tokens, usd] = [this.lostTokens, this.lostUsd];
+    for (const hold of this.holds.values()) [tokens, usd] = [tokens + hold.tokens, usd + hold.usd];
+    return { usage: this.usage, calls: this.agentCalls, costUsd: this.costUsd, lost: { calls: this.lostCalls + this.reserved, tokens, usd } };
   }
 
   /** What continue-as-new carries of the budget. */
   carry(): NonNullable<Carry['budget']> {
-    return { startedAt: this.startedAt, ...(this.budget ? { current: this.budget } : {}), lostCalls: this.lostCalls, lowNoted: this.low };
+    const lost = { ...(this.lostTokens ? { lostTokens: this.lostTokens } : {}), ...(this.lostUsd ? { lostUsd: this.lostUsd } : {}) };
+    return { startedAt: this.startedAt, ...(this.budget ? { current: this.budget } : {}), lostCalls: this.lostCalls, ...lost, lowNoted: this.low };
+  }
+
+  /** Tokens spent, lost with failed sub-teams, and held for calls in flight and sub-teams at work. */
+  private committedTokens(): number {
+    let held = 0;
+    for (const hold of this.holds.values()) held += hold.tokens;
+    return this.tokens + this.lostTokens + held;
+  }
+
+  private committedUsd(): number {
+    let held = 0;
+    for (const hold of this.holds.values()) held += hold.usd;
+    return (this.costUsd ?? 0) + this.lostUsd + held;
+  }
+
+  /** Whether tokens, USD and time are exact caps (behind a patch, so runs from before replay as they ran). */
+  private patchedCaps(): boolean {
+    this.exactCaps ??= patched(EXACT_CAPS_PATCH);
+    return this.exactCaps;
   }
 
   private committedCalls(): number {
@@ -199,15 +356,23 @@ export class Ledger {
   }
 
   /** The cap reached, and whether it is the run's own budget (which a person may raise). */
-  private exhausted(): { reason: StopReason; own: boolean } | undefined {
-    const fixed = this.over(this.limits);
+  private exhausted(need?: Hold): { reason: StopReason; own: boolean } | undefined {
+    const fixed = this.over(this.limits, need);
     if (fixed) return { reason: fixed, own: false };
-    const own = this.over(this.budgetCaps());
+    const own = this.over(this.budgetCaps(), need);
     return own ? { reason: own, own: true } : undefined;
   }
 
-  private over(caps: Caps): StopReason | undefined {
+  /**
+   * The cap a call cannot start under. Without `need`: the cap is reached. With it (EXACT_CAPS_PATCH):
+   * what is spent and held plus the call's worst case would pass the cap.
+   */
+  private over(caps: Caps, need?: Hold): StopReason | undefined {
     if (caps.calls !== undefined && this.committedCalls() >= caps.calls) return 'maxAgentCalls';
+    if (need) {
+      if (caps.tokens !== undefined && this.committedTokens() + need.tokens > caps.tokens) return 'maxTokens';
+      if (caps.usd !== undefined && this.costUsd !== undefined && this.committedUsd() + need.usd > caps.usd) return 'maxCostUsd';
+    }
     if (caps.tokens !== undefined && this.tokens >= caps.tokens) return 'maxTokens';
     if (caps.usd !== undefined && this.costUsd !== undefined && this.costUsd >= caps.usd) return 'maxCostUsd';
     if (caps.deadline !== undefined && workflowNow() >= caps.deadline) return 'maxTime';
@@ -246,7 +411,8 @@ export class Ledger {
       const current = budget[key];
       if (wanted !== undefined && current !== undefined && wanted <= current) return `a raise must be above the current cap: ${key} ${wanted} is not above ${current}`;
     }
-    const still = this.over(this.budgetCaps({ ...budget, ...raise }));
+    const waiting = this.waiting ? this.worstCase(this.waiting) : undefined;
+    const still = this.over(this.budgetCaps({ ...budget, ...raise }), waiting);
     return still ? `the raise leaves ${still} exhausted (${this.describe()}): raise that cap too` : undefined;
   }
 

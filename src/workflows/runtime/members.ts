@@ -4,7 +4,8 @@ import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import type { RunResult } from '../../protocol/messages.js';
 import type { AgentRunner, CallOptions } from './agent-runner.js';
-import { LimitReached, type Ledger } from './ledger.js';
+import { LimitReached, type Ledger, type Spent } from './ledger.js';
+import { receiveSpendReports } from './spend-report.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
@@ -26,6 +27,8 @@ export interface MemberResult<T = unknown> {
  */
 export class Members {
   private childCount = 0;
+  /** What failed sub-teams reported spending, by workflow id. */
+  private readonly spendReports: Map<string, Spent> = receiveSpendReports();
 
   constructor(
     private readonly run: RunSpec,
@@ -42,15 +45,21 @@ export class Members {
     return `- ${name}: a sub-team${team?.description ? `: ${team.description}` : ''}`;
   }
 
+  /** Whether `name` is a sub-team (not an agent) of the team. */
+  isSubteam(name: string): boolean {
+    return !this.agents.has(name) && this.run.team.subteams.includes(name);
+  }
+
   /** Calls a member; with `options.schema`, the output comes back parsed (an agent's is repaired until it parses). */
   async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
-    this.ledger.memberStarting();
+    this.ledger.memberStarting(this.isSubteam(name));
     const about = options.about;
     if (this.agents.has(name)) {
       try {
         const result = await this.agents.call(name, prompt, options);
         return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
       } catch (error) {
+        if (this.ledger.stoppedAtTimeCap(error, this.attemptTimeout(name))) return this.afterTimeCap(name, prompt, options);
         const reason = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
@@ -77,12 +86,28 @@ export class Members {
         staticSummary: `${name} (sub-team of ${this.run.team.name}): ${summarise(about, 100)}`,
       });
     } catch (error) {
-      this.ledger.settle(allowance, undefined);
+      this.ledger.settle(allowance, this.spendReports.get(workflowId));
       throw error;
     }
     this.ledger.settle(allowance, { usage: result.usage, calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
     return { from: name, output: this.parseTeamOutput(name, result.output, options.schema), usage: result.usage, childWorkflowId: workflowId };
+  }
+
+  private attemptTimeout(agent: string): number {
+    return this.run.team.agents.find((a) => a.name === agent)?.timeout ?? 0;
+  }
+
+  /**
+   * A call the time cap stopped: the run stops there (flagged maxTime), or, with a budget that asks,
+   * a person may raise the cap and the member is called again.
+   */
+  private async afterTimeCap<T>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
+    this.transcript.warnings.push(`a call of ${name} was stopped at the time cap`);
+    await this.ledger.untilTimeCap();
+    const room = this.ledger.ensureRoom(false);
+    if (room) await room;
+    return this.call(name, prompt, options);
   }
 
   /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */

@@ -10,6 +10,7 @@ import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
 import { Members } from './members.js';
+import { reportSpendToParent } from './spend-report.js';
 import { asText, renderPrompt } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
 import { parseRunSpec } from './run-spec.js';
@@ -170,6 +171,7 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
     if (error instanceof ContinueAsNew) throw error;
     if (!(error instanceof LimitReached)) {
       team.attributes.update('failed');
+      await reportSpendToParent(team.ledger, run.budget, error);
       throw error;
     }
     await team.ledger.settled();

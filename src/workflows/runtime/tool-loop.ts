@@ -12,6 +12,7 @@ import { withoutUndefined } from '../../team/without-undefined.js';
 import type { AgentCall, CallOptions } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
+import { callNeed, nextTurnNeed, stopAtDeadline } from './call-bounds.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
@@ -44,8 +45,11 @@ export class ToolLoop {
     let repair: { problem: string } | undefined;
     let repairs = 0;
     let usage = ZERO_USAGE;
+    let last = ZERO_USAGE;
     for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
-      const room = this.ledger.ensureRoom();
+      // The most this turn may spend: the first from the task, later ones from the conversation so far.
+      const need = turn === 1 ? callNeed(agent, [prompt, handoff]) : nextTurnNeed(agent, last, toolResults, repair);
+      const room = this.ledger.ensureRoom(need);
       if (room) await room;
       // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
       agent = withBudgetModel(agent, this.ledger);
@@ -61,23 +65,28 @@ export class ToolLoop {
       };
       let result: ModelTurnResult;
       try {
-        result = await runModelTurn.executeWithOptions({ summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}` }, [input]);
+        result = await runModelTurn.executeWithOptions(
+          { summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`, ...stopAtDeadline(agent, this.run.team, this.ledger.timeLeft()) },
+          [input],
+        );
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
-          if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model });
-          else this.ledger.release();
+          if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
+          else this.ledger.release(need);
           throw error;
         }
-        this.ledger.charge(invalid.usage, { model: agent.model });
+        this.ledger.charge(invalid.usage, { model: agent.model, need });
         usage = addUsage(usage, invalid.usage);
+        last = invalid.usage;
         if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { ...invalid, type: FailureType.InvalidStructuredOutput });
         repairs += 1;
         [conversation, toolResults, repair] = [invalid.conversation ?? conversation, undefined, { problem: invalid.problem }];
         continue;
       }
-      this.ledger.charge(result.usage, { model: result.model });
+      this.ledger.charge(result.usage, { model: result.model, need });
       usage = addUsage(usage, result.usage);
+      last = result.usage;
       [conversation, repair] = [result.conversation, undefined];
       if (result.toolUses.length === 0) {
         const refused = objection(result.output, schema, check);
@@ -103,7 +112,13 @@ export class ToolLoop {
       const refusal = await this.refusal(agent, use);
       if (refusal) refusals.set(use.id, refusal);
     }
+    // Members delegated to in this turn start together: sub-teams among them share what is left, and
+    // leave a call for each agent among them and for this agent's next turn (dropped once they are done).
+    const delegated = uses.flatMap((use) => (refusals.has(use.id) ? [] : (delegatedMember(use.name, agent.delegates) ?? [])));
+    const subteams = delegated.filter((member) => this.isSubteam(member)).length;
+    if (subteams > 0) this.ledger.together(delegated.length - subteams + 1, subteams);
     const outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use))));
+    if (subteams > 0) this.ledger.memberStarting();
     uses.forEach((use, i) => {
       const outcome = outcomes[i];
       if (!outcome) return;
@@ -132,7 +147,10 @@ export class ToolLoop {
   /** A delegation: the member works on the sub-task (in parallel with the turn's other calls) and its answer is the result. */
   private async delegateTo(agent: AgentSpec, member: string, use: ToolUse): Promise<ToolOutcome> {
     const input = DelegationInputSchema.safeParse(use.input);
-    if (!input.success) return errorOutcome(use, `invalid input for "${use.name}": give { task: "the sub-task" }`);
+    if (!input.success) {
+      this.ledger.memberStarting(this.isSubteam(member));
+      return errorOutcome(use, `invalid input for "${use.name}": give { task: "the sub-task" }`);
+    }
     if (!this.delegate) throw new Error('ToolLoop.delegate is not set');
     try {
       const result = await this.delegate(member, input.data.task, `from ${agent.name}: ${input.data.task}`);
@@ -143,6 +161,10 @@ export class ToolLoop {
       if (isCancellation(error) || error instanceof LimitReached || !(error instanceof ActivityFailure || error instanceof ChildWorkflowFailure)) throw error;
       return errorOutcome(use, `${member} could not do it: ${error.cause?.message ?? error.message}`);
     }
+  }
+
+  private isSubteam(member: string): boolean {
+    return !this.run.team.agents.some((a) => a.name === member) && this.run.team.subteams.includes(member);
   }
 
   /** A call of an MCP server's tool: its own activity, with the server's timeout and retry policy. */

@@ -1,0 +1,73 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import { FailureType } from '../../team/errors.js';
+import type { AgentSpec, TeamSpec } from '../../team/spec.js';
+import type { Usage } from '../../protocol/usage.js';
+import type { ToolOutcome } from '../../activities/index.js';
+import { agentActivityOptions } from './agent-options.js';
+
+/**
+ * The most one model call may spend: an estimate of its input (never below what the API will
+ * count) plus the agent's maxTokens of output, on the agent's model or its cheaper one. A budget
+ * holds this much while the call is in flight, so calls running at once cannot pass a cap.
+ */
+export interface CallNeed {
+  inputTokens: number;
+  outputTokens: number;
+  models: string[];
+}
+
+/**
+ * Tokens the API adds to a request beyond its text: message framing and the system prompt that
+ * comes with tools (346 tokens at most in Anthropic's documentation).
+ */
+export const REQUEST_OVERHEAD_TOKENS = 500;
+
+/**
+ * An upper bound on the tokens of `value` as text: its UTF-8 bytes as JSON. A token is at least
+ * one byte, so this never counts fewer tokens than the model's tokenizer (it counts some 3 to 4
+ * times more for English). Deterministic: workflow code may use it.
+ */
+export function tokensAtMost(value: unknown): number {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    // Each half of a surrogate pair counts 3: 6 for a 4-byte character.
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+  }
+  return bytes;
+}
+
+/** What an agent call may spend: its spec (system prompt, output schema, tools) and its messages, plus the overhead. */
+export function callNeed(agent: AgentSpec, messages: unknown[]): CallNeed {
+  const spec = { system: agent.system, output: agent.output, tools: agent.tools, serverTools: agent.serverTools, delegates: agent.delegates };
+  const inputTokens = REQUEST_OVERHEAD_TOKENS + tokensAtMost(spec) + messages.reduce<number>((sum, m) => sum + (m === undefined ? 0 : tokensAtMost(m)), 0);
+  return { inputTokens, outputTokens: agent.maxTokens, models: agent.cheaperModel === undefined ? [agent.model] : [agent.model, agent.cheaperModel] };
+}
+
+/**
+ * What the next turn of a tool loop may spend: the whole conversation goes again, so its input is at
+ * most the last turn's input (as the API counted it) and output, the tool results and the repair note.
+ */
+export function nextTurnNeed(agent: AgentSpec, last: Usage, toolResults: ToolOutcome[] | undefined, repair: unknown): CallNeed {
+  const lastInput = last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens;
+  const results = (toolResults ?? []).reduce((sum, r) => sum + Math.max(r.bytes, r.content === undefined ? 0 : tokensAtMost(r.content)) + tokensAtMost(r.toolUseId), 0);
+  const inputTokens = REQUEST_OVERHEAD_TOKENS + lastInput + last.outputTokens + results + (repair === undefined ? 0 : tokensAtMost(repair));
+  return { ...callNeed(agent, []), inputTokens };
+}
+
+/** The activity options that stop a call at the run's time cap: its schedule-to-close, at most the time left. */
+export function stopAtDeadline(agent: AgentSpec, team: TeamSpec, timeLeft: number | undefined): Pick<ActivityOptions, 'scheduleToCloseTimeout'> {
+  if (timeLeft === undefined) return {};
+  const total = agentActivityOptions(agent, team).scheduleToCloseTimeout as number;
+  return { scheduleToCloseTimeout: Math.max(1, Math.min(total, timeLeft)) };
+}
+
+/**
+ * Whether a call failed because its time ran out: Temporal's timeout, or the model client's own,
+ * which gives up a little before the attempt's time (bounded by the time cap) runs out.
+ */
+export function timedOut(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  return error.cause instanceof TimeoutFailure || (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.ModelTimeout);
+}

@@ -1,0 +1,36 @@
+import { defineSignal, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Ledger, Spent } from './ledger.js';
+
+/**
+ * Since this patch a sub-team that fails tells its parent what it spent before it fails, so the
+ * parent charges its tokens and cost (and what its calls in flight may still cost) and its caps stay exact.
+ */
+export const SPEND_REPORT_PATCH = 'troupe-subteam-spend-report';
+
+export interface SpendReport extends Spent {
+  workflowId: string;
+}
+
+/** A failing sub-team's spend, sent to its parent. */
+export const subteamSpentSignal = defineSignal<[SpendReport]>('troupe-subteam-spent');
+
+/**
+ * Sends a failing sub-team's spend to its parent and waits until the parent has it, so the signal
+ * is in the parent's history before the sub-team's failure. Only sub-teams under a cap report.
+ */
+export async function reportSpendToParent(ledger: Ledger, handed: object | undefined, error: unknown): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent || !handed || Object.keys(handed).length === 0 || isCancellation(error) || !patched(SPEND_REPORT_PATCH)) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(subteamSpentSignal, { workflowId: workflowInfo().workflowId, ...ledger.spent() });
+  } catch {
+    // The parent is gone or closing: nobody is left to charge.
+  }
+}
+
+/** The spends failed sub-teams reported, by workflow id, for their parent to charge. */
+export function receiveSpendReports(): Map<string, Spent> {
+  const reports = new Map<string, Spent>();
+  setHandler(subteamSpentSignal, ({ workflowId, ...spent }) => void reports.set(workflowId, spent));
+  return reports;
+}

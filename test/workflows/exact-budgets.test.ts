@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/client/index.js';
+import type { Usage } from '../../src/protocol/index.js';
+import { startRun, type StartedRun } from '../support/budget-runs.js';
+import { useTemporal } from '../support/temporal.js';
+
+// Exact caps (issue 12): tokens, USD and time hold like the call cap, across calls in flight and sub-teams.
+// The time-skipping server, real activities, the real SDK against the Messages API double.
+const temporal = useTemporal('time-skipping');
+const started: StartedRun[] = [];
+afterEach(async () => {
+  for (const s of started.splice(0)) await s.stop();
+});
+
+async function start(...args: Parameters<typeof startRun> extends [unknown, unknown, ...infer R] ? R : never): Promise<StartedRun> {
+  const s = await startRun(temporal.env, temporal.bundle, ...args);
+  started.push(s);
+  return s;
+}
+
+function result(s: StartedRun): Promise<RunResult> {
+  return s.troupe.run(s.run.workflowId).result();
+}
+
+const tokens = (u: Usage) => u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+
+describe('exact caps on tokens, USD and time', () => {
+  it('holds each call’s worst case while in flight: of three writers at once, only those whose worst case fits start', async () => {
+    // maxTokens 1,000 and an input estimate under 1,000: two worst cases fit in 4,000 tokens, three do not.
+    const s = await start('fan-on-tokens', { '*': [{ text: 'work', delayMs: 200, usage: { inputTokens: 300, outputTokens: 200 } }] });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 2, flags: ['budget-exhausted'] });
+    // The double adds a few cache tokens for the system prompt: they count towards the cap too.
+    expect(r.usage.inputTokens + r.usage.outputTokens).toBe(1_000);
+    expect(tokens(r.usage)).toBeLessThanOrEqual(4_000);
+    expect(s.double.scripted.callsTo('w1')).toBe(1);
+    expect(s.double.scripted.callsTo('w2')).toBe(1);
+    expect(s.double.scripted.callsTo('w3')).toBe(0);
+    expect(s.double.scripted.callsTo('editor')).toBe(0);
+  });
+
+  it('stops a call at the time cap: the call is cut off when the time runs out, and the result says so', async () => {
+    const began = Date.now();
+    const s = await start('slow-call', { w1: [{ text: 'slow', delayMs: 10_000 }], w2: [{ text: 'never' }] });
+    const r = await result(s);
+    expect(Date.now() - began).toBeLessThan(9_000);
+    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTime', agentCalls: 1, flags: ['budget-exhausted'] });
+    expect(r.output).not.toBe('slow');
+    expect(r.warnings.join('\n')).toContain('a call of w1 was stopped at the time cap');
+    expect(s.double.scripted.callsTo('w1')).toBe(1);
+    expect(s.double.scripted.callsTo('w2')).toBe(0);
+  });
+});
+
+describe('sub-teams share what is left', () => {
+  it('two sub-teams side by side under calls: 4 each get 2 (not 3 and 1)', async () => {
+    const s = await start('two-leaves', { '*': [{ text: 'work' }] });
+    const r = await result(s);
+    expect(r.agentCalls).toBe(4);
+    expect(['l1', 'l2', 'l3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+    expect(['m1', 'm2', 'm3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+    expect(r.warnings.join('\n')).toContain('sub-team budget-leaf ');
+    expect(r.warnings.join('\n')).toContain('sub-team budget-leaf-b ');
+  });
+
+  it('sub-teams delegated to in one turn share what is left and leave the delegating agent its next turn', async () => {
+    const s = await start('lead-of-leaves', {
+      lead: [{ toolUse: [{ name: 'delegate_budget-leaf', input: { task: 'part A' } }, { name: 'delegate_budget-leaf-b', input: { task: 'part B' } }] }, { text: 'A and B combined' }],
+      '*': [{ text: 'work' }],
+    });
+    const r = await result(s);
+    // calls: 6 = the lead's first turn, 2 for each sub-team, the lead's last turn.
+    expect(r).toMatchObject({ partial: false, agentCalls: 6, output: 'A and B combined' });
+    expect(s.double.scripted.callsTo('lead')).toBe(2);
+    expect(['l1', 'l2', 'l3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+    expect(['m1', 'm2', 'm3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+  });
+
+  it('charges a failed sub-team’s tokens and calls to its parent', async () => {
+    const s = await start('lead-of-failing', {
+      lead: [{ toolUse: [{ name: 'delegate_failing-leaf', input: { task: 'try it' } }], usage: { inputTokens: 100, outputTokens: 50 } }, { text: 'it failed; here is why', usage: { inputTokens: 100, outputTokens: 50 } }],
+      f1: [{ text: 'first', usage: { inputTokens: 300, outputTokens: 200 } }],
+      f2: [{ error: { status: 400, message: 'bad request' } }],
+    });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: false, output: 'it failed; here is why' });
+    expect(s.double.scripted.callsTo('f1')).toBe(1);
+    expect(s.double.scripted.callsTo('f2')).toBe(1);
+    expect(s.double.scripted.callsTo('f3')).toBe(0);
+    // The lead's two turns (300 tokens) and the sub-team's two calls, the failed one included (500 tokens).
+    expect(r.agentCalls).toBe(4);
+    expect(r.usage.inputTokens + r.usage.outputTokens).toBe(800);
+  });
+});
