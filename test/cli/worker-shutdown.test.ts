@@ -9,7 +9,7 @@ import { teams } from '../support/pool-teams.js';
 import { until } from '../support/until.js';
 import { startWorkerProcess, useWorkerCluster, type WorkerProcess } from '../support/worker-process.js';
 
-// Stopping a real `troupe worker` process with SIGTERM while an agent call is in flight.
+// Stopping a real `troupe worker` process with SIGTERM while an agent call is in flight, or while it starts.
 const TEAMS = fileURLToPath(new URL('../support/pool-teams.ts', import.meta.url));
 const registry = new TeamRegistry(teams);
 const dev = useWorkerCluster();
@@ -73,6 +73,25 @@ describe('stopping a worker', () => {
     } finally {
       worker.child.kill('SIGKILL');
       other?.child.kill('SIGKILL');
+      await double.close();
+    }
+  }, 90_000);
+
+  it('a SIGTERM that arrives while the worker starts stops it, gracefully, once it is up', async () => {
+    const double = await startMessagesApiDouble({}, { apiKey: 'test-key' });
+    const worker = startWorkerProcess(['--teams', fileURLToPath(new URL('../support/slow-loading-teams.ts', import.meta.url)), '--task-queue', 'stop-starting'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+    worker.ready.catch(() => undefined); // the exit code tells
+    try {
+      await until(() => worker.stdout().includes('Loading the teams slowly.'));
+      worker.child.kill('SIGTERM');
+      const exit = await worker.exited;
+      expect(exit.code).toBe(0);
+      const stdout = worker.stdout();
+      expect(stdout).toContain('Press Ctrl-C to stop.'); // it finished starting, then stopped
+      expect(stdout.indexOf('SIGTERM: stopping gracefully')).toBeGreaterThan(stdout.indexOf('Press Ctrl-C to stop.'));
+      expect(stdout).toContain('Worker stopped.');
+    } finally {
+      worker.child.kill('SIGKILL');
       await double.close();
     }
   }, 90_000);

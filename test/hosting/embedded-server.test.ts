@@ -1,5 +1,5 @@
 import { execFileSync, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { freePort, portInUse } from '../../src/hosting/free-port.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
 import { until } from '../support/until.js';
 
-// `troupe dev` as a user runs it, killed the hard way: its Temporal server must not outlive it.
+// `troupe dev` as a user runs it, killed the hard way or stopped while it starts: its Temporal server must not outlive it.
 
 type Troupe = ChildProcessByStdio<null, Readable, Readable>;
 const started: Troupe[] = [];
@@ -120,6 +120,29 @@ describe('the embedded Temporal server', () => {
     expect(temporalServers(home)).toHaveLength(1);
     second.child.kill('SIGINT');
     expect(await exited(second.child)).toBe(0);
+    await until(() => allGone(home, port, uiPort), 10_000);
+  });
+
+  it('stops cleanly on a SIGTERM that arrives while it starts: exit 0, and it stops its server itself', async () => {
+    const home = newHome();
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home });
+    started.push(child);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const record = join(home, 'dev-server.json');
+    // The server is starting (the watchdog's script has recorded it), the worker is not up yet.
+    await until(() => temporalServers(home).length === 1, 60_000);
+    expect(existsSync(record)).toBe(true);
+    expect(stdout).not.toContain('Press Ctrl-C to stop.');
+    child.kill('SIGTERM');
+
+    // Before the fix, Temporal's runtime took the signal: the worker stopped, and Node left troupe dev with 13 (an unsettled await).
+    expect(await exited(child)).toBe(0);
+    expect(stdout).toContain('Press Ctrl-C to stop.'); // it finished starting, then stopped
+    expect(stdout).toContain('SIGTERM: stopping gracefully');
+    expect(stdout).toContain('Worker and Temporal dev server stopped.');
+    expect(existsSync(record)).toBe(false); // forgotten by troupe dev once its server was down, not left to the watchdog
     await until(() => allGone(home, port, uiPort), 10_000);
   });
 

@@ -1,10 +1,10 @@
 import { TroupeError } from '../../team/index.js';
 import { configuredCluster } from '../../hosting/index.js';
 import { describePayloadEncryption } from '../../codec/index.js';
-import { openLocalStack, untilInterrupted } from '../local-stack.js';
+import { runWorkerInForeground } from '../foreground-worker.js';
 import { workerDeployment, type DeploymentFlags } from '../worker-deployment.js';
 import { workerLimitsFrom, type WorkerLimitFlags } from '../worker-flags.js';
-import { describeWorkerLimits, shutdownGraceMs } from '../../workers/worker-limits.js';
+import { describeWorkerLimits } from '../../workers/worker-limits.js';
 
 /**
  * `troupe worker`: a standalone worker against the configured cluster, until Ctrl-C or SIGTERM,
@@ -19,27 +19,12 @@ export async function workerCommand(options: { teams?: string; taskQueue?: strin
     );
   }
   const deployment = workerDeployment(options);
-  // Listening from the start: a signal that arrives while the worker starts stops it as soon as it is up.
-  const interrupted = untilInterrupted();
-  const stack = await openLocalStack({ teams: options.teams, taskQueue: options.taskQueue, worker: true, deployment, limits, activitiesOnly: options.activitiesOnly });
-  console.log(`Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`);
-  console.log(`Workflows: ${stack.workflows ?? 'none (--activities-only: this worker serves agent calls only)'}`);
-  console.log(`Limits: ${describeWorkerLimits(limits)}`);
-  if (deployment) console.log(`Worker deployment "${deployment.version.deploymentName}", build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior === 'PINNED' ? 'pinned' : 'auto-upgrade'} runs`);
-  console.log(stack.model.description);
-  console.log(describePayloadEncryption());
-  console.log('Press Ctrl-C to stop.');
-  const stopped = stack.workerStopped?.then((error) => ({ error }));
-  const first = await Promise.race([interrupted, stopped]);
-  if (typeof first === 'string') {
-    console.log(`${first}: stopping gracefully: no new work; agent calls in flight get ${shutdownGraceMs(limits) / 1000}s to finish, then go back to Temporal for another worker. Press Ctrl-C (or send SIGTERM) again to stop at once.`);
-  }
-  await stack.close();
-  const outcome = await stopped;
-  if (outcome?.error) {
-    console.error(`troupe: the worker stopped on an error: ${outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error)}`);
-    return 1;
-  }
-  console.log('Worker stopped.');
-  return 0;
+  return runWorkerInForeground({ teams: options.teams, taskQueue: options.taskQueue, deployment, limits, activitiesOnly: options.activitiesOnly }, (stack) => [
+    `Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`,
+    `Workflows: ${stack.workflows ?? 'none (--activities-only: this worker serves agent calls only)'}`,
+    `Limits: ${describeWorkerLimits(limits)}`,
+    ...(deployment ? [`Worker deployment "${deployment.version.deploymentName}", build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior === 'PINNED' ? 'pinned' : 'auto-upgrade'} runs`] : []),
+    stack.model.description,
+    describePayloadEncryption(),
+  ]);
 }
