@@ -2,7 +2,8 @@
 #
 # Build stage: install everything (the SDKs Troupe runs on are peer dependencies, which this
 # repository installs as dev dependencies), compile to dist/ and prebuild the workflow bundle
-# (dist/workflows.bundle.js), so the worker bundles nothing when it starts.
+# (dist/workflows.bundle.js), so the worker bundles nothing when it starts; then prune node_modules
+# to the production dependencies and the peers, the only ones the runtime stage copies.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,6 +16,13 @@ RUN npm run build
 # copy of Troupe the worker runs.
 COPY examples ./examples
 RUN sed -i -e "s#'../src/\([a-z]*\)/index.js'#'../dist/\1/index.js'#" examples/*.ts
+# Production dependencies only from here on. The peers, the SDKs Troupe runs on, are dev dependencies
+# of this repository (for its own tests): make them dependencies and drop the dev list, so the prune
+# keeps them at their locked versions and removes the tools (TypeScript, ESLint, Vitest, ...). The
+# worker needs none of those: it runs dist/ with the prebuilt workflow bundle, and the example teams
+# load through tsx, a peer.
+RUN node -e "const fs = require('fs'); const p = JSON.parse(fs.readFileSync('package.json', 'utf8')); p.dependencies = { ...p.dependencies, ...p.peerDependencies }; delete p.devDependencies; fs.writeFileSync('package.json', JSON.stringify(p, null, 2) + '\\n');" \
+    && npm prune --omit=dev
 
 # Runtime stage: no sources, so bin/troupe.js runs the compiled CLI (dist/cli/main.js).
 FROM node:20-bookworm-slim

