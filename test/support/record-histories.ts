@@ -14,12 +14,13 @@ import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js'
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
 import { askingTeam, fanOnBudget, optionalCritic, signedGate } from './budget-teams.js';
+import { gateBesideBudget, optionalDebater } from './degradation-teams.js';
 import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, optionalCritic, signedGate]);
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
 // Signed decisions are checked by the worker with this secret.
 process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
@@ -30,6 +31,13 @@ const { anthropic } = createOfflineAnthropic({
   'optional-critic/drafter': [{ text: 'the draft' }],
   'optional-critic/critic': [{ error: { status: 400, message: 'bad request' } }],
   'signed-gate/drafter': [{ text: 'release 1.2' }],
+  'gate-beside-budget/publisher': [{ toolUse: [{ name: 'publish', input: { text: 'the note' } }] }, { json: { answer: 'published it' } }],
+  'gate-beside-budget/w1': [{ text: 'one' }],
+  'gate-beside-budget/w2': [{ text: 'two' }],
+  'optional-debater/pro': [{ json: { position: 'yes', argument: 'because yes' } }],
+  'optional-debater/con': [{ json: { position: 'no', argument: 'because no' } }],
+  'optional-debater/third': [{ error: { status: 400, message: 'bad request' } }],
+  'optional-debater/judge': [{ json: { decision: 'yes', rationale: 'stronger' } }],
   'tool-team/researcher': [{ toolUse: [{ name: 'search', input: { query: 'launch' } }, { name: 'publish', input: { text: 'the launch note' } }] }, { json: { answer: 'searched; publishing was refused' } }],
 });
 const taskQueue = 'record-histories';
@@ -80,7 +88,7 @@ await worker.runUntil(async () => {
   }
 
   // Budgets, optional steps and signed decisions (issue 12).
-  for (const [name, team] of [['budget-parallel', 'fan-on-budget'], ['degraded', 'optional-critic']] as const) {
+  for (const [name, team] of [['budget-parallel', 'fan-on-budget'], ['degraded', 'optional-critic'], ['degraded-debate', 'optional-debater']] as const) {
     if (!wanted(name)) continue;
     const run = await troupe.start(team, `Recorded ${name}`, { workflowId: `recorded-${name}` });
     await run.result();
@@ -93,6 +101,17 @@ await worker.runUntil(async () => {
     await asking.raiseBudget('ana', { calls: 4 });
     await asking.result();
     save(asking.workflowId, `${asking.workflowId}.json`);
+  }
+  if (wanted('gates-in-turn')) {
+    // The budget runs out while the publisher's tool call waits for approval: the two gates open in turn.
+    const gates = await troupe.start('gate-beside-budget', 'Recorded gates in turn', { workflowId: 'recorded-gates-in-turn' });
+    while ((await gates.progress())?.awaiting?.gate !== 'budget') await new Promise((r) => setTimeout(r, 100));
+    while (!(await gates.progress())?.activity.includes('publish')) await new Promise((r) => setTimeout(r, 100));
+    await gates.raiseBudget('ana', { calls: 4 });
+    while ((await gates.progress())?.awaiting?.gate !== 'tool-publish') await new Promise((r) => setTimeout(r, 100));
+    await gates.decide({ gate: 'tool-publish', by: 'ana', decision: 'approve' });
+    await gates.result();
+    save(gates.workflowId, `${gates.workflowId}.json`);
   }
   if (wanted('signed-decisions')) {
     const signed = await troupe.start('signed-gate', 'Recorded signed decisions', { workflowId: 'recorded-signed-decisions' });
