@@ -38,7 +38,7 @@ export const optionalDebaters = defineTeam({
 
 export const optionalAnt = defineTeam({
   name: 'optional-ant',
-  agents: [agent('ant1', 'swarm agent', SwarmMoveSchema), agent('ant2', 'swarm agent', SwarmMoveSchema, optional)],
+  agents: [agent('ant1', 'swarm agent', SwarmMoveSchema, optional), agent('ant2', 'swarm agent', SwarmMoveSchema, optional)],
   topology: { kind: 'swarm', agents: ['ant1', 'ant2'], rounds: 5 },
 });
 

@@ -147,6 +147,14 @@ describe('optional members in every topology', () => {
     expect(r.state).toMatchObject({ sittingOut: [{ agent: 'ant2' }] });
   });
 
+  it('swarm: with every agent failed, the run fails with NoMemberLeft', async () => {
+    const s = await start('optional-ant', { ant1: [badRequest], ant2: [badRequest] });
+    const failure = await failureOf(s);
+    expect(failure?.type).toBe(FailureType.NoMemberLeft);
+    expect(failure?.message).toMatch(/^every swarm agent failed for good and was skipped \(ant1: .*; ant2: .*\): no one is left to work the board$/);
+    expect(s.double.scripted.callsTo()).toBe(2);
+  });
+
   it('handoff: a peer that fails is skipped; the task goes back to the agent that handed it over', async () => {
     const s = await start('optional-desk', {
       front: [{ json: { handoffTo: 'billing', answer: 'a refund question' } }, { json: { handoffTo: '', answer: 'front answered' } }],
