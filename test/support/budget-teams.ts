@@ -87,13 +87,10 @@ export const slowCall = defineTeam({
 
 // Sub-teams side by side, or delegated to in one turn, share what is left.
 export const budgetLeafB = defineTeam({ name: 'budget-leaf-b', agents: [writer('m1'), writer('m2'), writer('m3')], topology: steps('m1', 'm2', 'm3') });
-export const twoLeaves = defineTeam({
-  name: 'two-leaves',
-  agents: [writer('w1')],
-  subteams: [budgetLeaf, budgetLeafB],
-  topology: { kind: 'pipeline', steps: [{ parallel: { members: ['budget-leaf', 'budget-leaf-b'] } }] },
-  budget: { calls: 4 },
-});
+const leavesSideBySide = (name: string, budget: { calls: number } | { tokens: number }) =>
+  defineTeam({ name, agents: [writer('w1')], subteams: [budgetLeaf, budgetLeafB], topology: { kind: 'pipeline', steps: [{ parallel: { members: ['budget-leaf', 'budget-leaf-b'] } }] }, budget });
+export const twoLeaves = leavesSideBySide('two-leaves', { calls: 4 });
+export const twoLeavesOnTokens = leavesSideBySide('two-leaves-on-tokens', { tokens: 11_000 });
 export const leadOfLeaves = defineTeam({ name: 'lead-of-leaves', agents: [writer('lead', { delegates: ['budget-leaf', 'budget-leaf-b'] })], subteams: [budgetLeaf, budgetLeafB], topology: steps('lead'), budget: { calls: 6 } });
 
 // A sub-team that fails at its second step, delegated to: the lead goes on, and pays for what it spent.
@@ -125,5 +122,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnTokens, slowCall, budgetLeafB, twoLeaves, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+export const teams = [fanOnTokens, slowCall, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/client/index.js';
 import type { Usage } from '../../src/protocol/index.js';
@@ -22,13 +23,23 @@ function result(s: StartedRun): Promise<RunResult> {
   return s.troupe.run(s.run.workflowId).result();
 }
 
+/** Replays the run's history as it stands, as a worker taking over after a crash does: it must rebuild the same state. */
+async function replays(s: StartedRun): Promise<void> {
+  await Worker.runReplayHistory({ workflowBundle: temporal.bundle }, await s.run.handle.fetchHistory(), s.run.workflowId);
+}
+
 const tokens = (u: Usage) => u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
 
 describe('exact caps on tokens, USD and time', () => {
   it('holds each call’s worst case while in flight: of three writers at once, only those whose worst case fits start', async () => {
     // maxTokens 1,000 and an input estimate under 1,000: two worst cases fit in 4,000 tokens, three do not.
-    const s = await start('fan-on-tokens', { '*': [{ text: 'work', delayMs: 200, usage: { inputTokens: 300, outputTokens: 200 } }] });
+    const s = await start('fan-on-tokens', { '*': [{ text: 'work', delayMs: 500, usage: { inputTokens: 300, outputTokens: 200 } }] });
+    // While the two calls are in flight, a worker taking over replays what they hold and refuses the third again.
+    const deadline = Date.now() + 10_000;
+    while (s.double.scripted.callsTo() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await replays(s);
     const r = await result(s);
+    await replays(s);
     expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 2, flags: ['budget-exhausted'] });
     // The double adds a few cache tokens for the system prompt: they count towards the cap too.
     expect(r.usage.inputTokens + r.usage.outputTokens).toBe(1_000);
@@ -63,6 +74,17 @@ describe('sub-teams share what is left', () => {
     expect(r.warnings.join('\n')).toContain('sub-team budget-leaf-b ');
   });
 
+  it('two sub-teams side by side under tokens: each gets half of 11,000, so neither spends the other’s', async () => {
+    // 2,000 tokens a call, a worst case of maxTokens 2,048 plus the input estimate: two calls fit in 5,500 each.
+    const s = await start('two-leaves-on-tokens', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_700 } }] });
+    const r = await result(s);
+    expect(['l1', 'l2', 'l3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+    expect(['m1', 'm2', 'm3'].map((a) => s.double.scripted.callsTo(a))).toEqual([1, 1, 0]);
+    expect(r.agentCalls).toBe(4);
+    expect(r.usage.inputTokens + r.usage.outputTokens).toBe(8_000);
+    expect(tokens(r.usage)).toBeLessThanOrEqual(11_000);
+  });
+
   it('sub-teams delegated to in one turn share what is left and leave the delegating agent its next turn', async () => {
     const s = await start('lead-of-leaves', {
       lead: [{ toolUse: [{ name: 'delegate_budget-leaf', input: { task: 'part A' } }, { name: 'delegate_budget-leaf-b', input: { task: 'part B' } }] }, { text: 'A and B combined' }],
@@ -90,5 +112,6 @@ describe('sub-teams share what is left', () => {
     // The lead's two turns (300 tokens) and the sub-team's two calls, the failed one included (500 tokens).
     expect(r.agentCalls).toBe(4);
     expect(r.usage.inputTokens + r.usage.outputTokens).toBe(800);
+    await replays(s);
   });
 });

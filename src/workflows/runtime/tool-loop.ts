@@ -117,8 +117,12 @@ export class ToolLoop {
     const delegated = uses.flatMap((use) => (refusals.has(use.id) ? [] : (delegatedMember(use.name, agent.delegates) ?? [])));
     const subteams = delegated.filter((member) => this.isSubteam(member)).length;
     if (subteams > 0) this.ledger.together(delegated.length - subteams + 1, subteams);
-    const outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use))));
-    if (subteams > 0) this.ledger.memberStarting();
+    let outcomes: ToolOutcome[];
+    try {
+      outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use))));
+    } finally {
+      if (subteams > 0) this.ledger.memberStarting();
+    }
     uses.forEach((use, i) => {
       const outcome = outcomes[i];
       if (!outcome) return;
