@@ -1,4 +1,4 @@
-import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig } from '../../src/team/index.js';
+import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig, type BudgetSpecInput } from '../../src/team/index.js';
 import { degradationTeams } from './degradation-teams.js';
 
 /** Teams with budgets, optional steps and signed gates (issue 12); also a teams module for `troupe worker --teams`. */
@@ -78,12 +78,10 @@ export const fanOnTokens = defineTeam({
   topology: { kind: 'pipeline', steps: [{ parallel: { members: ['w1', 'w2', 'w3'] } }, { agent: 'editor' }] },
   budget: { tokens: 4_000 },
 });
-export const slowCall = defineTeam({
-  name: 'slow-call',
-  agents: [writer('w1', { timeout: '30s', heartbeatTimeout: '30s', retry: { maximumAttempts: 1 } }), writer('w2')],
-  topology: steps('w1', 'w2'),
-  budget: { time: '3s' },
-});
+const slowThenQuick = (name: string, budget: BudgetSpecInput) =>
+  defineTeam({ name, agents: [writer('w1', { timeout: '30s', heartbeatTimeout: '30s', retry: { maximumAttempts: 1 } }), writer('w2')], topology: steps('w1', 'w2'), budget });
+export const slowCall = slowThenQuick('slow-call', { time: '3s' });
+export const slowCallAsking = slowThenQuick('slow-call-asking', { time: '3s', onExhausted: 'ask', approvers: ['ana'] });
 
 // Sub-teams side by side, or delegated to in one turn, share what is left.
 export const budgetLeafB = defineTeam({ name: 'budget-leaf-b', agents: [writer('m1'), writer('m2'), writer('m3')], topology: steps('m1', 'm2', 'm3') });
@@ -122,5 +120,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnTokens, slowCall, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+export const teams = [fanOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

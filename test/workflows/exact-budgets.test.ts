@@ -2,7 +2,7 @@ import { Worker } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/client/index.js';
 import type { Usage } from '../../src/protocol/index.js';
-import { startRun, type StartedRun } from '../support/budget-runs.js';
+import { startRun, waitingAt, type StartedRun } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Exact caps (issue 12): tokens, USD and time hold like the call cap, across calls in flight and sub-teams.
@@ -60,6 +60,17 @@ describe('exact caps on tokens, USD and time', () => {
     expect(r.warnings.join('\n')).toContain('a call of w1 was stopped at the time cap');
     expect(s.double.scripted.callsTo('w1')).toBe(1);
     expect(s.double.scripted.callsTo('w2')).toBe(0);
+  });
+
+  it('with a budget that asks, a call stopped at the time cap waits for a raise, then the member is called again', async () => {
+    const s = await start('slow-call-asking', { w1: [{ text: 'slow', delayMs: 10_000 }, { text: 'quick' }], w2: [{ text: 'done' }] });
+    await waitingAt(s.run, 'budget');
+    await s.run.raiseBudget('ana', { time: 3_600_000 });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: false, agentCalls: 3, output: 'done' });
+    expect(r.warnings.join('\n')).toContain('a call of w1 was stopped at the time cap');
+    expect(s.double.scripted.callsTo('w1')).toBe(2);
+    expect(s.double.scripted.callsTo('w2')).toBe(1);
   });
 });
 
