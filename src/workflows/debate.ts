@@ -81,7 +81,7 @@ export async function debate(input: unknown): Promise<RunResult> {
         task: team.task,
         data: state.arguments.map((a) => ({ label: `${a.debater}'s final argument (round ${state.round})`, content: a.argument })),
       }),
-      { about: `judge ${state.round} round(s) between ${topology.debaters.join(', ')}`, schema: JudgmentSchema },
+      { about: `judge ${state.round} round(s) between ${state.arguments.map((a) => a.debater).join(', ')}`, schema: JudgmentSchema },
     );
     const judgment = call.output;
     const decision = { ...judgment, rounds: state.round, consensus: state.consensus, positions };
