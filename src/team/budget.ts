@@ -4,8 +4,9 @@ import { Caps } from './budget-raise.js';
 
 /**
  * A run's budget: tokens, estimated USD (needs prices), wall-clock time since the run's first start
- * and model calls, checked before every model call across the run's whole tree of sub-teams and
- * carried across continue-as-new. On exhaustion the run stops with a flagged partial result, or
+ * and model calls, across the run's whole tree of sub-teams and carried across continue-as-new.
+ * Exact: a model call starts only if its worst case fits what is left, and a call still running at
+ * the time cap is stopped there. On exhaustion the run stops with a flagged partial result, or
  * (`onExhausted: 'ask'`) waits for a person to raise it.
  */
 export const BudgetSpecSchema = z

@@ -92,7 +92,10 @@ export class Ledger {
   private exactCaps: boolean | undefined;
   /** Worst cases of the calls in flight and allowances of the sub-teams at work (EXACT_CAPS_PATCH). */
   private readonly holds = new Map<object, Hold>();
-  /** What failed sub-teams that could not say what they spent were allowed: it stays spent, so the caps hold. */
+  /**
+   * What failed sub-teams may have spent beyond what they reported: the whole allowance of one that
+   * could not report, the worst case of the calls one left in flight. It stays spent, so the caps hold.
+   */
   private lostTokens: number;
   private lostUsd: number;
   /** Agents and sub-teams started together that have not begun yet, for fair shares (EXACT_CAPS_PATCH). */
@@ -248,13 +251,14 @@ export class Ledger {
   }
 
   /**
-   * What a sub-team may spend: what is left of every cap. Its calls stay reserved here until
-   * `settle` charges what it really spent, so sub-teams working at once never share the same calls.
+   * What a sub-team may spend: its share of what is left of every cap. It stays held here until
+   * `settle` charges what it really spent, so sub-teams working at once never share the same budget.
    */
   handDown(): Allowance {
     const caps = this.caps();
-    if (caps.calls === undefined && caps.tokens === undefined && caps.usd === undefined && caps.deadline === undefined) return this.handDownShares(caps, false);
-    return this.handDownShares(caps, this.patchedCaps());
+    // Only a run under some cap asks for the patch: the histories of runs without one stay as they were.
+    const capped = [caps.calls, caps.tokens, caps.usd, caps.deadline].some((cap) => cap !== undefined);
+    return this.handDownShares(caps, capped && this.patchedCaps());
   }
 
   /**
