@@ -6,10 +6,11 @@
  * every run completed with the result a fault-free run gives, and counts the model calls the
  * Messages API double answered against those recorded in history: an answer delivered twice for one
  * call is a call paid twice. Payloads are encrypted (TROUPE_PAYLOAD_KEY) and the raw histories and
- * the database file are searched for the prompts and answers in plaintext. A load phase runs many
- * runs at once on one worker with a zero-latency model and samples its memory.
+ * the database file are searched for the prompts and answers in plaintext. A load phase runs waves of
+ * many runs at once on one worker with a zero-latency model and reads its memory in and after each wave.
  *
- * `npm run reliability -- --smoke` is the short mode CI runs; `--kills N --restarts N` change the number of faults. The harness fails (exit 1) only when a
+ * `npm run reliability -- --smoke` is the short mode CI runs; `--kills N --restarts N` change the number of faults,
+ * `--waves N --wave-runs N` the load (waves of N runs at once). The harness fails (exit 1) only when a
  * run is lost, a result is wrong, a call is paid again after its answer reached a worker, or plaintext
  * is found.
  * Results: reliability/results/latest.json (smoke.json) and latest.md.
@@ -36,12 +37,14 @@ import { SupervisedWorker } from './workers.js';
 
 const smoke = process.argv.includes('--smoke');
 const size = smoke
-  ? { kills: 8, restarts: 2, inFlight: 4, killEveryMs: [1_500, 4_000], loadRuns: 40 }
-  : { kills: 110, restarts: 6, inFlight: 8, killEveryMs: [2_000, 6_000], loadRuns: 400 };
-/** `--kills N` and `--restarts N` override the mode's numbers of faults. */
+  ? { kills: 8, restarts: 2, inFlight: 4, killEveryMs: [1_500, 4_000], loadWaves: 4, loadRuns: 40 }
+  : { kills: 110, restarts: 6, inFlight: 8, killEveryMs: [2_000, 6_000], loadWaves: 6, loadRuns: 200 };
+/** `--kills N` and `--restarts N` override the mode's numbers of faults, `--waves N` and `--wave-runs N` its load. */
 const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
 size.kills = flag('--kills') ?? size.kills;
 size.restarts = flag('--restarts') ?? size.restarts;
+size.loadWaves = flag('--waves') ?? size.loadWaves;
+size.loadRuns = flag('--wave-runs') ?? size.loadRuns;
 /** Worker limits of the load phase: sized for a 2-core machine (documented in the README). */
 const LOAD_LIMITS = { maxConcurrentCalls: 50, maxConcurrentWorkflowTasks: 10 };
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -282,41 +285,66 @@ const plaintext = {
 };
 log(`calls: ${JSON.stringify(calls)}; plaintext: ${JSON.stringify(plaintext)}`);
 
-// 6. Load: many runs at once on one worker with a zero-latency model; its memory sampled.
+// 6. Load: waves of runs at once on one worker with a zero-latency model. In each wave the worker's
+// resident memory is sampled every 250 ms (the wave's peak); after it, once its runs have left the
+// worker's cache, the worker collects its garbage and reports its memory (settled). A leak grows
+// wave over wave, most plainly in the settled JS heap; bounded memory stays flat.
 await Promise.all(workers.map((w) => w.stop()));
 double.setDelay(0, 0);
 const loadWorker = new SupervisedWorker(workerEnv('reliability-load', LOAD_LIMITS), log);
 laterWorkers.push(loadWorker);
 loadWorker.start();
 while (!loadWorker.isReady) await sleep(100);
-const samples: { atMs: number; rssBytes: number }[] = [];
-const loadStart = Date.now();
-const sampler = setInterval(() => {
-  const rss = loadWorker.rssBytes();
-  if (rss !== undefined) samples.push({ atMs: Date.now() - loadStart, rssBytes: rss });
-}, 250);
+const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+// The settled heap to 0.1 MB: a leak of a few KB a run shows within a wave or two.
+const mb1 = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
 const loadTeams = teamNames.filter((name) => name !== approvalTeam.name);
-const loadRuns = await Promise.all(Array.from({ length: size.loadRuns }, (_, i) => runOne(loadTeams[i % loadTeams.length]!, 'load', 'reliability-load')));
-clearInterval(sampler);
+const loadRuns: RunRecord[] = [];
+const waves: { seconds: number; rssPeakMb: number; settledRssMb: number; settledHeapMb: number }[] = [];
+const loadStart = Date.now();
+for (let wave = 0; wave < size.loadWaves; wave += 1) {
+  const waveStart = Date.now();
+  let peakBytes = 0;
+  const sampler = setInterval(() => (peakBytes = Math.max(peakBytes, loadWorker.rssBytes() ?? 0)), 250);
+  loadRuns.push(...(await Promise.all(Array.from({ length: size.loadRuns }, (_, i) => runOne(loadTeams[i % loadTeams.length]!, 'load', 'reliability-load')))));
+  clearInterval(sampler);
+  const seconds = Math.round((Date.now() - waveStart) / 100) / 10;
+  await sleep(1_000);
+  const settled = await loadWorker.settle();
+  waves.push({ seconds, rssPeakMb: mb(peakBytes), settledRssMb: mb(settled.rssBytes), settledHeapMb: mb1(settled.heapUsedBytes) });
+  log(`load wave ${wave + 1}: ${JSON.stringify(waves.at(-1))}`);
+}
 const loadMs = Date.now() - loadStart;
 await loadWorker.stop();
-const half = Math.floor(samples.length / 2);
-const peak = (list: typeof samples) => Math.max(0, ...list.map((s) => s.rssBytes));
-const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+// The first wave warms the worker up (code compiled, caches and pools filled): the trend is read from the second on.
+const steady = waves.length > 2 ? waves.slice(1) : waves;
+const [steadyFirst, steadyLast] = [steady[0]!, steady.at(-1)!];
+/** MB a wave: the least-squares slope over the waves from the second on (RSS is noisy wave to wave). */
+const perWave = (pick: (wave: (typeof waves)[number]) => number) => {
+  const n = steady.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = steady.reduce((sum, w) => sum + pick(w), 0) / n;
+  const slope = steady.reduce((sum, w, x) => sum + (x - meanX) * (pick(w) - meanY), 0) / steady.reduce((sum, _w, x) => sum + (x - meanX) ** 2, 0);
+  return Math.round(slope * 10) / 10;
+};
 const load = {
-  runs: size.loadRuns,
+  waves: size.loadWaves,
+  runsPerWave: size.loadRuns,
+  runs: loadRuns.length,
   completed: loadRuns.filter((r) => r.status === 'COMPLETED').length,
   failed: loadRuns.filter((r) => r.status !== 'COMPLETED').length,
   wrongResults: loadRuns.filter((r) => r.status === 'COMPLETED' && r.output !== expected.get(r.team)?.output).length,
   seconds: Math.round(loadMs / 100) / 10,
   workerLimits: LOAD_LIMITS,
-  rssPeakMb: mb(peak(samples)),
-  rssPeakFirstHalfMb: mb(peak(samples.slice(0, half))),
-  rssPeakSecondHalfMb: mb(peak(samples.slice(half))),
-  rssAtEndMb: mb(samples.at(-1)?.rssBytes ?? 0),
-  // Bounded: the second half's peak is within 10% of the first half's.
-  levelsOff: peak(samples.slice(half)) <= peak(samples.slice(0, half)) * 1.1,
-  samples: samples.length,
+  rssPeakMb: Math.max(...waves.map((w) => w.rssPeakMb)),
+  byWave: waves,
+  // Growth a wave, from the second wave to the last.
+  rssPeakGrowthMbPerWave: perWave((w) => w.rssPeakMb),
+  settledRssGrowthMbPerWave: perWave((w) => w.settledRssMb),
+  settledHeapGrowthMbPerWave: perWave((w) => w.settledHeapMb),
+  // Bounded: after the last wave the worker holds (settled JS heap, where run state would leak) within 10% of what it held after the second.
+  levelsOff: steadyLast.settledHeapMb <= steadyFirst.settledHeapMb * 1.1,
 };
 log(`load: ${JSON.stringify(load)}`);
 
@@ -404,11 +432,18 @@ function markdown(r: typeof report): string {
     `| ... of which the first answer came after its worker was killed (reached no one) | ${r.calls.repeatsAfterAnswerToKilledWorker} |`,
     `| Bad inputs tried (refused: exit 2, a message, no stack trace) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
     `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,
-    `| Load: runs at once on one worker, zero-latency model (completed, failed) | ${r.load.runs} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,
-    `| Load: worker RSS peak, first half / second half | ${r.load.rssPeakMb} MB, ${r.load.rssPeakFirstHalfMb} / ${r.load.rssPeakSecondHalfMb} MB (${r.load.levelsOff ? 'levels off' : 'still growing'}) |`,
+    `| Load: waves of runs at once on one worker, zero-latency model (completed, failed) | ${r.load.waves} × ${r.load.runsPerWave} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,
+    `| Load: worker RSS peak, wave by wave | ${r.load.byWave.map((w) => w.rssPeakMb).join(', ')} MB (${signed(r.load.rssPeakGrowthMbPerWave)} MB a wave after the first) |`,
+    `| Load: worker settled after each wave (full GC): RSS | ${r.load.byWave.map((w) => w.settledRssMb).join(', ')} MB (${signed(r.load.settledRssGrowthMbPerWave)} MB a wave after the first) |`,
+    `| Load: worker settled after each wave (full GC): JS heap in use | ${r.load.byWave.map((w) => w.settledHeapMb).join(', ')} MB (${signed(r.load.settledHeapGrowthMbPerWave)} MB a wave after the first) |`,
+    `| Load: settled JS heap levels off (last wave within 10% of the second) | ${r.load.levelsOff ? 'yes' : 'no: still growing'} |`,
     '',
     r.problems.length ? `Problems:\n${r.problems.map((p) => `- ${p}`).join('\n')}\n` : 'No problems.\n',
   ].join('\n');
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
 }
 
 function quietLogger() {

@@ -4,7 +4,7 @@
  * TROUPE_HOME (shared by the harness's workers, as by workers on one machine), and the workflows
  * the harness bundled once (RELIABILITY_BUNDLE), so a restart after each kill takes a second, not a
  * bundling. Limits from RELIABILITY_LIMITS (JSON WorkerLimits). It prints "journal reuse" each time a
- * retried call reuses a journaled answer. It runs until killed.
+ * retried call reuses a journaled answer, and its settled memory when told "settle" on stdin. It runs until killed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +37,14 @@ const worker = await createTroupeWorker({
   workflowBundle: { code: readFileSync(env['RELIABILITY_BUNDLE'] ?? '', 'utf8') },
   answers,
   limits: JSON.parse(env['RELIABILITY_LIMITS'] ?? '{}') as object,
+});
+// Between load waves the harness asks for a settled reading: a full garbage collection (the harness
+// starts workers with --expose-gc), then this process's resident memory and JS heap in use.
+process.stdin.setEncoding('utf8').on('data', (text: string) => {
+  if (!text.includes('settle')) return;
+  globalThis.gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  console.log(`settled ${JSON.stringify({ rssBytes: rss, heapUsedBytes: heapUsed })}`);
 });
 console.log('worker ready');
 await worker.run();

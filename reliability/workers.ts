@@ -24,7 +24,7 @@ export class SupervisedWorker {
 
   start(): void {
     this.ready = false;
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY], { env: { ...process.env, ...this.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
@@ -73,6 +73,22 @@ export class SupervisedWorker {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** The worker's memory once settled: after a full garbage collection, its resident memory and JS heap in use. */
+  settle(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+    const child = this.child;
+    if (!child) return Promise.reject(new Error('the worker is not running'));
+    return new Promise((resolve) => {
+      const read = (chunk: Buffer) => {
+        const reading = /settled (\{.*\})/.exec(chunk.toString())?.[1];
+        if (!reading) return;
+        child.stdout?.off('data', read);
+        resolve(JSON.parse(reading) as { rssBytes: number; heapUsedBytes: number });
+      };
+      child.stdout?.on('data', read);
+      child.stdin?.write('settle\n');
+    });
   }
 
   /** Resident memory of the worker process, from /proc (Linux). */
