@@ -23,9 +23,9 @@ export interface CallNeed {
 export const REQUEST_OVERHEAD_TOKENS = 500;
 
 /**
- * An upper bound on the tokens of `value` as text: its UTF-8 bytes as JSON. A token is at least
- * one byte, so this never counts fewer tokens than the model's tokenizer (it counts some 3 to 4
- * times more for English). Deterministic: workflow code may use it.
+ * An upper bound on the tokens of `value` as text: its UTF-8 bytes as JSON. A token covers at
+ * least one byte of text, so this never counts fewer tokens than the model's tokenizer (for prose,
+ * several times more). Deterministic: workflow code may use it.
  */
 export function tokensAtMost(value: unknown): number {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
