@@ -1,12 +1,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/protocol/messages.js';
 import { CLI_SHUTDOWN_GRACE } from '../../src/workers/worker-limits.js';
 import { troupe } from '../support/cli.js';
@@ -115,9 +115,12 @@ describe('docker-compose.yml', () => {
 
 describe('the Dockerfile, played out on the build context', () => {
   let image: string;
+  let scratch: string | undefined;
+  // Each stage holds a copy of node_modules: hundreds of MB to leave behind.
+  afterAll(() => scratch && rmSync(scratch, { recursive: true, force: true }));
 
   beforeAll(() => {
-    const scratch = mkdtempSync(join(tmpdir(), 'troupe-image-'));
+    scratch = mkdtempSync(join(tmpdir(), 'troupe-image-'));
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     const dirs: string[] = [];
     for (const [index, stage] of stages.entries()) {
