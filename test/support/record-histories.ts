@@ -13,14 +13,14 @@ import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
-import { askingTeam, fanOnBudget, optionalCritic, signedGate } from './budget-teams.js';
+import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, optionalCritic, signedGate, slowCall } from './budget-teams.js';
 import { gateBesideBudget, optionalDebater } from './degradation-teams.js';
 import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
 // Signed decisions are checked by the worker with this secret.
 process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
@@ -28,6 +28,12 @@ const { anthropic } = createOfflineAnthropic({
   'approve-in-week/drafter': [{ text: 'the draft' }],
   ...Object.fromEntries(['s1', 's2', 's3', 's4'].map((agent) => [`asking-team/${agent}`, [{ text: `step ${agent}` }]])),
   ...Object.fromEntries(['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-budget/${agent}`, [{ text: `part ${agent}` }]])),
+  ...Object.fromEntries(['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-tokens/${agent}`, [{ text: `part ${agent}`, delayMs: 200, usage: { inputTokens: 300, outputTokens: 200 } }]])),
+  'lead-of-failing/lead': [{ toolUse: [{ name: 'delegate_failing-leaf', input: { task: 'try it' } }] }, { text: 'it failed; here is why' }],
+  'failing-leaf/f1': [{ text: 'first' }],
+  'failing-leaf/f2': [{ error: { status: 400, message: 'bad request' } }],
+  'slow-call/w1': [{ text: 'slow', delayMs: 10_000 }],
+  'slow-call/w2': [{ text: 'never' }],
   'optional-critic/drafter': [{ text: 'the draft' }],
   'optional-critic/critic': [{ error: { status: 400, message: 'bad request' } }],
   'signed-gate/drafter': [{ text: 'release 1.2' }],
@@ -88,12 +94,21 @@ await worker.runUntil(async () => {
   }
 
   // Budgets, optional steps and signed decisions (issue 12).
-  for (const [name, team] of [['budget-parallel', 'fan-on-budget'], ['degraded', 'optional-critic'], ['degraded-debate', 'optional-debater']] as const) {
+  const recorded = [
+    ['budget-parallel', 'fan-on-budget'],
+    ['degraded', 'optional-critic'],
+    ['degraded-debate', 'optional-debater'],
+    ['exact-tokens', 'fan-on-tokens'],
+    ['failed-subteam', 'lead-of-failing'],
+    ['time-cap', 'slow-call'],
+  ] as const;
+  for (const [name, team] of recorded) {
     if (!wanted(name)) continue;
     const run = await troupe.start(team, `Recorded ${name}`, { workflowId: `recorded-${name}` });
     await run.result();
     save(run.workflowId, `${run.workflowId}.json`);
   }
+  if (wanted('failed-subteam')) save('recorded-failed-subteam/failing-leaf-0.1', 'recorded-failed-subteam.child-failing-leaf.json');
   if (wanted('budget-ask')) {
     const asking = await troupe.start('asking-team', 'Recorded budget raise', { workflowId: 'recorded-budget-ask' });
     while ((await asking.progress())?.awaiting?.gate !== 'budget') await new Promise((r) => setTimeout(r, 100));
