@@ -4,7 +4,8 @@
  * TROUPE_HOME (shared by the harness's workers, as by workers on one machine), and the workflows
  * the harness bundled once (RELIABILITY_BUNDLE), so a restart after each kill takes a second, not a
  * bundling. Limits from RELIABILITY_LIMITS (JSON WorkerLimits). It prints "journal reuse" each time a
- * retried call reuses a journaled answer, and its settled memory when told "settle" on stdin. It runs until killed.
+ * retried call reuses a journaled answer, "journaled <key>" each time it keeps one, and its settled
+ * memory when told "settle" on stdin. It runs until killed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { teams } from './teams.js';
 
 const env = process.env;
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
-// The default journal (encrypted with TROUPE_PAYLOAD_KEY), telling the harness each time it saves a call from being paid again.
+// The default journal (encrypted with TROUPE_PAYLOAD_KEY), telling the harness each time it keeps an
+// answer and each time it saves a call from being paid again.
 const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'), { codecs: payloadDataConverter().payloadCodecs });
 const answers: AnswerJournal = {
   ...journal,
@@ -25,6 +27,10 @@ const answers: AnswerJournal = {
     const answer = await journal.get(key);
     if (answer) console.log('journal reuse');
     return answer;
+  },
+  async put(key, answer) {
+    await journal.put(key, answer);
+    console.log(`journaled ${key}`);
   },
 };
 const connection = await NativeConnection.connect({ address: env['TEMPORAL_ADDRESS'] ?? 'localhost:7233' });

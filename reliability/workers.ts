@@ -20,16 +20,23 @@ export class SupervisedWorker {
   constructor(
     private readonly env: Record<string, string>,
     private readonly log: (line: string) => void,
+    /** Called with each journal key this worker kept an answer under, as it reports it. */
+    private readonly onJournaled: (key: string) => void = () => undefined,
   ) {}
 
   start(): void {
     this.ready = false;
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY], { env: { ...process.env, ...this.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
+    let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      if (text.includes('worker ready')) this.ready = true;
-      this.journalReuses += text.split('journal reuse').length - 1;
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === 'worker ready') this.ready = true;
+        else if (line === 'journal reuse') this.journalReuses += 1;
+        else if (line.startsWith('journaled ')) this.onJournaled(line.slice('journaled '.length));
+      }
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
