@@ -157,11 +157,13 @@ const reporter = defineAgent({ name: 'reporter', role: 'reporter', system: 'Repo
 export const typedHandoff = defineTeam({ name: 'typed-handoff', agents: [extractor, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'extractor' }, { agent: 'reporter' }] } });
 export const mistypedHandoff = defineTeam({ name: 'mistyped-handoff', agents: [drafter, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'drafter' }, { agent: 'reporter' }] } });
 
+// A call starts only when its worst case fits the token limit (its input estimate plus its 2,048
+// output tokens at most): 4,000 lets in the boss (400 spent) and alpha (700), not the boss's next turn.
 export const tokenBudget = defineTeam({
   name: 'token-budget',
   agents: [boss, alpha, beta],
   topology: { kind: 'supervisor', supervisor: 'boss', workers: ['alpha', 'beta'], maxRounds: 10 },
-  limits: { maxTokens: 1_000 },
+  limits: { maxTokens: 4_000 },
 });
 
 // One budget for a whole tree: the sub-teams spend from what the top team has left.
