@@ -80,7 +80,7 @@ export class AgentRunner {
     const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
-      const need = callNeed(agent, [prompt, repair, handoff]);
+      const need = this.ledger.weighsCalls() ? callNeed(agent, [prompt, repair, handoff]) : undefined;
       const room = this.ledger.ensureRoom(need);
       if (room) await room;
       // Once the budget runs low, an agent with a cheaper model uses it.

@@ -389,6 +389,12 @@ export class Ledger {
   }
 
   /** The tighter of the fixed limits and the budget, cap by cap. */
+  /** Whether a call's worst case counts (a token or USD cap): only then is it worth estimating. */
+  weighsCalls(): boolean {
+    const caps = this.caps();
+    return caps.tokens !== undefined || caps.usd !== undefined;
+  }
+
   private caps(): Caps {
     const own = this.budgetCaps();
     return { calls: min(this.limits.calls, own.calls), tokens: min(this.limits.tokens, own.tokens), usd: min(this.limits.usd, own.usd), deadline: min(this.limits.deadline, own.deadline) };

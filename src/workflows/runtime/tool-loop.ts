@@ -48,7 +48,7 @@ export class ToolLoop {
     let last = ZERO_USAGE;
     for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
       // The most this turn may spend: the first from the task, later ones from the conversation so far.
-      const need = turn === 1 ? callNeed(agent, [prompt, handoff]) : nextTurnNeed(agent, last, toolResults, repair);
+      const need = !this.ledger.weighsCalls() ? undefined : turn === 1 ? callNeed(agent, [prompt, handoff]) : nextTurnNeed(agent, last, toolResults, repair);
       const room = this.ledger.ensureRoom(need);
       if (room) await room;
       // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
