@@ -1,11 +1,11 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Info } from '@temporalio/activity';
 import type { PayloadCodec } from '@temporalio/common';
-import { fileFormat } from './file-format.js';
+import { fileFormat, readStoredFile } from './file-format.js';
 
 /**
  * A journal of paid model answers, kept by the workers. Temporal records an activity's result only
@@ -55,20 +55,15 @@ interface Entry {
 export function createFileAnswerJournal(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): AnswerJournal {
   const format = fileFormat(options.codecs);
   // File names are a hash of the key: workflow ids may be long or hold any character.
-  const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex')}${format.extension}`);
+  const base = (key: string) => join(dir, createHash('sha256').update(key).digest('hex'));
   let dirMade = false;
   // Synchronous file calls: each is one small system call or two (usually a missing file), cheaper
   // than a trip through the thread pool, and an answer is kept with no turn of the event loop.
   const read = async (key: string): Promise<Anthropic.Message | undefined> => {
-    let bytes: Buffer;
+    const file = readStoredFile(base(key), format);
+    if (!file) return undefined;
     try {
-      bytes = readFileSync(path(key));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    try {
-      const entry = (await format.read(bytes)) as Partial<Entry> | null;
+      const entry = (await format.read(file.bytes, file.extension)) as Partial<Entry> | null;
       return entry?.key === key && Array.isArray(entry.answer?.content) ? entry.answer : undefined;
     } catch {
       // Cut off, altered, or sealed with a key this worker does not hold.
@@ -77,7 +72,7 @@ export function createFileAnswerJournal(dir: string, options: { codecs?: readonl
   };
   const write = async (key: string, answer: Anthropic.Message): Promise<void> => {
     const data = await format.write({ key, answer } satisfies Entry);
-    const file = path(key);
+    const file = `${base(key)}${format.extension}`;
     const temporary = `${file}.${randomUUID()}.tmp`;
     if (!dirMade) {
       mkdirSync(dir, { recursive: true });

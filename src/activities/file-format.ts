@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
@@ -10,20 +11,30 @@ const { Payload: ProtoPayload } = proto.temporal.api.common.v1;
  * payload passed through them, so it is encrypted exactly as history's payloads are, with the same
  * key, and still opens after the key is rotated; written as protobuf binary in a `.sealed` file.
  */
+export type FileExtension = '.json' | '.sealed';
+
 export interface FileFormat {
   /** Sealed files are not JSON: their own extension keeps the two apart. */
-  readonly extension: '.json' | '.sealed';
+  readonly extension: FileExtension;
   write(value: unknown): Promise<string | Uint8Array>;
-  /** The value in `bytes`; rejects when they do not parse or do not decrypt. */
-  read(bytes: Uint8Array): Promise<unknown>;
+  /** The value in `bytes`, read as a file of `extension` says; rejects when they do not parse or do not decrypt. */
+  read(bytes: Uint8Array, extension?: FileExtension): Promise<unknown>;
 }
 
 export function fileFormat(codecs: readonly PayloadCodec[] = []): FileFormat {
+  const readJson = (bytes: Uint8Array) => new Promise((resolve) => resolve(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
+  const readSealed = async (bytes: Uint8Array) => {
+    let payloads: Payload[] = [ProtoPayload.decode(bytes)];
+    // Codecs decode in the reverse of the order they encode; without them a sealed file does not decode.
+    for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+    return defaultPayloadConverter.fromPayload(payloads[0] ?? {});
+  };
+  const read = (bytes: Uint8Array, extension: FileExtension) => (extension === '.sealed' ? readSealed(bytes) : readJson(bytes));
   if (!codecs.length) {
     return {
       extension: '.json',
       write: (value) => new Promise((resolve) => resolve(JSON.stringify(value))),
-      read: (bytes) => new Promise((resolve) => resolve(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown)),
+      read: (bytes, extension = '.json') => read(bytes, extension),
     };
   }
   return {
@@ -33,11 +44,22 @@ export function fileFormat(codecs: readonly PayloadCodec[] = []): FileFormat {
       for (const codec of codecs) payloads = await codec.encode(payloads);
       return ProtoPayload.encode(payloads[0] ?? {}).finish();
     },
-    async read(bytes) {
-      let payloads: Payload[] = [ProtoPayload.decode(bytes)];
-      // Codecs decode in the reverse of the order they encode.
-      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
-      return defaultPayloadConverter.fromPayload(payloads[0] ?? {});
-    },
+    read: (bytes, extension = '.sealed') => read(bytes, extension),
   };
+}
+
+/**
+ * The file at `base` (a path without extension) in this format's extension, else in the other:
+ * one written before encryption was turned on (or after it was turned off) still reads, so a
+ * worker restarted with a key does not fail the runs it takes over. Undefined when neither exists.
+ */
+export function readStoredFile(base: string, format: FileFormat): { bytes: Buffer; extension: FileExtension } | undefined {
+  for (const extension of [format.extension, format.extension === '.json' ? '.sealed' : '.json'] as const) {
+    try {
+      return { bytes: readFileSync(`${base}${extension}`), extension };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return undefined;
 }

@@ -1,9 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, type PayloadCodec } from '@temporalio/common';
 import { FailureType } from '../team/index.js';
-import { fileFormat } from './file-format.js';
+import { fileFormat, readStoredFile } from './file-format.js';
 
 /**
  * A claim-check store: large or repeated content (a tool loop's conversation, big tool results)
@@ -21,19 +21,16 @@ export interface PayloadStore {
  */
 export function createFilePayloadStore(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): PayloadStore {
   const format = fileFormat(options.codecs);
-  const path = (key: string) => join(dir, `${key.split('/').map(encodeURIComponent).join('/')}${format.extension}`);
+  const base = (key: string) => join(dir, key.split('/').map(encodeURIComponent).join('/'));
   return {
     async put(key, value) {
-      const file = path(key);
+      const file = `${base(key)}${format.extension}`;
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, await format.write(value));
     },
     async get(key) {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(path(key));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const file = readStoredFile(base(key), format);
+      if (!file) {
         // Another worker stored it where this one cannot see: no retry of this worker will find it.
         throw ApplicationFailure.nonRetryable(
           `"${key}" is not in this worker's payload store (${dir}). Workers that share runs need one store: the same TROUPE_HOME (e.g. a shared volume), or a shared PayloadStore passed to createTroupeWorker.`,
@@ -41,7 +38,7 @@ export function createFilePayloadStore(dir: string, options: { codecs?: readonly
         );
       }
       try {
-        return await format.read(bytes);
+        return await format.read(file.bytes, file.extension);
       } catch (error) {
         // No retry reads it better: the run cannot go on from this content.
         throw ApplicationFailure.create({

@@ -110,4 +110,27 @@ describe("a worker's files with a payload key", () => {
     expect(journaled.map((f) => f.name)).toEqual([expect.stringMatching(/\.json$/)]);
     expect((JSON.parse(journaled[0]!.bytes.toString('utf8')) as { answer: { content: { text: string }[] } }).answer.content[0]?.text).toBe(MARKERS.answer);
   });
+
+  it('reads what was written before the key was turned on, so runs in flight go on; without the key a sealed entry is absent', async () => {
+    const dirs = folders();
+    const drafterScript = [{ text: MARKERS.answer }, { text: 'sealed answer' }, { text: 'paid again' }];
+    const plain = await worker({ researcher: [{ toolUse: [{ name: 'search', input: { query: MARKERS.tool } }] }], drafter: drafterScript }, dirs, { codecs: [] });
+    const result: ModelTurnResult = await plain.attempt(1).run(plain.activities.runModelTurn, turn);
+    const answered: AgentCallResult = await plain.attempt(1).run(plain.activities.runAgent, ask);
+
+    // The worker restarts with a key: the plain conversation and journal entry still read.
+    const sealed = await worker({}, dirs, codecs(newKey));
+    expect(JSON.stringify(await createFilePayloadStore(dirs.payloads, codecs(newKey)).get(result.conversation))).toContain(MARKERS.tool);
+    expect(await sealed.attempt(2).run(sealed.activities.runAgent, ask)).toEqual(answered);
+    expect(double!.scripted.callsTo('drafter')).toBe(1);
+
+    // A call journaled sealed, retried by a worker with no key: it cannot open the entry, so the call is made again.
+    const other = { ...ask, prompt: `Write again about ${MARKERS.prompt}.` };
+    const first: AgentCallResult = await sealed.attempt(1).run(sealed.activities.runAgent, other);
+    expect(first.output).toBe('sealed answer');
+    const keyless = await worker({}, dirs, { codecs: [] });
+    const retried: AgentCallResult = await keyless.attempt(2).run(keyless.activities.runAgent, other);
+    expect(retried.output).toBe('paid again');
+    expect(double!.scripted.callsTo('drafter')).toBe(3);
+  });
 });
