@@ -43,7 +43,7 @@ export async function debate(input: unknown): Promise<RunResult> {
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
           const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
-          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema, skippable: true });
+          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema, skippable: 'since-patch' });
         }),
       );
       const skipped = calls.flatMap((call, i) => (call.skipped === undefined ? [] : [{ debater: debating[i] ?? call.from, reason: call.skipped }]));

@@ -38,7 +38,7 @@ export async function router(input: unknown): Promise<RunResult> {
       team.transcript.doing(`${route} is working`);
       const result = await team.members.call(route, renderPrompt({ instruction: 'Handle this task as the team\'s specialist for it.', task: team.task }), {
         about: `routed by ${topology.router}: ${summarise(team.run.input)}`,
-        skippable: true,
+        skippable: 'since-patch',
       });
       if (result.skipped !== undefined) {
         failed.push({ route, reason: result.skipped });

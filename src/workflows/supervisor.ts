@@ -52,7 +52,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       for (const a of decision.assignments) team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
       team.transcript.doing(`round ${round}: ${decision.assignments.map((a) => a.worker).join(', ')} at work`);
       const results = await Promise.all(
-        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}`, skippable: true })),
+        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}`, skippable: 'since-patch' })),
       );
       for (const result of results) if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
       // An optional worker that failed for good is skipped: the supervisor is told, and decides what to do without its result.

@@ -45,7 +45,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
               task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema, skippable: true },
+            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema, skippable: 'since-patch' },
           ),
         ),
       );

@@ -35,8 +35,12 @@ export interface CallOptions<T = unknown> {
   check?: DecisionCheck<T>;
   /** The work handed over, checked against the agent's input schema if it declares one. */
   handoff?: { from: string; content: unknown };
-  /** The topology can do without this step: an optional agent that fails for good is skipped. */
-  skippable?: boolean;
+  /**
+   * The topology can do without this step: an optional agent that fails for good is skipped. `true`
+   * in pipelines, which always did; `'since-patch'` in the topologies that learned it later
+   * (SKIP_OPTIONAL_PATCH), so their runs recorded before still replay as they ran.
+   */
+  skippable?: boolean | 'since-patch';
 }
 
 /**

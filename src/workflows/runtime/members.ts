@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../../team/errors.js';
 import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
@@ -8,6 +8,9 @@ import { LimitReached, type Ledger, type Spent } from './ledger.js';
 import { receiveSpendReports } from './spend-report.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
+
+/** Supervisor, router, debate, swarm and handoff skip an optional member that failed for good since this patch (pipelines always did). */
+export const SKIP_OPTIONAL_PATCH = 'troupe-skip-optional-members';
 
 export interface MemberResult<T = unknown> {
   /** Who produced the output: the agent (or its fallback) or the sub-team. */
@@ -60,7 +63,9 @@ export class Members {
         return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
       } catch (error) {
         if (this.ledger.stoppedAtTimeCap(error, this.attemptTimeout(name))) return this.afterTimeCap(name, prompt, options);
-        const reason = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
+        const failed = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
+        // Asked only once an optional member failed for good: other runs' commands are unchanged.
+        const reason = failed !== undefined && (options.skippable === true || patched(SKIP_OPTIONAL_PATCH)) ? failed : undefined;
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
         return { from: name, output: undefined as T, usage: ZERO_USAGE, skipped: reason };
