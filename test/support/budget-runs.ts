@@ -1,7 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterEach } from 'vitest';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import type { MessagesScript } from '../../src/activities/index.js';
-import { TroupeClient, type RunHandle, type StartOptions } from '../../src/client/index.js';
+import { TroupeClient, type RunHandle, type RunResult, type StartOptions } from '../../src/client/index.js';
 import type { Prices } from '../../src/protocol/index.js';
 import { createTroupeWorker } from '../../src/workers/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
@@ -41,6 +42,31 @@ export async function startRun(
     await stop();
     throw error;
   }
+}
+
+type StartArgs = Parameters<typeof startRun> extends [unknown, unknown, ...infer Rest] ? Rest : never;
+
+/**
+ * Runs a test file starts on its Temporal environment, each stopped (worker and double) after its
+ * test: `const { start, result } = startedRuns(temporal)`.
+ */
+export function startedRuns(temporal: { env: TestWorkflowEnvironment; bundle: WorkflowBundle }): {
+  start: (...args: StartArgs) => Promise<StartedRun>;
+  result: (s: StartedRun) => Promise<RunResult>;
+} {
+  const started: StartedRun[] = [];
+  afterEach(async () => {
+    for (const s of started.splice(0)) await s.stop();
+  });
+  return {
+    async start(...args) {
+      const s = await startRun(temporal.env, temporal.bundle, ...args);
+      started.push(s);
+      return s;
+    },
+    // The chain's latest run: the start handle may follow an early run of a continued chain.
+    result: (s) => s.troupe.run(s.run.workflowId).result(),
+  };
 }
 
 /** Waits (in real time) until the run waits on `gate`. */

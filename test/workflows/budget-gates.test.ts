@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { readRunHistory, type RunResult } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { readRunHistory } from '../../src/client/index.js';
 import { historyAsText } from '../../src/cli/render-history.js';
-import { startRun, waitingAt, type StartedRun } from '../support/budget-runs.js';
+import { startedRuns, waitingAt, type StartedRun } from '../support/budget-runs.js';
 import { published } from '../support/degradation-teams.js';
 import { useTemporal } from '../support/temporal.js';
 
 // A budget gate asked while another gate waits, and which stops are flagged budget-exhausted (issue 12).
 const temporal = useTemporal('time-skipping');
-const started: StartedRun[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function start(...args: Parameters<typeof startRun> extends [unknown, unknown, ...infer R] ? R : never): Promise<StartedRun> {
-  const s = await startRun(temporal.env, temporal.bundle, ...args);
-  started.push(s);
-  return s;
-}
-
-/** The result of the chain's latest run. */
-function result(s: StartedRun): Promise<RunResult> {
-  return s.troupe.run(s.run.workflowId).result();
-}
+const { start, result } = startedRuns(temporal);
 
 /** Waits (in real time) until the run's current activity matches. */
 async function doing(s: StartedRun, pattern: RegExp): Promise<void> {

@@ -1,28 +1,14 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { readRunHistory, type RunResult } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { readRunHistory } from '../../src/client/index.js';
 import { historyAsText } from '../../src/cli/render-history.js';
 import { FailureType, TroupeError } from '../../src/team/index.js';
-import { startRun, waitingAt, type StartedRun } from '../support/budget-runs.js';
+import { startedRuns, waitingAt, type StartedRun } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Budgets (issue 12) on the time-skipping server, with real activities and the real SDK against the Messages API double.
 const temporal = useTemporal('time-skipping');
-const started: StartedRun[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function start(...args: Parameters<typeof startRun> extends [unknown, unknown, ...infer R] ? R : never): Promise<StartedRun> {
-  const s = await startRun(temporal.env, temporal.bundle, ...args);
-  started.push(s);
-  return s;
-}
-
-/** The result of the chain's latest run (the start handle may follow an early run of a continued chain). */
-function result(s: StartedRun): Promise<RunResult> {
-  return s.troupe.run(s.run.workflowId).result();
-}
+const { start, result } = startedRuns(temporal);
 
 async function history(s: StartedRun) {
   return readRunHistory(s.run.workflowId, await s.run.handle.fetchHistory());
@@ -67,7 +53,7 @@ describe('budgets', () => {
   });
 
   it('refuses a USD budget without prices before anything starts', async () => {
-    const error = await startRun(temporal.env, temporal.bundle, 'four-steps', {}, { budget: { usd: 1 } }).catch((e: unknown) => e);
+    const error = await start('four-steps', {}, { budget: { usd: 1 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TroupeError);
     expect((error as TroupeError).code).toBe('BUDGET_NEEDS_PRICES');
     expect((error as TroupeError).message).toContain('claude-sonnet-5-5 has none: set TROUPE_PRICES');

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
 import type { RunResult } from '../../src/client/index.js';
 import { FailureType } from '../../src/team/index.js';
-import { startRun, type StartedRun } from '../support/budget-runs.js';
+import { startedRuns, type StartedRun } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Graceful degradation beyond pipelines (issue 12): an optional member that fails for good is skipped in every topology.
 const temporal = useTemporal('time-skipping');
-const started: StartedRun[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function start(team: string, script: Parameters<typeof startRun>[3]): Promise<StartedRun> {
-  const s = await startRun(temporal.env, temporal.bundle, team, script);
-  started.push(s);
-  return s;
-}
+const { start } = startedRuns(temporal);
 
 const badRequest = { error: { status: 400, message: 'bad request' } };
 const argue = (position: string) => ({ json: { position, argument: `because ${position}` } });

@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
 import { readRunHistory } from '../../src/client/index.js';
 import { historyAsText } from '../../src/cli/render-history.js';
 import { formatResult } from '../../src/cli/render.js';
 import { FailureType } from '../../src/team/index.js';
-import { startRun, type StartedRun } from '../support/budget-runs.js';
+import { startedRuns } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Graceful degradation (issue 12): an optional step that fails for good is skipped, the result flagged degraded.
 const temporal = useTemporal('time-skipping');
-const started: StartedRun[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function start(team: string, script: Parameters<typeof startRun>[3]): Promise<StartedRun> {
-  const s = await startRun(temporal.env, temporal.bundle, team, script);
-  started.push(s);
-  return s;
-}
+const { start } = startedRuns(temporal);
 
 const badRequest = { error: { status: 400, message: 'bad request' } };
 

@@ -1,27 +1,13 @@
 import { Worker } from '@temporalio/worker';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import type { Usage } from '../../src/protocol/index.js';
-import { startRun, waitingAt, type StartedRun } from '../support/budget-runs.js';
+import { startedRuns, waitingAt, type StartedRun } from '../support/budget-runs.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Exact caps (issue 12): tokens, USD and time hold like the call cap, across calls in flight and sub-teams.
 // The time-skipping server, real activities, the real SDK against the Messages API double.
 const temporal = useTemporal('time-skipping');
-const started: StartedRun[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function start(...args: Parameters<typeof startRun> extends [unknown, unknown, ...infer R] ? R : never): Promise<StartedRun> {
-  const s = await startRun(temporal.env, temporal.bundle, ...args);
-  started.push(s);
-  return s;
-}
-
-function result(s: StartedRun): Promise<RunResult> {
-  return s.troupe.run(s.run.workflowId).result();
-}
+const { start, result } = startedRuns(temporal);
 
 /** Replays the run's history as it stands, as a worker taking over after a crash does: it must rebuild the same state. */
 async function replays(s: StartedRun): Promise<void> {

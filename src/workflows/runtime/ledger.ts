@@ -388,13 +388,13 @@ export class Ledger {
     return { calls: budget.calls, tokens: budget.tokens, usd: budget.usd, deadline: budget.time === undefined ? undefined : this.startedAt + budget.time };
   }
 
-  /** The tighter of the fixed limits and the budget, cap by cap. */
   /** Whether a call's worst case counts (a token or USD cap): only then is it worth estimating. */
   weighsCalls(): boolean {
     const caps = this.caps();
     return caps.tokens !== undefined || caps.usd !== undefined;
   }
 
+  /** The tighter of the fixed limits and the budget, cap by cap. */
   private caps(): Caps {
     const own = this.budgetCaps();
     return { calls: min(this.limits.calls, own.calls), tokens: min(this.limits.tokens, own.tokens), usd: min(this.limits.usd, own.usd), deadline: min(this.limits.deadline, own.deadline) };
