@@ -80,6 +80,13 @@ export const fanOnTokens = defineTeam({
 });
 const slowThenQuick = (name: string, budget: BudgetSpecInput) =>
   defineTeam({ name, agents: [writer('w1', { timeout: '30s', heartbeatTimeout: '30s', retry: { maximumAttempts: 1 } }), writer('w2')], topology: steps('w1', 'w2'), budget });
+// A call that times out under a token cap may have been billed for what it generated: its worst case stays spent.
+export const timedOutOnTokens = defineTeam({
+  name: 'timed-out-on-tokens',
+  agents: [writer('t1', { maxTokens: 1_000, optional: true, retry: { maximumAttempts: 1 } }), writer('t2', { maxTokens: 1_000 })],
+  topology: steps('t1', 't2'),
+  budget: { tokens: 3_000 },
+});
 export const slowCall = slowThenQuick('slow-call', { time: '3s' });
 export const slowCallAsking = slowThenQuick('slow-call-asking', { time: '3s', onExhausted: 'ask', approvers: ['ana'] });
 
@@ -120,5 +127,5 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+export const teams = [fanOnTokens, timedOutOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

@@ -17,6 +17,16 @@ async function replays(s: StartedRun): Promise<void> {
 const tokens = (u: Usage) => u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
 
 describe('exact caps on tokens, USD and time', () => {
+  it('keeps a timed-out call’s worst case spent: the API may have billed what it generated', async () => {
+    // Each worst case is under 2,000 tokens, two are over 3,000: t1 times out (an optional step,
+    // skipped), and what it held stays spent, so t2 does not fit any more.
+    const s = await start('timed-out-on-tokens', { t1: [{ text: 'too late', delayMs: 5_000 }], t2: [{ text: 'done' }] });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', flags: ['budget-exhausted', 'degraded'] });
+    expect(s.double.scripted.callsTo('t1')).toBe(1);
+    expect(s.double.scripted.callsTo('t2')).toBe(0);
+  });
+
   it('holds each call’s worst case while in flight: of three writers at once, only those whose worst case fits start', async () => {
     // maxTokens 1,000 and an input estimate under 1,000: two worst cases fit in 4,000 tokens, three do not.
     const s = await start('fan-on-tokens', { '*': [{ text: 'work', delayMs: 500, usage: { inputTokens: 300, outputTokens: 200 } }] });

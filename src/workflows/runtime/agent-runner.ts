@@ -103,6 +103,7 @@ export class AgentRunner {
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
+          this.ledger.failed(need, error);
           if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
           else this.ledger.release(need);
           throw error;

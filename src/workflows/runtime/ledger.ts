@@ -32,6 +32,9 @@ export const EXACT_BUDGET_PATCH = 'troupe-exact-budget';
  */
 export const EXACT_CAPS_PATCH = 'troupe-exact-caps';
 
+/** Since this patch a call that failed by timing out under a token or USD cap keeps its worst case spent. */
+export const TIMED_OUT_SPENT_PATCH = 'troupe-timed-out-calls-spent';
+
 /** Tokens and USD held for a call in flight or a sub-team at work, until it is charged. */
 interface Hold {
   tokens: number;
@@ -162,6 +165,18 @@ export class Ledger {
     this.startingBeside = Math.max(0, this.startingBeside - 1);
     if (subteam) this.togetherTeams = Math.max(0, this.togetherTeams - 1);
     else this.togetherAgents = Math.max(0, this.togetherAgents - 1);
+  }
+
+  /**
+   * A call that failed after timing out may have been billed for what the model generated, which
+   * no answer reports: under a token or USD cap its worst case stays spent, so the cap still holds.
+   * Call before charging or releasing it.
+   */
+  failed(need: CallNeed | undefined, error: unknown): void {
+    const held = need ? this.holds.get(need) : undefined;
+    if (!held || !timedOut(error) || !patched(TIMED_OUT_SPENT_PATCH)) return;
+    this.lostTokens += held.tokens;
+    this.lostUsd += held.usd;
   }
 
   /** Ends an agent call that ensureRoom made room for (`need`, what it held), when it is not charged (it was cancelled). */

@@ -56,6 +56,11 @@ export class Members {
   /** Calls a member; with `options.schema`, the output comes back parsed (an agent's is repaired until it parses). */
   async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
     this.ledger.memberStarting(this.isSubteam(name));
+    return this.begin(name, prompt, options);
+  }
+
+  /** The call, once the member counts as started (a call again after the time cap is not a second start). */
+  private async begin<T>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
     const about = options.about;
     if (this.agents.has(name)) {
       try {
@@ -112,7 +117,7 @@ export class Members {
     await this.ledger.untilTimeCap();
     const room = this.ledger.ensureRoom(false);
     if (room) await room;
-    return this.call(name, prompt, options);
+    return this.begin(name, prompt, options);
   }
 
   /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */

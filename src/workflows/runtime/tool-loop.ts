@@ -72,6 +72,7 @@ export class ToolLoop {
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
+          this.ledger.failed(need, error);
           if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
           else this.ledger.release(need);
           throw error;
@@ -119,7 +120,7 @@ export class ToolLoop {
     if (subteams > 0) this.ledger.together(delegated.length - subteams + 1, subteams);
     let outcomes: ToolOutcome[];
     try {
-      outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use))));
+      outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await this.runTool(agent, use, subteams > 0))));
     } finally {
       if (subteams > 0) this.ledger.memberStarting();
     }
@@ -149,10 +150,11 @@ export class ToolLoop {
   }
 
   /** A delegation: the member works on the sub-task (in parallel with the turn's other calls) and its answer is the result. */
-  private async delegateTo(agent: AgentSpec, member: string, use: ToolUse): Promise<ToolOutcome> {
+  private async delegateTo(agent: AgentSpec, member: string, use: ToolUse, together: boolean): Promise<ToolOutcome> {
     const input = DelegationInputSchema.safeParse(use.input);
     if (!input.success) {
-      this.ledger.memberStarting(this.isSubteam(member));
+      // It will not start: it no longer counts among those starting together, if the turn counted it.
+      if (together) this.ledger.memberStarting(this.isSubteam(member));
       return errorOutcome(use, `invalid input for "${use.name}": give { task: "the sub-task" }`);
     }
     if (!this.delegate) throw new Error('ToolLoop.delegate is not set');
@@ -183,9 +185,10 @@ export class ToolLoop {
     }
   }
 
-  private async runTool(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome> {
+  /** `together`: the turn's delegations were counted as starting together (see useTools). */
+  private async runTool(agent: AgentSpec, use: ToolUse, together: boolean): Promise<ToolOutcome> {
     const member = delegatedMember(use.name, agent.delegates);
-    if (member) return this.delegateTo(agent, member, use);
+    if (member) return this.delegateTo(agent, member, use, together);
     const server = mcpServerOf(agent, use.name);
     if (server) return this.callMcp(agent, server, use);
     const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
