@@ -1,11 +1,14 @@
-import { execFileSync, type ChildProcessByStdio } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveTemporalBinary } from '../../src/hosting/binaries.js';
 import { freePort, portInUse } from '../../src/hosting/free-port.js';
+import { serverRecordPath } from '../../src/hosting/server-record.js';
+import { writeServerWrapper } from '../../src/hosting/server-watchdog.js';
 import { spawnTroupe, troupe } from '../support/cli.js';
 import { until } from '../support/until.js';
 
@@ -100,15 +103,22 @@ describe('the embedded Temporal server', () => {
   it('is stopped by the next start on the same data when its watchdog was killed too', async () => {
     const home = newHome();
     const [port, uiPort] = [await freePort(), await freePort()];
-    const first = await startDev(home, port, uiPort);
+    const dbFile = join(home, 'dev.db');
+    // The server as a crash leaves it: started through the wrapper by an owner that dies with the watchdog.
+    // Its output goes to /dev/null: one started by `troupe dev` writes to pipes that die with it, so it may
+    // end on its own at its next log line (SIGPIPE), and could not be relied on to stay for this test.
+    const binary = resolveTemporalBinary('dev-server');
+    if (binary.type !== 'existing-path') throw new Error('the Temporal CLI must be on PATH for this test (npx troupe setup)');
+    const wrapper = writeServerWrapper(binary.path, dbFile, serverRecordPath(dbFile));
+    const serverArgs = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', dbFile, '--log-level', 'error'];
+    const owner = spawn('sh', ['-c', '"$0" "$@" & exec sleep 600', wrapper, ...serverArgs], { stdio: 'ignore' });
+    await until(() => temporalServers(home).length === 1 && portInUse(port), 60_000);
     const [server] = temporalServers(home);
     const watchdogs = processesUsing(home).filter((p) => p.pid !== server);
-    expect(server).toBeDefined();
     expect(watchdogs.length).toBeGreaterThan(0);
 
     for (const { pid } of watchdogs) process.kill(pid, 'SIGKILL');
-    first.child.kill('SIGKILL');
-    await exited(first.child);
+    owner.kill('SIGKILL');
     // Nothing watches the server any more: it keeps the port.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(temporalServers(home)).toEqual([server]);
