@@ -65,9 +65,10 @@ export default tseslint.config(
     },
   },
   {
-    // A workflow evaluates its modules afresh for every run, so a module that builds many zod schemas
-    // when it loads costs every run's start (see the benchmark in README.md). Workflows import the
-    // zod-free or small modules instead; the types of these are free to import.
+    // A workflow evaluates its modules afresh for every run, so zod and any module that builds zod
+    // schemas when it loads cost every run's start (see the benchmark in README.md). Workflows import
+    // zod-free modules, and load a schema with import() only when a run needs it; types are free to
+    // import. test/workflows/run-start-modules.test.ts checks what a run's start evaluates.
     files: ['src/workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -77,9 +78,25 @@ export default tseslint.config(
           patterns: [
             ...deterministicImports.patterns,
             {
-              group: ['**/team/index.js', '**/team/spec.js', '**/team/approval.js', '**/team/budget.js', '**/protocol/index.js', '**/protocol/messages.js', '**/protocol/run-spec.js', '**/protocol/envelope.js'],
+              group: [
+                'zod',
+                '**/team/index.js',
+                '**/team/spec.js',
+                '**/team/approval.js',
+                '**/team/approval-decision.js',
+                '**/team/budget.js',
+                '**/team/budget-raise.js',
+                '**/team/decisions.js',
+                '**/team/verdict.js',
+                '**/protocol/index.js',
+                '**/protocol/messages.js',
+                '**/protocol/run-spec.js',
+                '**/protocol/envelope.js',
+                '**/protocol/usage-schema.js',
+                '**/protocol/delegation-input.js',
+              ],
               allowTypeImports: true,
-              message: 'This module builds zod schemas every run would pay for: import from protocol/run-interface.js, team/approval-decision.js, team/budget-raise.js or the module that defines what you need.',
+              message: 'zod, and modules that build zod schemas, would cost every run: import a zod-free module (protocol/run-interface.js, team/budget-gate.js, ...), or load the schema with import() where a run needs it.',
             },
           ],
         },

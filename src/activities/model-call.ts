@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
-import { FailureType, type AgentDefinition, type AgentSpec, type TeamRegistry } from '../team/index.js';
+import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { classifyModelError } from './model-errors.js';
 import { ACTIVITY_HEADER, AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
@@ -181,6 +181,17 @@ export function finalOutput(format: OutputFormat | undefined, agent: AgentSpec, 
       details: [{ ...details, problem: (error as Error).message }],
     });
   }
+}
+
+/**
+ * The decision a step reads (e.g. the supervisor's), checked here rather than in the workflow,
+ * which would load zod for every run. An answer that is not it fails with InvalidDecision, with the
+ * same details as InvalidStructuredOutput, so the workflow asks for a repair.
+ */
+export function checkDecision(reads: DecisionName | undefined, agent: AgentSpec, output: unknown, details: Record<string, unknown>): void {
+  const problem = reads === undefined ? undefined : decisionProblem(reads, output);
+  if (problem === undefined) return;
+  throw ApplicationFailure.create({ message: `agent "${agent.name}": ${problem}`, type: FailureType.InvalidDecision, nonRetryable: true, details: [{ ...details, problem }] });
 }
 
 /** What the worker's definition of an agent and the spec the run carries disagree on, if anything. */

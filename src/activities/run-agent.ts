@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
-import type { AgentSpec, TeamRegistry } from '../team/index.js';
+import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { Usage } from '../protocol/index.js';
 import type { AnswerJournal } from './answer-journal.js';
-import { askModel, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
+import { askModel, checkDecision, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 
 export interface AgentCallInput {
   team: string;
@@ -14,11 +14,15 @@ export interface AgentCallInput {
   repair?: { previousText: string; problem: string };
   /** The work handed to the agent, checked against the agent's input schema when it declares one. */
   handoff?: { from: string; content: unknown };
+  /** The decision the step reads the output as: checked here, and echoed in the result. */
+  reads?: DecisionName;
 }
 
 export interface AgentCallResult {
   /** The validated structured output, or the text for a text agent. */
   output: unknown;
+  /** The decision the output was checked to be (the input's `reads`); absent from workers that did not check. */
+  reads?: DecisionName;
   text: string;
   usage: Usage;
   model: string;
@@ -39,7 +43,9 @@ export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps)
     const text = textOf(message);
     const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };
-    return { ...result, output: finalOutput(format, input.agent, message, text, { text, usage }) };
+    const output = finalOutput(format, input.agent, message, text, { text, usage });
+    checkDecision(input.reads, input.agent, output, { text, usage });
+    return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
   };
 }
 

@@ -3,9 +3,9 @@ import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
 import { DelegationInputSchema, delegateTool, type Usage } from '../protocol/index.js';
-import type { AgentSpec, TeamRegistry } from '../team/index.js';
+import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
-import { askModel, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
+import { askModel, checkDecision, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
 import type { ToolOutcome, ToolUse } from './tool-calls.js';
@@ -24,6 +24,8 @@ export interface ModelTurnInput {
   /** Set when the previous final answer failed the agent's output schema. */
   repair?: { problem: string };
   handoff?: { from: string; content: unknown };
+  /** The decision the step reads the final answer as: checked here, and echoed in the result. */
+  reads?: DecisionName;
 }
 
 export interface ModelTurnResult {
@@ -33,6 +35,8 @@ export interface ModelTurnResult {
   toolUses: ToolUse[];
   /** The final answer (validated structured output, or the text), when there are no tool calls. */
   output?: unknown;
+  /** The decision the final answer was checked to be (the input's `reads`). */
+  reads?: DecisionName;
   /** The start of what the model said this turn, for the history and the transcript. */
   text: string;
   usage: Usage;
@@ -84,7 +88,9 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
     const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
     const result = { conversation, toolUses, text: summarise(text, 500), usage, model: message.model, stopReason: message.stop_reason };
     if (toolUses.length) return result;
-    return { ...result, output: finalOutput(format, spec, message, text, { text, usage, conversation }) };
+    const output = finalOutput(format, spec, message, text, { text, usage, conversation });
+    checkDecision(input.reads, spec, output, { text, usage, conversation });
+    return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
   };
 }
 

@@ -1,12 +1,18 @@
-import { z } from 'zod';
-
 /**
  * Delegation as a tool call: an agent hands a sub-task to a member of its team (an agent or a whole
  * sub-team) by calling the tool `delegate_<member>`, and gets the member's answer as the result.
  */
 export const DELEGATE_PREFIX = 'delegate_';
 
-export const DelegationInputSchema = z.object({ task: z.string().min(1).describe('the sub-task, stated fully: the member sees only this and the team task') });
+/**
+ * The sub-task in a delegation's tool input, or undefined when it has none: the check of
+ * DelegationInputSchema (delegation-input.ts), written out because workflow code makes it and zod
+ * would cost every run's start there.
+ */
+export function delegatedTask(input: unknown): string | undefined {
+  const task = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { task?: unknown }).task : undefined;
+  return typeof task === 'string' && task.length > 0 ? task : undefined;
+}
 
 export function delegateTool(member: string): string {
   return `${DELEGATE_PREFIX}${member}`;

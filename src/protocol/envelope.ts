@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageSchema } from './usage.js';
+import { UsageSchema } from './usage-schema.js';
 
 /**
  * Every handoff between agents is an envelope. The transcript of envelopes is the run's

@@ -3,8 +3,10 @@
 export { buildRunSpec } from './build-run-spec.js';
 export { CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
-export { UsageSchema, ZERO_USAGE, addCost, addUsage, costOf, type Usage } from './usage.js';
+export { ZERO_USAGE, addCost, addUsage, costOf } from './usage.js';
+export { UsageSchema, type Usage } from './usage-schema.js';
 export * from './messages.js';
 export { FailureType } from '../team/index.js';
-export { DELEGATE_PREFIX, DelegationInputSchema, delegateTool, delegatedMember } from './delegation.js';
+export { DELEGATE_PREFIX, delegateTool, delegatedMember, delegatedTask } from './delegation.js';
+export { DelegationInputSchema } from './delegation-input.js';
 export { asText, summarise } from './text.js';

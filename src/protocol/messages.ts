@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EnvelopeSchema } from './envelope.js';
-import { UsageSchema } from './usage.js';
+import { UsageSchema } from './usage-schema.js';
 
 /** The shapes a run answers with, as zod schemas (the types are inferred); the names it answers to are in run-interface.ts. */
 

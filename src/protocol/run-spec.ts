@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BudgetSpecSchema } from '../team/budget.js';
 import { TeamSpecSchema } from '../team/spec.js';
 import { EnvelopeSchema } from './envelope.js';
-import { UsageSchema } from './usage.js';
+import { UsageSchema } from './usage-schema.js';
 
 /**
  * The run spec: what a topology workflow receives and what Temporal records in its history. The

@@ -1,18 +1,9 @@
-import { z } from 'zod';
 import type { Prices } from './run-spec.js';
+import type { Usage } from './usage-schema.js';
 
-/** Token usage of one model call, or the sum of many. Cache figures come from the Messages API. */
-export const UsageSchema = z.object({
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  cacheReadTokens: z.number().int().nonnegative(),
-  cacheWriteTokens: z.number().int().nonnegative(),
-  /** Uses of Anthropic's server tools in the call, when there were any. */
-  webSearchRequests: z.number().int().nonnegative().optional(),
-  webFetchRequests: z.number().int().nonnegative().optional(),
-});
-
-export type Usage = z.infer<typeof UsageSchema>;
+// The schema is apart (usage-schema.ts): workflows use these sums, and a workflow evaluates its
+// modules afresh for every run, so zod here would cost every run.
+export type { Usage } from './usage-schema.js';
 
 export const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 

@@ -22,7 +22,6 @@ export const BudgetRaiseSchema = z
   .strict()
   .refine((raise) => Object.keys(raise).length > 0, { message: 'name at least one new cap: calls, tokens, usd or time' });
 
-/** The gate a run with `onExhausted: 'ask'` waits at for a raise. */
-export const BUDGET_GATE = 'budget';
+export { BUDGET_GATE } from './budget-gate.js';
 
 export type BudgetRaise = z.infer<typeof BudgetRaiseSchema>;

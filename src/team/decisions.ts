@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { VerdictSchema } from './verdict.js';
 
 /**
  * The structured outputs that steer a topology: what a supervisor, router, debater, judge, swarm
  * agent or handoff agent must answer. An agent in one of these roles declares the schema (or a zod
- * object extending it) as its output; the workflow reads its answer through the same schema.
+ * object extending it) as its output. A step names the decision it reads (`DecisionName`), and the
+ * activity that makes the call checks the answer against that schema: zod stays out of workflow code,
+ * which a worker evaluates afresh for every run.
  */
 
 export const SupervisorDecisionSchema = z.object({
@@ -48,3 +51,23 @@ export type Argument = z.infer<typeof ArgumentSchema>;
 export type Judgment = z.infer<typeof JudgmentSchema>;
 export type SwarmMove = z.infer<typeof SwarmMoveSchema>;
 export type Handoff = z.infer<typeof HandoffSchema>;
+
+/** The decisions steps read, by the name a step gives in its activity input. */
+export const DECISIONS = {
+  supervisor: SupervisorDecisionSchema,
+  route: RouteSchema,
+  argument: ArgumentSchema,
+  judgment: JudgmentSchema,
+  'swarm-move': SwarmMoveSchema,
+  handoff: HandoffSchema,
+  verdict: VerdictSchema,
+} as const;
+
+export type DecisionName = keyof typeof DECISIONS;
+export type Decision<N extends DecisionName> = z.infer<(typeof DECISIONS)[N]>;
+
+/** Why `output` is not the decision `reads`, or undefined when it is (extra fields are fine). */
+export function decisionProblem(reads: DecisionName, output: unknown): string | undefined {
+  const parsed = DECISIONS[reads].safeParse(output);
+  return parsed.success ? undefined : `the answer is not the shape this step reads: ${z.prettifyError(parsed.error)}`;
+}

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { ArgumentSchema, JudgmentSchema, type Argument } from '../team/decisions.js';
+import type { Argument } from '../team/decisions.js';
 import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
@@ -43,7 +43,7 @@ export async function debate(input: unknown): Promise<RunResult> {
               : `Round ${round}: answer the other debaters' arguments from the previous round. Keep your position if it holds, change it if they convinced you.`;
           const data = others.map((o) => ({ label: `${o.debater}'s argument in round ${round - 1}`, content: o.argument }));
           const about = round === 1 ? `opening: ${summarise(team.run.input)}` : `round ${round}: answer ${others.map((o) => o.debater).join(', ')}`;
-          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, schema: ArgumentSchema, skippable: 'since-patch' });
+          return team.members.call(debater, renderPrompt({ instruction, task: team.task, data }), { about, reads: 'argument', skippable: 'since-patch' });
         }),
       );
       const skipped = calls.flatMap((call, i) => (call.skipped === undefined ? [] : [{ debater: debating[i] ?? call.from, reason: call.skipped }]));
@@ -81,7 +81,7 @@ export async function debate(input: unknown): Promise<RunResult> {
         task: team.task,
         data: state.arguments.map((a) => ({ label: `${a.debater}'s final argument (round ${state.round})`, content: a.argument })),
       }),
-      { about: `judge ${state.round} round(s) between ${state.arguments.map((a) => a.debater).join(', ')}`, schema: JudgmentSchema },
+      { about: `judge ${state.round} round(s) between ${state.arguments.map((a) => a.debater).join(', ')}`, reads: 'judgment' },
     );
     const judgment = call.output;
     const decision = { ...judgment, rounds: state.round, consensus: state.consensus, positions };

@@ -1,4 +1,4 @@
-import { HandoffSchema, type Handoff } from '../team/decisions.js';
+import type { Handoff } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
@@ -40,7 +40,7 @@ export async function handoff(input: unknown): Promise<RunResult> {
           data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
         }),
         // Skippable only when someone handed it the task: the entry agent has no one to give it back to.
-        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check, schema: HandoffSchema, skippable: handedBy(state) !== undefined && 'since-patch' },
+        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check, reads: 'handoff', skippable: handedBy(state) !== undefined && 'since-patch' },
       );
       if (call.skipped !== undefined) {
         const back = handedBy(state) as string;

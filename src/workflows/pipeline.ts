@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { FailureType } from '../team/errors.js';
-import { VerdictSchema, type Verdict } from '../team/verdict.js';
+import type { Verdict } from '../team/verdict.js';
 import type { GateSpec, PipelineStepSpec } from '../team/spec.js';
 import type { Envelope } from '../protocol/envelope.js';
 import type { RunResult } from '../protocol/messages.js';
@@ -123,7 +123,7 @@ async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ 
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
   const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
-  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, schema: VerdictSchema, skippable: true });
+  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, reads: 'verdict', skippable: true });
   if (result.skipped !== undefined) return undefined;
   return { verdict: result.output, usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { RouteSchema, type Route } from '../team/decisions.js';
+import type { Route } from '../team/decisions.js';
 import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
@@ -30,7 +30,7 @@ export async function router(input: unknown): Promise<RunResult> {
       const call = await team.members.call(
         topology.router,
         renderPrompt({ instruction: `Send the task to exactly one of these specialists:\n${routes}`, task: team.task, data: skippedRoutes }),
-        { about: failed.length ? `route again (${failed.map((f) => f.route).join(', ')} failed): ${summarise(team.run.input)}` : `route: ${summarise(team.run.input)}`, check, schema: RouteSchema },
+        { about: failed.length ? `route again (${failed.map((f) => f.route).join(', ')} failed): ${summarise(team.run.input)}` : `route: ${summarise(team.run.input)}`, check, reads: 'route' },
       );
       const { route, reason } = call.output;
       team.transcript.recordOutput({ ...call, output: { route, reason } }, route, { kind: 'route' });

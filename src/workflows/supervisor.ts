@@ -1,4 +1,4 @@
-import { SupervisorDecisionSchema, type SupervisorDecision } from '../team/decisions.js';
+import type { SupervisorDecision } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
 import { LimitReached } from './runtime/ledger.js';
 import type { MemberResult } from './runtime/members.js';
@@ -41,7 +41,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
         data: state.results.map((r) => ({ label: `Result from ${r.worker} for "${r.task}"`, content: r.output })),
       });
       const about = round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
-      const call = await team.members.call(topology.supervisor, prompt, { about, check, schema: SupervisorDecisionSchema });
+      const call = await team.members.call(topology.supervisor, prompt, { about, check, reads: 'supervisor' });
       const decision = call.output;
       team.transcript.recordOutput({ ...call, output: decision }, decision.done ? 'user' : 'workers', { kind: 'decision', round });
       if (decision.done) {

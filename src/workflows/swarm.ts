@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { SwarmMoveSchema, type SwarmMove } from '../team/decisions.js';
+import type { SwarmMove } from '../team/decisions.js';
 import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { applyMoves, newBoard, openTasks, type Blackboard } from './swarm-blackboard.js';
@@ -45,7 +45,7 @@ export async function swarm(input: unknown): Promise<RunResult> {
               task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, schema: SwarmMoveSchema, skippable: 'since-patch' },
+            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, reads: 'swarm-move', skippable: 'since-patch' },
           ),
         ),
       );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createActivities, createFilePayloadStore, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
-import { extractThenWrite, registry } from '../support/teams.js';
+import { extractThenWrite, registry, reviewLoop } from '../support/teams.js';
 
 // The agent activity against the Messages API double, through the real SDK over HTTP.
 let double: MessagesApiDouble | undefined;
@@ -25,7 +25,7 @@ async function call(script: MessagesScript, input: Partial<AgentCallInput> = {},
   const { runAgent } = createActivities({ anthropic: double.client(), teams: registry, payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))) });
   // Expected failures would each be logged as a warning: keep the output to real errors.
   const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 }, { logger: new DefaultLogger('ERROR') });
-  const result: Promise<AgentCallResult> = env.run(runAgent, { team: 'extract-then-write', agent: extractor, prompt: 'six times seven?', ...input });
+  const result: Promise<AgentCallResult> = env.run(runAgent, { team: extractThenWrite.name, agent: extractor, prompt: 'six times seven?', ...input });
   return { env, result };
 }
 
@@ -105,6 +105,24 @@ describe('runAgent', () => {
     const failure = await failureOf(result);
     expect(failure.type).toBe(FailureType.InvalidStructuredOutput);
     expect(failure.details?.[0]).toMatchObject({ text: '{"answer":"forty-two"}' });
+  });
+
+  it('checks the decision the step reads, and says so in the result', async () => {
+    const reviewer = reviewLoop.agent('reviewer')!.spec;
+    const { result } = await call({ reviewer: [{ json: { approved: true, feedback: 'fine' } }] }, { team: reviewLoop.name, agent: reviewer, reads: 'verdict' });
+    expect(await result).toMatchObject({ output: { approved: true, feedback: 'fine' }, reads: 'verdict' });
+  });
+
+  it('refuses an answer that fits the agent schema but not the decision the step reads, as InvalidDecision with the text to repair', async () => {
+    const { result } = await call({ extractor: [{ json: { answer: 42 } }] }, { reads: 'verdict' });
+    const failure = await failureOf(result);
+    expect(failure.type).toBe(FailureType.InvalidDecision);
+    expect(failure.nonRetryable).toBe(true);
+    const details = failure.details?.[0] as { text: string; problem: string; usage: unknown };
+    expect(details.text).toBe('{"answer":42}');
+    expect(details.problem).toContain('the answer is not the shape this step reads');
+    expect(details.problem).toContain('approved');
+    expect(details.usage).toMatchObject({ outputTokens: expect.any(Number) as number });
   });
 
   it('sends the repair turn when asked to repair', async () => {

@@ -94,6 +94,10 @@ export const routed = defineTeam({
   topology: { kind: 'router', router: 'triage', routes: ['alpha', 'beta'] },
 });
 
+// A router whose own output schema lacks the route decision's `reason`: its answers never fit the decision.
+const loose = defineAgent({ name: 'loose', role: 'router', system: 'Route.', output: z.object({ route: z.string() }), maxRepairs: 1, ...fast });
+export const looseRouter = defineTeam({ name: 'loose-router', agents: [loose, alpha, beta], topology: { kind: 'router', router: 'loose', routes: ['alpha', 'beta'] } });
+
 // A hierarchy three deep: top (supervisor) → middle (pipeline) → leaf (pipeline).
 export const leaf = defineTeam({ name: 'leaf', agents: [gamma], topology: { kind: 'pipeline', steps: [{ agent: 'gamma' }] } });
 export const middle = defineTeam({ name: 'middle', agents: [alpha], subteams: [leaf], topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'leaf' }] } });
@@ -344,5 +348,5 @@ export const delegatingOnBudget = defineTeam({
 const surfer = defineAgent({ name: 'surfer', role: 'researcher', system: 'Search the web.', output: 'text', serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }], ...fast });
 export const webTeam = defineTeam({ name: 'web-team', agents: [surfer], topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] } });
 
-export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import type { z } from 'zod';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
+import type { Decision, DecisionName } from '../../team/decisions.js';
 import { FailureType } from '../../team/errors.js';
 import type { AgentSpec } from '../../team/spec.js';
 import { ZERO_USAGE } from '../../protocol/usage.js';
@@ -18,21 +18,24 @@ export const COUNT_FAILED_CALLS_PATCH = 'troupe-count-failed-calls';
 export interface AgentCall<T = unknown> extends AgentCallResult {
   /** The agent that produced the result: the one asked, or its fallback. */
   agent: string;
-  /** The output, parsed with the call's schema when it has one. */
+  /** The output: the decision the step reads, when it names one. */
   output: T;
 }
+
+/** What a call's output is: the decision the step reads, or whatever the agent answered. */
+export type Output<N extends DecisionName | undefined> = N extends DecisionName ? Decision<N> : unknown;
 
 
 /** Looks at a valid structured output and names what the topology cannot act on, if anything. */
 export type DecisionCheck<T = unknown> = (output: T) => string | undefined;
 
-export interface CallOptions<T = unknown> {
+export interface CallOptions<N extends DecisionName | undefined = undefined> {
   /** What the member is working on, in a few words: the activity's summary in the Temporal UI. */
   about: string;
-  /** The shape the topology reads the output as (e.g. SupervisorDecisionSchema): the call returns it parsed. */
-  schema?: z.ZodType<T>;
+  /** The decision the topology reads the output as (e.g. 'supervisor'): the activity checks the answer against its schema. */
+  reads?: N;
   /** Objections to a valid output the topology cannot act on; they are sent back for repair. */
-  check?: DecisionCheck<T>;
+  check?: DecisionCheck<Output<N>>;
   /** The work handed over, checked against the agent's input schema if it declares one. */
   handoff?: { from: string; content: unknown };
   /**
@@ -69,7 +72,7 @@ export class AgentRunner {
     return this.agents.get(name)?.optional === true;
   }
 
-  async call<T>(agentName: string, prompt: string, options: CallOptions<T>): Promise<AgentCall<T>> {
+  async call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
     const agent = this.agent(agentName);
     try {
       return await this.callWithRepair(agent, prompt, options);
@@ -79,8 +82,8 @@ export class AgentRunner {
     }
   }
 
-  private async callWithRepair<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
-    if (agent.tools.length > 0 || agent.delegates.length > 0 || agent.mcp.length > 0) return this.tools.call(agent, prompt, { about, ...(schema ? { schema } : {}), ...(check ? { check } : {}), ...(handoff ? { handoff } : {}) });
+  private async callWithRepair<N extends DecisionName | undefined>(agent: AgentSpec, prompt: string, { about, reads, check, handoff }: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+    if (agent.tools.length > 0 || agent.delegates.length > 0 || agent.mcp.length > 0) return this.tools.call(agent, prompt, { about, ...(reads ? { reads } : {}), ...(check ? { check } : {}), ...(handoff ? { handoff } : {}) });
     const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let repair: { previousText: string; problem: string } | undefined;
     for (let repairs = 0; ; repairs += 1) {
@@ -94,11 +97,11 @@ export class AgentRunner {
       try {
         const result = await runAgent.executeWithOptions(
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, this.ledger.timeLeft()) },
-          [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}) }],
+          [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model, need });
-        const refused = objection(result.output, schema, check);
-        if (refused === undefined) return { ...result, output: result.output as T, agent: agent.name };
+        const refused = await objection(result, reads, check);
+        if (refused === undefined) return { ...result, output: result.output as Output<N>, agent: agent.name };
         problem = { text: result.text, problem: refused, type: FailureType.InvalidDecision };
       } catch (error) {
         const invalid = invalidOutput(error);
@@ -109,7 +112,7 @@ export class AgentRunner {
           throw error;
         }
         this.ledger.charge(invalid.usage, { model: agent.model, need });
-        problem = { text: invalid.text, problem: invalid.problem, type: FailureType.InvalidStructuredOutput };
+        problem = invalid;
       }
       if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, problem);
       repair = { previousText: problem.text, problem: problem.problem };

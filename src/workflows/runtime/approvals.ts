@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { ApprovalDecisionSchema, type ApprovalDecision } from '../../team/approval-decision.js';
+import type { ApprovalDecision, ApprovalDecisionSchema } from '../../team/approval-decision.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import { FailureType } from '../../team/errors.js';
 import type { AwaitingApproval, DecisionReceipt, RefusedDecisionMemo } from '../../protocol/messages.js';
@@ -33,6 +33,11 @@ export interface GateRules {
 }
 
 export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update' | 'timeout' };
+
+/** A decision's schema, loaded once a decision arrives: zod would otherwise cost every run's start (see decision-check.ts). */
+async function decisionSchema(): Promise<typeof ApprovalDecisionSchema> {
+  return (await import(/* webpackMode: "eager" */ '../../team/approval-decision.js')).ApprovalDecisionSchema;
+}
 
 /** Since this patch a refused signal leaves a mark in history (a memo change), so the audit trail can show it was ignored. */
 export const REFUSED_SIGNAL_PATCH = 'troupe-refused-signal-memo';
@@ -68,19 +73,18 @@ export class Approvals {
     setHandler(decisionSignal, (input) => this.receive(input));
     // No validator: a validator's refusal never reaches history. The handler refuses instead, so the
     // refusal is recorded (the update completes with this failure) and the caller still learns why.
-    setHandler(decideUpdate, (input): DecisionReceipt | Promise<DecisionReceipt> => {
+    setHandler(decideUpdate, async (input): Promise<DecisionReceipt> => {
+      const schema = await decisionSchema();
       const refuse = (problem: string): never => {
-        this.recordRefusal(input, problem, 'update');
+        this.recordRefusal(schema, input, problem, 'update');
         throw ApplicationFailure.create({ message: problem, type: FailureType.DecisionRefused, nonRetryable: true });
       };
-      const problem = this.problem(input);
+      const problem = this.problem(schema, input);
       if (problem !== undefined) return refuse(problem);
       const receipt = (d: Decided): DecisionReceipt => ({ gate: d.gate, accepted: true, decision: d.decision, by: d.by });
-      if (!this.rules.signed) return receipt(this.accept(ApprovalDecisionSchema.parse(input), 'update'));
-      return this.verify(input).then((forged) => {
-        const now = forged ?? this.problem(input);
-        return now === undefined ? receipt(this.accept(ApprovalDecisionSchema.parse(input), 'update')) : refuse(now);
-      });
+      if (!this.rules.signed) return receipt(this.accept(schema.parse(input), 'update'));
+      const now = (await this.verify(schema.parse(input))) ?? this.problem(schema, input);
+      return now === undefined ? receipt(this.accept(schema.parse(input), 'update')) : refuse(now);
     });
   }
 
@@ -88,8 +92,7 @@ export class Approvals {
    * Why a decision on a signed gate is refused (unsigned, forged, or the worker cannot check it),
    * or undefined when its signature holds. The check runs in a local activity on the worker.
    */
-  private async verify(input: unknown): Promise<string | undefined> {
-    const decision = ApprovalDecisionSchema.parse(input);
+  private async verify(decision: ApprovalDecision): Promise<string | undefined> {
     const gate = decision.gate ?? this.waiting?.gate ?? '';
     try {
       const verdict = await verifyDecision({ workflowId: workflowInfo().workflowId, gate, decision });
@@ -167,8 +170,8 @@ export class Approvals {
   }
 
   /** Why a decision cannot be applied now, or undefined when it can. */
-  private problem(input: unknown): string | undefined {
-    const parsed = ApprovalDecisionSchema.safeParse(input);
+  private problem(schema: typeof ApprovalDecisionSchema, input: unknown): string | undefined {
+    const parsed = schema.safeParse(input);
     if (!parsed.success) return `invalid decision: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ')}`;
     const d = parsed.data;
     const gate = d.gate ?? this.waiting?.gate;
@@ -183,33 +186,32 @@ export class Approvals {
     return this.rules.check?.(d);
   }
 
-  private receive(input: unknown): void | Promise<void> {
+  private async receive(input: unknown): Promise<void> {
     this.signals += 1;
     const signal = this.signals;
-    const problem = this.problem(input);
-    if (problem !== undefined) return this.refuseSignal(input, problem, signal);
+    const schema = await decisionSchema();
+    const problem = this.problem(schema, input);
+    if (problem !== undefined) return this.refuseSignal(schema, input, problem, signal);
     if (!this.rules.signed) {
-      this.accept(ApprovalDecisionSchema.parse(input), 'signal');
+      this.accept(schema.parse(input), 'signal');
       return;
     }
     // A signed gate: the signature is checked on the worker, then the decision is looked at again.
-    return this.verify(input).then((forged) => {
-      const now = forged ?? this.problem(input);
-      if (now === undefined) this.accept(ApprovalDecisionSchema.parse(input), 'signal');
-      else this.refuseSignal(input, now, signal);
-    });
+    const now = (await this.verify(schema.parse(input))) ?? this.problem(schema, input);
+    if (now === undefined) this.accept(schema.parse(input), 'signal');
+    else this.refuseSignal(schema, input, now, signal);
   }
 
-  private refuseSignal(input: unknown, problem: string, signal: number): void {
-    this.recordRefusal(input, problem, 'signal');
+  private refuseSignal(schema: typeof ApprovalDecisionSchema, input: unknown, problem: string, signal: number): void {
+    this.recordRefusal(schema, input, problem, 'signal');
     if (patched(REFUSED_SIGNAL_PATCH)) {
       const memo: RefusedDecisionMemo = { signal, refused: problem };
       upsertMemo({ [REFUSED_DECISION_MEMO]: memo });
     }
   }
 
-  private recordRefusal(input: unknown, problem: string, via: 'signal' | 'update'): void {
-    const parsed = ApprovalDecisionSchema.safeParse(input);
+  private recordRefusal(schema: typeof ApprovalDecisionSchema, input: unknown, problem: string, via: 'signal' | 'update'): void {
+    const parsed = schema.safeParse(input);
     const by = parsed.success ? parsed.data.by : 'unknown';
     this.transcript.record({ from: by, to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval', kind: 'approval', content: { refused: problem, received: input, via } });
   }

@@ -3,7 +3,9 @@ import { FailureType } from '../../team/errors.js';
 import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import type { RunResult } from '../../protocol/messages.js';
-import type { AgentRunner, CallOptions } from './agent-runner.js';
+import type { AgentRunner, CallOptions, Output } from './agent-runner.js';
+import { decisionProblemHere } from './decision-check.js';
+import type { DecisionName } from '../../team/decisions.js';
 import { LimitReached, type Ledger, type Spent } from './ledger.js';
 import { receiveSpendReports } from './spend-report.js';
 import { summarise } from './prompt.js';
@@ -53,14 +55,14 @@ export class Members {
     return !this.agents.has(name) && this.run.team.subteams.includes(name);
   }
 
-  /** Calls a member; with `options.schema`, the output comes back parsed (an agent's is repaired until it parses). */
-  async call<T = unknown>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
+  /** Calls a member; with `options.reads`, the output is that decision (an agent's is repaired until it is). */
+  async call<N extends DecisionName | undefined = undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     this.ledger.memberStarting(this.isSubteam(name));
     return this.begin(name, prompt, options);
   }
 
   /** The call, once the member counts as started (a call again after the time cap is not a second start). */
-  private async begin<T>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
+  private async begin<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     const about = options.about;
     if (this.agents.has(name)) {
       try {
@@ -73,7 +75,7 @@ export class Members {
         const reason = failed !== undefined && (options.skippable === true || patched(SKIP_OPTIONAL_PATCH)) ? failed : undefined;
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
-        return { from: name, output: undefined as T, usage: ZERO_USAGE, skipped: reason };
+        return { from: name, output: undefined as Output<N>, usage: ZERO_USAGE, skipped: reason };
       }
     }
     const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
@@ -101,7 +103,7 @@ export class Members {
     }
     this.ledger.settle(allowance, { usage: result.usage, calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
-    return { from: name, output: this.parseTeamOutput(name, result.output, options.schema), usage: result.usage, childWorkflowId: workflowId };
+    return { from: name, output: await this.teamOutput(name, result.output, options.reads), usage: result.usage, childWorkflowId: workflowId };
   }
 
   private attemptTimeout(agent: string): number {
@@ -112,7 +114,7 @@ export class Members {
    * A call the time cap stopped: the run stops there (flagged maxTime), or, with a budget that asks,
    * a person may raise the cap and the member is called again.
    */
-  private async afterTimeCap<T>(name: string, prompt: string, options: CallOptions<T>): Promise<MemberResult<T>> {
+  private async afterTimeCap<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     this.transcript.warnings.push(`a call of ${name} was stopped at the time cap`);
     await this.ledger.untilTimeCap();
     const room = this.ledger.ensureRoom(false);
@@ -121,11 +123,10 @@ export class Members {
   }
 
   /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */
-  private parseTeamOutput<T>(name: string, output: unknown, schema: CallOptions<T>['schema']): T {
-    if (!schema) return output as T;
-    const parsed = schema.safeParse(output);
-    if (parsed.success) return output as T;
-    throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${parsed.error.issues.map((i) => i.message).join('; ')}`, FailureType.InvalidDecision);
+  private async teamOutput<N extends DecisionName | undefined>(name: string, output: unknown, reads: N | undefined): Promise<Output<N>> {
+    const problem = reads === undefined ? undefined : await decisionProblemHere(reads, output);
+    if (problem === undefined) return output as Output<N>;
+    throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${problem}`, FailureType.InvalidDecision);
   }
 }
 

@@ -1,36 +1,41 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { z } from 'zod';
 import { FailureType } from '../../team/errors.js';
+import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
+import { decisionProblemHere } from './decision-check.js';
 import type { Usage } from '../../protocol/usage.js';
 
 /** Bounded repair of an agent's answer, shared by single calls and tool loops. */
 
-/** What an answer outside the agent's output schema cost and why it was refused (the activity's failure details). */
+/** What an answer the activity refused cost and why (the activity's failure details). */
 export interface InvalidOutput {
   text: string;
   problem: string;
   usage: Usage;
   /** For a tool loop: the conversation up to the refused answer, to continue with the repair. */
   conversation?: string;
+  /** InvalidStructuredOutput (outside the agent's schema) or InvalidDecision (not the decision the step reads). */
+  type: FailureType;
 }
 
-/** The details of an InvalidStructuredOutput failure, or undefined for any other error. */
+/** The details of an answer the activity refused, or undefined for any other error. */
 export function invalidOutput(error: unknown): InvalidOutput | undefined {
   if (!(error instanceof ActivityFailure)) return undefined;
   const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.InvalidStructuredOutput) return undefined;
-  return cause.details?.[0] as InvalidOutput | undefined;
+  if (!(cause instanceof ApplicationFailure) || (cause.type !== FailureType.InvalidStructuredOutput && cause.type !== FailureType.InvalidDecision)) return undefined;
+  const details = cause.details?.[0] as Omit<InvalidOutput, 'type'> | undefined;
+  return details && { ...details, type: cause.type };
 }
 
 /**
- * Why a valid answer cannot be used by the step: it does not parse with the step's schema, or the
- * topology's check objects. Undefined when it can be used.
+ * Why a valid answer cannot be used by the step: it is not the decision the step reads, or the
+ * topology's check objects. Undefined when it can be used. The activity checked the decision when
+ * its result says so (`reads`); otherwise it is checked here.
  */
-export function objection<T>(output: unknown, schema: z.ZodType<T> | undefined, check: ((output: T) => string | undefined) | undefined): string | undefined {
-  const parsed = schema ? schema.safeParse(output) : { success: true as const };
+export async function objection<T>(result: { output?: unknown; reads?: DecisionName | undefined }, reads: DecisionName | undefined, check: ((output: T) => string | undefined) | undefined): Promise<string | undefined> {
+  const problem = reads !== undefined && result.reads !== reads ? await decisionProblemHere(reads, result.output) : undefined;
   // Validated, then kept as the agent gave it: a schema extending the decision keeps its extra fields.
-  return parsed.success ? check?.(output as T) : `the answer is not the shape this step reads: ${z.prettifyError(parsed.error)}`;
+  return problem ?? check?.(result.output as T);
 }
 
 /** The failure once repairs run out. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { BUDGET_GATE, type BudgetRaise } from '../../team/budget-raise.js';
+import { BUDGET_GATE } from '../../team/budget-gate.js';
+import type { BudgetRaise } from '../../team/budget-raise.js';
 import { FailureType } from '../../team/errors.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import type { TopologySpec } from '../../team/spec.js';

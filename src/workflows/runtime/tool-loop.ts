@@ -1,15 +1,16 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType } from '../../team/errors.js';
+import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
 import type { McpServerSpec } from '../../team/mcp.js';
 import type { ToolSpec } from '../../team/tool.js';
-import { DelegationInputSchema, delegateTool, delegatedMember } from '../../protocol/delegation.js';
+import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
 import { ZERO_USAGE, addUsage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions, agentTaskQueue } from './agent-options.js';
 import { withoutUndefined } from '../../team/without-undefined.js';
-import type { AgentCall, CallOptions } from './agent-runner.js';
+import type { AgentCall, CallOptions, Output } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { callNeed, nextTurnNeed, stopAtDeadline } from './call-bounds.js';
@@ -38,7 +39,7 @@ export class ToolLoop {
     private readonly approvals: Approvals,
   ) {}
 
-  async call<T>(agent: AgentSpec, prompt: string, { about, schema, check, handoff }: CallOptions<T>): Promise<AgentCall<T>> {
+  async call<N extends DecisionName | undefined>(agent: AgentSpec, prompt: string, { about, reads, check, handoff }: CallOptions<N>): Promise<AgentCall<Output<N>>> {
     const { runModelTurn } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
     let conversation: string | undefined;
     let toolResults: ToolOutcome[] | undefined;
@@ -62,6 +63,7 @@ export class ToolLoop {
         ...(toolResults ? { toolResults } : {}),
         ...(repair ? { repair } : {}),
         ...(handoff && turn === 1 ? { handoff } : {}),
+        ...(reads ? { reads } : {}),
       };
       let result: ModelTurnResult;
       try {
@@ -80,7 +82,7 @@ export class ToolLoop {
         this.ledger.charge(invalid.usage, { model: agent.model, need });
         usage = addUsage(usage, invalid.usage);
         last = invalid.usage;
-        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { ...invalid, type: FailureType.InvalidStructuredOutput });
+        if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, invalid);
         repairs += 1;
         [conversation, toolResults, repair] = [invalid.conversation ?? conversation, undefined, { problem: invalid.problem }];
         continue;
@@ -90,8 +92,8 @@ export class ToolLoop {
       last = result.usage;
       [conversation, repair] = [result.conversation, undefined];
       if (result.toolUses.length === 0) {
-        const refused = objection(result.output, schema, check);
-        if (refused === undefined) return { output: result.output as T, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
+        const refused = await objection(result, reads, check);
+        if (refused === undefined) return { output: result.output as Output<N>, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
         if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { problem: refused, type: FailureType.InvalidDecision, text: result.text });
         repairs += 1;
         [toolResults, repair] = [undefined, { problem: refused }];
@@ -151,15 +153,15 @@ export class ToolLoop {
 
   /** A delegation: the member works on the sub-task (in parallel with the turn's other calls) and its answer is the result. */
   private async delegateTo(agent: AgentSpec, member: string, use: ToolUse, together: boolean): Promise<ToolOutcome> {
-    const input = DelegationInputSchema.safeParse(use.input);
-    if (!input.success) {
+    const task = delegatedTask(use.input);
+    if (task === undefined) {
       // It will not start: it no longer counts among those starting together, if the turn counted it.
       if (together) this.ledger.memberStarting(this.isSubteam(member));
       return errorOutcome(use, `invalid input for "${use.name}": give { task: "the sub-task" }`);
     }
     if (!this.delegate) throw new Error('ToolLoop.delegate is not set');
     try {
-      const result = await this.delegate(member, input.data.task, `from ${agent.name}: ${input.data.task}`);
+      const result = await this.delegate(member, task, `from ${agent.name}: ${task}`);
       this.transcript.recordOutput(result, agent.name);
       const text = typeof result.output === 'string' ? result.output : JSON.stringify(result.output);
       return { toolUseId: use.id, isError: false, content: text, bytes: text.length, preview: summarise(text, 120) };
