@@ -1,8 +1,8 @@
 // Bare Temporal equivalents of Troupe's cases: the same activity patterns, hand-written, no Troupe.
 import { proxyActivities } from '@temporalio/workflow';
-import type { bareActivities } from './bare-activities.js';
+import type { BareActivities } from './bare-activities.js';
 
-const { work } = proxyActivities<typeof bareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
+const { work, ask } = proxyActivities<BareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
 
 /** A chain of `steps` activities, each given the previous one's output. */
 export async function bareChain(steps: number): Promise<string> {
@@ -23,6 +23,15 @@ export async function bareDebate(debaters: number, rounds: number): Promise<stri
     previous = await Promise.all(Array.from({ length: debaters }, (_, i) => work({ input: `${i}:${previous.join('|')}`, delayMs: 0 })));
   }
   return work({ input: previous.join('|'), delayMs: 0 });
+}
+
+/** The same debate, each call asking the model through the SDK, as a hand-written Temporal app calling Claude would. */
+export async function bareModelDebate(debaters: number, rounds: number): Promise<string> {
+  let previous: string[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => ask({ system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others said: ${previous.join(' | ')}` })));
+  }
+  return ask({ system: 'Judge.', prompt: `Decide between: ${previous.join(' | ')}` });
 }
 
 /** A tool loop's activity pattern: a model turn, then a tool call, `calls` times, then a final model turn. */

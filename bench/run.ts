@@ -45,7 +45,7 @@ const troupeWorker = await createTroupeWorker({ connection: target.nativeConnect
 const examplesRegistry = new TeamRegistry(exampleTeams);
 const examplesWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-examples', teams: examplesRegistry, answers, anthropic: createOfflineAnthropic(offlineScript).anthropic });
 const examples = new TroupeClient(target.client, examplesRegistry, { taskQueue: 'bench-examples', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
-const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities });
+const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities(createOfflineAnthropic(script(size.fanOutDelayMs, [size.toolCalls])).anthropic) });
 const troupe = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
 let seq = 0;
 const bare = (workflow: string, args: unknown[]) => target.client.workflow.execute(workflow, { taskQueue: 'bench-bare', workflowId: `bare-${workflow}-${(seq += 1)}`, args });
@@ -123,9 +123,9 @@ await Promise.all([
       return () => clearInterval(timer);
     };
     const baseline = process.memoryUsage().rss;
-    const cpu = { troupe: { worker: [] as number[], server: [] as number[] }, bare: { worker: [] as number[], server: [] as number[] } };
+    const cpu = { troupe: { worker: [] as number[], server: [] as number[] }, bare: { worker: [] as number[], server: [] as number[] }, bareModel: { worker: [] as number[], server: [] as number[] } };
     /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
-    const perRunCpu = async (side: 'troupe' | 'bare', batch: () => Promise<unknown>) => {
+    const perRunCpu = async (side: keyof typeof cpu, batch: () => Promise<unknown>) => {
       const before = cpuNow();
       await batch();
       const after = cpuNow();
@@ -149,9 +149,30 @@ await Promise.all([
       },
       'ratio ≥ 0.9',
     );
+    // Bare's activity above does no model call; a hand-written Temporal app calling Claude makes the same SDK call Troupe's worker does.
+    const troupeDebates = async () => {
+      const ms = await timed(() => perRunCpu('troupe', () => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate')))));
+      return (size.debates * 7) / (ms / 1_000);
+    };
+    if (wanted(3)) await both(
+      `3b. throughput: the same, bare workflows calling the model through the same Anthropic client`,
+      'calls/s',
+      troupeDebates,
+      async () => {
+        const ms = await timed(() => perRunCpu('bareModel', () => Promise.all(Array.from({ length: size.debates }, () => bare('bareModelDebate', [3, 2])))));
+        return (size.debates * 7) / (ms / 1_000);
+      },
+    );
     if (wanted(3)) {
       const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
-      extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = { troupeWorker: ms(cpu.troupe.worker), bareWorker: ms(cpu.bare.worker), troupeServer: ms(cpu.troupe.server), bareServer: ms(cpu.bare.server) };
+      extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = {
+        troupeWorker: ms(cpu.troupe.worker),
+        bareWorker: ms(cpu.bare.worker),
+        bareModelWorker: ms(cpu.bareModel.worker),
+        troupeServer: ms(cpu.troupe.server),
+        bareServer: ms(cpu.bare.server),
+        bareModelServer: ms(cpu.bareModel.server),
+      };
     }
     if (wanted(3)) extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
     peak = { troupe: 0, bare: 0 };

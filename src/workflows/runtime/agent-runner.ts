@@ -100,7 +100,8 @@ export class AgentRunner {
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model, need });
-        const refused = await objection(result, reads, check);
+        const objecting = objection(result, reads, check);
+        const refused = objecting instanceof Promise ? await objecting : objecting;
         if (refused === undefined) return { ...result, output: result.output as Output<N>, agent: agent.name };
         problem = { text: result.text, problem: refused, type: FailureType.InvalidDecision };
       } catch (error) {

@@ -56,7 +56,7 @@ export class Members {
   }
 
   /** Calls a member; with `options.reads`, the output is that decision (an agent's is repaired until it is). */
-  async call<N extends DecisionName | undefined = undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+  call<N extends DecisionName | undefined = undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     this.ledger.memberStarting(this.isSubteam(name));
     return this.begin(name, prompt, options);
   }

@@ -30,12 +30,13 @@ export function invalidOutput(error: unknown): InvalidOutput | undefined {
 /**
  * Why a valid answer cannot be used by the step: it is not the decision the step reads, or the
  * topology's check objects. Undefined when it can be used. The activity checked the decision when
- * its result says so (`reads`); otherwise it is checked here.
+ * its result says so (`reads`): then the answer is ready at once, with no promise to wait for (each
+ * promise in workflow code costs a stack capture); an older worker's answer is checked here.
  */
-export async function objection<T>(result: { output?: unknown; reads?: DecisionName | undefined }, reads: DecisionName | undefined, check: ((output: T) => string | undefined) | undefined): Promise<string | undefined> {
-  const problem = reads !== undefined && result.reads !== reads ? await decisionProblemHere(reads, result.output) : undefined;
+export function objection<T>(result: { output?: unknown; reads?: DecisionName | undefined }, reads: DecisionName | undefined, check: ((output: T) => string | undefined) | undefined): string | undefined | Promise<string | undefined> {
   // Validated, then kept as the agent gave it: a schema extending the decision keeps its extra fields.
-  return problem ?? check?.(result.output as T);
+  if (reads === undefined || result.reads === reads) return check?.(result.output as T);
+  return decisionProblemHere(reads, result.output).then((problem) => problem ?? check?.(result.output as T));
 }
 
 /** The failure once repairs run out. */

@@ -92,7 +92,8 @@ export class ToolLoop {
       last = result.usage;
       [conversation, repair] = [result.conversation, undefined];
       if (result.toolUses.length === 0) {
-        const refused = await objection(result, reads, check);
+        const objecting = objection(result, reads, check);
+        const refused = objecting instanceof Promise ? await objecting : objecting;
         if (refused === undefined) return { output: result.output as Output<N>, text: result.text, usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
         if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, { problem: refused, type: FailureType.InvalidDecision, text: result.text });
         repairs += 1;
