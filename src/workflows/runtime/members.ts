@@ -103,7 +103,9 @@ export class Members {
     }
     this.ledger.settle(allowance, { usage: result.usage, calls: result.agentCalls, costUsd: result.costUsd });
     if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
-    return { from: name, output: await this.teamOutput(name, result.output, options.reads), usage: result.usage, childWorkflowId: workflowId };
+    // Only a step that reads a decision waits for the check (and zod): other steps take the answer as it came.
+    const output = options.reads === undefined ? (result.output as Output<N>) : await this.teamOutput<N>(name, result.output, options.reads);
+    return { from: name, output, usage: result.usage, childWorkflowId: workflowId };
   }
 
   private attemptTimeout(agent: string): number {
@@ -123,8 +125,8 @@ export class Members {
   }
 
   /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */
-  private async teamOutput<N extends DecisionName | undefined>(name: string, output: unknown, reads: N | undefined): Promise<Output<N>> {
-    const problem = reads === undefined ? undefined : await decisionProblemHere(reads, output);
+  private async teamOutput<N extends DecisionName | undefined>(name: string, output: unknown, reads: DecisionName): Promise<Output<N>> {
+    const problem = await decisionProblemHere(reads, output);
     if (problem === undefined) return output as Output<N>;
     throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${problem}`, FailureType.InvalidDecision);
   }
