@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
-import { DelegationInputSchema, delegateTool, type Usage } from '../protocol/index.js';
+import { DelegationInputSchema, delegateDescription, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
 import { askModel, checkDecision, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
@@ -72,7 +72,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
       const who = teams.find(input.team)?.agent(member)?.spec.role ?? 'a sub-team of this team';
       const { run: _run, parse: _parse, ...param } = betaZodTool({
         name: delegateTool(member),
-        description: `Hand a sub-task to ${member} (${who}) and get its answer back. Several delegations in one turn run in parallel.`,
+        description: delegateDescription(member, who),
         inputSchema: DelegationInputSchema,
         run: () => '',
       });

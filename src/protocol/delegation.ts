@@ -14,6 +14,18 @@ export function delegatedTask(input: unknown): string | undefined {
   return typeof task === 'string' && task.length > 0 ? task : undefined;
 }
 
+/** What the model is told a delegate tool does; `who` is the member's role, or what a sub-team is. */
+export function delegateDescription(member: string, who: string): string {
+  return `Hand a sub-task to ${member} (${who}) and get its answer back. Several delegations in one turn run in parallel.`;
+}
+
+/**
+ * At least the bytes of a delegate tool's input schema as the model is sent it (DelegationInputSchema
+ * as JSON Schema; test/protocol/delegation.test.ts holds it to that): workflow code counts it in a
+ * call's estimate under a token cap, without zod.
+ */
+export const DELEGATE_INPUT_SCHEMA_BYTES = 320;
+
 export function delegateTool(member: string): string {
   return `${DELEGATE_PREFIX}${member}`;
 }

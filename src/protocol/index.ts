@@ -7,6 +7,6 @@ export { ZERO_USAGE, addCost, addUsage, costOf } from './usage.js';
 export { UsageSchema, type Usage } from './usage-schema.js';
 export * from './messages.js';
 export { FailureType } from '../team/index.js';
-export { DELEGATE_PREFIX, delegateTool, delegatedMember, delegatedTask } from './delegation.js';
+export { DELEGATE_INPUT_SCHEMA_BYTES, DELEGATE_PREFIX, delegateDescription, delegateTool, delegatedMember, delegatedTask } from './delegation.js';
 export { DelegationInputSchema } from './delegation-input.js';
 export { asText, summarise } from './text.js';

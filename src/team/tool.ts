@@ -21,6 +21,8 @@ export const ToolSpecSchema = z
     approval: ApprovalSpecSchema.optional(),
     /** When a person refuses a call: tell the model (it may take another way), or fail the run with ApprovalRejected. */
     onRefused: z.enum(['tell-model', 'fail']).default('tell-model'),
+    /** The input's JSON Schema as the model is sent it: a token cap counts it in a call's estimate. */
+    inputSchema: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -58,17 +60,18 @@ export function defineTool<I extends z.ZodType>(config: ToolConfig<I>): ToolDefi
   if (!(input instanceof z.ZodType)) throw new TeamSpecError(subject, ['input: give a zod object schema of the arguments, e.g. z.object({ query: z.string() })']);
   if (typeof run !== 'function') throw new TeamSpecError(subject, ['run: give the function that does the work']);
   // The model is sent the input schema as JSON Schema: it must be an object that JSON Schema can express.
-  let jsonType: unknown;
+  let inputSchema: Record<string, unknown>;
   try {
-    jsonType = z.toJSONSchema(input, { reused: 'ref' }).type;
+    // The conversion the SDK's tool helper makes (betaZodTool): the schema the model is sent.
+    inputSchema = z.toJSONSchema(input, { reused: 'ref' });
   } catch (error) {
     throw new TeamSpecError(subject, [`input: cannot be expressed as JSON Schema (${(error as Error).message}); use plain zod types (no transforms, functions, dates or bigints)`]);
   }
-  if (jsonType !== 'object') throw new TeamSpecError(subject, ['input: must be a zod object (the model passes named arguments), e.g. z.object({ query: z.string() })']);
+  if (inputSchema['type'] !== 'object') throw new TeamSpecError(subject, ['input: must be a zod object (the model passes named arguments), e.g. z.object({ query: z.string() })']);
   if (needsApproval !== undefined && approval === undefined) throw new TeamSpecError(subject, ['needsApproval: set approval too (approval: true, or who approves and by when)']);
   const gate = `tool-${String(config.name)}`;
   const approvalSpec = approval === undefined ? undefined : { approvers: ['*'], ...(approval === true ? {} : approval), gate, when: needsApproval ? 'requested' : 'always' };
-  const parsed = ToolSpecSchema.safeParse({ ...rest, ...(approvalSpec ? { approval: approvalSpec } : {}) });
+  const parsed = ToolSpecSchema.safeParse({ ...rest, inputSchema, ...(approvalSpec ? { approval: approvalSpec } : {}) });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   return {
     spec: parsed.data,

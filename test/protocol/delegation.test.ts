@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DelegationInputSchema, delegatedMember, delegatedTask, delegateTool } from '../../src/protocol/index.js';
+import { z } from 'zod';
+import { DELEGATE_INPUT_SCHEMA_BYTES, DelegationInputSchema, delegatedMember, delegatedTask, delegateTool } from '../../src/protocol/index.js';
 
 describe('delegation as a tool call', () => {
   it('reads the sub-task exactly as the schema the model is given does', () => {
@@ -8,6 +9,12 @@ describe('delegation as a tool call', () => {
       const parsed = DelegationInputSchema.safeParse(input);
       expect(delegatedTask(input), JSON.stringify(input)).toBe(parsed.success ? parsed.data.task : undefined);
     }
+  });
+
+  it('counts at least the bytes of the input schema the model is sent, without zod', () => {
+    const bytes = Buffer.byteLength(JSON.stringify(z.toJSONSchema(DelegationInputSchema, { reused: 'ref' })));
+    expect(DELEGATE_INPUT_SCHEMA_BYTES).toBeGreaterThanOrEqual(bytes);
+    expect(DELEGATE_INPUT_SCHEMA_BYTES).toBeLessThan(bytes + 100);
   });
 
   it('names the member a tool delegates to, only among the delegates', () => {

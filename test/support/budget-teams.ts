@@ -1,5 +1,6 @@
 import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig, type BudgetSpecInput } from '../../src/team/index.js';
 import { degradationTeams } from './degradation-teams.js';
+import { callNeed, delegateToolsAtMost } from '../../src/workflows/runtime/call-bounds.js';
 
 /** Teams with budgets, optional steps and signed gates (issue 12); also a teams module for `troupe worker --teams`. */
 const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
@@ -127,5 +128,15 @@ export const signedGate = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'deploy', approvers: ['ci-bot'], timeout: '7d', signed: true } }] },
 });
 
-export const teams = [fanOnTokens, timedOutOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+// A token cap that one call of the lead fits only without its delegate tool's definition (the helper's role is long):
+// the lead's worst case counts that definition, so the run stops before the call.
+const helper = writer('helper', { role: `helper who ${'checks every figure twice and '.repeat(100)}writes it down` });
+const delegatingLead = writer('lead', { delegates: ['helper'], maxTokens: 1_000 });
+const leadTeam = { name: 'lead-on-tokens', agents: [delegatingLead, helper], topology: steps('lead') };
+const unbudgeted = defineTeam(leadTeam).spec;
+/** What the lead's worst case leaves out without its delegate tool, and what that tool's definition adds. */
+export const leadWorstCase = { withoutDelegateTools: callNeed(unbudgeted.agents[0]!, []).inputTokens + 1_000, delegateTools: delegateToolsAtMost(unbudgeted.agents[0]!, unbudgeted) };
+export const leadOnTokens = defineTeam({ ...leadTeam, budget: { tokens: leadWorstCase.withoutDelegateTools + 1_500 } });
+
+export const teams = [leadOnTokens, fanOnTokens, timedOutOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

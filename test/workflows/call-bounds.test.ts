@@ -1,6 +1,10 @@
+import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DelegationInputSchema, delegateDescription, delegateTool } from '../../src/protocol/index.js';
+import { defineAgent, defineTeam, defineTool } from '../../src/team/index.js';
 import { AgentSpecSchema, TeamSpecSchema } from '../../src/team/spec.js';
-import { REQUEST_OVERHEAD_TOKENS, callNeed, nextTurnNeed, stopAtDeadline, tokensAtMost } from '../../src/workflows/runtime/call-bounds.js';
+import { REQUEST_OVERHEAD_TOKENS, callNeed, delegateToolsAtMost, nextTurnNeed, stopAtDeadline, tokensAtMost } from '../../src/workflows/runtime/call-bounds.js';
 
 // The worst case a budget holds for a model call: deterministic, and never below the text's UTF-8 bytes.
 const agent = AgentSpecSchema.parse({ name: 'w', role: 'writer', system: 'You are w.', output: { kind: 'text' }, maxTokens: 1_000, cheaperModel: 'claude-haiku-5-5' });
@@ -25,6 +29,32 @@ describe('call bounds', () => {
     const need = nextTurnNeed(agent, last, results, undefined);
     expect(need.inputTokens).toBe(REQUEST_OVERHEAD_TOKENS + 1_700 + 300 + 8 + 40_000 + 2 * tokensAtMost('toolu_1'));
     expect(need.outputTokens).toBe(1_000);
+  });
+
+  it('counts each tool’s input schema, as the model is sent it', () => {
+    const lookup = defineTool({ name: 'lookup', description: 'Looks a thing up.', input: z.object({ query: z.string().describe('x'.repeat(2_000)), limit: z.number().int() }), run: () => 'found' });
+    const withTool = { ...agent, tools: [lookup.spec] };
+    // What the worker sends for the tool: the SDK's tool helper on the same zod schema.
+    const { run: _run, parse: _parse, ...sent } = betaZodTool({ name: 'lookup', description: 'Looks a thing up.', inputSchema: lookup.inputSchema as z.ZodObject, run: () => '' });
+    expect(lookup.spec.inputSchema).toEqual((sent as { input_schema: unknown }).input_schema);
+    expect(callNeed(withTool, []).inputTokens - callNeed(agent, []).inputTokens).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(sent)));
+  });
+
+  it('counts at least what the worker sends for each delegate tool', () => {
+    const writer = defineAgent({ name: 'writer', role: 'technical writer', system: 'Write.', output: 'text' });
+    const lead = defineAgent({ name: 'lead', role: 'lead', system: 'Lead.', output: 'text', delegates: ['writer', 'research'] });
+    const research = defineTeam({ name: 'research', agents: [writer], topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] } });
+    const team = defineTeam({ name: 'desk', agents: [lead, writer], subteams: [research], topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] } });
+    const sent = [
+      ['writer', 'technical writer'],
+      ['research', 'a sub-team of this team'],
+    ].map(([member, who]) => {
+      const { run: _run, parse: _parse, ...tool } = betaZodTool({ name: delegateTool(member!), description: delegateDescription(member!, who!), inputSchema: DelegationInputSchema, run: () => '' });
+      return Buffer.byteLength(JSON.stringify(tool));
+    });
+    const counted = delegateToolsAtMost(team.spec.agents.find((a) => a.name === 'lead')!, team.spec);
+    expect(counted).toBeGreaterThanOrEqual(sent[0]! + sent[1]!);
+    expect(counted).toBeLessThan(2 * (sent[0]! + sent[1]!)); // an upper bound, not a guess
   });
 
   it('bounds a call’s schedule-to-close by the time left, never past the agent’s own total', () => {

@@ -2,6 +2,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import type { Usage } from '../../src/protocol/index.js';
 import { startedRuns, waitingAt, type StartedRun } from '../support/budget-runs.js';
+import { leadWorstCase } from '../support/budget-teams.js';
 import { useTemporal } from '../support/temporal.js';
 
 // Exact caps (issue 12): tokens, USD and time hold like the call cap, across calls in flight and sub-teams.
@@ -44,6 +45,15 @@ describe('exact caps on tokens, USD and time', () => {
     expect(s.double.scripted.callsTo('w2')).toBe(1);
     expect(s.double.scripted.callsTo('w3')).toBe(0);
     expect(s.double.scripted.callsTo('editor')).toBe(0);
+  });
+
+  it('counts a delegating agent’s delegate tools in its worst case: a cap its call fits only without them stops before it', async () => {
+    expect(leadWorstCase.delegateTools).toBeGreaterThan(1_500); // the cap leaves 1,500 tokens for the prompt, not the tool
+    const s = await start('lead-on-tokens', { lead: [{ text: 'done alone' }] });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 0, flags: ['budget-exhausted'] });
+    expect(s.double.scripted.callsTo('lead')).toBe(0);
+    await replays(s);
   });
 
   it('stops a call at the time cap: the call is cut off when the time runs out, and the result says so', async () => {

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, type ActivityOptio
 import { FailureType } from '../../team/errors.js';
 import type { AgentSpec, TeamSpec } from '../../team/spec.js';
 import type { Usage } from '../../protocol/usage.js';
+import { DELEGATE_INPUT_SCHEMA_BYTES, delegateDescription, delegateTool } from '../../protocol/delegation.js';
 import type { ToolOutcome } from '../../activities/index.js';
 import { agentActivityOptions } from './agent-options.js';
 
@@ -54,6 +55,18 @@ export function nextTurnNeed(agent: AgentSpec, last: Usage, toolResults: ToolOut
   const results = (toolResults ?? []).reduce((sum, r) => sum + Math.max(r.bytes, r.content === undefined ? 0 : tokensAtMost(r.content)) + tokensAtMost(r.toolUseId), 0);
   const inputTokens = REQUEST_OVERHEAD_TOKENS + lastInput + last.outputTokens + results + (repair === undefined ? 0 : tokensAtMost(repair));
   return { ...callNeed(agent, []), inputTokens };
+}
+
+/**
+ * The tools a delegating agent is given besides its own (one `delegate_<member>` per member it may
+ * delegate to), at most: their names, descriptions and input schema, as the worker builds them.
+ */
+export function delegateToolsAtMost(agent: AgentSpec, team: TeamSpec): number {
+  return agent.delegates.reduce((sum, member) => {
+    const who = team.agents.find((a) => a.name === member)?.role ?? 'a sub-team of this team';
+    // The definition as the request carries it, with the schema's bytes in place of the schema.
+    return sum + tokensAtMost({ type: 'custom', name: delegateTool(member), input_schema: null, description: delegateDescription(member, who) }) + DELEGATE_INPUT_SCHEMA_BYTES;
+  }, 0);
 }
 
 /** The activity options that stop a call at the run's time cap: its schedule-to-close, at most the time left. */

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType } from '../../team/errors.js';
 import type { DecisionName } from '../../team/decisions.js';
@@ -13,11 +13,14 @@ import { withoutUndefined } from '../../team/without-undefined.js';
 import type { AgentCall, CallOptions, Output } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
-import { callNeed, nextTurnNeed, stopAtDeadline } from './call-bounds.js';
+import { callNeed, delegateToolsAtMost, nextTurnNeed, stopAtDeadline, type CallNeed } from './call-bounds.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
+
+/** Since this patch the first turn of an agent that delegates counts its delegate tools' definitions under a token cap. */
+export const DELEGATE_TOOLS_ESTIMATE_PATCH = 'troupe-delegate-tools-estimate';
 
 const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
@@ -49,7 +52,7 @@ export class ToolLoop {
     let last = ZERO_USAGE;
     for (let turn = 1; turn <= agent.maxTurns; turn += 1) {
       // The most this turn may spend: the first from the task, later ones from the conversation so far.
-      const need = !this.ledger.weighsCalls() ? undefined : turn === 1 ? callNeed(agent, [prompt, handoff]) : nextTurnNeed(agent, last, toolResults, repair);
+      const need = !this.ledger.weighsCalls() ? undefined : turn === 1 ? this.firstTurnNeed(agent, prompt, handoff) : nextTurnNeed(agent, last, toolResults, repair);
       const room = this.ledger.ensureRoom(need);
       if (room) await room;
       // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
@@ -107,6 +110,14 @@ export class ToolLoop {
       type: FailureType.MaxTurnsExceeded,
       nonRetryable: true,
     });
+  }
+
+  /** The first turn's most: later turns count the tools from the input the API reported. */
+  private firstTurnNeed(agent: AgentSpec, prompt: string, handoff: unknown): CallNeed {
+    const need = callNeed(agent, [prompt, handoff]);
+    // Asked only for an agent that delegates, under a token or USD cap: other runs' commands are unchanged.
+    if (agent.delegates.length === 0 || !patched(DELEGATE_TOOLS_ESTIMATE_PATCH)) return need;
+    return { ...need, inputTokens: need.inputTokens + delegateToolsAtMost(agent, this.run.team) };
   }
 
   /** Approvals first, one at a time (a run waits on one gate at a time); then the approved calls, all at once. */
