@@ -132,36 +132,33 @@ await Promise.all([
       cpu[side].worker.push((after.worker - before.worker) / size.debates);
       if (after.server !== undefined && before.server !== undefined) cpu[side].server.push((after.server - before.server) / size.debates);
     };
+    /** `size.debates` debates at once on one side, in calls per second; their CPU is kept per debate. */
+    const debatesPerSecond = async (side: keyof typeof cpu, startOne: () => Promise<unknown>) => {
+      const ms = await timed(() => perRunCpu(side, () => Promise.all(Array.from({ length: size.debates }, startOne))));
+      return (size.debates * 7) / (ms / 1_000);
+    };
+    const sampled = (side: 'troupe' | 'bare', measure: () => Promise<number>) => async () => {
+      const stop = sampling(side);
+      try {
+        return await measure();
+      } finally {
+        stop();
+      }
+    };
+    const troupeDebates = () => debatesPerSecond('troupe', () => run('bench-debate'));
     if (wanted(3)) await both(
       `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
       'calls/s',
-      async () => {
-        const stop = sampling('troupe');
-        const ms = await timed(() => perRunCpu('troupe', () => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate')))));
-        stop();
-        return (size.debates * 7) / (ms / 1_000);
-      },
-      async () => {
-        const stop = sampling('bare');
-        const ms = await timed(() => perRunCpu('bare', () => Promise.all(Array.from({ length: size.debates }, () => bare('bareDebate', [3, 2])))));
-        stop();
-        return (size.debates * 7) / (ms / 1_000);
-      },
+      sampled('troupe', troupeDebates),
+      sampled('bare', () => debatesPerSecond('bare', () => bare('bareDebate', [3, 2]))),
       'ratio ≥ 0.9',
     );
     // Bare's activity above does no model call; a hand-written Temporal app calling Claude makes the same SDK call Troupe's worker does.
-    const troupeDebates = async () => {
-      const ms = await timed(() => perRunCpu('troupe', () => Promise.all(Array.from({ length: size.debates }, () => run('bench-debate')))));
-      return (size.debates * 7) / (ms / 1_000);
-    };
     if (wanted(3)) await both(
       `3b. throughput: the same, bare workflows calling the model through the same Anthropic client`,
       'calls/s',
       troupeDebates,
-      async () => {
-        const ms = await timed(() => perRunCpu('bareModel', () => Promise.all(Array.from({ length: size.debates }, () => bare('bareModelDebate', [3, 2])))));
-        return (size.debates * 7) / (ms / 1_000);
-      },
+      () => debatesPerSecond('bareModel', () => bare('bareModelDebate', [3, 2])),
     );
     if (wanted(3)) {
       const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);

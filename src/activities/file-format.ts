@@ -60,7 +60,7 @@ export function readStoredFile(base: string, format: FileFormat): { bytes: Buffe
     try {
       return { bytes: readFileSync(`${base}${extension}`), extension };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // removed since the check
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // ENOENT: removed between the check and the read
     }
   }
   return undefined;
