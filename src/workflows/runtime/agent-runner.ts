@@ -72,14 +72,17 @@ export class AgentRunner {
     return this.agents.get(name)?.optional === true;
   }
 
-  async call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
-    const agent = this.agent(agentName);
-    try {
-      return await this.callWithRepair(agent, prompt, options);
-    } catch (error) {
-      if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
-      return await this.callWithRepair(this.agent(agent.fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
-    }
+  /** Calls the agent, and its fallback if it has one and fails for good. Not async: an agent without a fallback costs no extra promise (each costs a stack capture). */
+  call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+    const agent = this.agents.get(agentName);
+    if (!agent) return Promise.reject(this.noAgent(agentName));
+    const called = this.callWithRepair(agent, prompt, options);
+    const { fallback } = agent;
+    if (fallback === undefined) return called;
+    return called.catch((error: unknown) => {
+      if (isCancellation(error) || error instanceof LimitReached) throw error;
+      return this.callWithRepair(this.agent(fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
+    });
   }
 
   private async callWithRepair<N extends DecisionName | undefined>(agent: AgentSpec, prompt: string, { about, reads, check, handoff }: CallOptions<N>): Promise<AgentCall<Output<N>>> {
@@ -122,9 +125,11 @@ export class AgentRunner {
 
   private agent(name: string): AgentSpec {
     const agent = this.agents.get(name);
-    if (!agent) {
-      throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no agent "${name}"`, FailureType.InvalidTeamSpec);
-    }
+    if (!agent) throw this.noAgent(name);
     return agent;
+  }
+
+  private noAgent(name: string): ApplicationFailure {
+    return ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no agent "${name}"`, FailureType.InvalidTeamSpec);
   }
 }

@@ -61,14 +61,16 @@ export class Members {
     return this.begin(name, prompt, options);
   }
 
-  /** The call, once the member counts as started (a call again after the time cap is not a second start). */
-  private async begin<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
-    const about = options.about;
-    if (this.agents.has(name)) {
-      try {
-        const result = await this.agents.call(name, prompt, options);
-        return { from: result.agent, output: result.output, usage: result.usage, model: result.model };
-      } catch (error) {
+  /**
+   * The call, once the member counts as started (a call again after the time cap is not a second
+   * start). An agent's call is chained, not awaited in an async function: each promise in workflow
+   * code costs a stack capture, and this runs for every call.
+   */
+  private begin<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+    if (!this.agents.has(name)) return this.callSubteam(name, prompt, options);
+    return this.agents.call(name, prompt, options).then(
+      (result): MemberResult<Output<N>> => ({ from: result.agent, output: result.output, usage: result.usage, model: result.model }),
+      (error: unknown) => {
         if (this.ledger.stoppedAtTimeCap(error, this.attemptTimeout(name))) return this.afterTimeCap(name, prompt, options);
         const failed = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
         // Asked only once an optional member failed for good: other runs' commands are unchanged.
@@ -76,8 +78,12 @@ export class Members {
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
         return { from: name, output: undefined as Output<N>, usage: ZERO_USAGE, skipped: reason };
-      }
-    }
+      },
+    );
+  }
+
+  private async callSubteam<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+    const about = options.about;
     const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
     if (!team) {
       throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no member "${name}"`, FailureType.InvalidTeamSpec);

@@ -9,7 +9,7 @@ import type { RunSpec } from '../../protocol/run-spec.js';
  * than the rest of a run's start.
  */
 export async function parseRunSpec(input: unknown): Promise<RunSpec> {
-  if (markedChecked(input)) return input;
+  if (isCheckedRunSpec(input)) return input;
   const { RunSpecSchema } = await import(/* webpackMode: "eager" */ '../../protocol/run-spec.js');
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
@@ -18,8 +18,11 @@ export async function parseRunSpec(input: unknown): Promise<RunSpec> {
   return parsed.data;
 }
 
-/** Marked by buildRunSpec, and shaped like a run spec (a spec marked by hand gets the full check). */
-function markedChecked(input: unknown): input is RunSpec {
+/**
+ * Marked by buildRunSpec, and shaped like a run spec (a spec marked by hand gets the full check).
+ * Asked before parseRunSpec, so a checked spec costs no promise (each costs a stack capture).
+ */
+export function isCheckedRunSpec(input: unknown): input is RunSpec {
   const spec = input as { checked?: unknown; team?: { topology?: { kind?: unknown }; agents?: unknown }; subteams?: unknown; prices?: unknown } | null;
   return spec?.checked === true && typeof spec.team?.topology?.kind === 'string' && Array.isArray(spec.team.agents) && typeof spec.subteams === 'object' && typeof spec.prices === 'object';
 }

@@ -14,7 +14,7 @@ import { Members } from './members.js';
 import { reportSpendToParent } from './spend-report.js';
 import { asText, renderPrompt } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
-import { parseRunSpec } from './run-spec.js';
+import { isCheckedRunSpec, parseRunSpec } from './run-spec.js';
 import { ToolLoop } from './tool-loop.js';
 import { Transcript } from './transcript.js';
 
@@ -129,15 +129,20 @@ export class TeamRun {
     return this.carriedState as T | undefined;
   }
 
-  /**
-   * Continues as new, carrying `state`, once the history is long (Temporal suggests it, or the
-   * team's history limit is reached). Call it between rounds, where `state` is complete.
-   */
-  async continueIfLong(state: unknown): Promise<void> {
+  /** Whether the history is long: Temporal suggests continuing as new, or the team's history limit is reached. */
+  historyIsLong(): boolean {
     const info = workflowInfo();
-    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return;
+    return info.continueAsNewSuggested || info.historyLength >= this.run.team.limits.historyEvents;
+  }
+
+  /**
+   * Continues as new, carrying `state`. Call it between rounds, where `state` is complete, once
+   * the history is long: `if (team.historyIsLong()) await team.continueAsNew(state)` (a check
+   * with no promise: each promise in workflow code costs a stack capture, at every round).
+   */
+  continueAsNew(state: unknown): Promise<never> {
     const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
+    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
   }
 }
 
@@ -146,7 +151,7 @@ export class TeamRun {
  * flagged partial result instead of a failure.
  */
 export async function runTopology<K extends Kind>(input: unknown, kind: K, body: (team: TeamRun, topology: TopologyOf<K>) => Promise<unknown>): Promise<RunResult> {
-  const run = await parseRunSpec(input);
+  const run = isCheckedRunSpec(input) ? input : await parseRunSpec(input);
   if (run.team.topology.kind !== kind) {
     throw ApplicationFailure.nonRetryable(`team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`, FailureType.InvalidTeamSpec);
   }
