@@ -89,6 +89,14 @@ export const timedOutOnTokens = defineTeam({
   budget: { tokens: 3_000 },
 });
 export const slowCall = slowThenQuick('slow-call', { time: '3s' });
+// w1's own total timeout (3 s) ends before the cap: the cap does not cut its call, though it times out within one
+// attempt of the cap. That is w1 failing, not the cap stopping the run: w1 is optional, so it is skipped and w2 goes on.
+export const ownTimeoutNearCap = defineTeam({
+  name: 'own-timeout-near-cap',
+  agents: [writer('w0', { timeout: '10s' }), writer('w1', { timeout: '3s', totalTimeout: '3s', heartbeatTimeout: '3s', retry: { maximumAttempts: 1 }, optional: true }), writer('w2')],
+  topology: steps('w0', 'w1', 'w2'),
+  budget: { time: '8s' },
+});
 export const slowCallAsking = slowThenQuick('slow-call-asking', { time: '3s', onExhausted: 'ask', approvers: ['ana'] });
 
 // Sub-teams side by side, or delegated to in one turn, share what is left.
@@ -138,5 +146,5 @@ const unbudgeted = defineTeam(leadTeam).spec;
 export const leadWorstCase = { withoutDelegateTools: callNeed(unbudgeted.agents[0]!, []).inputTokens + 1_000, delegateTools: delegateToolsAtMost(unbudgeted.agents[0]!, unbudgeted) };
 export const leadOnTokens = defineTeam({ ...leadTeam, budget: { tokens: leadWorstCase.withoutDelegateTools + 1_500 } });
 
-export const teams = [leadOnTokens, fanOnTokens, timedOutOnTokens, slowCall, slowCallAsking, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
+export const teams = [leadOnTokens, fanOnTokens, timedOutOnTokens, slowCall, slowCallAsking, ownTimeoutNearCap, budgetLeafB, twoLeaves, twoLeavesOnTokens, leadOfLeaves, failingLeaf, leadOfFailing, fanOnBudget, fourSteps, slowApproval, askingTeam, thrifty, budgetedDebate, budgetLeaf, budgetRoot, leafBesideWriterLimited, leafBesideWriterTight, optionalCritic, optionalStep, optionalMember, requiredStep, signedGate, ...degradationTeams];
 export const registry = new TeamRegistry(teams);

@@ -68,6 +68,18 @@ describe('exact caps on tokens, USD and time', () => {
     expect(s.double.scripted.callsTo('w2')).toBe(0);
   });
 
+  it('takes a call the cap did not cut, timing out on its own near the cap, for the agent failing, not the cap', async () => {
+    // w0 answers at 3.7 s of an 8 s cap; w1's call (its own total 3 s, less than the 4.3 s left) hangs and times out
+    // at about 6.5 s, within one attempt of the cap. It is w1's failure: w1 is optional, so it is skipped and w2 answers.
+    const s = await start('own-timeout-near-cap', { w0: [{ text: 'first', delayMs: 3_700 }], w1: [{ text: 'too late', delayMs: 30_000 }], w2: [{ text: 'last' }] });
+    const r = await result(s);
+    expect(r).toMatchObject({ partial: false, output: 'last', flags: ['degraded'] });
+    expect(r.warnings.join('\n')).not.toContain('stopped at the time cap');
+    expect(s.double.scripted.callsTo('w1')).toBe(1);
+    expect(s.double.scripted.callsTo('w2')).toBe(1);
+    await replays(s);
+  });
+
   it('with a budget that asks, a call stopped at the time cap waits for a raise, then the member is called again', async () => {
     const s = await start('slow-call-asking', { w1: [{ text: 'slow', delayMs: 10_000 }, { text: 'quick' }], w2: [{ text: 'done' }] });
     await waitingAt(s.run, 'budget');

@@ -6,7 +6,7 @@ import type { AgentSpec } from '../../team/spec.js';
 import { ZERO_USAGE } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions } from './agent-options.js';
-import { callNeed, stopAtDeadline } from './call-bounds.js';
+import { callNeed, cutByTimeCap, stopAtDeadline } from './call-bounds.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { ToolLoop } from './tool-loop.js';
@@ -97,9 +97,10 @@ export class AgentRunner {
       agent = withBudgetModel(agent, this.ledger);
       const repairNote = repair ? `[repair ${repairs}] ` : '';
       let problem: { text: string; problem: string; type: FailureType };
+      const timeLeft = this.ledger.timeLeft();
       try {
         const result = await runAgent.executeWithOptions(
-          { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, this.ledger.timeLeft()) },
+          { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
           [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model, need });
@@ -110,7 +111,7 @@ export class AgentRunner {
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
-          this.ledger.failed(need, error);
+          this.ledger.failed(need, error, cutByTimeCap(agent, this.run.team, timeLeft));
           if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
           else this.ledger.release(need);
           throw error;

@@ -72,8 +72,16 @@ export function delegateToolsAtMost(agent: AgentSpec, team: TeamSpec): number {
 /** The activity options that stop a call at the run's time cap: its schedule-to-close, at most the time left. */
 export function stopAtDeadline(agent: AgentSpec, team: TeamSpec, timeLeft: number | undefined): Pick<ActivityOptions, 'scheduleToCloseTimeout'> {
   if (timeLeft === undefined) return {};
-  const total = agentActivityOptions(agent, team).scheduleToCloseTimeout as number;
-  return { scheduleToCloseTimeout: Math.max(1, Math.min(total, timeLeft)) };
+  return { scheduleToCloseTimeout: Math.max(1, Math.min(totalTimeout(agent, team), timeLeft)) };
+}
+
+/** Whether the time cap, not the agent's own total timeout, bounds a call scheduled with `timeLeft` (see stopAtDeadline). */
+export function cutByTimeCap(agent: AgentSpec, team: TeamSpec, timeLeft: number | undefined): boolean {
+  return timeLeft !== undefined && timeLeft < totalTimeout(agent, team);
+}
+
+function totalTimeout(agent: AgentSpec, team: TeamSpec): number {
+  return agentActivityOptions(agent, team).scheduleToCloseTimeout as number;
 }
 
 /**

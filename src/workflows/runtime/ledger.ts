@@ -35,6 +35,13 @@ export const EXACT_CAPS_PATCH = 'troupe-exact-caps';
 /** Since this patch a call that failed by timing out under a token or USD cap keeps its worst case spent. */
 export const TIMED_OUT_SPENT_PATCH = 'troupe-timed-out-calls-spent';
 
+/**
+ * Since this patch a call the time cap did not cut (its own total timeout ended before the cap)
+ * that times out is the agent's failure, though it ends within one attempt of the cap: its
+ * fallback takes over, an optional step is skipped, as for any other failure.
+ */
+export const TIME_CAP_CUT_CALLS_PATCH = 'troupe-time-cap-cut-calls';
+
 /** Tokens and USD held for a call in flight or a sub-team at work, until it is charged. */
 interface Hold {
   tokens: number;
@@ -107,6 +114,8 @@ export class Ledger {
   /** The call that waits for a person to raise the budget: a raise must leave room for it. */
   private waiting: CallNeed | undefined;
   private asking: Promise<void> | undefined;
+  /** Failures of calls whose schedule-to-close the time cap bounded (see cutByTimeCap): only these can be the cap's. */
+  private readonly cutCalls = new WeakSet<object>();
 
   constructor(run: RunSpec) {
     this.usage = run.carry?.usage ?? ZERO_USAGE;
@@ -170,9 +179,10 @@ export class Ledger {
   /**
    * A call that failed after timing out may have been billed for what the model generated, which
    * no answer reports: under a token or USD cap its worst case stays spent, so the cap still holds.
-   * Call before charging or releasing it.
+   * Call before charging or releasing it. `cut`: the time cap bounded the call's schedule-to-close.
    */
-  failed(need: CallNeed | undefined, error: unknown): void {
+  failed(need: CallNeed | undefined, error: unknown, cut: boolean): void {
+    if (cut && typeof error === 'object' && error !== null) this.cutCalls.add(error);
     const held = need ? this.holds.get(need) : undefined;
     if (!held || !timedOut(error) || !patched(TIMED_OUT_SPENT_PATCH)) return;
     this.lostTokens += held.tokens;
@@ -197,12 +207,15 @@ export class Ledger {
   }
 
   /**
-   * Whether `error` is a call stopped at the time cap: it timed out with less time left than one
-   * attempt of it (`attemptTimeout`) takes, so it could not have finished within the cap.
+   * Whether `error` is a call stopped at the time cap: the cap bounded the call (see failed), and it
+   * timed out with less time left than one attempt of it (`attemptTimeout`) takes, so it could not
+   * have finished within the cap.
    */
   stoppedAtTimeCap(error: unknown, attemptTimeout: number): boolean {
     const deadline = this.caps().deadline;
-    return deadline !== undefined && timedOut(error) && deadline - workflowNow() < attemptTimeout && this.patchedCaps();
+    if (deadline === undefined || !timedOut(error) || deadline - workflowNow() >= attemptTimeout || !this.patchedCaps()) return false;
+    // Asked only for a call the cap did not cut: runs recorded before keep the cap's reading of it.
+    return this.cutCalls.has(error as object) || !patched(TIME_CAP_CUT_CALLS_PATCH);
   }
 
   /** Waits out what is left of the time cap (a call stopped there may end a moment before it). */

@@ -13,7 +13,7 @@ import { withoutUndefined } from '../../team/without-undefined.js';
 import type { AgentCall, CallOptions, Output } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
-import { callNeed, delegateToolsAtMost, nextTurnNeed, stopAtDeadline, type CallNeed } from './call-bounds.js';
+import { callNeed, cutByTimeCap, delegateToolsAtMost, nextTurnNeed, stopAtDeadline, type CallNeed } from './call-bounds.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
 import { summarise } from './prompt.js';
@@ -69,15 +69,16 @@ export class ToolLoop {
         ...(reads ? { reads } : {}),
       };
       let result: ModelTurnResult;
+      const timeLeft = this.ledger.timeLeft();
       try {
         result = await runModelTurn.executeWithOptions(
-          { summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`, ...stopAtDeadline(agent, this.run.team, this.ledger.timeLeft()) },
+          { summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
           [input],
         );
       } catch (error) {
         const invalid = invalidOutput(error);
         if (!invalid) {
-          this.ledger.failed(need, error);
+          this.ledger.failed(need, error, cutByTimeCap(agent, this.run.team, timeLeft));
           if (error instanceof ActivityFailure && !isCancellation(error)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
           else this.ledger.release(need);
           throw error;
