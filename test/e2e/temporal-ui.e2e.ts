@@ -39,7 +39,8 @@ describe('the Temporal UI', () => {
 
     // The run's own summary and its agents, under User Metadata.
     await page.goto(`${runUrl}/user-metadata`, { waitUntil: 'domcontentloaded' });
-    const metadata = await textWhen(page, 'research-brief (pipeline): Why durable agents?');
+    // The summary renders before the details (markdown, rendered apart): wait for the critic's line in them.
+    const metadata = await textWhen(page, 'critic, claude-haiku-5-5');
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-user-metadata.png'), fullPage: true });
     expect(metadata).toContain('research-brief (pipeline): Why durable agents?');
     expect(metadata).toMatch(/critic:?\s*critic, claude-haiku-5-5/);
