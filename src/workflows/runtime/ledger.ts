@@ -37,8 +37,8 @@ export const TIMED_OUT_SPENT_PATCH = 'troupe-timed-out-calls-spent';
 
 /**
  * Since this patch a call the time cap did not cut (its own total timeout ended before the cap)
- * that times out is the agent's failure, though it ends within one attempt of the cap: its
- * fallback takes over, an optional step is skipped, as for any other failure.
+ * that times out is the agent's failure, though it ends within one attempt of the cap: an optional
+ * step is skipped and a required one fails the run, as for any other failure.
  */
 export const TIME_CAP_CUT_CALLS_PATCH = 'troupe-time-cap-cut-calls';
 
