@@ -19,10 +19,10 @@ beforeAll(async () => {
 });
 
 describe('replay of recorded histories', () => {
-  it('has a recorded run of every topology, a sub-team, an approval, refused decisions, a tool loop, a tool approval, budgets, an optional step skipped, an optional debater skipped, two gates in turn and signed decisions', () => {
+  it('has a recorded run of every topology, a sub-team, an approval, refused decisions, a tool loop, a tool approval, budgets, time caps, an optional step skipped, an optional debater skipped, two gates in turn and signed decisions', () => {
     expect(files).toEqual(
       expect.arrayContaining(
-        ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'launch-plan.child-research-brief', 'approval', 'refused-decisions', 'field-research', 'tool-approval', 'budget-parallel', 'budget-ask', 'degraded', 'degraded-debate', 'gates-in-turn', 'signed-decisions', 'exact-tokens', 'time-cap', 'failed-subteam', 'failed-subteam.child-failing-leaf'].map((name) => `recorded-${name}.json`),
+        ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'launch-plan.child-research-brief', 'approval', 'refused-decisions', 'field-research', 'tool-approval', 'budget-parallel', 'budget-ask', 'degraded', 'degraded-debate', 'gates-in-turn', 'signed-decisions', 'exact-tokens', 'time-cap', 'time-cap-uncut', 'failed-subteam', 'failed-subteam.child-failing-leaf'].map((name) => `recorded-${name}.json`),
       ),
     );
   });

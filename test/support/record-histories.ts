@@ -13,14 +13,14 @@ import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
-import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, optionalCritic, signedGate, slowCall } from './budget-teams.js';
+import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, optionalCritic, ownTimeoutNearCap, signedGate, slowCall } from './budget-teams.js';
 import { gateBesideBudget, optionalDebater } from './degradation-teams.js';
 import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, ownTimeoutNearCap, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
 // Signed decisions are checked by the worker with this secret.
 process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
@@ -34,6 +34,9 @@ const { anthropic } = createOfflineAnthropic({
   'failing-leaf/f2': [{ error: { status: 400, message: 'bad request' } }],
   'slow-call/w1': [{ text: 'slow', delayMs: 10_000 }],
   'slow-call/w2': [{ text: 'never' }],
+  'own-timeout-near-cap/w0': [{ text: 'first', delayMs: 3_700 }],
+  'own-timeout-near-cap/w1': [{ text: 'too late', delayMs: 30_000 }],
+  'own-timeout-near-cap/w2': [{ text: 'last' }],
   'optional-critic/drafter': [{ text: 'the draft' }],
   'optional-critic/critic': [{ error: { status: 400, message: 'bad request' } }],
   'signed-gate/drafter': [{ text: 'release 1.2' }],
@@ -101,6 +104,9 @@ await worker.runUntil(async () => {
     ['exact-tokens', 'fan-on-tokens'],
     ['failed-subteam', 'lead-of-failing'],
     ['time-cap', 'slow-call'],
+    // Recorded on the code before TIME_CAP_CUT_CALLS_PATCH (an uncut call timing out near the cap ended the run at
+    // maxTime): it shows such runs replay as they ran. Recorded on the current code it would show the new reading.
+    ['time-cap-uncut', 'own-timeout-near-cap'],
   ] as const;
   for (const [name, team] of recorded) {
     if (!wanted(name)) continue;
