@@ -22,7 +22,7 @@ interface DebateState {
  * An optional debater that fails for good is skipped and sits out the rest: the others go on, and
  * with one left the arguing ends; with none left the run fails (NoMemberLeft).
  */
-export function debate(input: unknown): Promise<RunResult> {
+export async function debate(input: unknown): Promise<RunResult> {
   return runTopology(input, 'debate', async (team, topology) => {
     const state = team.carried<DebateState>() ?? { round: 0, arguments: [], consensus: false };
     team.begin('debaters');
@@ -62,7 +62,7 @@ export function debate(input: unknown): Promise<RunResult> {
         team.transcript.warnings.push(`the debate ended after round ${round}: only ${kept.map((k) => k.debater).join(', ')} is left to argue`);
         break;
       }
-      if (team.historyIsLong()) await team.continueAsNew(state);
+      await team.continueIfLong(state);
     }
 
     const positions = state.arguments.map((a) => ({ debater: a.debater, position: a.argument.position }));

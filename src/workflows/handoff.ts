@@ -19,7 +19,7 @@ interface HandoffState {
  * a flagged partial result. An optional agent that fails for good when handed the task is skipped:
  * the task goes back to the agent that handed it over, which answers or hands it to another peer.
  */
-export function handoff(input: unknown): Promise<RunResult> {
+export async function handoff(input: unknown): Promise<RunResult> {
   return runTopology(input, 'handoff', async (team, topology) => {
     const state = team.carried<HandoffState>() ?? { active: topology.entry, handoffs: 0, notes: [] };
     team.begin(topology.entry);
@@ -61,7 +61,7 @@ export function handoff(input: unknown): Promise<RunResult> {
       state.notes.push({ from: active, to: decision.handoffTo, note: decision.answer });
       if (state.notes.length > 20) state.notes.splice(0, state.notes.length - 20);
       state.active = decision.handoffTo;
-      if (team.historyIsLong()) await team.continueAsNew(state);
+      await team.continueIfLong(state);
     }
   });
 }

@@ -22,7 +22,7 @@ export const LOCAL_CHECK_PATCH = 'troupe-check-local-activity';
  * agent, a sub-team, or a parallel fan-out; it may have a gate (a validator agent or a code check)
  * that sends the work back with feedback a bounded number of times: the evaluator-optimizer loop.
  */
-export function pipeline(input: unknown): Promise<RunResult> {
+export async function pipeline(input: unknown): Promise<RunResult> {
   return runTopology(input, 'pipeline', async (team, topology) => {
     const steps = topology.steps;
     team.begin(stepName(steps[0]));

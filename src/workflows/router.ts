@@ -11,7 +11,7 @@ import { runTopology } from './runtime/team-run.js';
  * specialist is optional and fails for good, it is skipped and the router chooses again among the
  * routes left; with none left the run fails (NoMemberLeft).
  */
-export function router(input: unknown): Promise<RunResult> {
+export async function router(input: unknown): Promise<RunResult> {
   return runTopology(input, 'router', async (team, topology) => {
     team.begin(topology.router);
     const failed: { route: string; reason: string }[] = [];

@@ -18,7 +18,7 @@ interface SupervisorState {
  * worker that fails for good is skipped: the supervisor is told why it has no result. Hierarchies
  * are supervisors whose workers are teams.
  */
-export function supervisor(input: unknown): Promise<RunResult> {
+export async function supervisor(input: unknown): Promise<RunResult> {
   return runTopology(input, 'supervisor', async (team, topology) => {
     const state = team.carried<SupervisorState>() ?? { round: 0, results: [] };
     team.begin(topology.supervisor);
@@ -57,7 +57,7 @@ export function supervisor(input: unknown): Promise<RunResult> {
       for (const result of results) if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
       // An optional worker that failed for good is skipped: the supervisor is told, and decides what to do without its result.
       state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: reported(results[i]) }));
-      if (team.historyIsLong()) await team.continueAsNew(state);
+      await team.continueIfLong(state);
     }
   });
 }

@@ -15,7 +15,7 @@ import { runTopology } from './runtime/team-run.js';
  * nothing; the round limit ends it with a flagged partial result. An optional agent that fails for
  * good is skipped and sits out the rest; with no agent left the run fails (NoMemberLeft).
  */
-export function swarm(input: unknown): Promise<RunResult> {
+export async function swarm(input: unknown): Promise<RunResult> {
   return runTopology(input, 'swarm', async (team, topology) => {
     const board = team.carried<Blackboard>() ?? newBoard(asText(team.run.input));
     team.begin('board');
@@ -61,7 +61,7 @@ export function swarm(input: unknown): Promise<RunResult> {
       const effective = applyMoves(board, moves, topology);
       team.transcript.share(board);
       if (effective === 0) break; // every agent passed: nothing left the swarm can do
-      if (team.historyIsLong()) await team.continueAsNew(board);
+      await team.continueIfLong(board);
     }
 
     const output = {

@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayHistoryFile } from '../../src/workers/index.js';
+import { TIME_CAP_CUT_CALLS_PATCH } from '../../src/workflows/runtime/ledger.js';
 import { troupe } from '../support/cli.js';
 import { bundleWorkflows } from '../support/temporal.js';
 
@@ -25,6 +26,20 @@ describe('replay of recorded histories', () => {
         ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'launch-plan.child-research-brief', 'approval', 'refused-decisions', 'field-research', 'tool-approval', 'budget-parallel', 'budget-ask', 'degraded', 'degraded-debate', 'gates-in-turn', 'signed-decisions', 'exact-tokens', 'time-cap', 'time-cap-uncut', 'failed-subteam', 'failed-subteam.child-failing-leaf'].map((name) => `recorded-${name}.json`),
       ),
     );
+  });
+
+  it('keeps recorded-time-cap-uncut.json a run of the code before its patch: no marker for it, and the run ended at maxTime', () => {
+    // Recorded again on the current code, it would show the new reading and guard nothing.
+    type Payloads = { payloads?: { data?: string }[] };
+    const { events } = JSON.parse(readFileSync(`${HISTORIES}recorded-time-cap-uncut.json`, 'utf8')) as {
+      events: { markerRecordedEventAttributes?: { details?: Record<string, Payloads> }; workflowExecutionCompletedEventAttributes?: { result?: Payloads } }[];
+    };
+    const decoded = (p: Payloads | undefined) => (p?.payloads ?? []).map((x) => JSON.parse(Buffer.from(x.data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
+    const patches = events.flatMap((e) => decoded(e.markerRecordedEventAttributes?.details?.['patch-data']).map((d) => d['id']));
+    expect(patches).toContain('troupe-exact-caps');
+    expect(patches).not.toContain(TIME_CAP_CUT_CALLS_PATCH);
+    const [result] = events.flatMap((e) => decoded(e.workflowExecutionCompletedEventAttributes?.result));
+    expect(result).toMatchObject({ partial: true, stoppedBy: 'maxTime' });
   });
 
   it.each(files)('%s replays on the current code', async (file) => {

@@ -89,13 +89,13 @@ export const timedOutOnTokens = defineTeam({
   budget: { tokens: 3_000 },
 });
 export const slowCall = slowThenQuick('slow-call', { time: '3s' });
-// w1's own total timeout (3 s) ends before the cap: the cap does not cut its call, though it times out within one
+// w1's own total timeout (6 s) ends before the cap: the cap does not cut its call, though it times out within one
 // attempt of the cap. That is w1 failing, not the cap stopping the run: w1 is optional, so it is skipped and w2 goes on.
 export const ownTimeoutNearCap = defineTeam({
   name: 'own-timeout-near-cap',
-  agents: [writer('w0', { timeout: '10s' }), writer('w1', { timeout: '3s', totalTimeout: '3s', heartbeatTimeout: '3s', retry: { maximumAttempts: 1 }, optional: true }), writer('w2')],
+  agents: [writer('w0', { timeout: '10s' }), writer('w1', { timeout: '6s', totalTimeout: '6s', heartbeatTimeout: '6s', retry: { maximumAttempts: 1 }, optional: true }), writer('w2')],
   topology: steps('w0', 'w1', 'w2'),
-  budget: { time: '8s' },
+  budget: { time: '12s' },
 });
 export const slowCallAsking = slowThenQuick('slow-call-asking', { time: '3s', onExhausted: 'ask', approvers: ['ana'] });
 

@@ -77,7 +77,7 @@ export function stopAtDeadline(agent: AgentSpec, team: TeamSpec, timeLeft: numbe
 
 /** Whether the time cap, not the agent's own total timeout, bounds a call scheduled with `timeLeft` (see stopAtDeadline). */
 export function cutByTimeCap(agent: AgentSpec, team: TeamSpec, timeLeft: number | undefined): boolean {
-  return timeLeft !== undefined && timeLeft < totalTimeout(agent, team);
+  return timeLeft !== undefined && timeLeft <= totalTimeout(agent, team);
 }
 
 function totalTimeout(agent: AgentSpec, team: TeamSpec): number {

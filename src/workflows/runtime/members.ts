@@ -64,7 +64,8 @@ export class Members {
   /**
    * The call, once the member counts as started (a call again after the time cap is not a second
    * start). An agent's call is chained, not awaited in an async function: each promise in workflow
-   * code costs a stack capture, and this runs for every call.
+   * code costs a stack capture, and this runs for every call. A result or failure reaches it after
+   * as many microtask steps as it did through async functions, so commands keep their order.
    */
   private begin<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     if (!this.agents.has(name)) return this.callSubteam(name, prompt, options);

@@ -129,20 +129,15 @@ export class TeamRun {
     return this.carriedState as T | undefined;
   }
 
-  /** Whether the history is long: Temporal suggests continuing as new, or the team's history limit is reached. */
-  historyIsLong(): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= this.run.team.limits.historyEvents;
-  }
-
   /**
-   * Continues as new, carrying `state`. Call it between rounds, where `state` is complete, once
-   * the history is long: `if (team.historyIsLong()) await team.continueAsNew(state)` (a check
-   * with no promise: each promise in workflow code costs a stack capture, at every round).
+   * Continues as new, carrying `state`, once the history is long (Temporal suggests it, or the
+   * team's history limit is reached). Call it between rounds, where `state` is complete.
    */
-  continueAsNew(state: unknown): Promise<never> {
+  async continueIfLong(state: unknown): Promise<void> {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return;
     const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
+    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
   }
 }
 
