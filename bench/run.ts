@@ -164,12 +164,12 @@ await Promise.all([
       troupeDebates,
       () => debatesPerSecond('bareModel', () => bare('bareModelDebate', [3, 2])),
     );
-    // Search attributes cost the server a visibility write per upsert; bare Temporal above makes none.
+    // Search attributes cost the server a visibility write per upsert: on against off, both Troupe, interleaved.
     if (wanted(3)) await both(
-      `3c. throughput: the same, with Troupe's search attributes on (as \`troupe run\` starts runs)`,
+      `3c. throughput: Troupe's search attributes on (as \`troupe run\` starts runs) vs off (troupe = on, bare = off)`,
       'calls/s',
       () => debatesPerSecond('troupeAttributes', () => run('bench-debate', troupe)),
-      bareDebates,
+      troupeDebates,
     );
     if (wanted(3)) {
       const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
