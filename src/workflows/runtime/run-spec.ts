@@ -4,12 +4,11 @@ import type { RunSpec } from '../../protocol/run-spec.js';
 
 /**
  * Clients validate before starting and mark the spec checked; a run started by hand (e.g.
- * `temporal workflow start`) is checked here. The schemas are imported only then: a workflow
+ * `temporal workflow start`, so not isCheckedRunSpec) is checked here. The schemas are imported only then: a workflow
  * evaluates its modules afresh for every run, and building the run spec's schemas costs more
  * than the rest of a run's start.
  */
 export async function parseRunSpec(input: unknown): Promise<RunSpec> {
-  if (isCheckedRunSpec(input)) return input;
   const { RunSpecSchema } = await import(/* webpackMode: "eager" */ '../../protocol/run-spec.js');
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
