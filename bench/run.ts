@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
-import { createFileAnswerJournal, createOfflineAnthropic } from '../src/activities/index.js';
+import { createFileAnswerJournal, createOfflineAnthropic, type MessagesScript } from '../src/activities/index.js';
 import { TroupeClient, type RunHandle } from '../src/client/index.js';
 import { ensureSearchAttributes, startEmbeddedServer } from '../src/hosting/index.js';
 import { readServerRecord, serverRecordPath } from '../src/hosting/server-record.js';
@@ -38,14 +38,16 @@ const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile });
 const serverPid = readServerRecord(serverRecordPath(dbFile))?.pid;
 const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline), toolLoopOf(size.toolCalls)];
 const registry = new TeamRegistry(teams.filter((team, i) => teams.findIndex((t) => t.name === team.name) === i));
+// The model: the offline provider, keeping no record of requests (as a worker's does).
+const offline = (replies: MessagesScript) => createOfflineAnthropic(replies, { record: false }).anthropic;
 // A fresh answer journal, as on a new machine: every paid answer is journaled, as by default.
 const answers = createFileAnswerJournal(mkdtempSync(join(tmpdir(), 'troupe-bench-journal-')));
-const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, answers, anthropic: createOfflineAnthropic(script(size.fanOutDelayMs, [size.toolCalls])).anthropic });
+const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, answers, anthropic: offline(script(size.fanOutDelayMs, [size.toolCalls])) });
 // The example teams (one per topology) on their own queue with their own offline script, for the history table.
 const examplesRegistry = new TeamRegistry(exampleTeams);
-const examplesWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-examples', teams: examplesRegistry, answers, anthropic: createOfflineAnthropic(offlineScript).anthropic });
+const examplesWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-examples', teams: examplesRegistry, answers, anthropic: offline(offlineScript) });
 const examples = new TroupeClient(target.client, examplesRegistry, { taskQueue: 'bench-examples', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
-const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities(createOfflineAnthropic(script(size.fanOutDelayMs, [size.toolCalls])).anthropic) });
+const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities(offline(script(size.fanOutDelayMs, [size.toolCalls]))) });
 // Runs as `troupe run` starts them: with Troupe's search attributes (status, tokens, cost) on.
 const troupe = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
 // Runs as a program starts them with TroupeClient's defaults: no search attributes, so no visibility writes bare Temporal does not make either.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOfflineAnthropic, type MessagesScript } from '../../src/activities/index.js';
+import { AGENT_HEADER, RUN_HEADER, createOfflineAnthropic, type MessagesScript } from '../../src/activities/index.js';
 import { describeFailure } from '../../src/client/failure.js';
 import { TroupeClient } from '../../src/client/index.js';
 import { FailureType } from '../../src/team/index.js';
@@ -48,5 +48,18 @@ describe('offline provider', () => {
     expect(failure?.message).toContain('offlineScript');
     expect(failure?.message).toContain('ANTHROPIC_API_KEY');
     expect(failure?.message).not.toContain('maxTokens');
+  });
+
+  it('keeps no requests and a bounded memory of runs when it serves for long, as a worker\'s does', async () => {
+    const { anthropic, scripted } = createOfflineAnthropic({ a: [{ text: 'one' }, { text: 'two' }] }, { record: false });
+    const ask = async (run: string) => {
+      const message = await anthropic.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { headers: { [AGENT_HEADER]: 'a', [RUN_HEADER]: run } });
+      return message.content[0]?.type === 'text' ? message.content[0].text : '';
+    };
+    expect([await ask('r0'), await ask('r0'), await ask('r1')]).toEqual(['one', 'two', 'one']);
+    expect(scripted.requests).toEqual([]);
+    // Ten thousand later runs: the first run's place in the script is forgotten, a recent run's is not.
+    for (let i = 2; i <= 10_001; i += 1) scripted.respond({ model: 'm', max_tokens: 10, messages: [] }, { [AGENT_HEADER]: 'a', [RUN_HEADER]: `r${i}` });
+    expect([await ask('r0'), await ask('r10001')]).toEqual(['one', 'two']);
   });
 });

@@ -7,8 +7,8 @@ import { ScriptedMessages, type MessagesScript } from './scripted-messages.js';
  * `fetch` option) by scripted replies. Everything above HTTP (request building, response parsing,
  * error classes, abort signals) is the SDK's own, exactly as with Claude.
  */
-export function createOfflineAnthropic(script: MessagesScript): { anthropic: Anthropic; scripted: ScriptedMessages } {
-  const scripted = new ScriptedMessages(script);
+export function createOfflineAnthropic(script: MessagesScript, options: { record?: boolean } = {}): { anthropic: Anthropic; scripted: ScriptedMessages } {
+  const scripted = new ScriptedMessages(script, options);
   const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const signal = init?.signal ?? undefined;
     const headers = Object.fromEntries(new Headers(init?.headers).entries());

@@ -81,13 +81,24 @@ const ERROR_TYPES: Record<number, string> = {
   529: 'overloaded_error',
 };
 
+/** How many runs' places in the script a double remembers: a long-lived offline worker must not grow forever. */
+const TRACKED_RUN_AGENTS = 10_000;
+
 export class ScriptedMessages {
+  /** Every request, in order, for tests to inspect; none when made with `record: false`. */
   readonly requests: RecordedRequest[] = [];
   private readonly served = new Map<string, number>();
   private readonly cachedPrefixes = new Set<string>();
   private messageCount = 0;
+  private readonly record: boolean;
 
-  constructor(private readonly script: MessagesScript) {}
+  /** `record: false` for a double that serves for long (an offline worker, the benchmark): it keeps no requests. */
+  constructor(
+    private readonly script: MessagesScript,
+    options: { record?: boolean } = {},
+  ) {
+    this.record = options.record ?? true;
+  }
 
   /** How many requests reached the API for an agent (or for all agents). */
   callsTo(agent?: string): number {
@@ -98,7 +109,7 @@ export class ScriptedMessages {
     const team = headers[TEAM_HEADER];
     const agent = headers[AGENT_HEADER];
     const run = headers[RUN_HEADER];
-    this.requests.push({ team, agent, run, body, headers, receivedAt: Date.now() });
+    if (this.record) this.requests.push({ team, agent, run, body, headers, receivedAt: Date.now() });
 
     const key = [`${team}/${agent}`, agent, '*'].find((k) => k !== undefined && this.script[k]?.length);
     if (key === undefined) {
@@ -108,7 +119,9 @@ export class ScriptedMessages {
     const replies = this.script[key] ?? [];
     const servedKey = `${run ?? ''}\n${key}`;
     const index = this.served.get(servedKey) ?? 0;
+    this.served.delete(servedKey); // re-inserted last: the oldest run's place is the one forgotten
     this.served.set(servedKey, index + 1);
+    if (this.served.size > TRACKED_RUN_AGENTS) this.served.delete(this.served.keys().next().value as string);
     const reply = replies[Math.min(index, replies.length - 1)] as ScriptedReply;
 
     if ('hang' in reply) return { status: 200, headers: {}, delayMs: 0 };
