@@ -5,6 +5,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
+import { agentFingerprint, fingerprintDifferences } from '../protocol/agent-fingerprint.js';
+import { isAgentRef, type AgentRef } from '../protocol/agent-ref.js';
 import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { classifyModelError } from './model-errors.js';
@@ -16,21 +18,26 @@ const TIMEOUT_MARGIN = 0.9;
 type OutputFormat = ReturnType<typeof zodOutputFormat>;
 
 /**
- * The worker's definition of the agent a run asks for, checked against the run's spec, and the
- * work handed to it checked against its input schema. Every refusal here is final: retrying the
- * same call on the same worker cannot fix it.
+ * The worker's definition of the agent a run asks for, checked against the run's spec (or its
+ * fingerprint), and the work handed to it checked against its input schema. Every refusal here is
+ * final: retrying the same call on the same worker cannot fix it.
  */
-export function resolveAgent(teams: TeamRegistry, input: { team: string; agent: AgentSpec; handoff?: { from: string; content: unknown } }): { definition: AgentDefinition | undefined; format: OutputFormat | undefined } {
-  const { agent } = input;
-  const definition = teams.find(input.team)?.agent(agent.name);
-  const outputSchema = definition?.outputSchema;
-  if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema) || ((agent.tools ?? []).length > 0 && !definition)) {
-    throw ApplicationFailure.nonRetryable(
-      `This worker does not know agent "${agent.name}" of team "${input.team}": start the worker with the same teams module as the client.`,
-      FailureType.UnknownAgent,
-    );
+export function resolveAgent(
+  teams: TeamRegistry,
+  input: { team: string; agent: AgentSpec | AgentRef; handoff?: { from: string; content: unknown } },
+): { agent: AgentSpec; definition: AgentDefinition | undefined; format: OutputFormat | undefined } {
+  const definition = teams.find(input.team)?.agent(input.agent.name);
+  let agent: AgentSpec;
+  let differs: string[];
+  if (isAgentRef(input.agent)) {
+    if (!definition) throw unknownAgent(input.team, input.agent.name);
+    ({ agent, differs } = fromReference(input.agent, definition.spec));
+  } else {
+    agent = input.agent;
+    differs = definition ? differences(definition.spec, agent) : [];
   }
-  const differs = definition ? differences(definition.spec, agent) : [];
+  const outputSchema = definition?.outputSchema;
+  if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema) || ((agent.tools ?? []).length > 0 && !definition)) throw unknownAgent(input.team, agent.name);
   if (differs.length) {
     throw ApplicationFailure.nonRetryable(
       `Agent "${agent.name}" of team "${input.team}" differs between the client and this worker (${differs.join(', ')}): start the worker with the same teams module as the client.`,
@@ -46,7 +53,17 @@ export function resolveAgent(teams: TeamRegistry, input: { team: string; agent: 
       );
     }
   }
-  return { definition, format: outputSchema ? outputFormatOf(outputSchema) : undefined };
+  return { agent, definition, format: outputSchema ? outputFormatOf(outputSchema) : undefined };
+}
+
+/**
+ * The worker's spec for a call that names its agent by fingerprint, on the model the call asks for
+ * (the cheaper one once the run's budget runs low), and where the run's spec differs from it.
+ */
+function fromReference(reference: AgentRef, spec: AgentSpec): { agent: AgentSpec; differs: string[] } {
+  const differs = fingerprintDifferences(reference.fingerprint, agentFingerprint(spec));
+  if (reference.model !== spec.model && reference.model !== spec.cheaperModel && !differs.includes('model')) differs.push('model');
+  return { agent: reference.model === spec.model ? spec : { ...spec, model: reference.model }, differs };
 }
 
 /** Output formats by schema: turning a zod schema into JSON Schema once per agent, not at every call. */
@@ -60,10 +77,12 @@ function outputFormatOf(schema: z.ZodType): OutputFormat {
 /** The worker's definition of an agent, or a final failure naming it. */
 export function findAgent(teams: TeamRegistry, team: string, agent: string): AgentDefinition {
   const definition = teams.find(team)?.agent(agent);
-  if (!definition) {
-    throw ApplicationFailure.nonRetryable(`This worker does not know agent "${agent}" of team "${team}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
-  }
+  if (!definition) throw unknownAgent(team, agent);
   return definition;
+}
+
+function unknownAgent(team: string, agent: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`This worker does not know agent "${agent}" of team "${team}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
 }
 
 /**

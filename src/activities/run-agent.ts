@@ -1,13 +1,15 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
+import type { AgentRef } from '../protocol/agent-ref.js';
 import type { Usage } from '../protocol/index.js';
 import type { AnswerJournal } from './answer-journal.js';
 import { askModel, checkDecision, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 
 export interface AgentCallInput {
   team: string;
-  agent: AgentSpec;
+  /** The agent by fingerprint; the whole spec in calls of runs started without fingerprints. */
+  agent: AgentSpec | AgentRef;
   /** The whole user turn the agent sees, rendered by the workflow so history shows exactly what it was asked. */
   prompt: string;
   /** Set when a previous answer failed the agent's output schema: the model is shown it and asked to fix it. */
@@ -38,13 +40,13 @@ export interface AgentActivityDeps {
 
 export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
-    const { format } = resolveAgent(teams, input);
-    const message = await askModel(anthropic, { team: input.team, agent: input.agent, messages: buildMessages(input), format }, answers);
+    const { agent, format } = resolveAgent(teams, input);
+    const message = await askModel(anthropic, { team: input.team, agent, messages: buildMessages(input), format }, answers);
     const text = textOf(message);
     const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };
-    const output = finalOutput(format, input.agent, message, text, { text, usage });
-    checkDecision(input.reads, input.agent, output, { text, usage });
+    const output = finalOutput(format, agent, message, text, { text, usage });
+    checkDecision(input.reads, agent, output, { text, usage });
     return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
   };
 }

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import type { ContentBlockParam, MessageParam, Tool, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
 import type { z } from 'zod';
+import type { AgentRef } from '../protocol/agent-ref.js';
 import { DelegationInputSchema, delegateDescription, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
@@ -15,8 +16,8 @@ export interface ModelTurnInput {
   team: string;
   /** Who is asked: enough for the history and the UI on every turn. */
   agent: Pick<AgentSpec, 'name' | 'role' | 'model'>;
-  /** The agent's whole spec and the task, on the first turn only: later turns continue the stored conversation. */
-  first?: { spec: AgentSpec; prompt: string };
+  /** The agent by fingerprint (the whole spec in runs started without fingerprints) and the task, on the first turn only: later turns continue the stored conversation. */
+  first?: { spec: AgentSpec | AgentRef; prompt: string };
   /** The conversation so far, by claim-check key; absent on the first turn. */
   conversation?: string;
   /** Results of the tool calls the previous turn asked for, in the order it asked. */
@@ -53,8 +54,8 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
     // The first turn checks the run's spec against the worker's; later turns use the worker's (the same),
     // with the cheaper model when the run's budget switched the agent to it.
-    const spec = input.first?.spec ?? withModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
-    const { definition, format } = resolveAgent(teams, { team: input.team, agent: spec, ...(input.handoff ? { handoff: input.handoff } : {}) });
+    const asked = input.first?.spec ?? withModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
+    const { agent: spec, definition, format } = resolveAgent(teams, { team: input.team, agent: asked, ...(input.handoff ? { handoff: input.handoff } : {}) });
     const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
     if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
     if (input.repair) {

@@ -1,6 +1,8 @@
 // The run's wire contract, shared by client, workers and workflows: what a run receives, carries,
 // answers to and returns. Deterministic: imported by workflow code.
 export { buildRunSpec } from './build-run-spec.js';
+export { agentInCall, isAgentRef, type AgentRef } from './agent-ref.js';
+export { agentFingerprint, fingerprintDifferences } from './agent-fingerprint.js';
 export { CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { ZERO_USAGE, addCost, addUsage, costOf } from './usage.js';

@@ -6,7 +6,7 @@ import type { ToolDefinition } from './tool.js';
 import type { McpServerDefinition } from './mcp.js';
 import type { Verdict } from './verdict.js';
 
-export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools' | 'mcp'> {
+export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools' | 'mcp' | 'fingerprint'> {
   /** Tools the agent may call (defineTool); the agent then works in a loop of model turns and tool calls, at most maxTurns. */
   tools?: ToolDefinition[];
   /** MCP servers (defineMcpServer) whose allowed tools the agent may call. */

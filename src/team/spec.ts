@@ -78,6 +78,8 @@ export const AgentSpecSchema = z
      * workers serves them (e.g. "heavy" for a large model); default: the team's, else the run's.
      */
     taskQueue: TaskQueueNameSchema.optional(),
+    /** Set by the client in the run spec it starts (see agentFingerprint), not by definitions. */
+    fingerprint: z.string().optional(),
   })
   .strict()
   .refine((agent) => agent.totalTimeout === undefined || agent.totalTimeout >= agent.timeout, {

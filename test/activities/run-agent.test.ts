@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createActivities, createFilePayloadStore, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
+import { agentFingerprint } from '../../src/protocol/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { extractThenWrite, registry, reviewLoop } from '../support/teams.js';
@@ -178,6 +179,35 @@ describe('runAgent', () => {
     expect(changed.type).toBe(FailureType.AgentMismatch);
     expect(changed.nonRetryable).toBe(true);
     expect(changed.message).toContain('Agent "extractor" of team "extract-then-write" differs between the client and this worker (system prompt, model)');
+    expect(double!.scripted.callsTo()).toBe(0);
+  });
+
+  it('takes an agent by fingerprint, as workflows send it: the worker spec, checked against the run spec', async () => {
+    const reference = (spec: typeof extractor, model = spec.model) => ({ name: spec.name, role: spec.role, model, fingerprint: agentFingerprint(spec) });
+    const same = await call({ extractor: [{ json: { answer: 7 } }] }, { agent: reference(extractor) });
+    expect((await same.result).output).toEqual({ answer: 7 });
+    const request = double!.scripted.requests[0]!;
+    expect(request.body.system).toEqual([{ type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } }]);
+    expect(request.body.max_tokens).toBe(extractor.maxTokens);
+    await double?.close();
+
+    // A call may ask for the agent's cheaper model (the run's budget ran low), not for any other.
+    const otherModel = await failureOf((await call({ extractor: [{ json: { answer: 8 } }] }, { agent: reference(extractor, 'claude-small') })).result);
+    expect(otherModel.type).toBe(FailureType.AgentMismatch);
+    expect(otherModel.message).toContain('(model)');
+    await double?.close();
+
+    const changed = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: reference({ ...extractor, system: 'A newer prompt.', maxTokens: 99 }) })).result);
+    expect(changed.type).toBe(FailureType.AgentMismatch);
+    expect(changed.nonRetryable).toBe(true);
+    expect(changed.message).toContain('differs between the client and this worker (system prompt, maxTokens)');
+    await double?.close();
+    const unreadable = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), fingerprint: 'v9.abc' } })).result);
+    expect(unreadable.type).toBe(FailureType.AgentMismatch);
+    expect(unreadable.message).toContain('fingerprint v9.abc (this worker reads v1)');
+    await double?.close();
+    const unknown = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), name: 'nobody' } })).result);
+    expect(unknown.type).toBe(FailureType.UnknownAgent);
     expect(double!.scripted.callsTo()).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
-import { buildRunSpec } from '../../src/protocol/index.js';
+import { agentFingerprint, buildRunSpec } from '../../src/protocol/index.js';
 import type { RunResult } from '../../src/protocol/messages.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble } from '../../src/testing/messages-api-double.js';
@@ -13,15 +13,24 @@ import { uniqueId, useTemporal } from '../support/temporal.js';
 const temporal = useTemporal('time-skipping');
 
 /** Starts the pipeline workflow with `spec` as its input, straight through Temporal's client. */
-async function startByHand(spec: unknown): Promise<{ ok: true; result: RunResult } | { ok: false; type: string | undefined; message: string }> {
+async function startByHand(spec: unknown): Promise<({ ok: true; result: RunResult } | { ok: false; type: string | undefined; message: string }) & { calls: () => Promise<Record<string, unknown>[]> }> {
   const double = await startMessagesApiDouble({ extractor: [{ json: { answer: 42 } }], drafter: [{ text: 'The answer is 42.' }] });
   const taskQueue = uniqueId('tq');
+  const workflowId = uniqueId('by-hand');
+  // The input of each agent call the run scheduled, as its history records it.
+  const calls = async () => {
+    const history = await temporal.env.client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const input = event.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+      return input ? [JSON.parse(Buffer.from(input).toString('utf8')) as Record<string, unknown>] : [];
+    });
+  };
   try {
     const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
     return await worker.runUntil(
-      temporal.env.client.workflow.execute<(spec: unknown) => Promise<RunResult>>('pipeline', { taskQueue, workflowId: uniqueId('by-hand'), args: [spec] }).then(
-        (result) => ({ ok: true as const, result }),
-        (error: unknown) => ({ ok: false as const, ...describeFailure(error) }),
+      temporal.env.client.workflow.execute<(spec: unknown) => Promise<RunResult>>('pipeline', { taskQueue, workflowId, args: [spec] }).then(
+        (result) => ({ ok: true as const, result, calls }),
+        (error: unknown) => ({ ok: false as const, ...describeFailure(error), calls }),
       ),
     );
   } finally {
@@ -39,6 +48,17 @@ describe('a run spec started by hand', () => {
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.result.output).toBe('The answer is 42.');
     expect(outcome.result.agentCalls).toBe(2);
+    // Each call names its agent by fingerprint: the whole spec is in the run's start, once.
+    const agents = (await outcome.calls()).map((call) => call['agent']);
+    expect(agents).toEqual(unmarked.team.agents.map((agent) => ({ name: agent.name, role: agent.role, model: agent.model, fingerprint: agentFingerprint(agent) })));
+  });
+
+  it('sends each call the whole agent spec when the run has no fingerprints (runs started by earlier clients)', async () => {
+    const withoutFingerprints = { ...unmarked, team: { ...unmarked.team, agents: unmarked.team.agents.map(({ fingerprint: _fingerprint, ...agent }) => agent) } };
+    const outcome = await startByHand({ ...withoutFingerprints, checked: true });
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.result.output).toBe('The answer is 42.');
+    expect((await outcome.calls()).map((call) => call['agent'])).toEqual(withoutFingerprints.team.agents);
   });
 
   it('fails with InvalidTeamSpec naming the problem when it is not', async () => {

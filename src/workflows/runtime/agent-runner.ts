@@ -3,6 +3,7 @@ import type { AgentCallResult, Activities } from '../../activities/index.js';
 import type { Decision, DecisionName } from '../../team/decisions.js';
 import { FailureType } from '../../team/errors.js';
 import type { AgentSpec } from '../../team/spec.js';
+import { agentInCall } from '../../protocol/agent-ref.js';
 import { ZERO_USAGE } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { agentActivityOptions } from './agent-options.js';
@@ -102,7 +103,7 @@ export class AgentRunner {
       try {
         const result = await runAgent.executeWithOptions(
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
-          [{ team: this.run.team.name, agent, prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
+          [{ team: this.run.team.name, agent: agentInCall(agent), prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
         );
         this.ledger.charge(result.usage, { model: result.model, need });
         const objecting = objection(result, reads, check);

@@ -5,6 +5,7 @@ import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
 import type { McpServerSpec } from '../../team/mcp.js';
 import type { ToolSpec } from '../../team/tool.js';
+import { agentInCall } from '../../protocol/agent-ref.js';
 import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
 import { ZERO_USAGE, addUsage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
@@ -61,7 +62,7 @@ export class ToolLoop {
       const input = {
         team: this.run.team.name,
         agent: { name: agent.name, role: agent.role, model: agent.model },
-        ...(turn === 1 ? { first: { spec: agent, prompt } } : {}),
+        ...(turn === 1 ? { first: { spec: agentInCall(agent), prompt } } : {}),
         ...(conversation ? { conversation } : {}),
         ...(toolResults ? { toolResults } : {}),
         ...(repair ? { repair } : {}),
