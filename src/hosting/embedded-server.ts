@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,28 +39,36 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   // Before the ports are checked: a stale server on this data holds them.
   const stale = await stopStaleServer(dbFile);
   if (stale !== undefined) process.stderr.write(`Stopped a Temporal dev server (pid ${stale}) that an earlier Troupe process left running on ${dbFile}.\n`);
-  const port = await choosePort(askedPort, 'TROUPE_DEV_PORT', '--port', `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `);
-  const uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
-
   const dataConverter = payloadDataConverter(env);
-  const codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort);
-
   const recordPath = serverRecordPath(dbFile);
   const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
-  let testEnv: TestWorkflowEnvironment;
-  try {
-    testEnv = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES,
-        ...(codec ? { extraArgs: ['--ui-codec-endpoint', codec.uiEndpoint] } : {}),
-      },
-      client: { dataConverter },
-    });
-  } catch (error) {
-    await codec?.close();
-    forgetOwnServer(recordPath, readServerRecord(recordPath));
-    if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
-    throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
+  // The SDK gives the server 5 s to answer; a loaded machine can take longer, so it gets a second try.
+  let testEnv: TestWorkflowEnvironment | undefined;
+  let uiPort = askedUiPort;
+  let codec: CodecServer | undefined;
+  for (let attempt = 1; !testEnv; attempt += 1) {
+    const port = await choosePort(askedPort, 'TROUPE_DEV_PORT', '--port', `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `);
+    uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
+    codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort);
+    try {
+      testEnv = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES,
+          ...(codec ? { extraArgs: ['--ui-codec-endpoint', codec.uiEndpoint] } : {}),
+        },
+        client: { dataConverter },
+      });
+    } catch (error) {
+      await codec?.close();
+      forgetOwnServer(recordPath, readServerRecord(recordPath));
+      if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
+      if (attempt < 2 && /did not start within/.test((error as Error).message)) {
+        process.stderr.write(`The Temporal dev server did not answer within 5 s; starting it again.\n`);
+        await waitForPorts([askedPort, askedUiPort]);
+        continue;
+      }
+      throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
+    }
   }
   const started = readServerRecord(recordPath);
   return {
@@ -98,6 +107,15 @@ function underWatchdog(executable: ServerExecutable, dbFile: string, recordPath:
 /** Removes the record of the server this process started, once that server is down. */
 function forgetOwnServer(recordPath: string, record: ServerRecord | undefined): void {
   if (record?.ownerPid === process.pid) forgetServer(recordPath, record.pid);
+}
+
+/** Fixed ports held by a server just killed are free again a moment later. */
+async function waitForPorts(ports: number[]): Promise<void> {
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    const busy = await Promise.all(ports.filter((port) => port !== 0).map(portInUse));
+    if (!busy.includes(true)) return;
+    await sleep(100);
+  }
 }
 
 /** `hint` says how to use what already holds the port, if that may be Troupe's own server. */

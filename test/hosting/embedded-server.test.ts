@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,31 @@ describe('the embedded Temporal server', () => {
     expect(stdout).toContain('Worker and Temporal dev server stopped.');
     expect(existsSync(record)).toBe(false); // forgotten by troupe dev once its server was down, not left to the watchdog
     await until(() => allGone(home, port, uiPort), 10_000);
+  });
+
+  it('starts the server again when its first start does not answer within the SDK\'s 5 s', async () => {
+    const home = newHome();
+    const real = resolveTemporalBinary('dev-server');
+    if (real.type !== 'existing-path') throw new Error('the Temporal CLI is not installed');
+    // A server binary whose first start is slower than the SDK waits for; later starts are not.
+    const slowFirst = join(home, 'slow-first-temporal.sh');
+    writeFileSync(slowFirst, `#!/bin/sh\nif [ ! -e "${home}/started-once" ]; then touch "${home}/started-once"; sleep 8; fi\nexec "${real.path}" "$@"\n`, { mode: 0o755 });
+    const port = await freePort();
+    const uiPort = await freePort();
+    const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home, TEMPORAL_CLI_PATH: slowFirst });
+    started.push(child);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => {
+      if (child.exitCode !== null) throw new Error(`troupe dev exited ${child.exitCode}: ${output}`);
+      return output.includes('Press Ctrl-C to stop.');
+    }, 60_000);
+    expect(output).toContain('The Temporal dev server did not answer within 5 s; starting it again.');
+    expect(temporalServers(home)).toHaveLength(1);
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    await until(() => allGone(home, port, uiPort), 15_000);
   });
 
   it('names the port asked for when it is taken by something else', async () => {
