@@ -35,8 +35,8 @@ function temporalServers(home: string): number[] {
 }
 
 /** Starts `troupe dev` and waits until its server accepts connections and its worker runs. */
-async function startDev(home: string, port: number, uiPort: number): Promise<{ child: Troupe; stdout: () => string; stderr: () => string }> {
-  const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home });
+async function startDev(home: string, port: number, uiPort: number, env: Record<string, string> = {}): Promise<{ child: Troupe; stdout: () => string; stderr: () => string }> {
+  const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home, ...env });
   started.push(child);
   let stdout = '';
   let stderr = '';
@@ -165,16 +165,8 @@ describe('the embedded Temporal server', () => {
     writeFileSync(slowFirst, `#!/bin/sh\nif [ ! -e "${home}/started-once" ]; then touch "${home}/started-once"; sleep 8; fi\nexec "${real.path}" "$@"\n`, { mode: 0o755 });
     const port = await freePort();
     const uiPort = await freePort();
-    const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home, TEMPORAL_CLI_PATH: slowFirst });
-    started.push(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await until(() => {
-      if (child.exitCode !== null) throw new Error(`troupe dev exited ${child.exitCode}: ${output}`);
-      return output.includes('Press Ctrl-C to stop.');
-    }, 60_000);
-    expect(output).toContain('The Temporal dev server did not answer within 5 s; starting it again.');
+    const { child, stderr } = await startDev(home, port, uiPort, { TEMPORAL_CLI_PATH: slowFirst });
+    expect(stderr()).toContain('The Temporal dev server did not answer within 5 s; starting it again.');
     expect(temporalServers(home)).toHaveLength(1);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
