@@ -18,6 +18,7 @@ const deterministicImports = {
   patterns: [
     { group: ['node:*'], message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.' },
     { group: ['**/activities/*', '!**/activities/index.js'], message: 'Import activity types from src/activities/index.js.' },
+    { group: ['**/protocol/agent-fingerprint.js', '**/protocol/build-run-spec.js'], allowTypeImports: true, message: 'Fingerprints are hashed with node:crypto, by clients and workers, not by workflow code.' },
     { group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**', '**/codec/**'], message: 'Workflow code cannot import workers, hosting, client, CLI, testing or codec code.' },
   ],
 };

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
-import { agentFingerprint, fingerprintDifferences } from '../protocol/agent-fingerprint.js';
+import { FINGERPRINT_VERSION, agentFingerprint, fingerprintDifferences, readableFingerprint } from '../protocol/agent-fingerprint.js';
 import { isAgentRef, type AgentRef } from '../protocol/agent-ref.js';
 import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
@@ -31,7 +31,7 @@ export function resolveAgent(
   let differs: string[];
   if (isAgentRef(input.agent)) {
     if (!definition) throw unknownAgent(input.team, input.agent.name);
-    ({ agent, differs } = fromReference(input.agent, definition.spec));
+    ({ agent, differs } = fromReference(input.team, input.agent, definition.spec));
   } else {
     agent = input.agent;
     differs = definition ? differences(definition.spec, agent) : [];
@@ -60,10 +60,22 @@ export function resolveAgent(
  * The worker's spec for a call that names its agent by fingerprint, on the model the call asks for
  * (the cheaper one once the run's budget runs low), and where the run's spec differs from it.
  */
-function fromReference(reference: AgentRef, spec: AgentSpec): { agent: AgentSpec; differs: string[] } {
+function fromReference(team: string, reference: AgentRef, spec: AgentSpec): { agent: AgentSpec; differs: string[] } {
+  if (!readableFingerprint(reference.fingerprint)) {
+    // A newer client's format: retryable, so that a newer worker of the queue takes the call.
+    throw ApplicationFailure.retryable(
+      `Agent "${reference.name}" of team "${team}" comes with a fingerprint this worker cannot read (${reference.fingerprint}; it reads ${FINGERPRINT_VERSION}): upgrade this worker to the clients' version of Troupe.`,
+      FailureType.AgentMismatch,
+    );
+  }
   const differs = fingerprintDifferences(reference.fingerprint, agentFingerprint(spec));
   if (reference.model !== spec.model && reference.model !== spec.cheaperModel && !differs.includes('model')) differs.push('model');
-  return { agent: reference.model === spec.model ? spec : { ...spec, model: reference.model }, differs };
+  return { agent: onModel(spec, reference.model), differs };
+}
+
+/** The worker's spec of an agent on the model a call asks for: its own, or its cheaper one once the run's budget runs low. */
+export function onModel(spec: AgentSpec, model: string): AgentSpec {
+  return model === spec.cheaperModel ? { ...spec, model } : spec;
 }
 
 /** Output formats by schema: turning a zod schema into JSON Schema once per agent, not at every call. */

@@ -6,7 +6,7 @@ import type { AgentRef } from '../protocol/agent-ref.js';
 import { DelegationInputSchema, delegateDescription, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
-import { askModel, checkDecision, findAgent, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
+import { askModel, checkDecision, findAgent, finalOutput, onModel, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
 import type { ToolOutcome, ToolUse } from './tool-calls.js';
@@ -54,7 +54,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
     // The first turn checks the run's spec against the worker's; later turns use the worker's (the same),
     // with the cheaper model when the run's budget switched the agent to it.
-    const asked = input.first?.spec ?? withModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
+    const asked = input.first?.spec ?? onModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
     const { agent: spec, definition, format } = resolveAgent(teams, { team: input.team, agent: asked, ...(input.handoff ? { handoff: input.handoff } : {}) });
     const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
     if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
@@ -93,11 +93,6 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
     checkDecision(input.reads, spec, output, { text, usage, conversation });
     return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
   };
-}
-
-/** The worker's spec of the agent, on the cheaper model if that is the one the workflow asked for. */
-function withModel(spec: AgentSpec, model: string): AgentSpec {
-  return model === spec.cheaperModel ? { ...spec, model } : spec;
 }
 
 async function toolResultBlock(result: ToolOutcome, payloads: PayloadStore): Promise<ToolResultBlockParam> {

@@ -62,9 +62,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       await codec?.close();
       forgetOwnServer(recordPath, readServerRecord(recordPath));
       if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
-      if (attempt < 2 && /did not start within/.test((error as Error).message)) {
-        process.stderr.write(`The Temporal dev server did not answer within 5 s; starting it again.\n`);
-        await waitForPorts([askedPort, askedUiPort]);
+      // The SDK says the same of a server that exited at once: the second try fails the same way, and says why.
+      if (attempt < 2 && /did not start within/.test((error as Error).message) && (await portsFreed([askedPort, askedUiPort]))) {
+        process.stderr.write(`The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.\n`);
         continue;
       }
       throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
@@ -109,13 +109,14 @@ function forgetOwnServer(recordPath: string, record: ServerRecord | undefined): 
   if (record?.ownerPid === process.pid) forgetServer(recordPath, record.pid);
 }
 
-/** Fixed ports held by a server just killed are free again a moment later. */
-async function waitForPorts(ports: number[]): Promise<void> {
+/** Whether fixed ports held by a server just killed are free again (within 5 s); 0 (any free port) always is. */
+async function portsFreed(ports: number[]): Promise<boolean> {
   for (let waited = 0; waited < 5_000; waited += 100) {
     const busy = await Promise.all(ports.filter((port) => port !== 0).map(portInUse));
-    if (!busy.includes(true)) return;
+    if (!busy.includes(true)) return true;
     await sleep(100);
   }
+  return false;
 }
 
 /** `hint` says how to use what already holds the port, if that may be Troupe's own server. */

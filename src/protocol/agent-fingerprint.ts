@@ -3,7 +3,7 @@ import type { AgentSpec } from '../team/spec.js';
 
 /**
  * What the worker acts on in an agent's spec, each hashed on its own so a mismatch names the field.
- * Names and order are part of the fingerprint's format ("v1"): change them only with a new version.
+ * Names and order are part of the fingerprint's format (FINGERPRINT_VERSION): change them only with a new version.
  */
 const FIELDS: [name: string, value: (agent: AgentSpec) => unknown][] = [
   ['system prompt', (agent) => agent.system],
@@ -12,12 +12,13 @@ const FIELDS: [name: string, value: (agent: AgentSpec) => unknown][] = [
   ['maxTokens', (agent) => agent.maxTokens],
   ['output', (agent) => agent.output],
   ['input schema', (agent) => agent.acceptsInput],
-  ['tools', (agent) => agent.tools.map((tool) => tool.name)],
+  // What the model is told of each tool (the worker sends its own definitions).
+  ['tools', (agent) => agent.tools.map((tool) => [tool.name, tool.description, tool.inputSchema ?? null])],
   ['MCP servers', (agent) => agent.mcp.map((server) => [server.name, server.tools])],
   ['server tools', (agent) => agent.serverTools],
   ['delegates', (agent) => agent.delegates],
 ];
-const VERSION = 'v1';
+export const FINGERPRINT_VERSION = 'v1';
 
 const fingerprints = new WeakMap<AgentSpec, string>();
 
@@ -30,15 +31,20 @@ export function agentFingerprint(agent: AgentSpec): string {
   let fingerprint = fingerprints.get(agent);
   if (fingerprint === undefined) {
     const hashes = FIELDS.map(([, value]) => createHash('sha256').update(JSON.stringify(value(agent))).digest('hex').slice(0, 8));
-    fingerprints.set(agent, (fingerprint = [VERSION, ...hashes].join('.')));
+    fingerprints.set(agent, (fingerprint = [FINGERPRINT_VERSION, ...hashes].join('.')));
   }
   return fingerprint;
 }
 
-/** The fields in which a run's fingerprint and the worker's differ; every field when the run's cannot be read. */
+/** Whether this worker reads a fingerprint of this format (a newer client's may not be). */
+export function readableFingerprint(fingerprint: string): boolean {
+  const [version, ...hashes] = fingerprint.split('.');
+  return version === FINGERPRINT_VERSION && hashes.length === FIELDS.length;
+}
+
+/** The fields in which a run's fingerprint and the worker's differ (both readable). */
 export function fingerprintDifferences(run: string, worker: string): string[] {
-  const [runVersion, ...runHashes] = run.split('.');
+  const runHashes = run.split('.').slice(1);
   const workerHashes = worker.split('.').slice(1);
-  if (runVersion !== VERSION || runHashes.length !== FIELDS.length) return [`fingerprint ${run} (this worker reads ${VERSION})`];
   return FIELDS.flatMap(([name], i) => (runHashes[i] === workerHashes[i] ? [] : [name]));
 }

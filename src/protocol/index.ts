@@ -1,8 +1,9 @@
 // The run's wire contract, shared by client, workers and workflows: what a run receives, carries,
-// answers to and returns. Deterministic: imported by workflow code.
+// answers to and returns. Workflow code imports its deterministic modules one by one, never this index
+// (it holds zod schemas, and agent-fingerprint.ts hashes with node:crypto).
 export { buildRunSpec } from './build-run-spec.js';
 export { agentInCall, isAgentRef, type AgentRef } from './agent-ref.js';
-export { agentFingerprint, fingerprintDifferences } from './agent-fingerprint.js';
+export { agentFingerprint, fingerprintDifferences, readableFingerprint } from './agent-fingerprint.js';
 export { CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { ZERO_USAGE, addCost, addUsage, costOf } from './usage.js';

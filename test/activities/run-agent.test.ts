@@ -202,9 +202,11 @@ describe('runAgent', () => {
     expect(changed.nonRetryable).toBe(true);
     expect(changed.message).toContain('differs between the client and this worker (system prompt, maxTokens)');
     await double?.close();
+    // A newer client's format: retried, so that a newer worker takes the call.
     const unreadable = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), fingerprint: 'v9.abc' } })).result);
     expect(unreadable.type).toBe(FailureType.AgentMismatch);
-    expect(unreadable.message).toContain('fingerprint v9.abc (this worker reads v1)');
+    expect(unreadable.nonRetryable).toBe(false);
+    expect(unreadable.message).toContain('comes with a fingerprint this worker cannot read (v9.abc; it reads v1): upgrade this worker');
     await double?.close();
     const unknown = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), name: 'nobody' } })).result);
     expect(unknown.type).toBe(FailureType.UnknownAgent);

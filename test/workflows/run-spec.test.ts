@@ -48,7 +48,16 @@ describe('a run spec started by hand', () => {
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.result.output).toBe('The answer is 42.');
     expect(outcome.result.agentCalls).toBe(2);
-    // Each call names its agent by fingerprint: the whole spec is in the run's start, once.
+    // No client made its fingerprints, so nothing says they match: its calls carry whole agents.
+    const { fingerprint: _e, ...extractor } = unmarked.team.agents[0]!;
+    const { fingerprint: _d, ...drafter } = unmarked.team.agents[1]!;
+    expect((await outcome.calls()).map((call) => call['agent'])).toEqual([extractor, drafter]);
+  });
+
+  it('names each agent by fingerprint in its calls when the client checked the spec: the whole spec is in the start, once', async () => {
+    const outcome = await startByHand({ ...unmarked, checked: true });
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.result.output).toBe('The answer is 42.');
     const agents = (await outcome.calls()).map((call) => call['agent']);
     expect(agents).toEqual(unmarked.team.agents.map((agent) => ({ name: agent.name, role: agent.role, model: agent.model, fingerprint: agentFingerprint(agent) })));
   });

@@ -81,7 +81,7 @@ const ERROR_TYPES: Record<number, string> = {
   529: 'overloaded_error',
 };
 
-/** How many runs' places in the script a double remembers: a long-lived offline worker must not grow forever. */
+/** How many (run, script key) places in the script a double remembers: a long-lived offline worker must not grow forever. */
 const TRACKED_RUN_AGENTS = 10_000;
 
 export class ScriptedMessages {
@@ -102,6 +102,7 @@ export class ScriptedMessages {
 
   /** How many requests reached the API for an agent (or for all agents). */
   callsTo(agent?: string): number {
+    if (!this.record) throw new Error('This scripted double keeps no requests (record: false): make it with record: true to count them.');
     return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
   }
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, TeamSpecError } from '../../team/errors.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
+import type { TeamSpec } from '../../team/spec.js';
 
 /**
  * Clients validate before starting and mark the spec checked; a run started by hand (e.g.
@@ -14,7 +15,13 @@ export async function parseRunSpec(input: unknown): Promise<RunSpec> {
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(new TeamSpecError('The run spec', parsed.error.issues).message, FailureType.InvalidTeamSpec);
   }
-  return parsed.data;
+  // No client made its fingerprints, so nothing says they match its agents: its calls carry whole agents.
+  const { team, subteams } = parsed.data;
+  return { ...parsed.data, team: unfingerprinted(team), subteams: Object.fromEntries(Object.entries(subteams).map(([name, sub]) => [name, unfingerprinted(sub)])) };
+}
+
+function unfingerprinted(team: TeamSpec): TeamSpec {
+  return { ...team, agents: team.agents.map(({ fingerprint: _fingerprint, ...agent }) => agent) };
 }
 
 /**
