@@ -137,9 +137,11 @@ await Promise.all([
       cpu[side].worker.push((after.worker - before.worker) / size.debates);
       if (after.server !== undefined && before.server !== undefined) cpu[side].server.push((after.server - before.server) / size.debates);
     };
-    /** `size.debates` debates at once on one side, in calls per second; their CPU is kept per debate. */
+    /** `size.debates` debates at once. */
+    const debates = (startOne: () => Promise<unknown>) => Promise.all(Array.from({ length: size.debates }, startOne));
+    /** A batch of debates on one side, in calls per second; their CPU is kept per debate. */
     const debatesPerSecond = async (side: keyof typeof cpu, startOne: () => Promise<unknown>) => {
-      const ms = await timed(() => perRunCpu(side, () => Promise.all(Array.from({ length: size.debates }, startOne))));
+      const ms = await timed(() => perRunCpu(side, () => debates(startOne)));
       return (size.debates * 7) / (ms / 1_000);
     };
     const sampled = (side: 'troupe' | 'bare', measure: () => Promise<number>) => async () => {
@@ -150,12 +152,14 @@ await Promise.all([
         stop();
       }
     };
-    const troupeDebates = () => debatesPerSecond('troupe', () => run('bench-debate', library));
-    const bareDebates = () => debatesPerSecond('bare', () => bare('bareDebate', [3, 2]));
+    const troupeDebate = () => run('bench-debate', library);
+    const bareDebate = () => bare('bareDebate', [3, 2]);
+    const troupeDebates = () => debatesPerSecond('troupe', troupeDebate);
+    const bareDebates = () => debatesPerSecond('bare', bareDebate);
     if (wanted(3)) {
       // One unmeasured batch a side first: the first batches after the pipelines ran slower, on Troupe's side most.
-      await Promise.all(Array.from({ length: size.debates }, () => run('bench-debate', library)));
-      await Promise.all(Array.from({ length: size.debates }, () => bare('bareDebate', [3, 2])));
+      await debates(troupeDebate);
+      await debates(bareDebate);
     }
     if (wanted(3)) await both(
       `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
