@@ -11,7 +11,7 @@ export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-a
 export type { CheckInput } from './run-check.js';
 export { classifyModelError, retryAfterMs } from './model-errors.js';
 export { createOfflineAnthropic } from './providers/offline.js';
-export { ScriptedMessages, ACTIVITY_HEADER, AGENT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+export { ScriptedMessages, ACTIVITY_HEADER, AGENT_HEADER, ATTEMPT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER, TURN_HEADER } from './providers/scripted-messages.js';
 export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse } from './providers/scripted-messages.js';
 
 export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';

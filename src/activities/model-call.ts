@@ -10,7 +10,7 @@ import { isAgentRef, type AgentRef } from '../protocol/agent-ref.js';
 import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { classifyModelError } from './model-errors.js';
-import { ACTIVITY_HEADER, AGENT_HEADER, RUN_HEADER, TEAM_HEADER } from './providers/scripted-messages.js';
+import { ACTIVITY_HEADER, AGENT_HEADER, ATTEMPT_HEADER, RUN_HEADER, TEAM_HEADER, TURN_HEADER } from './providers/scripted-messages.js';
 
 /** The model client's own timeout sits below the attempt's start-to-close, so the SDK gives up first. */
 const TIMEOUT_MARGIN = 0.9;
@@ -104,7 +104,7 @@ function unknownAgent(team: string, agent: string): ApplicationFailure {
  */
 export async function askModel(
   anthropic: Anthropic,
-  request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[] },
+  request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[]; turn?: number | undefined },
   answers?: AnswerJournal,
 ): Promise<Anthropic.Message> {
   const context = Context.current();
@@ -137,6 +137,8 @@ export async function askModel(
         [TEAM_HEADER]: request.team,
         [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '',
         [ACTIVITY_HEADER]: context.info.activityId,
+        [ATTEMPT_HEADER]: String(context.info.attempt),
+        ...(request.turn !== undefined ? { [TURN_HEADER]: String(request.turn) } : {}),
       },
     });
   } catch (error) {

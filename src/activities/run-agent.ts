@@ -18,6 +18,8 @@ export interface AgentCallInput {
   handoff?: { from: string; content: unknown };
   /** The decision the step reads the output as: checked here, and echoed in the result. */
   reads?: DecisionName;
+  /** Which of the agent's model turns in the run this is (1, 2, ...): the offline scripts answer by it. */
+  turn?: number;
 }
 
 export interface AgentCallResult {
@@ -41,7 +43,7 @@ export interface AgentActivityDeps {
 export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
     const { agent, format } = resolveAgent(teams, input);
-    const message = await askModel(anthropic, { team: input.team, agent, messages: buildMessages(input), format }, answers);
+    const message = await askModel(anthropic, { team: input.team, agent, messages: buildMessages(input), format, turn: input.turn }, answers);
     const text = textOf(message);
     const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };

@@ -27,6 +27,8 @@ export interface ModelTurnInput {
   handoff?: { from: string; content: unknown };
   /** The decision the step reads the final answer as: checked here, and echoed in the result. */
   reads?: DecisionName;
+  /** Which of the agent's model turns in the run this is (1, 2, ...): the offline scripts answer by it. */
+  turn?: number;
 }
 
 export interface ModelTurnResult {
@@ -79,7 +81,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
       });
       tools.push(param as Tool);
     }
-    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools }, answers);
+    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools, turn: input.turn }, answers);
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');
     await payloads.put(conversation, messages);

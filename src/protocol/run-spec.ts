@@ -53,6 +53,8 @@ export const CarrySchema = z
       })
       .strict()
       .optional(),
+    /** How many model turns each agent has taken so far in the chain (see ModelTurns). */
+    modelTurns: z.record(z.string(), z.number().int().positive()).optional(),
     /** Optional steps skipped because they failed for good. */
     degraded: z.array(z.object({ member: z.string(), reason: z.string() }).strict()).optional(),
   })

@@ -74,7 +74,7 @@ describe('troupe on a configured cluster', () => {
     const double = await startMessagesApiDouble(
       {
         extractor: [{ json: { answer: 42 } }],
-        drafter: [{ text: 'never delivered', delayMs: 60_000 }, { text: 'The answer is 42.' }],
+        drafter: [{ hang: true }, { text: 'The answer is 42.' }],
       },
       { apiKey: 'test-key' },
     );
@@ -139,6 +139,35 @@ describe('troupe on a configured cluster', () => {
       first.kill('SIGKILL');
       second?.kill('SIGINT');
       await double.close();
+    }
+  });
+
+  it('offline, a worker killed mid tool loop is replaced by one that answers the next turn, repeating no tool', async () => {
+    const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
+    writeFileSync(effects, '');
+    // No ANTHROPIC_API_KEY: each worker answers from the teams module's offline script, in its own memory.
+    const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
+    const workerEnv = { ...cluster, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: home };
+    const args = ['--teams', 'test/fixtures/offline-crash-teams.ts', '--task-queue', 'cli-cluster-offline-crash'];
+    const first = spawnTroupe([...args, 'worker'], workerEnv);
+    let second: ReturnType<typeof spawnTroupe> | undefined;
+    const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
+    try {
+      const detached = await troupe([...args, 'run', 'crash-tools', 'Record three steps.', '--detach'], cluster);
+      expect(detached.code).toBe(0);
+      await until(() => lines().includes('start c'));
+      first.kill('SIGKILL');
+
+      second = spawnTroupe([...args, 'worker'], workerEnv);
+      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+      expect(result.output).toBe('recorded a, b and c');
+      const counts = lines().reduce<Record<string, number>>((n, line) => ({ ...n, [line]: (n[line] ?? 0) + 1 }), {});
+      // The new worker's script picks up at turn 3: a and b are not booked again.
+      expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
+      expect(result.agentCalls).toBe(3);
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGINT');
     }
   });
 

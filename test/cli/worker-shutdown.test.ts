@@ -55,7 +55,7 @@ describe('stopping a worker', () => {
   }, 90_000);
 
   it('a call still running when the grace ends is handed back to Temporal, and another worker finishes it', async () => {
-    const { double, worker, run } = await slowCallInFlight('stop-handback', [{ text: 'never delivered', delayMs: 30_000 }, { text: 'pondered again' }], ['--shutdown-grace', '1s']);
+    const { double, worker, run } = await slowCallInFlight('stop-handback', [{ hang: true }, { text: 'pondered again' }], ['--shutdown-grace', '1s']);
     let other: WorkerProcess | undefined;
     try {
       worker.child.kill('SIGTERM');
@@ -97,7 +97,7 @@ describe('stopping a worker', () => {
   }, 90_000);
 
   it('a second signal stops the worker at once', async () => {
-    const { double, worker, run } = await slowCallInFlight('stop-twice', [{ text: 'never delivered', delayMs: 30_000 }, { text: 'pondered at last' }], ['--shutdown-grace', '30s']);
+    const { double, worker, run } = await slowCallInFlight('stop-twice', [{ hang: true }, { text: 'pondered at last' }], ['--shutdown-grace', '30s']);
     let other: WorkerProcess | undefined;
     try {
       worker.child.kill('SIGTERM');

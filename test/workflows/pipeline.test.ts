@@ -34,7 +34,7 @@ describe('pipeline', () => {
 
   it('retries a slow agent whose attempt times out, then succeeds', async () => {
     const outcome = await runTeam(temporal.env, temporal.bundle, 'with-fallback', 'Say hi.', {
-      primary: [{ text: 'too late', delayMs: 5_000 }, { text: 'hi' }],
+      primary: [{ hang: true }, { text: 'hi' }], // the first attempt never answers: it times out
     });
     expect(outcome.ok && outcome.result.output).toBe('hi');
     expect(outcome.double.scripted.callsTo('primary')).toBe(2);

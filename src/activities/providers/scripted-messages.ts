@@ -37,9 +37,12 @@ export type ScriptedReply =
   | { hang: true };
 
 /**
- * Replies per agent, consumed in order by each run (workflow id) on its own, so every run of a team
- * gets the same replies; the last reply repeats once the list runs out. Keys: "team/agent", then
- * "agent", then "*".
+ * Replies per agent, in the order the agent's model turns in a run take them, so every run of a team
+ * gets the same replies, on any worker, restarted or not. Turn n of an agent takes the n-th answer
+ * (text, json, toolUse, serverToolUse); the failures listed before an answer (error, malformedBody,
+ * hang) go to that turn's first attempts, one attempt each, and every later attempt of the turn gets
+ * the answer again, as a model asked the same thing again would answer. The last reply repeats once
+ * the list runs out. Keys: "team/agent", then "agent", then "*".
  */
 export type MessagesScript = Record<string, ScriptedReply[]>;
 
@@ -66,6 +69,10 @@ export const TEAM_HEADER = 'x-troupe-team';
 export const RUN_HEADER = 'x-troupe-run';
 /** The activity (stable across its attempts) a request belongs to: with the run, it names one model call. */
 export const ACTIVITY_HEADER = 'x-troupe-activity';
+/** Which of its agent's model turns in the run a request is (1, 2, ...), counted by the workflow: where the conversation stands. */
+export const TURN_HEADER = 'x-troupe-turn';
+/** The activity's attempt (1, 2, ...): a scripted failure takes one attempt of its turn. */
+export const ATTEMPT_HEADER = 'x-troupe-attempt';
 
 /** The error type a scripted provider answers with when a script has no reply for an agent. */
 export const NO_SCRIPTED_REPLY = 'no_scripted_reply';
@@ -118,12 +125,10 @@ export class ScriptedMessages {
       return errorResponse(400, message, {}, NO_SCRIPTED_REPLY);
     }
     const replies = this.script[key] ?? [];
-    const servedKey = `${run ?? ''}\n${key}`;
-    const index = this.served.get(servedKey) ?? 0;
-    this.served.delete(servedKey); // re-inserted last: the oldest run's place is the one forgotten
-    this.served.set(servedKey, index + 1);
-    if (this.served.size > TRACKED_RUN_AGENTS) this.served.delete(this.served.keys().next().value as string);
+    const turn = positiveInteger(headers[TURN_HEADER]);
+    const index = turn === undefined ? this.nextInOrder(`${run ?? ''}\n${key}`) : replyFor(replies, turn, positiveInteger(headers[ATTEMPT_HEADER]) ?? 1);
     const reply = replies[Math.min(index, replies.length - 1)] as ScriptedReply;
+    const id = turn === undefined ? undefined : `t${turn}`;
 
     if ('hang' in reply) return { status: 200, headers: {}, delayMs: 0 };
     const delayMs = reply.delayMs ?? 0;
@@ -135,26 +140,40 @@ export class ScriptedMessages {
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "msg_', delayMs };
     }
     if ('serverToolUse' in reply) {
-      const message = this.message(body, reply.text, reply.usage, [], reply.serverToolUse);
+      const message = this.message(body, reply.text, reply.usage, [], reply.serverToolUse, id);
       return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
     }
     if ('toolUse' in reply) {
-      const message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse);
+      const message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse, [], id);
       return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
     }
     const text = 'text' in reply ? reply.text : JSON.stringify(reply.json);
-    const message = this.message(body, text, reply.usage);
+    const message = this.message(body, text, reply.usage, [], [], id);
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
   }
 
-  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = [], serverToolUse: ScriptedServerToolUse[] = []): Message {
+  /** Requests that do not say their turn (made outside a Troupe activity) take the agent's replies in the order they arrive. */
+  private nextInOrder(servedKey: string): number {
+    const index = this.served.get(servedKey) ?? 0;
+    this.served.delete(servedKey); // re-inserted last: the oldest run's place is the one forgotten
+    this.served.set(servedKey, index + 1);
+    if (this.served.size > TRACKED_RUN_AGENTS) this.served.delete(this.served.keys().next().value as string);
+    return index;
+  }
+
+  /**
+   * `turnId` names the agent's turn when the request says it: ids from it are the same on every worker,
+   * so a turn answered again after a crash does not put a second id into the conversation.
+   */
+  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = [], serverToolUse: ScriptedServerToolUse[] = [], turnId?: string): Message {
     const { cacheRead, cacheWrite, uncached } = this.cacheUsage(body);
     this.messageCount += 1;
-    const calls = toolUse.map((call, i) => ({ type: 'tool_use' as const, id: `toolu_scripted_${this.messageCount}_${i}`, name: call.name, input: call.input, caller: null }));
-    const server = serverToolUse.flatMap((use, i) => serverToolBlocks(use, `srvtoolu_scripted_${this.messageCount}_${i}`));
+    const id = turnId ?? String(this.messageCount);
+    const calls = toolUse.map((call, i) => ({ type: 'tool_use' as const, id: `toolu_scripted_${id}_${i}`, name: call.name, input: call.input, caller: null }));
+    const server = serverToolUse.flatMap((use, i) => serverToolBlocks(use, `srvtoolu_scripted_${id}_${i}`));
     const count = (name: string) => serverToolUse.filter((use) => use.name === name).length;
     return {
-      id: `msg_scripted_${this.messageCount}`,
+      id: `msg_scripted_${id}`,
       type: 'message',
       role: 'assistant',
       model: body.model,
@@ -192,6 +211,33 @@ export class ScriptedMessages {
     this.cachedPrefixes.add(key);
     return { cacheRead: 0, cacheWrite: cachedTokens, uncached };
   }
+}
+
+/** A failure answers one attempt; anything else is an answer. */
+function isFailure(reply: ScriptedReply): boolean {
+  return 'error' in reply || 'malformedBody' in reply || 'hang' in reply;
+}
+
+/**
+ * The reply for an agent's turn and attempt, from the script alone: turn n's part of the list runs
+ * from after the (n-1)-th answer up to the n-th; its attempts take its failures in order, then its answer.
+ */
+export function replyFor(replies: readonly ScriptedReply[], turn: number, attempt: number): number {
+  let start = 0;
+  for (let earlier = 1; earlier < turn && start < replies.length; earlier += 1) start = answerAt(replies, start) + 1;
+  if (start >= replies.length) return replies.length - 1;
+  return Math.min(start + attempt - 1, answerAt(replies, start));
+}
+
+/** Where the first answer at or after `from` is; the list's last reply when none is. */
+function answerAt(replies: readonly ScriptedReply[], from: number): number {
+  for (let i = from; i < replies.length; i += 1) if (!isFailure(replies[i] as ScriptedReply)) return i;
+  return replies.length - 1;
+}
+
+function positiveInteger(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** The blocks the API adds for a server tool it ran: the use, then its result. */

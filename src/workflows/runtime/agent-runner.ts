@@ -10,6 +10,7 @@ import { agentActivityOptions } from './agent-options.js';
 import { callNeed, cutByTimeCap, stopAtDeadline } from './call-bounds.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { invalidOutput, objection, unusable } from './repair.js';
+import type { ModelTurns } from './model-turns.js';
 import type { ToolLoop } from './tool-loop.js';
 import { summarise } from './prompt.js';
 
@@ -60,6 +61,7 @@ export class AgentRunner {
     private readonly ledger: Ledger,
     /** Agents with tools work in a loop of turns and tool calls. */
     private readonly tools: ToolLoop,
+    private readonly turns: ModelTurns,
   ) {
     this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
   }
@@ -103,7 +105,7 @@ export class AgentRunner {
       try {
         const result = await runAgent.executeWithOptions(
           { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
-          [{ team: this.run.team.name, agent: agentInCall(agent), prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}) }],
+          [{ team: this.run.team.name, agent: agentInCall(agent), prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}), turn: this.turns.next(agent.name) }],
         );
         this.ledger.charge(result.usage, { model: result.model, need });
         const objecting = objection(result, reads, check);

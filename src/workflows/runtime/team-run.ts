@@ -11,6 +11,7 @@ import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
 import { Ledger, LimitReached } from './ledger.js';
 import { Members } from './members.js';
+import { ModelTurns } from './model-turns.js';
 import { reportSpendToParent } from './spend-report.js';
 import { asText, renderPrompt } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
@@ -37,6 +38,7 @@ export class TeamRun {
   releaseChanges: number;
   /** The topology's state carried into this link of the chain; dropped when the work starts afresh. */
   private carriedState: unknown;
+  private readonly turns: ModelTurns;
 
   constructor(readonly run: RunSpec) {
     this.carriedState = run.carry?.state;
@@ -49,8 +51,9 @@ export class TeamRun {
       searchAttributes: run.searchAttributes,
       onWaiting: (waiting) => this.attributes.update(waiting ? 'awaiting-approval' : 'running'),
     });
-    const tools = new ToolLoop(run, this.ledger, this.transcript, this.approvals);
-    const agents = new AgentRunner(run, this.ledger, tools);
+    this.turns = new ModelTurns(run.carry?.modelTurns);
+    const tools = new ToolLoop(run, this.ledger, this.transcript, this.approvals, this.turns);
+    const agents = new AgentRunner(run, this.ledger, tools, this.turns);
     this.members = new Members(run, this.ledger, agents, this.transcript);
     tools.delegate = (member, task, about) => this.members.call(member, renderPrompt({ instruction: task, task: this.task }), { about });
     this.ledger.onNotice = (notice) => this.transcript.notice(notice);
@@ -137,7 +140,7 @@ export class TeamRun {
     const info = workflowInfo();
     if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return;
     const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release } });
+    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() } });
   }
 }
 

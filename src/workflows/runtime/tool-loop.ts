@@ -17,6 +17,7 @@ import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
 import { callNeed, cutByTimeCap, delegateToolsAtMost, nextTurnNeed, stopAtDeadline, type CallNeed } from './call-bounds.js';
 import { invalidOutput, objection, unusable } from './repair.js';
 import type { MemberResult } from './members.js';
+import type { ModelTurns } from './model-turns.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 
@@ -41,6 +42,7 @@ export class ToolLoop {
     private readonly ledger: Ledger,
     private readonly transcript: Transcript,
     private readonly approvals: Approvals,
+    private readonly turns: ModelTurns,
   ) {}
 
   async call<N extends DecisionName | undefined>(agent: AgentSpec, prompt: string, { about, reads, check, handoff }: CallOptions<N>): Promise<AgentCall<Output<N>>> {
@@ -68,6 +70,7 @@ export class ToolLoop {
         ...(repair ? { repair } : {}),
         ...(handoff && turn === 1 ? { handoff } : {}),
         ...(reads ? { reads } : {}),
+        turn: this.turns.next(agent.name),
       };
       let result: ModelTurnResult;
       const timeLeft = this.ledger.timeLeft();
