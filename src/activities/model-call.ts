@@ -9,6 +9,7 @@ import { FINGERPRINT_VERSION, agentFingerprint, fingerprintDifferences, readable
 import { isAgentRef, type AgentRef } from '../protocol/agent-ref.js';
 import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
+import { heartbeatUntilDone } from './heartbeat.js';
 import { classifyModelError } from './model-errors.js';
 import { ACTIVITY_HEADER, AGENT_HEADER, ATTEMPT_HEADER, RUN_HEADER, TEAM_HEADER, TURN_HEADER } from './providers/scripted-messages.js';
 
@@ -126,7 +127,7 @@ export async function askModel(
     context.log.info(`Reused the answer ${journaled.id} journaled by an earlier attempt: the model is not called again`, { agent: agent.name, attempt: context.info.attempt });
     return journaled;
   }
-  const stopHeartbeating = heartbeatWhileWaiting(context);
+  const stopHeartbeating = heartbeatUntilDone(context, 'waitingForModelMs');
   let message: Anthropic.Message;
   try {
     message = await anthropic.messages.create(params, {
@@ -241,10 +242,3 @@ function differences(worker: AgentSpec, run: AgentSpec): string[] {
   return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
 }
 
-/** Heartbeats while the model call is in flight, so a lost worker is noticed long before start-to-close. */
-function heartbeatWhileWaiting(context: Context): () => void {
-  const everyMs = Math.max(200, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
-  const startedAt = Date.now();
-  const timer = setInterval(() => context.heartbeat({ waitingForModelMs: Date.now() - startedAt }), everyMs);
-  return () => clearInterval(timer);
-}

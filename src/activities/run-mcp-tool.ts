@@ -1,8 +1,10 @@
 import { mcpTool, type MCPClientLike, type MCPToolLike } from '@anthropic-ai/sdk/helpers/beta/mcp';
 import { ToolError } from '@anthropic-ai/sdk/lib/tools/ToolError';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type AgentSpec } from '../team/index.js';
+import { heartbeatUntilDone } from './heartbeat.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
 import { summarise } from '../protocol/text.js';
@@ -53,11 +55,14 @@ export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefine
     if (!tool) throw ApplicationFailure.nonRetryable(`MCP server "${call.server}" offers no tool "${call.tool}" to agents.`, FailureType.UnknownAgent);
     let text: string;
     let isError = false;
+    const stopHeartbeating = heartbeatUntilDone(Context.current(), 'runningMs');
     try {
       text = asText(await mcpTool(tool, client).run(call.input as Record<string, unknown>));
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       [text, isError] = [asText(error.content), true];
+    } finally {
+      stopHeartbeating();
     }
     const bytes = Buffer.byteLength(text);
     if (isError || bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError, content: text, bytes, preview: summarise(text, 120) };

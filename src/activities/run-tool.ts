@@ -1,7 +1,9 @@
 import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType, type TeamRegistry, type ToolDefinition } from '../team/index.js';
+import { heartbeatUntilDone } from './heartbeat.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
 import { summarise } from '../protocol/text.js';
@@ -47,7 +49,13 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
     } catch (error) {
       return errorOutcome(call.toolUseId, `invalid input for tool "${call.tool}": ${error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message}`);
     }
-    const result = await tool.run(args);
+    const stopHeartbeating = heartbeatUntilDone(Context.current(), 'runningMs');
+    let result: unknown;
+    try {
+      result = await tool.run(args);
+    } finally {
+      stopHeartbeating();
+    }
     if (tool.outputSchema) {
       const checked = tool.outputSchema.safeParse(result);
       if (!checked.success) return errorOutcome(call.toolUseId, `tool "${call.tool}" returned output outside its schema: ${z.prettifyError(checked.error)}`);

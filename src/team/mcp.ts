@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from './duration.js';
+import { DurationSchema, HeartbeatTimeoutSchema } from './duration.js';
 import { TeamSpecError } from './errors.js';
 import { NameSchema } from './names.js';
 import { RetrySpecSchema } from './retry.js';
@@ -16,6 +16,8 @@ export const McpServerSpecSchema = z
     tools: z.array(z.string().min(1)).min(1, 'list the tools agents may use: tools is an allow-list'),
     /** Start-to-close timeout of one attempt of a call. */
     timeout: DurationSchema.default(60_000),
+    /** How soon a call whose worker died is retried (the worker heartbeats while it waits); as for tools, default 10 s, `false` for none. */
+    heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
   })
   .strict();

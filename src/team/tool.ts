@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApprovalSpecSchema } from './approval.js';
-import { DurationSchema } from './duration.js';
+import { DurationSchema, HeartbeatTimeoutSchema } from './duration.js';
 import { TeamSpecError } from './errors.js';
 import { NameSchema } from './names.js';
 import { RetrySpecSchema } from './retry.js';
@@ -16,6 +16,12 @@ export const ToolSpecSchema = z
     description: z.string().min(1, 'describe the tool: the model reads it to decide when to call it'),
     /** Start-to-close timeout of one attempt of the tool. */
     timeout: DurationSchema.default(60_000),
+    /**
+     * How soon a call whose worker died is retried: the worker heartbeats while the tool runs, and
+     * Temporal retries a call it has not heard from for this long. Default 10 s (when shorter than
+     * `timeout`); `false` for none, so such a call is retried only once `timeout` passes.
+     */
+    heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
     /** A person approves each call before it runs (`when: 'requested'`: only when the tool's `needsApproval(input)` says so). */
     approval: ApprovalSpecSchema.optional(),

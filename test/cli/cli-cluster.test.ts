@@ -171,6 +171,33 @@ describe('troupe on a configured cluster', () => {
     }
   });
 
+  it('retries a tool call whose worker died after its heartbeat timeout (10 s by default), not its 60 s timeout', async () => {
+    const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
+    writeFileSync(effects, '');
+    const workerEnv = { ...cluster, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')) };
+    const args = ['--teams', 'test/fixtures/offline-crash-teams.ts', '--task-queue', 'cli-cluster-tool-heartbeat'];
+    const first = spawnTroupe([...args, 'worker'], workerEnv);
+    let second: ReturnType<typeof spawnTroupe> | undefined;
+    const starts = () => readFileSync(effects, 'utf8').split('\n').filter((line) => line === 'start slow').length;
+    try {
+      const detached = await troupe([...args, 'run', 'crash-long-tool', 'Record slowly.', '--detach'], cluster);
+      expect(detached.code).toBe(0);
+      await until(() => starts() === 1);
+      first.kill('SIGKILL');
+      const killedAt = Date.now();
+      second = spawnTroupe([...args, 'worker'], workerEnv);
+      await until(() => starts() === 2, 50_000);
+      const recoveredMs = Date.now() - killedAt;
+      console.log(`tool call retried ${recoveredMs} ms after its worker was killed`);
+      expect(recoveredMs).toBeLessThan(30_000); // the tool's timeout is 60 s: only the heartbeat can make it sooner
+      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+      expect(result.output).toBe('recorded slowly');
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGINT');
+    }
+  }, 90_000);
+
   it('troupe list shows team, topology, status, tokens and the cost estimated from TROUPE_PRICES', async () => {
     const prices: Record<string, { input: number; output: number; cacheRead?: number }> = {
       'claude-sonnet-5-5': { input: 3, output: 15 },

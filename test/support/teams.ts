@@ -332,6 +332,19 @@ export const crashTools = defineTeam({
   agents: [defineAgent({ name: 'recorder', role: 'clerk', system: 'Record the steps.', output: 'text', tools: [record], ...fast })],
   topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
 });
+// The same tool with the default timeouts (60 s): only its heartbeat gets a dead worker's call retried sooner.
+const recordPatiently = defineTool({
+  name: 'record_patiently',
+  description: 'Record a step.',
+  input: z.object({ step: z.string(), delayMs: z.number().int().nonnegative().default(0) }),
+  retry: { maximumAttempts: 5, initialInterval: 100 },
+  run: (input) => record.run(input),
+});
+export const crashLongTool = defineTeam({
+  name: 'crash-long-tool',
+  agents: [defineAgent({ name: 'recorder', role: 'clerk', system: 'Record the steps.', output: 'text', tools: [recordPatiently], ...fast })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
+});
 
 // Delegation as tool calls: a lead hands sub-tasks to an agent and to a sub-team, at once.
 const lead = defineAgent({ name: 'lead', role: 'lead', system: 'Split the work, delegate, then combine.', output: 'text', delegates: ['alpha', 'leaf'], ...fast });
@@ -348,5 +361,5 @@ export const delegatingOnBudget = defineTeam({
 const surfer = defineAgent({ name: 'surfer', role: 'researcher', system: 'Search the web.', output: 'text', serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }], ...fast });
 export const webTeam = defineTeam({ name: 'web-team', agents: [surfer], topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] } });
 
-export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, crashLongTool, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -1,4 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
+import { DEFAULT_TOOL_HEARTBEAT_MS } from '../../team/duration.js';
+import type { z } from 'zod';
+import type { RetrySpecSchema } from '../../team/retry.js';
 import type { AgentSpec, TeamSpec } from '../../team/spec.js';
 import { withoutUndefined } from '../../team/without-undefined.js';
 
@@ -25,4 +28,19 @@ export function agentActivityOptions(agent: AgentSpec, team: TeamSpec): Activity
 export function agentTaskQueue(agent: AgentSpec, team: TeamSpec): { taskQueue?: string } {
   const taskQueue = agent.taskQueue ?? team.taskQueue;
   return taskQueue === undefined ? {} : { taskQueue };
+}
+
+/**
+ * The activity options of a tool or MCP call: its timeout and retry policy, on its agent's queue,
+ * with a heartbeat timeout (unless the tool turns it off, or it would not be shorter than the timeout)
+ * so that a call whose worker died is retried in seconds.
+ */
+export function toolActivityOptions(call: { timeout: number; retry: z.infer<typeof RetrySpecSchema>; heartbeatTimeout?: number | false | undefined }, agent: AgentSpec, team: TeamSpec): ActivityOptions {
+  const heartbeat = call.heartbeatTimeout === false ? undefined : (call.heartbeatTimeout ?? DEFAULT_TOOL_HEARTBEAT_MS);
+  return {
+    startToCloseTimeout: call.timeout,
+    ...(heartbeat !== undefined && heartbeat < call.timeout ? { heartbeatTimeout: heartbeat } : {}),
+    retry: withoutUndefined(call.retry),
+    ...agentTaskQueue(agent, team),
+  };
 }

@@ -9,8 +9,7 @@ import { agentInCall } from '../../protocol/agent-ref.js';
 import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
 import { ZERO_USAGE, addUsage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
-import { agentActivityOptions, agentTaskQueue } from './agent-options.js';
-import { withoutUndefined } from '../../team/without-undefined.js';
+import { agentActivityOptions, toolActivityOptions } from './agent-options.js';
 import type { AgentCall, CallOptions, Output } from './agent-runner.js';
 import type { Approvals } from './approvals.js';
 import { LimitReached, withBudgetModel, type Ledger } from './ledger.js';
@@ -194,7 +193,7 @@ export class ToolLoop {
 
   /** A call of an MCP server's tool: its own activity, with the server's timeout and retry policy. */
   private async callMcp(agent: AgentSpec, server: McpServerSpec, use: ToolUse): Promise<ToolOutcome> {
-    const { runMcpTool } = proxyActivities<Activities>({ startToCloseTimeout: server.timeout, retry: withoutUndefined(server.retry), ...agentTaskQueue(agent, this.run.team) });
+    const { runMcpTool } = proxyActivities<Activities>(toolActivityOptions(server, agent, this.run.team));
     try {
       return await runMcpTool.executeWithOptions({ summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` }, [
         { team: this.run.team.name, agent: agent.name, server: server.name, tool: use.name, toolUseId: use.id, input: use.input },
@@ -211,7 +210,7 @@ export class ToolLoop {
     const server = mcpServerOf(agent, use.name);
     if (server) return this.callMcp(agent, server, use);
     const spec = agent.tools.find((t) => t.name === use.name) as ToolSpec;
-    const { runTool } = proxyActivities<Activities>({ startToCloseTimeout: spec.timeout, retry: withoutUndefined(spec.retry), ...agentTaskQueue(agent, this.run.team) });
+    const { runTool } = proxyActivities<Activities>(toolActivityOptions(spec, agent, this.run.team));
     try {
       return await runTool.executeWithOptions({ summary: `${agent.name} → ${use.name}(${summarise(use.input, 80)})` }, [
         { team: this.run.team.name, agent: agent.name, tool: use.name, toolUseId: use.id, input: use.input },
