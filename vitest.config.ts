@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The default report, then the names of any failed tests as the run's last lines.
+    reporters: ['default', './test/support/failed-tests-reporter.ts'],
   },
 });
