@@ -4,6 +4,7 @@ import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins,
 import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
 import type { WorkerLimits } from '../workers/worker-limits.js';
 import { workflowCode } from '../workers/workflow-code.js';
+import { offlineScriptWarning, requireOfflineScript } from '../workers/offline-script-gaps.js';
 
 export interface StackOptions {
   teams?: string | undefined;
@@ -20,6 +21,8 @@ export interface StackOptions {
   activitiesOnly?: boolean | undefined;
   /** Called once the teams module is loaded, before any server or worker starts: the place to reject bad input. */
   validate?: (teams: TeamsModule) => void;
+  /** The team the command runs: offline, every one of its agents must have a scripted reply. */
+  runs?: string | undefined;
   /** Called once Temporal is reachable, before the worker starts: for checks that need the cluster. */
   checkTarget?: ((target: TemporalTarget) => Promise<void>) | undefined;
 }
@@ -48,7 +51,7 @@ export interface LocalStack {
 export async function openLocalStack(options: StackOptions): Promise<LocalStack> {
   const teams = await loadTeamsModule(options.teams);
   options.validate?.(teams);
-  const model = createModelClient(teams.offlineScript);
+  const model = offlineChecked(createModelClient(teams.offlineScript), teams, options);
   if (options.worker) await verifyModelAccess(model);
   const target = await openTarget({
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -121,4 +124,18 @@ export function untilInterrupted(): Promise<NodeJS.Signals> {
 function atOnce(signal: NodeJS.Signals): void {
   console.error(`troupe: ${signal} again: stopping at once. Agent calls still in flight are retried by Temporal on another worker once their heartbeat or start-to-close timeout passes.`);
   process.exit(128 + (constants.signals[signal] ?? 0));
+}
+
+/**
+ * An offline worker here answers from the teams module's script: a run of a team with unscripted
+ * agents is refused before it starts; a worker serving every team says which agents have no reply.
+ */
+function offlineChecked(model: ModelClient, teams: TeamsModule, options: StackOptions): ModelClient {
+  if (model.mode !== 'offline' || !options.worker) return model;
+  if (options.runs !== undefined) {
+    requireOfflineScript(teams.offlineScript, teams.registry, options.runs);
+    return model;
+  }
+  const gaps = offlineScriptWarning(teams.offlineScript, teams.registry);
+  return gaps ? { ...model, description: `${model.description}\n  ${gaps}` } : model;
 }

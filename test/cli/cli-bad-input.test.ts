@@ -95,6 +95,16 @@ describe('bad --input-file is refused before anything starts', () => {
   });
 });
 
+describe('offline, a team whose agents have no scripted reply', () => {
+  it('is refused before anything starts, naming the agents and the fix', async () => {
+    // crash-tools has a script in this module; extract-then-write's extractor and drafter have none.
+    const result = await troupeStartingNothing(['run', 'extract-then-write', 'x', '--teams', 'test/fixtures/offline-crash-teams.ts', ...EMBEDDED]);
+    expectRefused(result, 'has no reply for "extract-then-write/extractor", "extract-then-write/drafter"');
+    expect(result.stderr).toContain('offlineScript');
+    expect(result.stderr).toContain('ANTHROPIC_API_KEY');
+  });
+});
+
 describe('a teams module whose `teams` holds something that is not a team', () => {
   it('a number: names the index and says to use defineTeam()', async () => {
     const result = await troupeStartingNothing(['--teams', 'test/fixtures/teams-not-a-team.ts', 'run', 'x', 'y', ...EMBEDDED]);

@@ -150,6 +150,8 @@ describe('troupe on a configured cluster', () => {
     const workerEnv = { ...cluster, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: home };
     const args = ['--teams', 'test/fixtures/offline-crash-teams.ts', '--task-queue', 'cli-cluster-offline-crash'];
     const first = spawnTroupe([...args, 'worker'], workerEnv);
+    let firstSaid = '';
+    first.stdout.on('data', (chunk: Buffer) => (firstSaid += chunk.toString()));
     let second: ReturnType<typeof spawnTroupe> | undefined;
     const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
     try {
@@ -165,6 +167,8 @@ describe('troupe on a configured cluster', () => {
       // The new worker's script picks up at turn 3: a and b are not booked again.
       expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
       expect(result.agentCalls).toBe(3);
+      // The worker serves every team of the module and said at start which agents have no scripted reply.
+      expect(firstSaid).toMatch(/No scripted reply for "[^"]+\/[^"]+".*OfflineScriptMissing/);
     } finally {
       first.kill('SIGKILL');
       second?.kill('SIGINT');

@@ -49,6 +49,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
     port: options.port,
     uiPort: options.uiPort,
     worker: options.worker !== false && !options.detach,
+    runs: teamName,
     validate: (teams) => {
       const team = teams.registry.get(teamName);
       checkRunSpecSize(buildRunSpec(team, input));
