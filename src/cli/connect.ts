@@ -1,6 +1,7 @@
-import { configuredCluster, connectToCluster, type TemporalTarget } from '../hosting/index.js';
+import { clusterForCommand, connectToCluster, type TemporalTarget } from '../hosting/index.js';
 
 /** The configured cluster, or (without one) where `troupe dev` listens: for commands that act on existing runs. */
-export function connectForCommand(): Promise<TemporalTarget> {
-  return connectToCluster(configuredCluster() ?? { connectionOptions: { address: 'localhost:7233' } });
+export function connectForCommand(env: NodeJS.ProcessEnv = process.env): Promise<TemporalTarget> {
+  const { config, source } = clusterForCommand(env);
+  return connectToCluster(config, env, source);
 }

@@ -14,7 +14,20 @@ const program = new Command('troupe')
   // Set before the commands are added: each command copies it.
   .exitOverride()
   .option('--teams <module>', 'teams module exporting `teams` (default: TROUPE_TEAMS, else the bundled examples)')
-  .option('--task-queue <name>', 'Temporal task queue (default: TROUPE_TASK_QUEUE, else "troupe")');
+  .option('--task-queue <name>', 'Temporal task queue (default: TROUPE_TASK_QUEUE, else "troupe")')
+  .addHelpText(
+    'after',
+    `
+Settings (environment; README.md has them all):
+  TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...
+                       use that Temporal cluster, read as every Temporal tool reads them (default: the embedded server)
+  TROUPE_DEV_PORT      gRPC port of the embedded server (default 7233; 0 = any free port). Commands that read runs
+                       (status, pending, approve, list, ...) look for \`troupe dev\` there, else where its record
+                       under TROUPE_HOME says it listens, else at localhost:7233
+  TROUPE_UI_PORT       Web UI port of the embedded server (default 8233; 0 = any free port)
+  TROUPE_HOME          the embedded server's data, its record and log, and the workers' files (default ./.troupe)
+  ANTHROPIC_API_KEY    agents call Claude (without it: offline scripted replies)`,
+  );
 
 const port = (value: string): number => {
   const n = Number(value);
@@ -47,8 +60,8 @@ program
   .option('--detach', 'start the run and print its workflow id at once (needs TEMPORAL_ADDRESS)')
   .option('--no-worker', 'do not run a worker in this process (use a `troupe worker` elsewhere)')
   .option('--workflow-id <id>', 'workflow id for the run (default: <team>-<random>)')
-  .option('--port <port>', 'embedded server gRPC port (default 7233; 0 = any free port)', port)
-  .option('--ui-port <port>', 'embedded server UI port (default 8233; 0 = any free port)', port)
+  .option('--port <port>', 'embedded server gRPC port (default: TROUPE_DEV_PORT, else 7233; 0 = any free port)', port)
+  .option('--ui-port <port>', 'embedded server UI port (default: TROUPE_UI_PORT, else 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
   .option('--budget-calls <n>', 'budget: at most this many model calls, sub-teams included', positiveInteger)
   .option('--budget-tokens <n>', 'budget: at most this many tokens, sub-teams included', positiveInteger)
@@ -81,8 +94,8 @@ program
 program
   .command('dev')
   .description('embedded Temporal dev server + Web UI + worker in the foreground, on persisted data')
-  .option('--port <port>', 'gRPC port (default 7233; 0 = any free port)', port)
-  .option('--ui-port <port>', 'UI port (default 8233; 0 = any free port)', port)
+  .option('--port <port>', 'gRPC port (default: TROUPE_DEV_PORT, else 7233; 0 = any free port)', port)
+  .option('--ui-port <port>', 'UI port (default: TROUPE_UI_PORT, else 8233; 0 = any free port)', port)
   .action(async (options: { port?: number; uiPort?: number }) => {
     process.exitCode = await (await import('./commands/dev.js')).devCommand({ ...globals(), ...options });
   });
@@ -94,10 +107,11 @@ for (const command of program.commands.filter((c) => ['worker', 'dev'].includes(
 
 program
   .command('init')
-  .description('create a project with one team, a worker, a test on the time-skipping server and a README')
+  .description('create a project with one team, a worker, a test on the time-skipping server and a README, and npm install it')
   .argument('<dir>', 'a new or empty folder; its name becomes the team name')
   .option('--troupe <spec>', 'the troupe dependency to write in package.json (a version, a path or a tarball)')
-  .action(async (dir: string, options: { troupe?: string }) => {
+  .option('--no-install', 'write the files only, without running npm install in the new folder')
+  .action(async (dir: string, options: { troupe?: string; install?: boolean }) => {
     process.exitCode = (await import('./commands/init.js')).initCommand(dir, options);
   });
 

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { clusterConnection, clusterUnreachable, configuredCluster } from '../hosting/cluster-config.js';
+import { clusterConnection, clusterUnreachable, configuredCluster, configuredSource } from '../hosting/cluster-config.js';
 import { payloadDataConverter } from '../codec/index.js';
 
 /**
@@ -19,6 +19,6 @@ export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     return new Client({ connection, namespace: cluster.namespace, dataConverter });
   } catch (error) {
     await connection?.close().catch(() => undefined);
-    throw clusterUnreachable(cluster, error);
+    throw clusterUnreachable(cluster, error, configuredSource(env));
   }
 }

@@ -1,13 +1,15 @@
 import { Client, Connection } from '@temporalio/client';
 import type { ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
-import { clusterConnection, clusterUnreachable } from './cluster-config.js';
+import { clusterConnection, clusterUnreachable, configuredSource, type AddressSource } from './cluster-config.js';
 import type { TemporalTarget } from './temporal-target.js';
 import { payloadDataConverter } from '../codec/index.js';
 
 export { configuredCluster } from './cluster-config.js';
+export { clusterForCommand, type ClusterChoice } from './command-cluster.js';
 
-export async function connectToCluster(config: ClientConnectConfig, env: NodeJS.ProcessEnv = process.env): Promise<TemporalTarget> {
+/** `source` says where the address came from, for the message when it cannot be reached. */
+export async function connectToCluster(config: ClientConnectConfig, env: NodeJS.ProcessEnv = process.env, source: AddressSource = configuredSource(env)): Promise<TemporalTarget> {
   const cluster = clusterConnection(config);
   const { address, namespace, options } = cluster;
   const dataConverter = payloadDataConverter(env);
@@ -32,6 +34,6 @@ export async function connectToCluster(config: ClientConnectConfig, env: NodeJS.
     };
   } catch (error) {
     await connection?.close().catch(() => undefined);
-    throw clusterUnreachable(cluster, error);
+    throw clusterUnreachable(cluster, error, source);
   }
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync, readSync, closeSync, statSync, truncateSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TroupeError } from '../team/errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
-import { freePort, portInUse } from './free-port.js';
+import { freePort, portInUse, portSetting } from './free-port.js';
 import { TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
-import { forgetServer, readServerRecord, serverRecordPath, type ServerRecord } from './server-record.js';
-import { writeServerWrapper } from './server-watchdog.js';
+import { defaultDbFile, forgetServer, readServerRecord, serverRecordPath, writeServerRecord, type ServerRecord } from './server-record.js';
+import { serverLogPath, writeServerWrapper } from './server-watchdog.js';
 import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
 import { payloadDataConverter, startCodecServer, type CodecServer } from '../codec/index.js';
@@ -32,9 +32,9 @@ export interface EmbeddedServerOptions {
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<TemporalTarget> {
   const env = options.env ?? process.env;
-  const askedPort = options.port ?? numberFrom(env['TROUPE_DEV_PORT']) ?? 7233;
-  const askedUiPort = options.uiPort ?? numberFrom(env['TROUPE_UI_PORT']) ?? 8233;
-  const dbFile = resolve(options.dbFile ?? `${env['TROUPE_HOME'] || '.troupe'}/dev.db`);
+  const askedPort = options.port ?? portSetting(env, 'TROUPE_DEV_PORT') ?? 7233;
+  const askedUiPort = options.uiPort ?? portSetting(env, 'TROUPE_UI_PORT') ?? 8233;
+  const dbFile = options.dbFile ? resolve(options.dbFile) : defaultDbFile(env);
   mkdirSync(dirname(dbFile), { recursive: true });
   // Before the ports are checked: a stale server on this data holds them.
   const stale = await stopStaleServer(dbFile);
@@ -42,6 +42,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const dataConverter = payloadDataConverter(env);
   const recordPath = serverRecordPath(dbFile);
   const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
+  // The server writes to this log, not the terminal (server-watchdog.ts): what this start adds follows `logStart`.
+  const logPath = serverLogPath(dbFile);
+  const logStart = startLog(logPath);
   // The SDK gives the server 5 s to answer; a loaded machine can take longer, so it gets a second try.
   let testEnv: TestWorkflowEnvironment | undefined;
   let uiPort = askedUiPort;
@@ -67,10 +70,17 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
         process.stderr.write(`The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.\n`);
         continue;
       }
-      throw new TroupeError('EMBEDDED_SERVER_FAILED', `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}`, { cause: error });
+      const output = logSince(logPath, logStart);
+      throw new TroupeError(
+        'EMBEDDED_SERVER_FAILED',
+        `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}${output ? `\nIts output (${logPath}) ends with:\n${output}` : ''}`,
+        { cause: error },
+      );
     }
   }
   const started = readServerRecord(recordPath);
+  // Commands that read runs (`troupe pending`, `status`, ...) find this server by its record when TROUPE_DEV_PORT does not name it.
+  if (started?.ownerPid === process.pid) writeServerRecord(recordPath, { ...started, address: testEnv.address });
   return {
     kind: 'embedded',
     address: testEnv.address,
@@ -109,6 +119,36 @@ function forgetOwnServer(recordPath: string, record: ServerRecord | undefined): 
   if (record?.ownerPid === process.pid) forgetServer(recordPath, record.pid);
 }
 
+/** The log's size before this start; a log grown past 1 MB is emptied first (it keeps what the server printed, start after start). */
+function startLog(path: string): number {
+  try {
+    const { size } = statSync(path);
+    if (size <= 1_000_000) return size;
+    truncateSync(path, 0);
+  } catch {
+    // No log yet.
+  }
+  return 0;
+}
+
+/** The last lines the server wrote to its log since `offset` (at most 4 KB), or '' when there are none. */
+function logSince(path: string, offset: number): string {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const end = statSync(path).size;
+      const start = Math.max(offset, end - 4_096);
+      const buffer = Buffer.alloc(Math.max(0, end - start));
+      readSync(fd, buffer, 0, buffer.length, start);
+      return buffer.toString('utf8').trim();
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+}
+
 /** Whether fixed ports held by a server just killed are free again (within 5 s); 0 (any free port) always is. */
 async function portsFreed(ports: number[]): Promise<boolean> {
   for (let waited = 0; waited < 5_000; waited += 100) {
@@ -127,15 +167,6 @@ async function choosePort(port: number, envVar: string, flag: string, hint = '')
       'PORT_IN_USE',
       `Port ${port} is already in use, so the embedded Temporal server cannot start there. ${hint}${hint ? 'Otherwise pick' : 'Pick'} another port with ${flag} or ${envVar} (0 picks a free one).`,
     );
-  }
-  return port;
-}
-
-function numberFrom(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new TroupeError('INVALID_PORT', `"${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`);
   }
   return port;
 }

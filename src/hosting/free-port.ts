@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { TroupeError } from '../team/errors.js';
 
 /** Asks the OS for a free loopback port. */
 export function freePort(): Promise<number> {
@@ -21,4 +22,15 @@ export function portInUse(port: number): Promise<boolean> {
     server.once('error', () => resolve(true));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
   });
+}
+
+/** A port from an environment variable (TROUPE_DEV_PORT, TROUPE_UI_PORT); undefined when unset or empty. */
+export function portSetting(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TroupeError('INVALID_PORT', `${name}="${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`);
+  }
+  return port;
 }

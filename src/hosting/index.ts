@@ -1,6 +1,6 @@
 export { resolveTemporalBinary, binaryNotFound, LOCAL_TOOLS, type TemporalBinary, type ServerExecutable } from './binaries.js';
 export { installTemporalBinaries } from './install-binaries.js';
-export { configuredCluster, connectToCluster } from './cluster.js';
+export { configuredCluster, connectToCluster, clusterForCommand, type ClusterChoice } from './cluster.js';
 export { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-server.js';
 export { openTarget } from './open-target.js';
 export { defaultTaskQueue } from './task-queue.js';

@@ -1,5 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 
 /**
  * Which dev server runs on a database, and which process started it (its owner). The wrapper
@@ -9,6 +9,13 @@ import { basename, dirname, extname, join } from 'node:path';
 export interface ServerRecord {
   pid: number;
   ownerPid: number;
+  /** Where it listens (gRPC), added by its owner once it answers: how `troupe pending`, `status`, ... find it. */
+  address?: string;
+}
+
+/** The embedded server's database: $TROUPE_HOME/dev.db, TROUPE_HOME defaulting to ./.troupe. */
+export function defaultDbFile(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(`${env['TROUPE_HOME'] || '.troupe'}/dev.db`);
 }
 
 /** `.troupe/dev.db` → `.troupe/dev-server.json`. */
@@ -23,6 +30,12 @@ export function readServerRecord(path: string): ServerRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Replaces the record in one step: a reader never sees half of it. */
+export function writeServerRecord(path: string, record: ServerRecord): void {
+  writeFileSync(`${path}.${process.pid}`, `${JSON.stringify(record)}\n`);
+  renameSync(`${path}.${process.pid}`, path);
 }
 
 /** Removes the record if it still names this server (another start on the same data may have replaced it). */

@@ -10,7 +10,9 @@ import { basename, dirname, extname, join } from 'node:path';
  *  - leaves a watchdog behind that stops the server (SIGTERM, then SIGKILL) once the owner is gone;
  *  - then execs the server, which thereby keeps the script's pid: the SDK's own teardown (a SIGKILL
  *    to the process it spawned) and any signal sent to that pid reach the server itself;
- *  - sends the server's stdout to stderr: its banner must not mix with Troupe's results (`run --json`).
+ *  - sends the server's output to a log file beside the database (serverLogPath), not to the terminal:
+ *    its banner and the errors it logs while it starts ("Frontend is not healthy yet") are noise there,
+ *    and must not mix with Troupe's results (`run --json`). Troupe shows the log's end if a start fails.
  * The watchdog is detached twice, so init (not the server) reaps it, and holds none of the SDK's
  * output pipes, so the teardown does not wait for it. It ignores SIGINT and SIGHUP, which a
  * terminal sends to the whole process group, so that it outlives the owner it watches.
@@ -19,6 +21,7 @@ import { basename, dirname, extname, join } from 'node:path';
  */
 export function writeServerWrapper(binary: string, dbFile: string, recordPath: string): string {
   const path = join(dirname(dbFile), `${basename(dbFile, extname(dbFile))}-server.sh`);
+  const log = serverLogPath(dbFile);
   const script = `#!/bin/sh
 # Written by Troupe (src/workers/server-watchdog.ts): the Temporal dev server, stopped when its owner is gone.
 owner=$PPID
@@ -37,13 +40,18 @@ printf '{"pid":%s,"ownerPid":%s}\\n' "$server" "$owner" > ${quote(`${recordPath}
     sleep 0.5
   done
 ) </dev/null >/dev/null 2>&1 & )
-exec ${quote(binary)} "$@" 1>&2
+exec ${quote(binary)} "$@" >>${quote(log)} 2>&1
 `;
   if (readOrEmpty(path) !== script) {
     writeFileSync(`${path}.${process.pid}`, script, { mode: 0o755 });
     renameSync(`${path}.${process.pid}`, path);
   }
   return path;
+}
+
+/** `.troupe/dev.db` → `.troupe/dev-server.log`: what the dev server printed, appended at each start. */
+export function serverLogPath(dbFile: string): string {
+  return join(dirname(dbFile), `${basename(dbFile, extname(dbFile))}-server.log`);
 }
 
 /** Single-quoted for sh: nothing inside is expanded. */

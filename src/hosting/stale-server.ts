@@ -28,7 +28,8 @@ export async function stopStaleServer(dbFile: string): Promise<number | undefine
   return record.pid;
 }
 
-function isDevServerFor(command: string, dbFile: string): boolean {
+/** Whether a command line is the Temporal dev server on this database. */
+export function isDevServerFor(command: string, dbFile: string): boolean {
   return command.includes(' server start-dev ') && `${command} `.includes(` --db-filename ${dbFile} `);
 }
 

@@ -44,7 +44,7 @@ export interface ToolConfig<I extends z.ZodType = z.ZodType> extends Omit<ToolSp
   run: (input: z.infer<I>) => unknown;
   /**
    * A person approves each call before it runs: `true` for the defaults (anyone, 24 h, reject on
-   * expiry), an approval spec without its gate (the gate is `tool:<name>`), and `needsApproval` to ask
+   * expiry), an approval spec without its gate (the gate is `tool-<name>`), and `needsApproval` to ask
    * only for some inputs.
    */
   approval?: true | Omit<z.input<typeof ApprovalSpecSchema>, 'gate' | 'when'>;

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { clusterConnection, clusterUnreachable, configuredCluster } from '../hosting/cluster-config.js';
+import { clusterConnection, clusterUnreachable, configuredCluster, configuredSource } from '../hosting/cluster-config.js';
 
 /**
  * The worker's connection and namespace for the cluster the environment names (TEMPORAL_ADDRESS,
@@ -11,6 +11,6 @@ export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   try {
     return { connection: await NativeConnection.connect(cluster.options), namespace: cluster.namespace };
   } catch (error) {
-    throw clusterUnreachable(cluster, error);
+    throw clusterUnreachable(cluster, error, configuredSource(env));
   }
 }

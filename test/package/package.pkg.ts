@@ -82,18 +82,24 @@ console.log(JSON.stringify({
     expect(found['copies']!.every((path) => path.startsWith(join(scratch, 'node_modules')) && !path.includes('node_modules/troupe/node_modules'))).toBe(true);
   });
 
-  it('troupe init scaffolds a project whose npm test passes and whose npm start runs the team', () => {
+  it('troupe init scaffolds and installs a project in one step; its npm test passes and its npm start runs the team', () => {
     const help = sh('npx', ['troupe', '--help'], scratch);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('init');
-    ok('npx', ['troupe', 'init', 'my-team', '--troupe', `file:${tarball}`], scratch);
-    const project = join(scratch, 'my-team');
-    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'teams.ts', 'test', 'tsconfig.json', 'worker.ts']);
-    const again = sh('npx', ['troupe', 'init', 'my-team'], scratch);
+    // The README's one step, from a folder where Troupe is not installed: npx fetches it, init writes and installs.
+    const home = mkdtempSync(join(tmpdir(), 'troupe-init-'));
+    const init = sh('npx', ['--yes', '--package', tarball, 'troupe', 'init', 'my-team', '--troupe', `file:${tarball}`], home);
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+    expect(init.stdout).toContain('Installing its dependencies (npm install in');
+    expect(init.stdout).toContain('Ready. Next: cd my-team && npm start');
+    const project = join(home, 'my-team');
+    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'node_modules', 'package-lock.json', 'package.json', 'teams.ts', 'test', 'tsconfig.json', 'worker.ts']);
+    expect(readdirSync(join(project, 'node_modules'))).toEqual(expect.arrayContaining(['troupe', 'tsx', 'vitest', 'zod']));
+    const again = sh('npx', ['troupe', 'init', project], scratch);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not empty');
 
-    ok('npm', ['install', '--no-audit', '--no-fund'], project);
+    // No `npm install` here: init did it.
     const test = sh('npm', ['test'], project);
     expect(test.code, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/Tests\s+.*1 passed/);
@@ -102,6 +108,8 @@ console.log(JSON.stringify({
     expect(start.stdout + start.stderr).toContain('OFFLINE');
     expect(start.stdout).toContain('critic → user  approved');
     expect(start.stdout).toContain('Result:');
+    // The dev server's own output (its banner, errors it logs while it starts) goes to its log, not the terminal.
+    expect(start.stdout + start.stderr).not.toMatch(/level=|Temporal Server:/);
   });
 
   it("runs every topology from the user's own teams, through the installed worker and CLI, in .ts and .js", () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,8 +6,12 @@ import { NameSchema, TroupeError } from '../../team/index.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** `troupe init <dir>`: a working project with one team, a worker, a test on the time-skipping server and a README. */
-export function initCommand(dir: string, options: { troupe?: string } = {}): number {
+/**
+ * `troupe init <dir>`: a working project with one team, a worker, a test on the time-skipping server
+ * and a README, with its dependencies installed (`npm install`, unless `install` is false), so that
+ * `npx troupe init my-team` is the one step before `npm start`.
+ */
+export function initCommand(dir: string, options: { troupe?: string; install?: boolean } = {}): number {
   const target = resolve(dir);
   const name = basename(target);
   if (!NameSchema.safeParse(name).success) {
@@ -41,6 +46,21 @@ export function initCommand(dir: string, options: { troupe?: string } = {}): num
     devDependencies: Object.fromEntries(['@types/node', 'tsx', 'typescript', 'vitest'].map((dep) => [dep, peer(dep)])),
   };
   writeFileSync(join(target, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  console.log(`Created ${target}: teams.ts (team "${name}"), worker.ts, test/team.test.ts, README.md.\nNext: cd ${dir} && npm install && npm start`);
+  const cd = `cd ${/[^\w./-]/.test(dir) ? JSON.stringify(dir) : dir}`;
+  console.log(`Created ${target}: teams.ts (team "${name}"), worker.ts, test/team.test.ts, README.md.`);
+  if (options.install === false) {
+    console.log(`Next: ${cd} && npm install && npm start`);
+    return 0;
+  }
+  console.log(`Installing its dependencies (npm install in ${target}):`);
+  // npm's own output goes to the terminal: an install takes a while, and its errors say what went wrong.
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (install.error || install.status !== 0) {
+    const what = (install.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+      ? 'npm was not found on PATH, so the dependencies were not installed'
+      : `npm install failed (${install.error ? install.error.message : install.signal ? `stopped by ${install.signal}` : `exit code ${install.status}`}; its output is above)`;
+    throw new TroupeError('INIT_INSTALL_FAILED', `${what}. The project's files are written and kept in ${target}: once the cause is fixed, run \`${cd} && npm install && npm start\`.`);
+  }
+  console.log(`Ready. Next: ${cd} && npm start`);
   return 0;
 }
