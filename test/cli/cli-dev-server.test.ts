@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcessByStdio } from 'node:child_process';
@@ -107,5 +107,15 @@ describe("the embedded server's output", () => {
       expect(output).not.toContain('Temporal Server:');
     }
     expect(readFileSync(join(home, 'dev-server.log'), 'utf8')).toContain('Temporal Server:');
+  });
+
+  it('is shown, from its log, when the server fails to start', async () => {
+    const home = newHome();
+    const broken = join(home, 'broken-temporal.sh');
+    writeFileSync(broken, '#!/bin/sh\necho "fake server: unable to open the database file" >&2\nexit 1\n', { mode: 0o755 });
+    const { code, stderr } = await troupe(['run', 'research-brief', 'x', '--exit', '--port', '0', '--ui-port', '0'], { TROUPE_HOME: home, TEMPORAL_CLI_PATH: broken });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`troupe: The Temporal dev server at ${join(home, 'dev-server.sh')} failed to start:`);
+    expect(stderr).toContain(`Its output (${join(home, 'dev-server.log')}) ends with:\nfake server: unable to open the database file`);
   });
 });
