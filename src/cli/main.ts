@@ -63,6 +63,7 @@ program
   .option('--port <port>', 'embedded server gRPC port (default: TROUPE_DEV_PORT, else 7233; 0 = any free port)', port)
   .option('--ui-port <port>', 'embedded server UI port (default: TROUPE_UI_PORT, else 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
+  .option('--verbose', "print the worker's warnings and stack traces here (by default they go to $TROUPE_HOME/worker.log, named once if any)")
   .option('--budget-calls <n>', 'budget: at most this many model calls, sub-teams included', positiveInteger)
   .option('--budget-tokens <n>', 'budget: at most this many tokens, sub-teams included', positiveInteger)
   .option('--budget-usd <usd>', 'budget: at most this estimated cost in USD (needs TROUPE_PRICES)', positiveNumber)
@@ -160,9 +161,10 @@ program
 
 program
   .command('pending')
-  .description('list the runs waiting for a person\'s decision')
-  .option('--json', 'print JSON')
-  .action(async (options: { json?: boolean }) => {
+  .description('list the runs waiting for a person\'s decision, with what each asks about (a tool call\'s whole input, an agent\'s output)')
+  .option('--json', 'print JSON (always whole)')
+  .option('--full', 'print what each gate asks about whole, however long (by default a very long one is cut)')
+  .action(async (options: { json?: boolean; full?: boolean }) => {
     process.exitCode = await (await import('./commands/pending.js')).pendingCommand({ ...globals(), ...options });
   });
 
@@ -215,7 +217,10 @@ export const INTERRUPTED = 130;
 
 // Commands load on use, so `troupe --help` starts without loading Temporal's native runtime.
 program.hook('preAction', async (_program, command) => {
-  if (!['init', 'setup', 'codec-server'].includes(command.name())) (await import('../workers/telemetry.js')).installRuntime();
+  if (['init', 'setup', 'codec-server'].includes(command.name())) return;
+  // `troupe run` keeps its worker's warnings out of the run's output unless --verbose; `troupe worker` and `dev` print them.
+  const log = command.name() === 'run' && !command.opts()['verbose'] ? (await import('./worker-log.js')).openWorkerLog() : undefined;
+  (await import('../workers/telemetry.js')).installRuntime(process.env, log?.write);
 });
 
 try {

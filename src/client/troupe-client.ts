@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { BUDGET_GATE, TroupeError, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
 import { checkBudgetPrices, parseRunBudget } from './budget.js';
 import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
@@ -16,6 +16,8 @@ import {
 } from '../protocol/messages.js';
 import { summarise } from '../protocol/text.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
+import { fetchRunHistory } from './history/fetch-history.js';
+import { findGateSubject, type GateSubject } from './history/gate-subject.js';
 
 export interface StartOptions {
   workflowId?: string;
@@ -24,8 +26,8 @@ export interface StartOptions {
   budget?: BudgetSpecInput;
 }
 
-/** What follow() reports while a run works. */
-export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope };
+/** What follow() reports while a run works; 'awaiting' once each time the run starts waiting on a gate (or it escalates). */
+export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'awaiting'; awaiting: AwaitingApproval };
 
 export interface ListedRun {
   workflowId: string;
@@ -43,7 +45,12 @@ export interface PendingRun {
   /** For a sub-team's gate: the run it works for. Decide on `workflowId` (the sub-team's own run). */
   parentWorkflowId: string | undefined;
   startTime: Date;
-  awaiting: AwaitingApproval | undefined;
+  /**
+   * The gate it waits on. `subject` is the run's one-line summary of what is asked; `from` and
+   * `content` are that, whole (a tool call's `{ tool, input }`, an agent's output), read from the
+   * run's history: absent when it holds no such value (a budget gate) or cannot be read.
+   */
+  awaiting: (AwaitingApproval & Partial<GateSubject>) | undefined;
 }
 
 export interface RunStatus {
@@ -55,6 +62,11 @@ export interface RunStatus {
   closeTime: Date | undefined;
   /** Live progress, when a worker answered the query. */
   progress: RunProgress | undefined;
+  /**
+   * Why a running run has no `progress`: 'no-worker' when no worker answered within the deadline,
+   * else the query's error message. Absent when progress came back, or the run is closed.
+   */
+  progressError?: string;
 }
 
 /** The programmatic API: start runs, follow them, read their status and results. */
@@ -138,12 +150,20 @@ export class TroupeClient {
     const query = `${SEARCH_ATTRIBUTES.awaitingApproval.name} = true AND ExecutionStatus = 'Running'`;
     for await (const execution of this.client.workflow.list({ query })) {
       const progress = await this.run(execution.workflowId).progress();
+      const awaiting = progress?.awaiting ?? undefined;
+      // The run keeps the subject cut short (it is in every progress answer): the history holds it whole.
+      const whole = awaiting
+        ? await fetchRunHistory(this.client, execution.workflowId).then(
+            (history) => findGateSubject(history, awaiting.subject),
+            () => undefined,
+          )
+        : undefined;
       found.push({
         workflowId: execution.workflowId,
         team: execution.typedSearchAttributes.get(SEARCH_ATTRIBUTES.team) ?? progress?.team,
         parentWorkflowId: execution.parentExecution?.workflowId ?? undefined,
         startTime: execution.startTime,
-        awaiting: progress?.awaiting ?? undefined,
+        awaiting: awaiting && { ...awaiting, ...whole },
       });
       if (found.length >= limit) break;
     }
@@ -191,16 +211,24 @@ export class RunHandle {
 
   /** Live progress, or undefined when no worker answers within a few seconds (none may be running). */
   async progress(deadlineMs = 3_000): Promise<RunProgress | undefined> {
+    const answer = await this.queryProgress(deadlineMs);
+    return 'progress' in answer ? answer.progress : undefined;
+  }
+
+  /** The progress query's answer, or why none came: 'no-worker' when none answered before the deadline. */
+  private async queryProgress(deadlineMs: number): Promise<{ progress: RunProgress } | { error: string }> {
     try {
-      return await this.handle.client.withDeadline(Date.now() + deadlineMs, () => this.handle.query(progressQuery));
-    } catch {
-      return undefined;
+      return { progress: await this.handle.client.withDeadline(Date.now() + deadlineMs, () => this.handle.query(progressQuery)) };
+    } catch (error) {
+      return { error: noWorker(error) ? 'no-worker' : messages(error) };
     }
   }
 
   async status(): Promise<RunStatus> {
     const description = await this.handle.describe();
     const memoTeam = description.memo?.['team'];
+    // A closed run's record is its result; querying it would need a worker to replay it.
+    const answer = description.status.name === 'RUNNING' ? await this.queryProgress(3_000) : undefined;
     return {
       workflowId: description.workflowId,
       runId: description.runId,
@@ -208,8 +236,8 @@ export class RunHandle {
       status: description.status.name,
       startTime: description.startTime,
       closeTime: description.closeTime,
-      // A closed run's record is its result; querying it would need a worker to replay it.
-      progress: description.status.name === 'RUNNING' ? await this.progress() : undefined,
+      progress: answer && 'progress' in answer ? answer.progress : undefined,
+      ...(answer && 'error' in answer ? { progressError: answer.error } : {}),
     };
   }
 
@@ -221,6 +249,7 @@ export class RunHandle {
     // Envelopes are tracked by sequence number: a long run keeps only its latest ones in memory.
     let next = 0;
     let activity = '';
+    let waitingOn = '';
     const closed = this.handle.result().then(
       () => true,
       () => true,
@@ -241,6 +270,12 @@ export class RunHandle {
           activity = progress.activity;
           yield { kind: 'activity', text: activity };
         }
+        // A gate asked again (after request-changes) or escalated has a new deadline: it is reported again.
+        const gate = progress.awaiting ? JSON.stringify([progress.awaiting.gate, progress.awaiting.deadline, progress.awaiting.escalated]) : '';
+        if (gate !== waitingOn) {
+          waitingOn = gate;
+          if (progress.awaiting) yield { kind: 'awaiting', awaiting: progress.awaiting };
+        }
       }
       if (done) {
         const result = await this.result().catch(() => undefined);
@@ -249,6 +284,27 @@ export class RunHandle {
       }
     }
   }
+}
+
+/**
+ * A query no worker answered: none before the deadline, or the server already knows none polls
+ * ("no poller seen for task queue recently", FAILED_PRECONDITION).
+ */
+function noWorker(error: unknown): boolean {
+  if (isGrpcDeadlineError(error)) return true;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if ((e as { code?: unknown }).code === GRPC_FAILED_PRECONDITION && /no poller/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+const GRPC_FAILED_PRECONDITION = 9;
+
+/** An error's message with its causes' ("Failed to query Workflow" alone says nothing of why). */
+function messages(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message);
+  return parts.length ? parts.join(': ') : String(error);
 }
 
 function describeTeam(team: Team): string {

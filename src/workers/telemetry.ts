@@ -1,21 +1,24 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { TroupeError } from '../team/errors.js';
 
 /**
  * Installs the process's Temporal runtime: SDK logs at TROUPE_LOG_LEVEL (warnings by default) and,
  * when TROUPE_METRICS_ADDRESS is set (e.g. 127.0.0.1:9464), worker and client metrics served in
- * Prometheus format at http://<address>/metrics. Both are off unless asked for.
+ * Prometheus format at http://<address>/metrics. Both are off unless asked for. The SDK's logs (a
+ * failed attempt, with its stack trace) go to stderr, or to `logTo` (e.g. a file). The native core's
+ * errors stay on the console: forwarding them would keep the process alive after a command that
+ * failed before any connection (the runtime shuts down only once a connection closes).
  */
-export function installRuntime(env: NodeJS.ProcessEnv = process.env): void {
+export function installRuntime(env: NodeJS.ProcessEnv = process.env, logTo?: (entry: LogEntry) => void): void {
   const logLevel = env['TROUPE_LOG_LEVEL'] as LogLevel | undefined;
   const metricsAddress = env['TROUPE_METRICS_ADDRESS'];
   if (metricsAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(metricsAddress)) {
     throw new TroupeError('INVALID_METRICS_ADDRESS', `TROUPE_METRICS_ADDRESS "${metricsAddress}" is not host:port, e.g. 127.0.0.1:9464.`);
   }
   Runtime.install({
-    logger: new DefaultLogger(logLevel ?? 'WARN'),
+    logger: logTo ? new DefaultLogger(logLevel ?? 'WARN', logTo) : new DefaultLogger(logLevel ?? 'WARN'),
     telemetryOptions: {
       // The native core's connection retries only warn: by default it speaks up for errors alone.
       logging: { filter: { core: logLevel ?? 'ERROR', other: logLevel ?? 'ERROR' }, console: {} },

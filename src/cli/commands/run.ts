@@ -10,6 +10,8 @@ import { loadPrices } from '../prices.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
 import { TroupeClient, type RunHandle } from '../../client/troupe-client.js';
 import { openLocalStack, untilInterrupted, type LocalStack } from '../local-stack.js';
+import { decideHint } from '../decide-hint.js';
+import { shownPath, workerLog } from '../worker-log.js';
 
 export interface RunCommandOptions {
   json?: boolean;
@@ -43,6 +45,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
   }
   const prices = loadPrices();
   const printer = new RunPrinter(options.json ? process.stderr : process.stdout);
+  workerLog()?.onFirstEntry((file) => printer.line(`  (the worker's warnings are in ${shownPath(file)}; --verbose prints them here)`));
   const stack = await openLocalStack({
     teams: options.teams,
     taskQueue: options.taskQueue,
@@ -104,10 +107,13 @@ async function followToOutcome(teamName: string, run: RunHandle, stack: LocalSta
     printer.line(`Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`);
     if (url) printer.line(`Temporal UI: ${url}`);
     if (!stack.worker) printer.line(`No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`);
-    for await (const event of run.follow()) {
-      if (event.kind === 'envelope') printer.envelope(event.envelope);
-      else printer.status(event.text);
-    }
+  }
+  // Followed with --json too, for a gate: a run waiting on a person says how to decide (on stderr, then).
+  for await (const event of run.follow()) {
+    if (event.kind === 'awaiting') for (const line of decideHint(run.workflowId, event.awaiting, stack.target)) printer.line(line);
+    else if (quiet) continue;
+    else if (event.kind === 'envelope') printer.envelope(event.envelope);
+    else printer.status(event.text);
   }
   const outcome = await run.result().then(
     (result) => ({ ok: true as const, result }),

@@ -36,9 +36,10 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
       console.log(formatUsage(status.progress.usage, status.progress.agentCalls, status.progress.costUsd));
     }
     const state = status.progress?.state ?? (outcome && 'result' in outcome ? outcome.result.state : null);
-    if (state !== null && state !== undefined) console.log(`Shared state (${status.progress?.topology ?? 'topology'}):\n${JSON.stringify(state, null, 2)}`); else if (status.status === 'RUNNING') {
-      console.log('No worker answered the progress query: start one with `troupe worker`.');
-    }
+    if (state !== null && state !== undefined) console.log(`Shared state (${status.progress?.topology ?? 'topology'}):\n${JSON.stringify(state, null, 2)}`);
+    // Only a query that got no answer says so: a pipeline's progress comes back with no shared state (null).
+    if (status.progressError === 'no-worker') console.log('No worker answered the progress query: start one with `troupe worker`.');
+    else if (status.progressError) console.log(`The progress query failed: ${status.progressError}`);
     if (outcome && 'failure' in outcome) console.log(`Failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
     if (outcome && 'result' in outcome) {
       for (const envelope of outcome.result.transcript) console.log(formatEnvelope(envelope));
