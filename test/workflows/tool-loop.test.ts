@@ -141,10 +141,12 @@ describe('the tool loop', () => {
   });
 
   it('delegates sub-tasks through tool calls to an agent and to a sub-team (a child workflow), in parallel', async () => {
+    // Long enough that a loaded 2-core machine starts the second before the first answers, if they run at once.
+    const ANSWER_MS = 1_200; // under the agents' 2 s timeout
     const env = await environment({
       lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'check A' } }, { name: 'delegate_leaf', input: { task: 'check B' } }] }, { text: 'A and B are both fine' }],
-      alpha: [{ text: 'A is fine', delayMs: 300 }],
-      gamma: [{ text: 'B is fine', delayMs: 300 }],
+      alpha: [{ text: 'A is fine', delayMs: ANSWER_MS }],
+      gamma: [{ text: 'B is fine', delayMs: ANSWER_MS }],
     });
     const run = await env.start('delegating', 'Check A and B.');
     const result = await run.result();
@@ -157,7 +159,7 @@ describe('the tool loop', () => {
     expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)).toEqual(['pipeline']);
     // The two delegations overlapped: both started before either answered.
     const [a, b] = ['alpha', 'gamma'].map((agent) => env.double.scripted.requests.find((r) => r.agent === agent)!.receivedAt);
-    expect(Math.abs(a! - b!)).toBeLessThan(300);
+    expect(Math.abs(a! - b!)).toBeLessThan(ANSWER_MS);
   });
 
   it("keeps a delegating lead within the team's limits: the run stops with a partial result", async () => {
