@@ -4,52 +4,97 @@ import { TeamSpecError } from './errors.js';
 import { NameSchema } from './names.js';
 import { RetrySpecSchema } from './retry.js';
 
+/** What the Messages API accepts as a tool name. */
+export const API_TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
 /**
  * An MCP server whose tools agents may call. The worker connects to it (a command over stdio, or a
- * Streamable HTTP URL) and lists its tools once; each call runs as its own activity. Only the tools
- * on the allow-list are offered to agents.
+ * Streamable HTTP URL), keeps the connection up (restarting a server that exits, re-opening an
+ * expired session) and runs each call as its own activity. Only the tools on the allow-list are
+ * offered to agents, under the server's `prefix` when it has one.
  */
 export const McpServerSpecSchema = z
   .object({
     name: NameSchema,
     /** The server's tools agents may use, by their MCP names. */
     tools: z.array(z.string().min(1)).min(1, 'list the tools agents may use: tools is an allow-list'),
-    /** Start-to-close timeout of one attempt of a call. */
+    /** Put before each tool's name as agents see it (`prefix: 'fs'` → `fs_read_text_file`): two servers with a tool of the same name can serve one agent. */
+    prefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'use letters, digits, "-" or "_" (at most 40 characters)')
+      .optional(),
+    /** Start-to-close timeout of one attempt of a call: the MCP request's timeout too. */
     timeout: DurationSchema.default(60_000),
-    /** How soon a call whose worker died is retried (the worker heartbeats while it waits); as for tools, default 10 s, `false` for none. */
+    /** How soon a call whose worker died is retried (the worker heartbeats while it waits, and on each progress notification); as for tools, default 10 s, `false` for none. */
     heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
   })
-  .strict();
+  .strict()
+  .superRefine((server, ctx) => {
+    server.tools.forEach((tool, i) => {
+      const name = mcpToolName(server, tool);
+      if (!API_TOOL_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: ['tools', i], message: `the model's API accepts tool names of letters, digits, "_" and "-" only (at most 128): "${name}" is not one, so this server's tool cannot be offered` });
+      }
+    });
+  });
 
 export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
 
-export type McpConnection = { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string } | { kind: 'http'; url: string };
+/** The name agents see a server's tool by: its MCP name, after the server's prefix. */
+export function mcpToolName(server: Pick<McpServerSpec, 'prefix'>, tool: string): string {
+  return server.prefix === undefined ? tool : `${server.prefix}_${tool}`;
+}
+
+/** The MCP name of the tool agents know as `name`, if the server offers it. */
+export function mcpToolOf(server: Pick<McpServerSpec, 'prefix' | 'tools'>, name: string): string | undefined {
+  return server.tools.find((tool) => mcpToolName(server, tool) === name);
+}
+
+/** Headers for an HTTP server, or a function the worker runs to get them (e.g. a bearer token from its environment) each time it connects. */
+export type McpHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+
+export type McpConnection =
+  | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
+  | { kind: 'http'; url: string; headers?: McpHeaders; authProvider?: object };
 
 export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema>, never> {
   /** A command the worker starts and talks to over stdio, e.g. 'npx' with args ['-y', 'some-mcp-server']. */
   command?: string;
   args?: string[];
+  /**
+   * The server's environment: exactly these variables, plus the few a program needs to start
+   * (HOME, LOGNAME, PATH, SHELL, TERM, USER). Nothing else of the worker's (its API keys) reaches it.
+   */
   env?: Record<string, string>;
   cwd?: string;
   /** Or the URL of a Streamable HTTP MCP server. */
   url?: string;
+  /** With `url`: headers sent with every request (static, or from a function run in the worker). */
+  headers?: McpHeaders;
+  /** With `url`: an `OAuthClientProvider` (from `@modelcontextprotocol/sdk/client/auth.js`) for servers that require OAuth. */
+  authProvider?: object;
 }
 
 export interface McpServerDefinition {
   readonly spec: McpServerSpec;
-  /** How the worker reaches the server; not part of the run spec. */
+  /** How the worker reaches the server; not part of the run spec, so its secrets never enter history. */
   readonly connection: McpConnection;
 }
 
 export function defineMcpServer(config: McpServerConfig): McpServerDefinition {
   const subject = `MCP server "${String(config.name)}"`;
-  const { command, args = [], env, cwd, url, ...rest } = config;
+  const { command, args = [], env, cwd, url, headers, authProvider, ...rest } = config;
   if ((command === undefined) === (url === undefined)) throw new TeamSpecError(subject, ['give either command (stdio) or url (Streamable HTTP), not both or neither']);
   if (url !== undefined && !URL.canParse(url)) throw new TeamSpecError(subject, [`url: "${url}" is not a URL`]);
+  if (command !== undefined && (headers !== undefined || authProvider !== undefined)) throw new TeamSpecError(subject, ['headers and authProvider are for a server at a url, not a command']);
+  if (url !== undefined && (env !== undefined || cwd !== undefined)) throw new TeamSpecError(subject, ['env and cwd are for a server the worker starts (command), not one at a url']);
   const parsed = McpServerSpecSchema.safeParse(rest);
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
-  const connection: McpConnection = command !== undefined ? { kind: 'stdio', command, args, ...(env ? { env } : {}), ...(cwd ? { cwd } : {}) } : { kind: 'http', url: url ?? '' };
+  const connection: McpConnection =
+    command !== undefined
+      ? { kind: 'stdio', command, args, ...(env ? { env } : {}), ...(cwd ? { cwd } : {}) }
+      : { kind: 'http', url: url ?? '', ...(headers ? { headers } : {}), ...(authProvider ? { authProvider } : {}) };
   return { spec: parsed.data, connection };
 }
 

@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType } from '../../team/errors.js';
 import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
-import type { McpServerSpec } from '../../team/mcp.js';
+import { mcpToolName, mcpToolOf, type McpServerSpec } from '../../team/mcp.js';
 import type { ToolSpec } from '../../team/tool.js';
 import { agentInCall } from '../../protocol/agent-ref.js';
 import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
@@ -154,7 +154,7 @@ export class ToolLoop {
   private async refusal(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome | undefined> {
     if (delegatedMember(use.name, agent.delegates) || mcpServerOf(agent, use.name)) return undefined;
     const spec = agent.tools.find((t) => t.name === use.name);
-    const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => s.tools), ...agent.delegates.map(delegateTool)];
+    const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => s.tools.map((tool) => mcpToolName(s, tool))), ...agent.delegates.map(delegateTool)];
     if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${names.join(', ')}`);
     const approval = spec.approval;
     if (!approval) return undefined;
@@ -196,7 +196,7 @@ export class ToolLoop {
     const { runMcpTool } = proxyActivities<Activities>(toolActivityOptions(server, agent, this.run.team));
     try {
       return await runMcpTool.executeWithOptions({ summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` }, [
-        { team: this.run.team.name, agent: agent.name, server: server.name, tool: use.name, toolUseId: use.id, input: use.input },
+        { team: this.run.team.name, agent: agent.name, server: server.name, tool: mcpToolOf(server, use.name) ?? use.name, toolUseId: use.id, input: use.input },
       ]);
     } catch (error) {
       return failedCall(error, use, `MCP tool "${use.name}" of "${server.name}"`);
@@ -223,7 +223,7 @@ export class ToolLoop {
 
 /** The MCP server whose allowed tools include `name`, if any. */
 function mcpServerOf(agent: AgentSpec, name: string): McpServerSpec | undefined {
-  return agent.mcp.find((server) => server.tools.includes(name));
+  return agent.mcp.find((server) => mcpToolOf(server, name) !== undefined);
 }
 
 /**
@@ -234,7 +234,14 @@ function mcpServerOf(agent: AgentSpec, name: string): McpServerSpec | undefined 
 function failedCall(error: unknown, use: ToolUse, what: string): ToolOutcome {
   if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
   if (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.UnknownAgent) throw error;
-  return errorOutcome(use, `${what} failed after its retries: ${error.cause?.message ?? error.message}`);
+  return errorOutcome(use, `${what} failed after its retries: ${whyItFailed(error)}`);
+}
+
+/** What made a call fail, for the model: a timeout has no message of its own, so it is named. */
+function whyItFailed(error: ActivityFailure): string {
+  const cause = error.cause;
+  if (cause instanceof TimeoutFailure) return `it timed out (${(cause.timeoutType ?? "timeout").toLowerCase().replace(/_/g, "-")}${cause.cause?.message ? `: ${cause.cause.message}` : ''})`;
+  return cause?.message || error.message;
 }
 
 function errorOutcome(use: ToolUse, message: string): ToolOutcome {
