@@ -16,7 +16,9 @@ export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse }
 
 export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';
 export type { ToolCallInput } from './run-tool.js';
-export type { McpServers, McpToolCallInput } from './run-mcp-tool.js';
+export type { McpCallOptions, McpOpenConnection, McpServerLink, McpServers, McpToolCallInput } from './run-mcp-tool.js';
+export type { ToolResultBlock } from './mcp-result.js';
+export { describeCauses } from './error-causes.js';
 export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
 export type { DecisionVerdict, VerifyDecisionInput } from './verify-decision.js';

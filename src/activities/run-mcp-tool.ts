@@ -1,80 +1,167 @@
 import { mcpTool, type MCPClientLike, type MCPToolLike } from '@anthropic-ai/sdk/helpers/beta/mcp';
-import { ToolError } from '@anthropic-ai/sdk/lib/tools/ToolError';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type AgentSpec } from '../team/index.js';
+import { FailureType, mcpToolName, type AgentSpec } from '../team/index.js';
+import { describeCauses } from './error-causes.js';
 import { heartbeatUntilDone } from './heartbeat.js';
+import { blocksText, mcpResultBlocks, type McpCallResult } from './mcp-result.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
 import { summarise } from '../protocol/text.js';
 
-/** The MCP servers a worker has connected to (see connectMcpServers), by name. */
+/** What a call asks of the MCP client (the SDK's `Client.callTool`). */
+export interface McpCallOptions {
+  timeout: number;
+  resetTimeoutOnProgress: boolean;
+  onprogress: (progress: { progress: number; total?: number | undefined; message?: string | undefined }) => void;
+  signal: AbortSignal;
+}
+
+/** An open connection to an MCP server: its client, the allowed tools it listed, and a promise that settles if the connection is lost. */
+export interface McpOpenConnection {
+  client: { callTool(params: { name: string; arguments?: Record<string, unknown> }, resultSchema: undefined, options: McpCallOptions): Promise<unknown>; close(): Promise<void> };
+  tools: ReadonlyMap<string, MCPToolLike>;
+  connectionLost: Promise<Error>;
+}
+
+/** A worker's link to one MCP server, which keeps it connected (see connectMcpServers). */
+export interface McpServerLink {
+  /** The open connection, opened again if it was lost; rejects, naming the server, while it cannot be reached. */
+  open(): Promise<McpOpenConnection>;
+  /** A call found the connection broken: drop it, so the next call opens it again. */
+  lost(connection: McpOpenConnection, error: unknown): void;
+}
+
+/** The MCP servers a worker links to, by name. */
 export interface McpServers {
-  get(server: string): { client: MCPClientLike; tools: ReadonlyMap<string, MCPToolLike> } | undefined;
+  link(server: string): McpServerLink | undefined;
 }
 
 export interface McpToolCallInput {
   team: string;
   agent: string;
   server: string;
+  /** The tool's MCP name (the agent knows it after the server's prefix). */
   tool: string;
   toolUseId: string;
   input: unknown;
 }
 
-function connection(mcp: McpServers | undefined, server: string) {
-  const found = mcp?.get(server);
-  if (!found) {
-    throw ApplicationFailure.nonRetryable(`This worker is not connected to MCP server "${server}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
+/** The model is cut off just before the activity's own timeout, so the server is told to stop (notifications/cancelled). */
+const TIMEOUT_MARGIN = 0.95;
+
+function linkTo(mcp: McpServers | undefined, server: string): McpServerLink {
+  const link = mcp?.link(server);
+  if (!link) {
+    throw ApplicationFailure.nonRetryable(`This worker has no MCP server "${server}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
   }
-  return found;
+  return link;
 }
 
-/** The API's definitions of an agent's allowed MCP tools, made by the SDK's MCP helper from what the server listed. */
-export function mcpToolParams(mcp: McpServers | undefined, agent: AgentSpec): Tool[] {
-  return (agent.mcp ?? []).flatMap((server) => {
-    const { client, tools } = connection(mcp, server.name);
-    return server.tools.flatMap((name) => {
-      const tool = tools.get(name);
-      if (!tool) return [];
-      const { run: _run, parse: _parse, ...param } = mcpTool(tool, client);
-      return [param as Tool];
-    });
-  });
+/** The server cannot be reached: a retryable failure naming it (Temporal tries again by the server's retry policy). */
+function unavailable(error: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ message: (error as Error).message, type: FailureType.McpServerUnavailable, ...(error instanceof Error ? { cause: error } : {}) });
+}
+
+/** The API's definitions of an agent's allowed MCP tools, made by the SDK's MCP helper from what each server listed, under the server's prefix. */
+export async function mcpToolParams(mcp: McpServers | undefined, agent: AgentSpec): Promise<Tool[]> {
+  const perServer = await Promise.all(
+    (agent.mcp ?? []).map(async (server) => {
+      const connection = await linkTo(mcp, server.name).open().catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      return server.tools.flatMap((name) => {
+        const tool = connection.tools.get(name);
+        if (!tool) return [];
+        const { run: _run, parse: _parse, ...param } = mcpTool(tool, connection.client as unknown as MCPClientLike);
+        return [{ ...param, name: mcpToolName(server, name) } as Tool];
+      });
+    }),
+  );
+  return perServer.flat();
 }
 
 /**
- * Calls one MCP tool, through the SDK's MCP helper. A result the server marks as an error goes back
- * to the model as an error result; a call that throws (the server is gone) is retried by Temporal.
+ * Calls one MCP tool. The call's timeout is the MCP request's; the server's progress notifications
+ * reset it and heartbeat the activity; a cancelled or timed-out activity tells the server to stop.
+ * A result the server marks as an error, or a call it refuses, goes back to the model as an error
+ * result; a lost connection is retried by Temporal, after an HTTP session the server no longer
+ * knows is opened again once here (the server refused the call, so the tool did not run). Whatever
+ * the result holds reaches the model in the blocks that carry it, never as a failure after the tool ran.
  */
 export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefined; payloads: PayloadStore }) {
   return async function runMcpTool(call: McpToolCallInput): Promise<ToolOutcome> {
-    const { client, tools } = connection(mcp, call.server);
-    const tool = tools.get(call.tool);
-    if (!tool) throw ApplicationFailure.nonRetryable(`MCP server "${call.server}" offers no tool "${call.tool}" to agents.`, FailureType.UnknownAgent);
-    let text: string;
-    let isError = false;
-    const stopHeartbeating = heartbeatUntilDone(Context.current(), 'runningMs');
-    try {
-      text = asText(await mcpTool(tool, client).run(call.input as Record<string, unknown>));
-    } catch (error) {
-      if (!(error instanceof ToolError)) throw error;
-      [text, isError] = [asText(error.content), true];
-    } finally {
-      stopHeartbeating();
+    const context = Context.current();
+    const link = linkTo(mcp, call.server);
+    let result: McpCallResult;
+    for (let attempt = 1; ; attempt += 1) {
+      const connection = await link.open().catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      const name = call.tool;
+      if (!connection.tools.has(name)) throw ApplicationFailure.nonRetryable(`MCP server "${call.server}" offers no tool "${name}" to agents.`, FailureType.UnknownAgent);
+      try {
+        result = await callOnce(connection, name, call.input, context);
+        break;
+      } catch (error) {
+        if (context.cancellationSignal.aborted) throw error;
+        const refused = refusal(error);
+        if (refused !== undefined) return outcome(call.toolUseId, [{ type: 'text', text: refused }], true, payloads);
+        if (isTimeout(error)) {
+          throw ApplicationFailure.create({ message: `MCP tool "${name}" of server "${call.server}" did not answer within ${context.info.startToCloseTimeoutMs} ms (its timeout)`, type: FailureType.McpCallTimedOut });
+        }
+        link.lost(connection, error);
+        if (attempt === 1 && isSessionRejected(error)) continue; // the server never ran it: open a new session and ask again
+        throw unavailable(Object.assign(new Error(`MCP server "${call.server}" was lost during the call of "${name}": ${describeCauses(error)}`), { cause: error }));
+      }
     }
-    const bytes = Buffer.byteLength(text);
-    if (isError || bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError, content: text, bytes, preview: summarise(text, 120) };
-    const ref = claimKey('mcp');
-    await payloads.put(ref, text);
-    return { toolUseId: call.toolUseId, isError, ref, bytes, preview: summarise(text, 120) };
+    return outcome(call.toolUseId, mcpResultBlocks(result), result.isError === true, payloads);
   };
 }
 
-/** The text of an MCP result: its text blocks, with other blocks named. */
-function asText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return JSON.stringify(content);
-  return content.map((block: { type?: string; text?: string }) => (block.type === 'text' ? (block.text ?? '') : `[${block.type ?? 'content'}]`)).join('\n');
+async function callOnce(connection: McpOpenConnection, name: string, input: unknown, context: Context): Promise<McpCallResult> {
+  const stopHeartbeating = heartbeatUntilDone(context, 'waitingForMcpMs');
+  try {
+    const call = connection.client.callTool({ name, arguments: (input ?? {}) as Record<string, unknown> }, undefined, {
+      timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
+      resetTimeoutOnProgress: true,
+      onprogress: (progress) => context.heartbeat({ progress: progress.progress, total: progress.total, message: progress.message }),
+      signal: context.cancellationSignal,
+    });
+    const lost = connection.connectionLost.then((error) => Promise.reject(error));
+    return (await Promise.race([call, lost])) as McpCallResult;
+  } finally {
+    stopHeartbeating();
+  }
+}
+
+/** JSON-RPC errors by which a server refuses a call it did not run (bad arguments, an unknown or unsupported request). */
+const REFUSALS = new Set([-32600, -32601, -32602]);
+
+function refusal(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return (error as Error).name === 'McpError' && typeof code === 'number' && REFUSALS.has(code) ? `the MCP server refused the call: ${(error as Error).message}` : undefined;
+}
+
+function isTimeout(error: unknown): boolean {
+  return (error as Error).name === 'McpError' && (error as { code?: unknown }).code === -32001;
+}
+
+/** A Streamable HTTP server that restarted answers 404 (or 400 "no valid session ID") to the old session's requests. */
+function isSessionRejected(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (error as Error).name === 'StreamableHTTPError' && (code === 404 || (code === 400 && /session/i.test((error as Error).message)));
+}
+
+
+async function outcome(toolUseId: string, blocks: Awaited<ReturnType<typeof mcpResultBlocks>>, isError: boolean, payloads: PayloadStore): Promise<ToolOutcome> {
+  const text = blocksText(blocks);
+  const onlyText = blocks.every((b) => b.type === 'text');
+  const content = onlyText ? text : blocks;
+  const bytes = Buffer.byteLength(typeof content === 'string' ? content : JSON.stringify(content));
+  if (bytes <= INLINE_RESULT_BYTES) return { toolUseId, isError, content, bytes, preview: summarise(text, 120) };
+  const ref = claimKey('mcp');
+  await payloads.put(ref, content);
+  return { toolUseId, isError, ref, bytes, preview: summarise(text, 120) };
 }

@@ -70,7 +70,7 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
       const { run: _run, parse: _parse, ...param } = betaZodTool({ name: toolSpec.name, description: toolSpec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
       return [param as Tool];
     });
-    tools.push(...mcpToolParams(mcp, spec));
+    tools.push(...(await mcpToolParams(mcp, spec)));
     for (const member of spec.delegates ?? []) {
       const who = teams.find(input.team)?.agent(member)?.spec.role ?? 'a sub-team of this team';
       const { run: _run, parse: _parse, ...param } = betaZodTool({
@@ -98,7 +98,8 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
 }
 
 async function toolResultBlock(result: ToolOutcome, payloads: PayloadStore): Promise<ToolResultBlockParam> {
-  const content = result.content ?? String(await payloads.get(result.ref ?? ''));
+  const stored = result.content ?? (await payloads.get(result.ref ?? ''));
+  const content = typeof stored === 'string' || Array.isArray(stored) ? (stored as ToolResultBlockParam['content'] & {}) : String(stored);
   return { type: 'tool_result', tool_use_id: result.toolUseId, content, ...(result.isError ? { is_error: true } : {}) };
 }
 

@@ -1,3 +1,5 @@
+import type { ToolResultBlock } from './mcp-result.js';
+
 /** What the workflow and the tool loop's activities exchange about tool calls: small, by reference when large. */
 
 /** A tool call the model asked for in its turn. */
@@ -11,7 +13,9 @@ export interface ToolUse {
 export interface ToolOutcome {
   toolUseId: string;
   isError: boolean;
-  content?: string;
+  /** Text, or content blocks (an MCP tool's images and documents). */
+  content?: string | ToolResultBlock[];
+  /** The claim-check key of a large result (text or blocks). */
   ref?: string;
   /** The full result's size, and its start, for the transcript and the history. */
   bytes: number;

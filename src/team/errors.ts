@@ -125,6 +125,10 @@ export const FailureType = {
   OfflineScriptMissing: 'OfflineScriptMissing',
   InvalidTeamSpec: 'InvalidTeamSpec',
   GateRejected: 'GateRejected',
+  // An MCP server cannot be reached (down, exited, lost mid-call): retried by the server's retry policy.
+  McpServerUnavailable: 'McpServerUnavailable',
+  // An MCP tool did not answer within its timeout (the server was told to stop): retried by the server's retry policy.
+  McpCallTimedOut: 'McpCallTimedOut',
   // A claim-checked payload (a tool loop's conversation, a large result) is not in this worker's store.
   PayloadMissing: 'PayloadMissing',
   // A tool-using agent did not finish within its maxTurns model turns.

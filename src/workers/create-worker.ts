@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
 import { TroupeError } from '../team/index.js';
-import { connectMcpServers } from './mcp-connections.js';
+import { connectMcpServers, type McpReport } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 import { workerLimitOptions, type WorkerLimits } from './worker-limits.js';
@@ -41,6 +41,8 @@ export interface TroupeWorkerOptions {
    * machines need a shared journal (or a shared volume).
    */
   answers?: AnswerJournal;
+  /** Where the worker says how its MCP servers are (connected, down, lost, back); default: the SDK's logger. */
+  onMcpStatus?: McpReport;
   /** How payloads are encoded; default: encrypted when TROUPE_PAYLOAD_KEY is set (payloadDataConverter), as clients read them. */
   dataConverter?: DataConverter;
 }
@@ -48,7 +50,7 @@ export interface TroupeWorkerOptions {
 /** A worker that runs every topology workflow and the agent activity. */
 export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
   ensureOneCopy(options);
-  const mcp = await connectMcpServers(options.teams);
+  const mcp = await connectMcpServers(options.teams, options.onMcpStatus ?? ((line, level) => void Runtime.instance().logger[level](line)));
   const dataConverter = options.dataConverter ?? payloadDataConverter();
   // What workers keep on their own disks is encoded as their payloads are: encrypted when those are.
   const files = { codecs: dataConverter.payloadCodecs };

@@ -1,27 +1,54 @@
-import type { MCPClientLike, MCPToolLike } from '@anthropic-ai/sdk/helpers/beta/mcp';
+import type { MCPToolLike } from '@anthropic-ai/sdk/helpers/beta/mcp';
+import type * as ClientModule from '@modelcontextprotocol/sdk/client/index.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type * as StdioModule from '@modelcontextprotocol/sdk/client/stdio.js';
+import type * as HttpModule from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { describeCauses, type McpOpenConnection, type McpServerLink, type McpServers } from '../activities/index.js';
 import { TroupeError, describeConnection, teamTree, type McpServerDefinition, type TeamRegistry } from '../team/index.js';
 
-/** A connected MCP server: its client and the tools it listed that agents may use. */
-export interface McpServerConnection {
-  client: MCPClientLike;
-  tools: ReadonlyMap<string, MCPToolLike>;
-}
-
-/** The worker's open MCP connections, by server name; closed when the worker stops. */
-export interface McpConnections {
-  get(server: string): McpServerConnection | undefined;
+/** The worker's links to its MCP servers, by server name; closed when the worker stops. */
+export interface McpConnections extends McpServers {
+  /** One line per server: connected (with its tools), or down and why. */
+  health(): string[];
   close(): Promise<void>;
 }
 
+/** Where a worker reports its MCP servers' health: connected, lost, restarted. */
+export type McpReport = (line: string, level: 'info' | 'warn') => void;
+
 const CONNECT_TIMEOUT_MS = 20_000;
+/** After a failed (re)connect, the next try waits this long, doubling up to the most below. */
+const FIRST_BACKOFF_MS = 500;
+const MOST_BACKOFF_MS = 30_000;
+/** Lines of a stdio server's stderr kept, to say why it failed. */
+const STDERR_LINES = 20;
 
 /**
- * Connects to every MCP server the teams' agents use, lists each one's tools once, and checks the
- * allow-lists against them, so a server that cannot start or answer, or lacks a tool, is an error
- * at worker start naming the server and its command, not a failure in the middle of a run.
+ * Links to every MCP server the teams' agents use. Each is connected at start, but a server that is
+ * down does not stop the worker: only the calls that need it fail (retryably, naming it) until it
+ * answers. A tool missing from a server that answers is a mistake in the team, refused at start.
  */
-export async function connectMcpServers(teams: TeamRegistry): Promise<McpConnections> {
+export async function connectMcpServers(teams: TeamRegistry, report: McpReport = () => undefined): Promise<McpConnections> {
+  const links = new Map([...mcpServersOf(teams).values()].map((server) => [server.spec.name, new ServerLink(server, report)]));
+  const close = async () => {
+    await Promise.all([...links.values()].map((link) => link.close()));
+  };
+  for (const link of links.values()) {
+    try {
+      await link.open();
+    } catch (error) {
+      if (error instanceof TroupeError && error.code === 'MCP_TOOL_MISSING') {
+        await close();
+        throw error;
+      }
+      // Down: reported by the link; its calls fail retryably until it answers.
+    }
+  }
+  return { link: (name) => links.get(name), health: () => [...links.values()].map((link) => link.health()), close };
+}
+
+/** Every MCP server the teams' agents use, by name; one name must mean one server. */
+function mcpServersOf(teams: TeamRegistry): Map<string, McpServerDefinition> {
   const servers = new Map<string, McpServerDefinition>();
   for (const team of teams.names.flatMap((name) => teamTree(teams.get(name)))) {
     for (const agent of team.spec.agents) {
@@ -34,51 +61,179 @@ export async function connectMcpServers(teams: TeamRegistry): Promise<McpConnect
       }
     }
   }
-  const open = new Map<string, McpServerConnection & { close: () => Promise<void> }>();
-  const close = async () => {
-    await Promise.all([...open.values()].map((c) => c.close().catch(() => undefined)));
-  };
-  try {
-    for (const server of servers.values()) open.set(server.spec.name, await connect(server));
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { get: (name) => open.get(name), close };
+  return servers;
 }
 
-async function connect(server: McpServerDefinition): Promise<McpServerConnection & { close: () => Promise<void> }> {
-  const where = `MCP server "${server.spec.name}" (${describeConnection(server.connection)})`;
-  let sdk: { Client: typeof Client };
+/**
+ * One MCP server's connection, kept open: opened on first need, dropped when it fails (a stdio
+ * server that exits, an HTTP session the server no longer knows, a broken stream) and opened again
+ * on the next call, with back-off between failed tries. Every change is reported.
+ */
+class ServerLink implements McpServerLink {
+  private opening: Promise<McpOpenConnection> | undefined;
+  private current: (McpOpenConnection & { client: Client }) | undefined;
+  private failures = 0;
+  private nextTryAt = 0;
+  private down: string | undefined;
+  private closed = false;
+  private readonly stderr: string[] = [];
+  readonly where: string;
+
+  constructor(
+    private readonly server: McpServerDefinition,
+    private readonly report: McpReport,
+  ) {
+    this.where = `MCP server "${server.spec.name}" (${describeConnection(server.connection)})`;
+  }
+
+  health(): string {
+    if (this.current) return `${this.where}: connected, tools ${[...this.current.tools.keys()].join(', ')}`;
+    return `${this.where}: DOWN (${this.down ?? 'not connected yet'}); its calls fail and are retried until it answers`;
+  }
+
+  open(): Promise<McpOpenConnection> {
+    if (this.current) return Promise.resolve(this.current);
+    if (this.opening) return this.opening;
+    const wait = this.nextTryAt - Date.now();
+    if (wait > 0) return Promise.reject(this.unavailable(`${this.down ?? 'it failed'}; next try in ${Math.ceil(wait / 1000)} s`));
+    const opening = this.connect().then(
+      (connection) => {
+        if (this.failures > 0 || this.down) this.report(`${this.where} is back: connected again`, 'info');
+        else this.report(`${this.where}: connected, tools ${[...connection.tools.keys()].join(', ')}`, 'info');
+        [this.current, this.failures, this.down] = [connection, 0, undefined];
+        return connection;
+      },
+      (error: unknown) => {
+        if (error instanceof TroupeError) throw error;
+        this.failures += 1;
+        this.nextTryAt = Date.now() + Math.min(MOST_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
+        this.down = `${describeCauses(error)}${this.stderrTail()}`;
+        this.report(`${this.where} could not be reached: ${this.down}`, 'warn');
+        throw this.unavailable(this.down);
+      },
+    );
+    this.opening = opening.finally(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  lost(connection: McpOpenConnection, error: unknown): void {
+    if (this.current !== connection) return;
+    this.current = undefined;
+    this.down = `${describeCauses(error)}${this.stderrTail()}`;
+    this.report(`${this.where} was lost (${this.down}): it is opened again on the next call`, 'warn');
+    void connection.client.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.current ?? (await this.opening?.catch(() => undefined));
+    this.current = undefined;
+    await connection?.client.close().catch(() => undefined);
+  }
+
+  /** A retryable failure that names the server, so the call is tried again once it may answer. */
+  private unavailable(why: string): Error {
+    return Object.assign(new Error(`${this.where} is unavailable: ${why}`), { name: 'McpServerUnavailable' });
+  }
+
+  private stderrTail(): string {
+    return this.stderr.length ? `; its stderr ends: ${this.stderr.slice(-5).join(' | ')}` : '';
+  }
+
+  private async connect(): Promise<McpOpenConnection & { client: Client }> {
+    const sdk = await loadSdk(this.where);
+    // Declares no capability: Troupe answers no sampling, roots or elicitation requests.
+    const client = new sdk.Client({ name: 'troupe-worker', version: '1' }, { capabilities: {} });
+    const transport = await this.transport(sdk);
+    let listed: MCPToolLike[];
+    try {
+      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
+      listed = await listAllTools(client);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    const offered = new Map(listed.map((tool) => [tool.name, tool]));
+    const missing = this.server.spec.tools.filter((name) => !offered.has(name));
+    const needTasks = this.server.spec.tools.filter((name) => (offered.get(name) as { execution?: { taskSupport?: string } } | undefined)?.execution?.taskSupport === 'required');
+    if (missing.length || needTasks.length) {
+      await client.close().catch(() => undefined);
+      const problems = [
+        ...(missing.length ? [`has no tool ${missing.map((m) => `"${m}"`).join(', ')}: it lists ${[...offered.keys()].join(', ') || 'none'}`] : []),
+        ...(needTasks.length ? [`requires task-based execution for ${needTasks.map((m) => `"${m}"`).join(', ')}, which Troupe does not offer`] : []),
+      ];
+      throw new TroupeError('MCP_TOOL_MISSING', `${this.where} ${problems.join('; it ')}. Fix the allow-list (tools).`);
+    }
+    let lostWith: (error: Error) => void = () => undefined;
+    const connectionLost = new Promise<Error>((resolve) => (lostWith = resolve));
+    const connection = { client, tools: new Map([...offered].filter(([name]) => this.server.spec.tools.includes(name))), connectionLost };
+    client.onclose = () => {
+      const error = new Error(`${this.where} closed the connection${this.stderrTail()}`);
+      lostWith(error);
+      if (!this.closed) this.lost(connection, error);
+    };
+    // A broken HTTP stream (the server died mid-call) ends the calls waiting on it, instead of their timeout.
+    client.onerror = (error) => {
+      if (this.server.connection.kind === 'http' && isConnectionError(error)) lostWith(error);
+    };
+    return connection;
+  }
+
+  private async transport(sdk: McpSdk) {
+    const connection = this.server.connection;
+    if (connection.kind === 'stdio') {
+      // Exactly what the team gives, plus the minimal set a program needs to start: never the worker's secrets.
+      const transport = new sdk.StdioClientTransport({
+        command: connection.command,
+        args: connection.args,
+        env: { ...sdk.getDefaultEnvironment(), ...connection.env },
+        ...(connection.cwd ? { cwd: connection.cwd } : {}),
+        stderr: 'pipe',
+      });
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        const lines = chunk.toString().split('\n').map((line) => line.trim()).filter(Boolean);
+        this.stderr.push(...lines);
+        this.stderr.splice(0, Math.max(0, this.stderr.length - STDERR_LINES));
+      });
+      return transport;
+    }
+    const headers = typeof connection.headers === 'function' ? await connection.headers() : connection.headers;
+    return new sdk.StreamableHTTPClientTransport(new URL(connection.url), {
+      ...(headers ? { requestInit: { headers } } : {}),
+      ...(connection.authProvider ? { authProvider: connection.authProvider as never } : {}),
+    });
+  }
+}
+
+type McpSdk = typeof ClientModule & typeof StdioModule & typeof HttpModule;
+
+/** The MCP SDK is an optional peer dependency: loaded only by a worker whose teams use MCP. */
+async function loadSdk(where: string): Promise<McpSdk> {
   try {
-    sdk = await import('@modelcontextprotocol/sdk/client/index.js');
+    const [client, stdio, http] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/stdio.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    ]);
+    return { ...client, ...stdio, ...http };
   } catch {
     throw new TroupeError('MCP_SDK_MISSING', `${where} needs the MCP SDK: npm install @modelcontextprotocol/sdk`);
   }
-  const client = new sdk.Client({ name: 'troupe-worker', version: '1' });
-  const transport =
-    server.connection.kind === 'stdio'
-      ? new (await import('@modelcontextprotocol/sdk/client/stdio.js')).StdioClientTransport({
-          command: server.connection.command,
-          args: server.connection.args,
-          ...(server.connection.env ? { env: { ...(process.env as Record<string, string>), ...server.connection.env } } : {}),
-          ...(server.connection.cwd ? { cwd: server.connection.cwd } : {}),
-          stderr: 'ignore',
-        })
-      : new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(new URL(server.connection.url));
-  let listed: MCPToolLike[];
-  try {
-    await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
-    listed = (await client.listTools(undefined, { timeout: CONNECT_TIMEOUT_MS })).tools;
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    throw new TroupeError('MCP_SERVER_UNAVAILABLE', `${where} could not start or answer: ${(error as Error).message}. Check the command (or URL) and that the server runs on its own.`);
-  }
-  const tools = new Map(listed.map((tool) => [tool.name, tool]));
-  const missing = server.spec.tools.filter((name) => !tools.has(name));
-  if (missing.length) {
-    await client.close().catch(() => undefined);
-    throw new TroupeError('MCP_TOOL_MISSING', `${where} has no tool ${missing.map((m) => `"${m}"`).join(', ')}: it lists ${[...tools.keys()].join(', ') || 'none'}. Fix the allow-list (tools).`);
-  }
-  return { client: client as unknown as MCPClientLike, tools: new Map([...tools].filter(([name]) => server.spec.tools.includes(name))), close: () => client.close() };
+}
+
+async function listAllTools(client: Client): Promise<MCPToolLike[]> {
+  const tools: MCPToolLike[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout: CONNECT_TIMEOUT_MS });
+    tools.push(...(page.tools as MCPToolLike[]));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return tools;
+}
+
+/** An error that means the connection itself is gone (refused, reset, a broken stream), not one call's failure. */
+export function isConnectionError(error: unknown): boolean {
+  const text = describeCauses(error);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|fetch failed|terminated|other side closed|Connection closed|Not connected/i.test(text);
 }

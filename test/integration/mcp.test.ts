@@ -38,7 +38,7 @@ describe('MCP servers', () => {
     }
   });
 
-  it('refuses to start a worker whose MCP server cannot start, or lacks an allowed tool, naming the server and the command', async () => {
+  it('starts a worker whose MCP server is down, but refuses one whose server lacks an allowed tool, naming the server and the command', async () => {
     const failure = (teams: ReturnType<typeof teamWith>) =>
       startTestEnvironment({ teams: [teams], server: 'dev-server' }).then(
         async (t) => {
@@ -47,9 +47,8 @@ describe('MCP servers', () => {
         },
         (e: unknown) => e as Error & { code?: string },
       );
-    const broken = await failure(teamWith(calc(['add'], '/no/such/mcp-server')));
-    expect(broken).toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
-    expect(broken?.message).toContain('MCP server "calc" (/no/such/mcp-server --import tsx');
+    // A server that is down does not stop the worker (only the calls that need it fail: see mcp-reference.test.ts).
+    expect(await failure(teamWith(calc(['add'], '/no/such/mcp-server')))).toBeUndefined();
     const missing = await failure(teamWith(calc(['add', 'multiply'])));
     expect(missing).toMatchObject({ code: 'MCP_TOOL_MISSING' });
     expect(missing?.message).toContain('has no tool "multiply": it lists add, shout');

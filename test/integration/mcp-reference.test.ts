@@ -1,0 +1,211 @@
+import type { ContentBlockParam, ToolResultBlockParam } from '@anthropic-ai/sdk/resources/messages';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure } from '../../src/client/failure.js';
+import { defineAgent, defineMcpServer, defineTeam, type McpServerDefinition } from '../../src/team/index.js';
+import { startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
+import { until } from '../support/until.js';
+
+// Agents against the official MCP reference server (server-everything, over stdio and Streamable
+// HTTP) and the MCP SDK's own server, through a worker on the dev server: what a user meets.
+const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
+const FILESYSTEM = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/mcp-server.ts', import.meta.url));
+const CANARY = 'sk-ant-canary-never-for-mcp';
+
+const soloTeam = (name: string, servers: McpServerDefinition[], agent: Partial<Parameters<typeof defineAgent>[0]> = {}) =>
+  defineTeam({ name, agents: [defineAgent({ name: `${name}-agent`, role: 'clerk', system: 'Use the tools.', output: 'text', mcp: servers, timeout: '10s', ...agent })], topology: { kind: 'pipeline', steps: [{ agent: `${name}-agent` }] } });
+const calc = (name: string, extra: Partial<Parameters<typeof defineMcpServer>[0]> = {}) =>
+  defineMcpServer({ name, command: process.execPath, args: ['--import', 'tsx', FIXTURE], tools: ['add', 'pid', 'slow'], timeout: '10s', ...extra });
+
+let httpPort = 0;
+let http: ChildProcess | undefined;
+let t: TroupeTestEnvironment;
+const script: Record<string, unknown[]> = {};
+const scripted = (agent: string, ...replies: unknown[]) => (script[`${agent}`] = replies);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startHttpEverything(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(httpPort) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  await until(() => said.includes('listening on port'), 20_000);
+  return child;
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** A tool result's text (results made of text only travel as one string). */
+function textOf(result: ToolResultBlockParam | undefined): string {
+  return typeof result?.content === 'string' ? result.content : JSON.stringify(result?.content);
+}
+
+/** The tool results the agent's second model turn was sent (what the model saw of its first turn's calls). */
+function resultsSeenBy(agent: string): ToolResultBlockParam[] {
+  const second = t.double.scripted.requests.filter((r) => r.agent === agent)[1];
+  return (second?.body.messages.at(-1)?.content ?? []) as ToolResultBlockParam[];
+}
+
+beforeAll(async () => {
+  httpPort = await freePort();
+  http = await startHttpEverything();
+  process.env['ANTHROPIC_API_KEY'] = CANARY; // the worker's own secret: no stdio server may see it
+  scripted('env-agent', { toolUse: [{ name: 'get-env', input: {} }] }, { text: 'seen' });
+  scripted('media-agent', { toolUse: [{ name: 'get-tiny-image', input: {} }, { name: 'get-resource-links', input: { count: 2 } }, { name: 'get-resource-reference', input: { resourceType: 'Text', resourceId: 1 } }] }, { text: 'seen' });
+  scripted('twins-agent', { toolUse: [{ name: 'a_add', input: { a: 1, b: 2 } }, { name: 'b_add', input: { a: 10, b: 20 } }] }, { text: '3 and 30' });
+  scripted('restart-agent', { toolUse: [{ name: 'pid', input: {} }] }, { text: 'pid seen' });
+  scripted('slow-agent', { toolUse: [{ name: 'slow', input: { ms: 8_000, log: '' } }] }, { text: 'gave up' });
+  scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
+  scripted('plain-agent', { text: 'no MCP needed' });
+  scripted('lost-root-agent', { text: 'never' });
+  scripted('down-agent', { toolUse: [{ name: 'add', input: { a: 1, b: 1 } }] }, { text: 'never' });
+  const plain = defineTeam({ name: 'plain', agents: [defineAgent({ name: 'plain-agent', role: 'clerk', system: 's', output: 'text' })], topology: { kind: 'pipeline', steps: [{ agent: 'plain-agent' }] } });
+  t = await startTestEnvironment({
+    server: 'dev-server',
+    script: script as never,
+    teams: [
+      soloTeam('env', [defineMcpServer({ name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], env: { GREETING: 'hello from the team' }, tools: ['get-env'] })]),
+      soloTeam('media', [defineMcpServer({ name: 'everything-media', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['get-tiny-image', 'get-resource-links', 'get-resource-reference'] })]),
+      soloTeam('twins', [calc('calc-a', { prefix: 'a' }), calc('calc-b', { prefix: 'b' })]),
+      soloTeam('restart', [calc('calc-restart')]),
+      soloTeam('slow', [calc('calc-slow', { timeout: '2s', retry: { maximumAttempts: 1 } })]),
+      soloTeam('web', [defineMcpServer({ name: 'everything-http', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['echo'], retry: { maximumAttempts: 5, initialInterval: 200 } })]),
+      soloTeam('down', [defineMcpServer({ name: 'nowhere', command: '/no/such/mcp-server', tools: ['add'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
+      soloTeam('lost-root', [defineMcpServer({ name: 'files', command: process.execPath, args: [FILESYSTEM, '/no/such/root'], tools: ['read_text_file'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
+      plain,
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await t?.close();
+  await stop(http);
+  delete process.env['ANTHROPIC_API_KEY'];
+});
+
+describe('MCP against the reference servers', () => {
+  it('gives a stdio server exactly the environment its definition names, never the worker\'s secrets', async () => {
+    const run = await t.start('env', 'Show the environment.');
+    expect((await run.result()).output).toBe('seen');
+    const [result] = resultsSeenBy('env-agent');
+    const env = JSON.parse(textOf(result)) as Record<string, string>;
+    expect(env['GREETING']).toBe('hello from the team');
+    expect(JSON.stringify(env)).not.toContain(CANARY);
+    expect(env['PATH']).toBeTruthy();
+  });
+
+  it('hands the model images, resource links and embedded resources in the blocks that carry them, running each tool once', async () => {
+    const run = await t.start('media', 'Fetch media.');
+    expect((await run.result()).output).toBe('seen');
+    const [image, links, reference] = resultsSeenBy('media-agent');
+    expect(image?.is_error).toBeUndefined();
+    expect((image?.content as ContentBlockParam[]).map((b) => b.type)).toContain('image');
+    expect(links?.is_error).toBeUndefined();
+    expect(JSON.stringify(links?.content)).toMatch(/resource .* at demo:\/\/resource/);
+    expect(reference?.is_error).toBeUndefined();
+    const document = (reference?.content as ContentBlockParam[]).find((b) => b.type === 'document');
+    expect(JSON.stringify(document)).toContain('Resource 1');
+    // Each tool ran once: three activities completed, none retried.
+    const history = await run.handle.fetchHistory();
+    const mcpCalls = history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runMcpTool') ?? [];
+    const attempts = history.events?.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [])) ?? [];
+    expect(mcpCalls).toHaveLength(3);
+    expect(Math.max(...attempts)).toBe(1);
+  });
+
+  it('serves one agent two servers with a tool of the same name, under their prefixes', async () => {
+    const run = await t.start('twins', 'Add twice.');
+    expect((await run.result()).output).toBe('3 and 30');
+    const offered = (t.double.scripted.requests.find((r) => r.agent === 'twins-agent')?.body.tools ?? []).map((tool) => (tool as { name: string }).name);
+    expect(offered.sort()).toEqual(['a_add', 'a_pid', 'a_slow', 'b_add', 'b_pid', 'b_slow']);
+    expect(resultsSeenBy('twins-agent').map((r) => r.content)).toEqual(['3', '30']);
+  });
+
+  it('restarts a stdio server that died: the next run is served by a new process', async () => {
+    const first = await t.start('restart', 'Which process?');
+    await first.result();
+    const pid = Number(resultsSeenBy('restart-agent')[0]?.content);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    await until(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const before = t.double.scripted.requests.length;
+    const second = await t.start('restart', 'Which process now?');
+    expect((await second.result()).output).toBe('pid seen');
+    const again = t.double.scripted.requests.slice(before).filter((r) => r.agent === 'restart-agent')[1];
+    const newPid = Number(((again?.body.messages.at(-1)?.content ?? []) as ToolResultBlockParam[])[0]?.content);
+    expect(newPid).toBeGreaterThan(0);
+    expect(newPid).not.toBe(pid);
+  });
+
+  it('bounds a call by its own timeout and tells the server to stop (notifications/cancelled)', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'troupe-mcp-')), 'slow.log');
+    writeFileSync(log, '');
+    script['slow-agent'] = [{ toolUse: [{ name: 'slow', input: { ms: 8_000, log } }] }, { text: 'gave up' }];
+    const run = await t.start('slow', 'Work slowly.');
+    expect((await run.result()).output).toBe('gave up');
+    const [result] = resultsSeenBy('slow-agent');
+    expect(result?.is_error).toBe(true);
+    expect(textOf(result)).toMatch(/did not answer within \d+ ms|timed out/);
+    await until(() => readFileSync(log, 'utf8').includes('cancelled'), 10_000);
+    expect(readFileSync(log, 'utf8')).toBe('started\ncancelled\n');
+  });
+
+  it('re-opens the session of a Streamable HTTP server that restarted', async () => {
+    const first = await t.start('web', 'Echo.');
+    expect((await first.result()).output).toBe('echoed');
+    await stop(http);
+    http = await startHttpEverything();
+    const second = await t.start('web', 'Echo again.');
+    expect((await second.result()).output).toBe('echoed');
+    const results = t.double.scripted.requests.filter((r) => r.agent === 'web-agent').map((r) => r.body.messages.at(-1)?.content).filter(Array.isArray) as ToolResultBlockParam[][];
+    expect(results.map((r) => r[0]?.is_error)).toEqual([undefined, undefined]);
+    expect(results.map((r) => textOf(r[0]))).toEqual([expect.stringContaining('over http'), expect.stringContaining('over http')]);
+  });
+
+  it('a server that is down fails only the runs that need it, naming it; other teams on the worker run', async () => {
+    const plain = await t.start('plain', 'Nothing to call.');
+    expect((await plain.result()).output).toBe('no MCP needed');
+    const down = await t.start('down', 'Add.');
+    const failure = await down.result().then(
+      () => undefined,
+      (error: unknown) => describeFailure(error),
+    );
+    expect(failure?.message).toContain('MCP server "nowhere" (/no/such/mcp-server) is unavailable');
+    expect(failure?.message).toMatch(/ENOENT|spawn/);
+  }, 120_000);
+
+  it('says why a server failed to start, from its own stderr', async () => {
+    const run = await t.start('lost-root', 'Read.');
+    const failure = await run.result().then(
+      () => undefined,
+      (error: unknown) => describeFailure(error),
+    );
+    expect(failure?.message).toContain('MCP server "files"');
+    expect(failure?.message).toContain('None of the specified directories are accessible');
+  }, 120_000);
+});
