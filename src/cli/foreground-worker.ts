@@ -11,7 +11,9 @@ import { openLocalStack, untilInterrupted, type LocalStack, type StackOptions } 
  */
 export async function runWorkerInForeground(options: Omit<StackOptions, 'worker'>, describe: (stack: LocalStack) => string[]): Promise<number> {
   const interrupted = untilInterrupted();
-  const stack = await openLocalStack({ ...options, worker: true });
+  // The worker's MCP servers, as they connect at start and whenever one is lost or back: in this terminal.
+  const onMcpStatus = (line: string, level: 'info' | 'warn') => (level === 'warn' ? console.error(`troupe: ${line}`) : console.log(line));
+  const stack = await openLocalStack({ ...options, worker: true, onMcpStatus });
   for (const line of describe(stack)) console.log(line);
   console.log('Press Ctrl-C to stop.');
   const stopped = stack.workerStopped?.then((error) => ({ error }));

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins, verifyModelAccess, type ModelClient, type TeamsModule } from '../workers/index.js';
 import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
 import type { WorkerLimits } from '../workers/worker-limits.js';
+import type { McpReport } from '../workers/mcp-connections.js';
 import { workflowCode } from '../workers/workflow-code.js';
 import { offlineScriptWarning, requireOfflineScript } from '../workers/offline-script-gaps.js';
 
@@ -23,6 +24,8 @@ export interface StackOptions {
   validate?: (teams: TeamsModule) => void;
   /** The team the command runs: offline, every one of its agents must have a scripted reply. */
   runs?: string | undefined;
+  /** Where that worker says how its MCP servers are (connected, down, lost, back); default: its log. */
+  onMcpStatus?: McpReport | undefined;
   /** Called once Temporal is reachable, before the worker starts: for checks that need the cluster. */
   checkTarget?: ((target: TemporalTarget) => Promise<void>) | undefined;
 }
@@ -77,6 +80,7 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
         workerDeploymentOptions: options.deployment,
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.activitiesOnly ? { activitiesOnly: true } : {}),
+        ...(options.onMcpStatus ? { onMcpStatus: options.onMcpStatus } : {}),
       });
       running = worker.run();
     }

@@ -1,4 +1,5 @@
 export { createTroupeWorker, WORKFLOWS_PATH, type TroupeWorkerOptions } from './create-worker.js';
+export type { McpReport } from './mcp-connections.js';
 export { createFileAnswerJournal, answerKey, type AnswerJournal } from '../activities/index.js';
 export { connectFromEnv } from './connect-from-env.js';
 export { createModelClient, verifyModelAccess, type ModelClient } from './model-client.js';

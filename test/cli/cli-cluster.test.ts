@@ -202,6 +202,18 @@ describe('troupe on a configured cluster', () => {
     }
   }, 90_000);
 
+  it('troupe worker says at start how its MCP servers are', async () => {
+    const worker = spawnTroupe(['--teams', 'test/fixtures/mcp-teams.ts', 'worker', '--task-queue', 'cli-cluster-mcp-health'], cluster);
+    let said = '';
+    worker.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    try {
+      await until(() => said.includes('Press Ctrl-C to stop.'), 60_000);
+      expect(said).toMatch(/MCP server "calc" \(.*mcp-server\.ts\): connected, tools add/);
+    } finally {
+      worker.kill('SIGINT');
+    }
+  }, 90_000);
+
   it('troupe list shows team, topology, status, tokens and the cost estimated from TROUPE_PRICES', async () => {
     const prices: Record<string, { input: number; output: number; cacheRead?: number }> = {
       'claude-sonnet-5-5': { input: 3, output: 15 },
