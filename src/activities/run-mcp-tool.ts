@@ -31,6 +31,8 @@ export interface McpServerLink {
   open(): Promise<McpOpenConnection>;
   /** A call found the connection broken: drop it, so the next call opens it again. */
   lost(connection: McpOpenConnection, error: unknown): void;
+  /** Whether a call needs a person's approval, for a server whose approval is `when: 'requested'`. */
+  needsApproval(tool: string, input: unknown): Promise<boolean>;
 }
 
 /** The MCP servers a worker links to, by name. */
@@ -51,7 +53,7 @@ export interface McpToolCallInput {
 /** The model is cut off just before the activity's own timeout, so the server is told to stop (notifications/cancelled). */
 const TIMEOUT_MARGIN = 0.95;
 
-function linkTo(mcp: McpServers | undefined, server: string): McpServerLink {
+export function linkTo(mcp: McpServers | undefined, server: string): McpServerLink {
   const link = mcp?.link(server);
   if (!link) {
     throw ApplicationFailure.nonRetryable(`This worker has no MCP server "${server}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { FailureType, type TeamRegistry, type ToolDefinition } from '../team/index.js';
 import { heartbeatUntilDone } from './heartbeat.js';
+import { linkTo, type McpServers } from './run-mcp-tool.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { INLINE_RESULT_BYTES, type ToolOutcome } from './tool-calls.js';
 import { summarise } from '../protocol/text.js';
@@ -69,9 +70,13 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
   };
 }
 
-/** Whether a call of a tool with a `needsApproval` function needs a person's approval (runs the function in the worker). */
-export function createToolNeedsApproval({ teams }: { teams: TeamRegistry }) {
-  return async function toolNeedsApproval(call: Omit<ToolCallInput, 'toolUseId'>): Promise<boolean> {
+/**
+ * Whether a call needs a person's approval: a tool's `needsApproval` function, or an MCP server's
+ * (`server` given, `tool` its MCP name) function or the tool's destructive hint. Runs in the worker.
+ */
+export function createToolNeedsApproval({ teams, mcp }: { teams: TeamRegistry; mcp?: McpServers | undefined }) {
+  return async function toolNeedsApproval(call: Omit<ToolCallInput, 'toolUseId'> & { server?: string }): Promise<boolean> {
+    if (call.server !== undefined) return linkTo(mcp, call.server).needsApproval(call.tool, call.input);
     const tool = findTool(teams, call);
     return tool.needsApproval ? Boolean(await tool.needsApproval(call.input)) : true;
   };

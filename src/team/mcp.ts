@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalSpecSchema } from './approval.js';
 import { DurationSchema, HeartbeatTimeoutSchema } from './duration.js';
 import { TeamSpecError } from './errors.js';
 import { NameSchema } from './names.js';
@@ -28,6 +29,14 @@ export const McpServerSpecSchema = z
     /** How soon a call whose worker died is retried (the worker heartbeats while it waits, and on each progress notification); as for tools, default 10 s, `false` for none. */
     heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
     retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
+    /**
+     * A person approves calls of this server's tools before they run, through the gate `tool-<name>`
+     * (the name agents see): every call (`when: 'always'`), or (`when: 'requested'`) those the worker
+     * says need it: the definition's `needsApproval(tool, input)`, or a tool the server marks `destructiveHint`.
+     */
+    approval: ApprovalSpecSchema.optional(),
+    /** When a person refuses a call: tell the model (it may take another way), or fail the run with ApprovalRejected. */
+    onRefused: z.enum(['tell-model', 'fail']).default('tell-model'),
   })
   .strict()
   .superRefine((server, ctx) => {
@@ -58,7 +67,7 @@ export type McpConnection =
   | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
   | { kind: 'http'; url: string; headers?: McpHeaders; authProvider?: object };
 
-export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema>, never> {
+export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema>, 'approval'> {
   /** A command the worker starts and talks to over stdio, e.g. 'npx' with args ['-y', 'some-mcp-server']. */
   command?: string;
   args?: string[];
@@ -74,28 +83,44 @@ export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema
   headers?: McpHeaders;
   /** With `url`: an `OAuthClientProvider` (from `@modelcontextprotocol/sdk/client/auth.js`) for servers that require OAuth. */
   authProvider?: object;
+  /**
+   * A person approves calls of this server's tools before they run: `true` for the defaults (anyone,
+   * 24 h, reject on expiry) or an approval spec without its gate (each tool's gate is `tool-<name>`).
+   * With `needsApproval` or `approveDestructive`, only the calls they pick need it.
+   */
+  approval?: true | Omit<z.input<typeof ApprovalSpecSchema>, 'gate' | 'when'>;
+  /** With or without `approval`: ask only when this returns true for the tool (its MCP name) and input (runs in the worker). */
+  needsApproval?: (tool: string, input: unknown) => boolean | Promise<boolean>;
+  /** Ask for approval of every call of a tool the server marks `destructiveHint: true` (with the defaults unless `approval` says otherwise). */
+  approveDestructive?: boolean;
 }
 
 export interface McpServerDefinition {
   readonly spec: McpServerSpec;
   /** How the worker reaches the server; not part of the run spec, so its secrets never enter history. */
   readonly connection: McpConnection;
+  /** Which calls need a person's approval, when the spec's approval is `when: 'requested'` (runs in the worker). */
+  readonly needsApproval: ((tool: string, input: unknown) => boolean | Promise<boolean>) | undefined;
+  readonly approveDestructive: boolean;
 }
 
 export function defineMcpServer(config: McpServerConfig): McpServerDefinition {
   const subject = `MCP server "${String(config.name)}"`;
-  const { command, args = [], env, cwd, url, headers, authProvider, ...rest } = config;
+  const { command, args = [], env, cwd, url, headers, authProvider, approval, needsApproval, approveDestructive = false, ...rest } = config;
   if ((command === undefined) === (url === undefined)) throw new TeamSpecError(subject, ['give either command (stdio) or url (Streamable HTTP), not both or neither']);
   if (url !== undefined && !URL.canParse(url)) throw new TeamSpecError(subject, [`url: "${url}" is not a URL`]);
   if (command !== undefined && (headers !== undefined || authProvider !== undefined)) throw new TeamSpecError(subject, ['headers and authProvider are for a server at a url, not a command']);
   if (url !== undefined && (env !== undefined || cwd !== undefined)) throw new TeamSpecError(subject, ['env and cwd are for a server the worker starts (command), not one at a url']);
-  const parsed = McpServerSpecSchema.safeParse(rest);
+  const asks = approval !== undefined || needsApproval !== undefined || approveDestructive;
+  const when = needsApproval !== undefined || approveDestructive ? 'requested' : 'always';
+  const approvalSpec = asks ? { approvers: ['*'], ...(approval === true || approval === undefined ? {} : approval), gate: `mcp-${String(config.name)}`, when } : undefined;
+  const parsed = McpServerSpecSchema.safeParse({ ...rest, ...(approvalSpec ? { approval: approvalSpec } : {}) });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   const connection: McpConnection =
     command !== undefined
       ? { kind: 'stdio', command, args, ...(env ? { env } : {}), ...(cwd ? { cwd } : {}) }
       : { kind: 'http', url: url ?? '', ...(headers ? { headers } : {}), ...(authProvider ? { authProvider } : {}) };
-  return { spec: parsed.data, connection };
+  return { spec: parsed.data, connection, needsApproval, approveDestructive };
 }
 
 /** How a connection is named in messages: the command line, or the URL. */

@@ -57,7 +57,7 @@ function mcpServersOf(teams: TeamRegistry): Map<string, McpServerDefinition> {
         if (known && describeConnection(known.connection) !== describeConnection(server.connection)) {
           throw new TroupeError('MCP_SERVER_CONFLICT', `Two MCP servers are named "${server.spec.name}" (${describeConnection(known.connection)}; ${describeConnection(server.connection)}): give each its own name.`);
         }
-        servers.set(server.spec.name, { spec: { ...server.spec, tools: [...new Set([...(known?.spec.tools ?? []), ...server.spec.tools])] }, connection: server.connection });
+        servers.set(server.spec.name, { ...server, spec: { ...server.spec, tools: [...new Set([...(known?.spec.tools ?? []), ...server.spec.tools])] } });
       }
     }
   }
@@ -114,6 +114,18 @@ class ServerLink implements McpServerLink {
     );
     this.opening = opening.finally(() => (this.opening = undefined));
     return this.opening;
+  }
+
+  /**
+   * The definition's `needsApproval`, or (with `approveDestructive`) whether the server marks the tool
+   * destructive: by the MCP spec's defaults, any tool not marked read-only or `destructiveHint: false`.
+   */
+  async needsApproval(tool: string, input: unknown): Promise<boolean> {
+    if (this.server.needsApproval && (await this.server.needsApproval(tool, input))) return true;
+    if (!this.server.approveDestructive) return false;
+    const listed = (await this.open()).tools.get(tool) as { annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean } } | undefined;
+    const annotations = listed?.annotations;
+    return annotations?.readOnlyHint !== true && annotations?.destructiveHint !== false;
   }
 
   lost(connection: McpOpenConnection, error: unknown): void {

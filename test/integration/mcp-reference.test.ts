@@ -76,6 +76,8 @@ beforeAll(async () => {
   scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
   scripted('plain-agent', { text: 'no MCP needed' });
   scripted('lost-root-agent', { text: 'never' });
+  scripted('guarded-agent', { toolUse: [{ name: 'add', input: { a: 2, b: 2 } }] }, { text: 'added after approval' });
+  scripted('hinted-agent', { toolUse: [{ name: 'get-env', input: {} }, { name: 'add', input: { a: 1, b: 1 } }] }, { text: 'read freely, added after approval' });
   scripted('down-agent', { toolUse: [{ name: 'add', input: { a: 1, b: 1 } }] }, { text: 'never' });
   const plain = defineTeam({ name: 'plain', agents: [defineAgent({ name: 'plain-agent', role: 'clerk', system: 's', output: 'text' })], topology: { kind: 'pipeline', steps: [{ agent: 'plain-agent' }] } });
   t = await startTestEnvironment({
@@ -90,6 +92,11 @@ beforeAll(async () => {
       soloTeam('web', [defineMcpServer({ name: 'everything-http', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['echo'], retry: { maximumAttempts: 5, initialInterval: 200 } })]),
       soloTeam('down', [defineMcpServer({ name: 'nowhere', command: '/no/such/mcp-server', tools: ['add'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
       soloTeam('lost-root', [defineMcpServer({ name: 'files', command: process.execPath, args: [FILESYSTEM, '/no/such/root'], tools: ['read_text_file'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
+      soloTeam('guarded', [calc('calc-guarded', { approval: { approvers: ['ana'] } })]),
+      soloTeam('hinted', [
+        defineMcpServer({ name: 'everything-hinted', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['get-env'], approveDestructive: true }),
+        calc('calc-hinted', { approveDestructive: true }),
+      ]),
       plain,
     ],
   });
@@ -208,4 +215,25 @@ describe('MCP against the reference servers', () => {
     expect(failure?.message).toContain('MCP server "files"');
     expect(failure?.message).toContain('None of the specified directories are accessible');
   }, 120_000);
+
+  it('asks a person before an MCP tool runs, like a defineTool tool, at the gate tool-<name>', async () => {
+    const run = await t.start('guarded', 'Add with approval.');
+    const awaiting = await t.waitForApproval(run, 'tool-add');
+    expect(awaiting.approvers).toEqual(['ana']);
+    expect(t.double.scripted.requests.filter((r) => r.agent === 'guarded-agent')).toHaveLength(1); // waiting: the tool has not run
+    await run.decide({ gate: 'tool-add', by: 'ana', decision: 'approve' });
+    expect((await run.result()).output).toBe('added after approval');
+    expect(resultsSeenBy('guarded-agent').map((r) => r.content)).toEqual(['4']);
+  });
+
+  it('with approveDestructive, asks only for the tools the server does not mark read-only', async () => {
+    const run = await t.start('hinted', 'Read, then add.');
+    // get-env is marked readOnlyHint by server-everything: it runs at once; add has no hints, so by the MCP spec it may destroy.
+    await t.waitForApproval(run, 'tool-add');
+    await run.decide({ gate: 'tool-add', by: 'ana', decision: 'approve' });
+    expect((await run.result()).output).toBe('read freely, added after approval');
+    const history = await run.handle.fetchHistory();
+    const gates = JSON.stringify(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes));
+    expect(gates).not.toContain('tool-get-env');
+  });
 });

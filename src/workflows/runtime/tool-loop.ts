@@ -152,13 +152,16 @@ export class ToolLoop {
 
   /** Why the model cannot have this call (unknown tool, a person refused it), or nothing when it may run. */
   private async refusal(agent: AgentSpec, use: ToolUse): Promise<ToolOutcome | undefined> {
-    if (delegatedMember(use.name, agent.delegates) || mcpServerOf(agent, use.name)) return undefined;
-    const spec = agent.tools.find((t) => t.name === use.name);
+    if (delegatedMember(use.name, agent.delegates)) return undefined;
+    const server = mcpServerOf(agent, use.name);
+    const spec = server ?? agent.tools.find((t) => t.name === use.name);
     const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => s.tools.map((tool) => mcpToolName(s, tool))), ...agent.delegates.map(delegateTool)];
     if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${names.join(', ')}`);
-    const approval = spec.approval;
+    // An MCP server's approval is one spec for all its tools, each asked at its own gate.
+    const approval = server?.approval ? { ...server.approval, gate: `tool-${use.name}` } : spec.approval;
     if (!approval) return undefined;
-    if (approval.when === 'requested' && !(await toolNeedsApproval({ team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input }))) return undefined;
+    const asking = server ? { team: this.run.team.name, agent: agent.name, server: server.name, tool: mcpToolOf(server, use.name) ?? use.name, input: use.input } : { team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input };
+    if (approval.when === 'requested' && !(await toolNeedsApproval(asking))) return undefined;
     this.transcript.doing(`${agent.name} waits for approval to call ${use.name}(${summarise(use.input, 60)})`);
     const decision = await this.approvals.request(approval, { from: `${agent.name} → ${use.name}`, content: { tool: use.name, input: use.input } });
     if (decision.decision === 'approve') return undefined;
