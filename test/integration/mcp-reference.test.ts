@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/client/failure.js';
 import { defineAgent, defineMcpServer, defineTeam, type McpServerDefinition } from '../../src/team/index.js';
 import { startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
+import { payloadTexts } from '../support/payload-texts.js';
 import { until } from '../support/until.js';
 
 // Agents against the official MCP reference server (server-everything, over stdio and Streamable
@@ -17,6 +18,7 @@ const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotoc
 const FILESYSTEM = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/mcp-server.ts', import.meta.url));
 const CANARY = 'sk-ant-canary-never-for-mcp';
+const MCP_TOKEN = 'mcp-token-canary-5b1e9d73a2c4';
 
 const soloTeam = (name: string, servers: McpServerDefinition[], agent: Partial<Parameters<typeof defineAgent>[0]> = {}) =>
   defineTeam({ name, agents: [defineAgent({ name: `${name}-agent`, role: 'clerk', system: 'Use the tools.', output: 'text', mcp: servers, timeout: '10s', ...agent })], topology: { kind: 'pipeline', steps: [{ agent: `${name}-agent` }] } });
@@ -68,6 +70,7 @@ beforeAll(async () => {
   httpPort = await freePort();
   http = await startHttpEverything();
   process.env['ANTHROPIC_API_KEY'] = CANARY; // the worker's own secret: no stdio server may see it
+  process.env['TROUPE_TEST_MCP_TOKEN'] = MCP_TOKEN; // an HTTP server's bearer token, read by its headers function in the worker
   scripted('env-agent', { toolUse: [{ name: 'get-env', input: {} }] }, { text: 'seen' });
   scripted('media-agent', { toolUse: [{ name: 'get-tiny-image', input: {} }, { name: 'get-resource-links', input: { count: 2 } }, { name: 'get-resource-reference', input: { resourceType: 'Text', resourceId: 1 } }] }, { text: 'seen' });
   scripted('twins-agent', { toolUse: [{ name: 'a_add', input: { a: 1, b: 2 } }, { name: 'b_add', input: { a: 10, b: 20 } }] }, { text: '3 and 30' });
@@ -89,7 +92,7 @@ beforeAll(async () => {
       soloTeam('twins', [calc('calc-a', { prefix: 'a' }), calc('calc-b', { prefix: 'b' })]),
       soloTeam('restart', [calc('calc-restart')]),
       soloTeam('slow', [calc('calc-slow', { timeout: '2s', retry: { maximumAttempts: 1 } })]),
-      soloTeam('web', [defineMcpServer({ name: 'everything-http', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['echo'], retry: { maximumAttempts: 5, initialInterval: 200 } })]),
+      soloTeam('web', [defineMcpServer({ name: 'everything-http', url: `http://127.0.0.1:${httpPort}/mcp`, headers: () => ({ Authorization: `Bearer ${process.env['TROUPE_TEST_MCP_TOKEN']}` }), tools: ['echo'], retry: { maximumAttempts: 5, initialInterval: 200 } })]),
       soloTeam('down', [defineMcpServer({ name: 'nowhere', command: '/no/such/mcp-server', tools: ['add'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
       soloTeam('lost-root', [defineMcpServer({ name: 'files', command: process.execPath, args: [FILESYSTEM, '/no/such/root'], tools: ['read_text_file'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
       soloTeam('guarded', [calc('calc-guarded', { approval: { approvers: ['ana'] } })]),
@@ -192,6 +195,12 @@ describe('MCP against the reference servers', () => {
     const results = t.double.scripted.requests.filter((r) => r.agent === 'web-agent').map((r) => r.body.messages.at(-1)?.content).filter(Array.isArray) as ToolResultBlockParam[][];
     expect(results.map((r) => r[0]?.is_error)).toEqual([undefined, undefined]);
     expect(results.map((r) => textOf(r[0]))).toEqual([expect.stringContaining('over http'), expect.stringContaining('over http')]);
+    // The server's bearer token, sent with every request, is in no payload of either run's history.
+    for (const run of [first, second]) {
+      const texts = payloadTexts(await run.handle.fetchHistory());
+      expect(texts.length).toBeGreaterThan(3);
+      expect(texts.filter((text) => text.includes(MCP_TOKEN) || /authorization|bearer/i.test(text))).toEqual([]);
+    }
   });
 
   it('a server that is down fails only the runs that need it, naming it; other teams on the worker run', async () => {

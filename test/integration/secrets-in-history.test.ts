@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TroupeClient, describeFailure } from '../../src/client/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/index.js';
 import { createModelClient, createTroupeWorker, loadTeamsModule, type TeamsModule } from '../../src/workers/index.js';
+import { payloadTexts } from '../support/payload-texts.js';
 import { uniqueId, useTemporal } from '../support/temporal.js';
 
 // Secrets never enter history: the worker's API key, the headers it sends and the environment's
@@ -17,19 +17,6 @@ process.env['TROUPE_CANARY_SECRET'] = 'canary-secret-4f2a91d7c3e8b650';
 
 const HEADER_NAMES = /x-api-key|authorization|anthropic-version|\bbearer\b/i;
 const KEY_SHAPE = /sk-ant-[A-Za-z0-9_-]{8,}/;
-
-/** The decoded text of every payload in a history, in proto or JSON form (where data is base64). */
-function payloadTexts(node: unknown, found: string[] = []): string[] {
-  if (typeof node !== 'object' || node === null || ArrayBuffer.isView(node)) return found;
-  const payload = node as Payload | { metadata?: Record<string, string>; data?: string };
-  if (payload.metadata && typeof payload.metadata === 'object' && 'encoding' in payload.metadata) {
-    const text = (value: unknown) => (typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from((value as Uint8Array | undefined) ?? [])).toString('utf8');
-    found.push([text(payload.data), ...Object.values(payload.metadata).map(text)].join('\n'));
-    return found;
-  }
-  for (const value of Object.values(node)) payloadTexts(value, found);
-  return found;
-}
 
 /** Values of this process's environment that would be a leak if a payload held them. */
 function environmentValues(): string[] {
