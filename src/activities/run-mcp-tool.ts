@@ -31,6 +31,11 @@ export interface McpServerLink {
   open(): Promise<McpOpenConnection>;
   /** A call found the connection broken: drop it, so the next call opens it again. */
   lost(connection: McpOpenConnection, error: unknown): void;
+  /**
+   * The tools to offer the model: from the open connection, or, while the server is down, from the
+   * last connection (the model can still answer, told its calls fail); rejects if it never answered.
+   */
+  offered(): Promise<McpOpenConnection>;
   /** Whether a call needs a person's approval, for a server whose approval is `when: 'requested'`. */
   needsApproval(tool: string, input: unknown): Promise<boolean>;
 }
@@ -70,7 +75,7 @@ function unavailable(error: unknown): ApplicationFailure {
 export async function mcpToolParams(mcp: McpServers | undefined, agent: AgentSpec): Promise<Tool[]> {
   const perServer = await Promise.all(
     (agent.mcp ?? []).map(async (server) => {
-      const connection = await linkTo(mcp, server.name).open().catch((error: unknown) => {
+      const connection = await linkTo(mcp, server.name).offered().catch((error: unknown) => {
         throw unavailable(error);
       });
       return server.tools.flatMap((name) => {

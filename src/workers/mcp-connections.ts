@@ -72,6 +72,8 @@ function mcpServersOf(teams: TeamRegistry): Map<string, McpServerDefinition> {
 class ServerLink implements McpServerLink {
   private opening: Promise<McpOpenConnection> | undefined;
   private current: (McpOpenConnection & { client: Client }) | undefined;
+  /** The last connection that was open: its tools are still offered while the server is down. */
+  private last: McpOpenConnection | undefined;
   private failures = 0;
   private nextTryAt = 0;
   private down: string | undefined;
@@ -100,7 +102,7 @@ class ServerLink implements McpServerLink {
       (connection) => {
         if (this.failures > 0 || this.down) this.report(`${this.where} is back: connected again`, 'info');
         else this.report(`${this.where}: connected, tools ${[...connection.tools.keys()].join(', ')}`, 'info');
-        [this.current, this.failures, this.down] = [connection, 0, undefined];
+        [this.current, this.last, this.failures, this.down] = [connection, connection, 0, undefined];
         return connection;
       },
       (error: unknown) => {
@@ -114,6 +116,11 @@ class ServerLink implements McpServerLink {
     );
     this.opening = opening.finally(() => (this.opening = undefined));
     return this.opening;
+  }
+
+  offered(): Promise<McpOpenConnection> {
+    const last = this.last;
+    return last ? this.open().catch(() => last) : this.open();
   }
 
   /**

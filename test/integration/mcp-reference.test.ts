@@ -78,6 +78,7 @@ beforeAll(async () => {
   scripted('slow-agent', { toolUse: [{ name: 'slow', input: { ms: 8_000, log: '' } }] }, { text: 'gave up' });
   scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
   scripted('plain-agent', { text: 'no MCP needed' });
+  scripted('cut-agent', { toolUse: [{ name: 'trigger-long-running-operation', input: { duration: 20, steps: 20 } }] }, { text: 'the server went away' });
   scripted('lost-root-agent', { text: 'never' });
   scripted('guarded-agent', { toolUse: [{ name: 'add', input: { a: 2, b: 2 } }] }, { text: 'added after approval' });
   scripted('hinted-agent', { toolUse: [{ name: 'get-env', input: {} }, { name: 'add', input: { a: 1, b: 1 } }] }, { text: 'read freely, added after approval' });
@@ -100,6 +101,7 @@ beforeAll(async () => {
         defineMcpServer({ name: 'everything-hinted', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['get-env'], approveDestructive: true }),
         calc('calc-hinted', { approveDestructive: true }),
       ]),
+      soloTeam('cut', [defineMcpServer({ name: 'everything-cut', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['trigger-long-running-operation'], timeout: '60s', retry: { maximumAttempts: 2, initialInterval: 200 } })]),
       plain,
     ],
   });
@@ -244,5 +246,22 @@ describe('MCP against the reference servers', () => {
     const history = await run.handle.fetchHistory();
     const gates = JSON.stringify(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes));
     expect(gates).not.toContain('tool-get-env');
+  });
+
+  it('ends a call at once when its HTTP server dies mid-call, and tells the model why', async () => {
+    const run = await t.start('cut', 'Run long.');
+    await until(() => t.double.scripted.requests.some((r) => r.agent === 'cut-agent'));
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the operation is under way (20 s long)
+    const killedAt = Date.now();
+    await stop(http);
+    try {
+      expect((await run.result()).output).toBe('the server went away');
+      expect(Date.now() - killedAt).toBeLessThan(20_000); // not the call's 60 s timeout
+      const [result] = resultsSeenBy('cut-agent');
+      expect(result?.is_error).toBe(true);
+      expect(textOf(result)).toMatch(/MCP server "everything-cut" .*(ECONNREFUSED|lost|closed|terminated)/);
+    } finally {
+      http = await startHttpEverything();
+    }
   });
 });
