@@ -2,7 +2,7 @@ import { mcpTool, type MCPClientLike, type MCPToolLike } from '@anthropic-ai/sdk
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, mcpToolName, type AgentSpec } from '../team/index.js';
+import { FailureType, RESOURCE_TOOL, mcpToolName, type AgentSpec } from '../team/index.js';
 import { describeCauses } from './error-causes.js';
 import { heartbeatUntilDone } from './heartbeat.js';
 import { blocksText, mcpResultBlocks, type McpCallResult } from './mcp-result.js';
@@ -20,8 +20,16 @@ export interface McpCallOptions {
 
 /** An open connection to an MCP server: its client, the allowed tools it listed, and a promise that settles if the connection is lost. */
 export interface McpOpenConnection {
-  client: { callTool(params: { name: string; arguments?: Record<string, unknown> }, resultSchema: undefined, options: McpCallOptions): Promise<unknown>; close(): Promise<void> };
+  client: {
+    callTool(params: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> }, resultSchema: undefined, options: McpCallOptions): Promise<unknown>;
+    readResource(params: { uri: string }, options: Omit<McpCallOptions, 'onprogress' | 'resetTimeoutOnProgress'>): Promise<{ contents: unknown[] }>;
+    close(): Promise<void>;
+  };
   tools: ReadonlyMap<string, MCPToolLike>;
+  /** The server's resources, listed when the definition asks for `resources`. */
+  resources?: { uri: string; name: string; mimeType?: string | undefined }[];
+  /** The text of the prompts the definition names, for the agent's system prompt. */
+  promptText?: string;
   connectionLost: Promise<Error>;
 }
 
@@ -55,7 +63,10 @@ export interface McpToolCallInput {
   input: unknown;
 }
 
-/** The model is cut off just before the activity's own timeout, so the server is told to stop (notifications/cancelled). */
+/** Where a call's identity travels in its `_meta`: the same on every attempt of one call. */
+export const CALL_META = 'dev.troupe/call';
+
+/** The MCP request gives up just before the activity's own timeout, so the server is told to stop (notifications/cancelled). */
 const TIMEOUT_MARGIN = 0.95;
 
 export function linkTo(mcp: McpServers | undefined, server: string): McpServerLink {
@@ -78,15 +89,42 @@ export async function mcpToolParams(mcp: McpServers | undefined, agent: AgentSpe
       const connection = await linkTo(mcp, server.name).offered().catch((error: unknown) => {
         throw unavailable(error);
       });
-      return server.tools.flatMap((name) => {
+      const tools = server.tools.flatMap((name) => {
         const tool = connection.tools.get(name);
         if (!tool) return [];
         const { run: _run, parse: _parse, ...param } = mcpTool(tool, connection.client as unknown as MCPClientLike);
         return [{ ...param, name: mcpToolName(server, name) } as Tool];
       });
+      return server.resources ? [...tools, resourceTool(mcpToolName(server, RESOURCE_TOOL), server.name, connection.resources ?? [])] : tools;
     }),
   );
   return perServer.flat();
+}
+
+/** How many resources the reader's description lists (the rest can still be read by URI). */
+const LISTED_RESOURCES = 50;
+
+function resourceTool(name: string, server: string, resources: NonNullable<McpOpenConnection['resources']>): Tool {
+  const listed = resources.slice(0, LISTED_RESOURCES).map((r) => `${r.uri} (${r.name}${r.mimeType ? `, ${r.mimeType}` : ''})`);
+  const more = resources.length > LISTED_RESOURCES ? `, and ${resources.length - LISTED_RESOURCES} more` : '';
+  return {
+    name,
+    description: `Read a resource of the MCP server "${server}" by its URI. It offers: ${listed.join('; ') || 'none listed'}${more}.`,
+    input_schema: { type: 'object', properties: { uri: { type: 'string', description: 'The resource URI' } }, required: ['uri'] },
+  };
+}
+
+/** The text the agent's MCP servers add to its system prompt (their named prompts), if any. */
+export async function mcpSystemText(mcp: McpServers | undefined, agent: AgentSpec): Promise<string> {
+  const texts = await Promise.all(
+    (agent.mcp ?? []).filter((server) => server.prompts?.length).map(async (server) => {
+      const connection = await linkTo(mcp, server.name).offered().catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      return connection.promptText ?? '';
+    }),
+  );
+  return texts.filter(Boolean).join('\n\n');
 }
 
 /**
@@ -107,9 +145,9 @@ export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefine
         throw unavailable(error);
       });
       const name = call.tool;
-      if (!connection.tools.has(name)) throw ApplicationFailure.nonRetryable(`MCP server "${call.server}" offers no tool "${name}" to agents.`, FailureType.UnknownAgent);
+      if (!connection.tools.has(name) && !(name === RESOURCE_TOOL && connection.resources)) throw ApplicationFailure.nonRetryable(`MCP server "${call.server}" offers no tool "${name}" to agents.`, FailureType.UnknownAgent);
       try {
-        result = await callOnce(connection, name, call.input, context);
+        result = name === RESOURCE_TOOL && connection.resources ? await readOnce(connection, call.input, context) : await callOnce(connection, name, call.input, context);
         break;
       } catch (error) {
         if (context.cancellationSignal.aborted) throw error;
@@ -130,7 +168,9 @@ export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefine
 async function callOnce(connection: McpOpenConnection, name: string, input: unknown, context: Context): Promise<McpCallResult> {
   const stopHeartbeating = heartbeatUntilDone(context, 'waitingForMcpMs');
   try {
-    const call = connection.client.callTool({ name, arguments: (input ?? {}) as Record<string, unknown> }, undefined, {
+    // The call's identity (the run and the activity, the same on every attempt), for servers that deduplicate calls.
+    const _meta = { [CALL_META]: `${context.info.workflowExecution?.workflowId ?? ''}/${context.info.activityId}` };
+    const call = connection.client.callTool({ name, arguments: (input ?? {}) as Record<string, unknown>, _meta }, undefined, {
       timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
       resetTimeoutOnProgress: true,
       onprogress: (progress) => context.heartbeat({ progress: progress.progress, total: progress.total, message: progress.message }),
@@ -143,8 +183,18 @@ async function callOnce(connection: McpOpenConnection, name: string, input: unkn
   }
 }
 
-/** JSON-RPC errors by which a server refuses a call it did not run (bad arguments, an unknown or unsupported request). */
-const REFUSALS = new Set([-32600, -32601, -32602]);
+/** Reads a resource for the resource tool: its contents as the blocks a tool result carries. */
+async function readOnce(connection: McpOpenConnection, input: unknown, context: Context): Promise<McpCallResult> {
+  const uri = (input as { uri?: unknown } | undefined)?.uri;
+  if (typeof uri !== 'string' || !uri) return { content: [{ type: 'text', text: 'give { uri: "the resource URI" }' }], isError: true };
+  const read = connection.client.readResource({ uri }, { timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)), signal: context.cancellationSignal });
+  const lost = connection.connectionLost.then((error) => Promise.reject(error));
+  const { contents } = await Promise.race([read, lost]);
+  return { content: contents.map((resource) => ({ type: 'resource', resource })) };
+}
+
+/** JSON-RPC errors by which a server refuses a call it did not run (bad arguments, an unknown or unsupported request, an unknown resource). */
+const REFUSALS = new Set([-32600, -32601, -32602, -32002]);
 
 function refusal(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;

@@ -8,7 +8,7 @@ import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
 import { askModel, checkDecision, findAgent, finalOutput, onModel, resolveAgent, textOf, usageOf } from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
-import { mcpToolParams, type McpServers } from './run-mcp-tool.js';
+import { mcpSystemText, mcpToolParams, type McpServers } from './run-mcp-tool.js';
 import type { ToolOutcome, ToolUse } from './tool-calls.js';
 import { summarise } from '../protocol/text.js';
 
@@ -81,7 +81,10 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
       });
       tools.push(param as Tool);
     }
-    const message = await askModel(anthropic, { team: input.team, agent: spec, messages, format, tools, turn: input.turn }, answers);
+    // Prompts the agent's MCP servers contribute follow its own system prompt (a stable prefix, cached with it).
+    const serverText = await mcpSystemText(mcp, spec);
+    const withServers = serverText ? { ...spec, system: `${spec.system}\n\n${serverText}` } : spec;
+    const message = await askModel(anthropic, { team: input.team, agent: withServers, messages, format, tools, turn: input.turn }, answers);
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');
     await payloads.put(conversation, messages);

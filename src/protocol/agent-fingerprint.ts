@@ -14,7 +14,7 @@ const FIELDS: [name: string, value: (agent: AgentSpec) => unknown][] = [
   ['input schema', (agent) => agent.acceptsInput],
   // What the model is told of each tool (the worker sends its own definitions).
   ['tools', (agent) => agent.tools.map((tool) => [tool.name, tool.description, tool.inputSchema ?? null])],
-  ['MCP servers', (agent) => agent.mcp.map((server) => (server.prefix === undefined ? [server.name, server.tools] : [server.name, server.tools, server.prefix]))],
+  ['MCP servers', (agent) => agent.mcp.map(({ name, tools, prefix, resources, prompts }) => (prefix === undefined && !resources && !prompts ? [name, tools] : [name, tools, prefix ?? null, resources ?? false, prompts ?? []]))],
   ['server tools', (agent) => agent.serverTools],
   ['delegates', (agent) => agent.delegates],
 ];

@@ -37,9 +37,14 @@ export const McpServerSpecSchema = z
     approval: ApprovalSpecSchema.optional(),
     /** When a person refuses a call: tell the model (it may take another way), or fail the run with ApprovalRejected. */
     onRefused: z.enum(['tell-model', 'fail']).default('tell-model'),
+    /** Offer the agent a `read_resource` tool (under the prefix) that reads the server's resources by URI; its description lists them. */
+    resources: z.literal(true).optional(),
+    /** The server's prompts (by name, without arguments) whose text is added to the agent's system prompt. */
+    prompts: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict()
   .superRefine((server, ctx) => {
+    if (server.resources && server.tools.includes(RESOURCE_TOOL)) ctx.addIssue({ code: 'custom', path: ['resources'], message: `the server has a tool named "${RESOURCE_TOOL}" already: leave it out of tools, or resources off` });
     server.tools.forEach((tool, i) => {
       const name = mcpToolName(server, tool);
       if (!API_TOOL_NAME.test(name)) {
@@ -50,14 +55,22 @@ export const McpServerSpecSchema = z
 
 export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
 
+/** The tool that reads a server's resources, offered when its definition asks for `resources`. */
+export const RESOURCE_TOOL = 'read_resource';
+
+/** Every tool a server offers agents, by MCP name: its allow-list, and the resource reader if asked for. */
+export function mcpToolNames(server: Pick<McpServerSpec, 'tools' | 'resources'>): string[] {
+  return server.resources ? [...server.tools, RESOURCE_TOOL] : server.tools;
+}
+
 /** The name agents see a server's tool by: its MCP name, after the server's prefix. */
 export function mcpToolName(server: Pick<McpServerSpec, 'prefix'>, tool: string): string {
   return server.prefix === undefined ? tool : `${server.prefix}_${tool}`;
 }
 
 /** The MCP name of the tool agents know as `name`, if the server offers it. */
-export function mcpToolOf(server: Pick<McpServerSpec, 'prefix' | 'tools'>, name: string): string | undefined {
-  return server.tools.find((tool) => mcpToolName(server, tool) === name);
+export function mcpToolOf(server: Pick<McpServerSpec, 'prefix' | 'tools' | 'resources'>, name: string): string | undefined {
+  return mcpToolNames(server).find((tool) => mcpToolName(server, tool) === name);
 }
 
 /** Headers for an HTTP server, or a function the worker runs to get them (e.g. a bearer token from its environment) each time it connects. */

@@ -5,7 +5,7 @@ import { NameSchema } from './names.js';
 import { validateReferences } from './references.js';
 import { RetrySpecSchema } from './retry.js';
 import { ToolSpecSchema } from './tool.js';
-import { McpServerSpecSchema, mcpToolName } from './mcp.js';
+import { McpServerSpecSchema, mcpToolName, mcpToolNames } from './mcp.js';
 import { BudgetSpecSchema } from './budget.js';
 import { TaskQueueNameSchema } from './task-queue.js';
 
@@ -93,7 +93,7 @@ export const AgentSpecSchema = z
       seen.add(tool.name);
     });
     agent.mcp.forEach((server, i) =>
-      server.tools.forEach((tool, j) => {
+      mcpToolNames(server).forEach((tool, j) => {
         const name = mcpToolName(server, tool);
         if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['mcp', i, 'tools', j], message: `two tools are named "${name}" (MCP server "${server.name}" has one too): give the server a prefix (prefix: '${server.name.replace(/-/g, '_')}' → "${server.name.replace(/-/g, '_')}_${tool}"), or keep one of them` });
         seen.add(name);

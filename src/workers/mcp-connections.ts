@@ -183,9 +183,13 @@ class ServerLink implements McpServerLink {
       ];
       throw new TroupeError('MCP_TOOL_MISSING', `${this.where} ${problems.join('; it ')}. Fix the allow-list (tools).`);
     }
+    const extras = await this.resourcesAndPrompts(client).catch(async (error: unknown) => {
+      await client.close().catch(() => undefined);
+      throw error;
+    });
     let lostWith: (error: Error) => void = () => undefined;
     const connectionLost = new Promise<Error>((resolve) => (lostWith = resolve));
-    const connection = { client, tools: new Map([...offered].filter(([name]) => this.server.spec.tools.includes(name))), connectionLost };
+    const connection = { client, tools: new Map([...offered].filter(([name]) => this.server.spec.tools.includes(name))), ...extras, connectionLost };
     client.onclose = () => {
       const error = new Error(`${this.where} closed the connection${this.stderrTail()}`);
       lostWith(error);
@@ -196,6 +200,34 @@ class ServerLink implements McpServerLink {
       if (this.server.connection.kind === 'http' && isConnectionError(error)) lostWith(error);
     };
     return connection;
+  }
+
+  /** The resources the agent may read and the prompts' text, when the definition asks for them. */
+  private async resourcesAndPrompts(client: Client): Promise<Pick<McpOpenConnection, 'resources' | 'promptText'>> {
+    const { resources, prompts } = this.server.spec;
+    const capabilities = client.getServerCapabilities() ?? {};
+    const lacking = [...(resources && !capabilities.resources ? ['resources'] : []), ...(prompts && !capabilities.prompts ? ['prompts'] : [])];
+    if (lacking.length) throw new TroupeError('MCP_TOOL_MISSING', `${this.where} offers no ${lacking.join(' and ')}: leave ${lacking.join(' and ')} out of its definition.`);
+    const extras: Pick<McpOpenConnection, 'resources' | 'promptText'> = {};
+    if (resources) {
+      extras.resources = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listResources(cursor === undefined ? undefined : { cursor }, { timeout: CONNECT_TIMEOUT_MS });
+        extras.resources.push(...page.resources.map((r) => ({ uri: r.uri, name: r.name, mimeType: r.mimeType })));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+    }
+    if (prompts) {
+      const texts = await Promise.all(
+        prompts.map(async (name) => {
+          const prompt = await client.getPrompt({ name }, { timeout: CONNECT_TIMEOUT_MS });
+          return prompt.messages.map((m) => (m.content.type === 'text' ? m.content.text : `[${m.content.type}]`)).join('\n');
+        }),
+      );
+      extras.promptText = texts.join('\n\n');
+    }
+    return extras;
   }
 
   private async transport(sdk: McpSdk) {

@@ -78,6 +78,7 @@ beforeAll(async () => {
   scripted('slow-agent', { toolUse: [{ name: 'slow', input: { ms: 8_000, log: '' } }] }, { text: 'gave up' });
   scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
   scripted('plain-agent', { text: 'no MCP needed' });
+  scripted('library-agent', { toolUse: [{ name: 'read_resource', input: { uri: 'demo://resource/static/document/architecture.md' } }, { name: 'read_resource', input: { uri: 'demo://no/such' } }] }, { text: 'read it' });
   scripted('cut-agent', { toolUse: [{ name: 'trigger-long-running-operation', input: { duration: 20, steps: 20 } }] }, { text: 'the server went away' });
   scripted('lost-root-agent', { text: 'never' });
   scripted('guarded-agent', { toolUse: [{ name: 'add', input: { a: 2, b: 2 } }] }, { text: 'added after approval' });
@@ -102,6 +103,7 @@ beforeAll(async () => {
         calc('calc-hinted', { approveDestructive: true }),
       ]),
       soloTeam('cut', [defineMcpServer({ name: 'everything-cut', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['trigger-long-running-operation'], timeout: '60s', retry: { maximumAttempts: 2, initialInterval: 200 } })]),
+      soloTeam('library', [defineMcpServer({ name: 'everything-library', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['echo'], resources: true, prompts: ['simple-prompt'] })]),
       plain,
     ],
   });
@@ -263,5 +265,18 @@ describe('MCP against the reference servers', () => {
     } finally {
       http = await startHttpEverything();
     }
+  });
+
+  it('offers a server\'s resources through a read tool, and its prompts as system-prompt material, when the team asks', async () => {
+    const run = await t.start('library', 'Read the architecture.');
+    expect((await run.result()).output).toBe('read it');
+    const first = t.double.scripted.requests.find((r) => r.agent === 'library-agent');
+    expect(JSON.stringify(first?.body.system)).toContain('This is a simple prompt without arguments.');
+    const reader = (first?.body.tools ?? []).find((tool) => (tool as { name: string }).name === 'read_resource') as { description: string } | undefined;
+    expect(reader?.description).toContain('demo://resource/static/document/architecture.md');
+    const [found, missing] = resultsSeenBy('library-agent');
+    const document = (found?.content as ContentBlockParam[]).find((b) => b.type === 'document');
+    expect(JSON.stringify(document)).toMatch(/[Aa]rchitecture/);
+    expect(missing?.is_error).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../ac
 import { FailureType } from '../../team/errors.js';
 import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
-import { mcpToolName, mcpToolOf, type McpServerSpec } from '../../team/mcp.js';
+import { mcpToolName, mcpToolNames, mcpToolOf, type McpServerSpec } from '../../team/mcp.js';
 import type { ToolSpec } from '../../team/tool.js';
 import { agentInCall } from '../../protocol/agent-ref.js';
 import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
@@ -155,7 +155,7 @@ export class ToolLoop {
     if (delegatedMember(use.name, agent.delegates)) return undefined;
     const server = mcpServerOf(agent, use.name);
     const spec = server ?? agent.tools.find((t) => t.name === use.name);
-    const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => s.tools.map((tool) => mcpToolName(s, tool))), ...agent.delegates.map(delegateTool)];
+    const names = [...agent.tools.map((t) => t.name), ...agent.mcp.flatMap((s) => mcpToolNames(s).map((tool) => mcpToolName(s, tool))), ...agent.delegates.map(delegateTool)];
     if (!spec) return errorOutcome(use, `there is no tool "${use.name}": use one of ${names.join(', ')}`);
     // An MCP server's approval is one spec for all its tools, each asked at its own gate.
     const approval = server?.approval ? { ...server.approval, gate: `tool-${use.name}` } : spec.approval;
