@@ -8,7 +8,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { fileFormat, readStoredFile } from './file-format.js';
 
 /**
- * A journal of paid model answers, kept by the workers. Temporal records an activity's result only
+ * A journal of paid model answers (and of MCP tools' results), kept by the workers. Temporal records an activity's result only
  * when the worker reports it; an answer that arrives just before the worker dies, or while the
  * Temporal server is down, is lost and the call would be made (and paid) again. The answer is
  * written here the moment it arrives, so a retried attempt of the same call reuses it instead.
@@ -16,11 +16,11 @@ import { fileFormat, readStoredFile } from './file-format.js';
  * Keys name the run, the activity and a hash of the request (see `answerKey`); they are opaque
  * strings, so any key-value store will do. Workers on several machines need a shared store.
  */
-export interface AnswerJournal {
+export interface AnswerJournal<Answer = Anthropic.Message> {
   /** The answer journaled under `key`, or undefined (none, or an entry that cannot be read). */
-  get(key: string): Promise<Anthropic.Message | undefined>;
+  get(key: string): Promise<Answer | undefined>;
   /** Keeps `answer` under `key`; resolves once it is durable. */
-  put(key: string, answer: Anthropic.Message): Promise<void>;
+  put(key: string, answer: Answer): Promise<void>;
   /** Drops entries written before `before` (calls long finished); returns how many. Optional. */
   prune?(before: Date): Promise<number>;
 }

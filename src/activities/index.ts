@@ -30,7 +30,7 @@ export function createActivities(deps: AgentActivityDeps & { payloads: PayloadSt
     runAgent: createRunAgent(deps),
     runModelTurn: createRunModelTurn(deps),
     runTool: createRunTool(deps),
-    runMcpTool: createRunMcpTool({ mcp: deps.mcp, payloads: deps.payloads }),
+    runMcpTool: createRunMcpTool({ mcp: deps.mcp, payloads: deps.payloads, answers: deps.answers }),
     toolNeedsApproval: createToolNeedsApproval(deps),
     runCheck: createRunCheck(deps),
     sendReminder: createSendReminder(deps),

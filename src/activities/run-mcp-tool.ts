@@ -3,6 +3,7 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, RESOURCE_TOOL, mcpToolName, type AgentSpec } from '../team/index.js';
+import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { describeCauses } from './error-causes.js';
 import { heartbeatUntilDone } from './heartbeat.js';
 import { blocksText, mcpResultBlocks, type McpCallResult } from './mcp-result.js';
@@ -135,10 +136,19 @@ export async function mcpSystemText(mcp: McpServers | undefined, agent: AgentSpe
  * knows is opened again once here (the server refused the call, so the tool did not run). Whatever
  * the result holds reaches the model in the blocks that carry it, never as a failure after the tool ran.
  */
-export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefined; payloads: PayloadStore }) {
+export function createRunMcpTool({ mcp, payloads, answers }: { mcp: McpServers | undefined; payloads: PayloadStore; answers?: AnswerJournal | undefined }) {
+  // The journal keeps any JSON answer: here, what an MCP tool returned.
+  const results = answers as unknown as AnswerJournal<McpCallResult> | undefined;
   return async function runMcpTool(call: McpToolCallInput): Promise<ToolOutcome> {
     const context = Context.current();
     const link = linkTo(mcp, call.server);
+    // A result that reached a worker which then could not report it (it died, or Temporal was down) is not asked for again.
+    const key = results ? answerKey(context.info, { mcpServer: call.server, tool: call.tool, input: call.input }) : undefined;
+    const journaled = key ? await results?.get(key).catch(() => undefined) : undefined;
+    if (journaled) {
+      context.log.info(`Reused the result of MCP tool "${call.tool}" journaled by an earlier attempt: the tool is not called again`, { attempt: context.info.attempt });
+      return outcome(call.toolUseId, mcpResultBlocks(journaled), journaled.isError === true, payloads);
+    }
     let result: McpCallResult;
     for (let attempt = 1; ; attempt += 1) {
       const connection = await link.open().catch((error: unknown) => {
@@ -161,6 +171,7 @@ export function createRunMcpTool({ mcp, payloads }: { mcp: McpServers | undefine
         throw unavailable(Object.assign(new Error(`MCP server "${call.server}" was lost during the call of "${name}": ${describeCauses(error)}`), { cause: error }));
       }
     }
+    if (key) await results?.put(key, result).catch((error: unknown) => void context.log.warn(`The MCP result could not be journaled; a retry of this call would run the tool again: ${(error as Error).message}`));
     return outcome(call.toolUseId, mcpResultBlocks(result), result.isError === true, payloads);
   };
 }
