@@ -4,9 +4,9 @@ import { DurationSchema, HeartbeatTimeoutSchema } from './duration.js';
 import { TeamSpecError } from './errors.js';
 import { NameSchema } from './names.js';
 import { RetrySpecSchema } from './retry.js';
+import { API_TOOL_NAME, RESOURCE_TOOL, mcpToolName } from './mcp-names.js';
 
-/** What the Messages API accepts as a tool name. */
-export const API_TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+export { API_TOOL_NAME, RESOURCE_TOOL, mcpToolName, mcpToolNames, mcpToolOf } from './mcp-names.js';
 
 /**
  * An MCP server whose tools agents may call. The worker connects to it (a command over stdio, or a
@@ -54,24 +54,6 @@ export const McpServerSpecSchema = z
   });
 
 export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
-
-/** The tool that reads a server's resources, offered when its definition asks for `resources`. */
-export const RESOURCE_TOOL = 'read_resource';
-
-/** Every tool a server offers agents, by MCP name: its allow-list, and the resource reader if asked for. */
-export function mcpToolNames(server: Pick<McpServerSpec, 'tools' | 'resources'>): string[] {
-  return server.resources ? [...server.tools, RESOURCE_TOOL] : server.tools;
-}
-
-/** The name agents see a server's tool by: its MCP name, after the server's prefix. */
-export function mcpToolName(server: Pick<McpServerSpec, 'prefix'>, tool: string): string {
-  return server.prefix === undefined ? tool : `${server.prefix}_${tool}`;
-}
-
-/** The MCP name of the tool agents know as `name`, if the server offers it. */
-export function mcpToolOf(server: Pick<McpServerSpec, 'prefix' | 'tools' | 'resources'>, name: string): string | undefined {
-  return mcpToolNames(server).find((tool) => mcpToolName(server, tool) === name);
-}
 
 /** Headers for an HTTP server, or a function the worker runs to get them (e.g. a bearer token from its environment) each time it connects. */
 export type McpHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);

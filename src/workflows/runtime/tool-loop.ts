@@ -3,7 +3,8 @@ import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../ac
 import { FailureType } from '../../team/errors.js';
 import type { DecisionName } from '../../team/decisions.js';
 import type { AgentSpec } from '../../team/spec.js';
-import { mcpToolName, mcpToolNames, mcpToolOf, type McpServerSpec } from '../../team/mcp.js';
+import type { McpServerSpec } from '../../team/mcp.js';
+import { mcpToolName, mcpToolNames, mcpToolOf } from '../../team/mcp-names.js';
 import type { ToolSpec } from '../../team/tool.js';
 import { agentInCall } from '../../protocol/agent-ref.js';
 import { delegateTool, delegatedMember, delegatedTask } from '../../protocol/delegation.js';
