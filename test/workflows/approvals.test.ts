@@ -187,49 +187,6 @@ describe('approval gates', () => {
     expect(JSON.stringify(double.scripted.requests.filter((r) => r.agent === 'alpha')[1]?.body.messages)).toContain('asking for these changes:\\ncite sources');
   });
 
-  it('redoes the whole work with the comment when changes are requested after the run continued-as-new', async () => {
-    const argue = (position: string) => ({ json: { position, argument: `because ${position}` } });
-    const run = await start('released-debate', [], { pro: [argue('yes')], con: [argue('no')] });
-    await awaitingGate(run, 'release');
-    const first = await run.progress();
-    expect(first?.continuedAsNew).toBeGreaterThan(0);
-    expect(double.scripted.callsTo()).toBe(20);
-    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'weigh the cost' });
-    await awaitingGate(run, 'release', false, 40);
-    // All 10 rounds again, every call carrying the comment, even though the first pass was carried across runs.
-    const again = double.scripted.requests.slice(20);
-    expect(again).toHaveLength(20);
-    expect(again.every((r) => JSON.stringify(r.body.messages).includes('weigh the cost'))).toBe(true);
-    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'and the risk' });
-    await awaitingGate(run, 'release', false, 60);
-    expect(double.scripted.requests.slice(40)).toHaveLength(20);
-    expect(JSON.stringify(double.scripted.requests.at(-1)?.body.messages)).toContain('and the risk');
-    await run.decide({ by: 'ana', decision: 'approve' });
-    const result = await latestResult(run);
-    expect(result.output).toMatchObject({ rounds: 10 });
-    expect(result.agentCalls).toBe(60);
-    const decisions = result.transcript.filter((e) => e.kind === 'approval').map((e) => (e.content as { decision: string }).decision);
-    expect(decisions).toEqual(['request-changes', 'request-changes', 'approve']);
-  });
-
-  it('a supervisor that continued-as-new also starts afresh on request-changes', async () => {
-    const assign = { json: { done: false, answer: 'plan', assignments: [{ worker: 'alpha', task: 'dig' }] } };
-    const finish = { json: { done: true, answer: 'final', assignments: [] } };
-    const run = await start('released-supervisor', [], { boss: [...Array<typeof assign>(9).fill(assign), finish, ...Array<typeof assign>(9).fill(assign), finish], alpha: [{ text: 'found it' }] });
-    await awaitingGate(run, 'release');
-    expect((await run.progress())?.continuedAsNew).toBeGreaterThan(0);
-    const before = double.scripted.callsTo('boss');
-    expect(before).toBe(10);
-    await run.decide({ by: 'ana', decision: 'request-changes', comment: 'be brief' });
-    await awaitingGate(run, 'release', false, 38);
-    const bossAgain = double.scripted.requests.filter((r) => r.agent === 'boss').slice(before);
-    expect(bossAgain).toHaveLength(10);
-    expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('be brief');
-    expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('round 1 of at most 20');
-    await run.decide({ by: 'ana', decision: 'approve' });
-    expect((await latestResult(run)).output).toBe('final');
-  });
-
   it('keeps every refused decision in the event history: refused updates and ignored signals', async () => {
     const run = await start('approve-in-week');
     await awaitingGate(run, 'publish');
@@ -254,5 +211,66 @@ describe('approval gates', () => {
     expect(mermaid).toContain('mallory->>approve_in_week: refused approve via update');
     expect(mermaid).toContain('eve->>approve_in_week: refused reject via signal');
     expect(mermaid).toContain('ana->>approve_in_week: approve via signal');
+  });
+
+  // The time-skipping test server can lose a workflow task of a run that continues-as-new while it is
+  // queried (the worker's completion is refused as "workflow execution already completed"): the run
+  // stays open with a task in flight, which holds the server's clock for good, and every later test
+  // that needs time skipped (deadlines, env.sleep) hangs. These runs continue-as-new while queried,
+  // so they get a time-skipping server of their own, torn down after them.
+  describe('after continue-as-new', () => {
+    let shared: TestWorkflowEnvironment;
+    beforeAll(async () => {
+      shared = env;
+      env = await timeSkippingEnvironment();
+    });
+    afterAll(async () => {
+      const own = env;
+      env = shared;
+      await own?.teardown();
+    });
+
+    it('redoes the whole work with the comment when changes are requested after the run continued-as-new', async () => {
+      const argue = (position: string) => ({ json: { position, argument: `because ${position}` } });
+      const run = await start('released-debate', [], { pro: [argue('yes')], con: [argue('no')] });
+      await awaitingGate(run, 'release');
+      const first = await run.progress();
+      expect(first?.continuedAsNew).toBeGreaterThan(0);
+      expect(double.scripted.callsTo()).toBe(20);
+      await run.decide({ by: 'ana', decision: 'request-changes', comment: 'weigh the cost' });
+      await awaitingGate(run, 'release', false, 40);
+      // All 10 rounds again, every call carrying the comment, even though the first pass was carried across runs.
+      const again = double.scripted.requests.slice(20);
+      expect(again).toHaveLength(20);
+      expect(again.every((r) => JSON.stringify(r.body.messages).includes('weigh the cost'))).toBe(true);
+      await run.decide({ by: 'ana', decision: 'request-changes', comment: 'and the risk' });
+      await awaitingGate(run, 'release', false, 60);
+      expect(double.scripted.requests.slice(40)).toHaveLength(20);
+      expect(JSON.stringify(double.scripted.requests.at(-1)?.body.messages)).toContain('and the risk');
+      await run.decide({ by: 'ana', decision: 'approve' });
+      const result = await latestResult(run);
+      expect(result.output).toMatchObject({ rounds: 10 });
+      expect(result.agentCalls).toBe(60);
+      const decisions = result.transcript.filter((e) => e.kind === 'approval').map((e) => (e.content as { decision: string }).decision);
+      expect(decisions).toEqual(['request-changes', 'request-changes', 'approve']);
+    });
+
+    it('a supervisor that continued-as-new also starts afresh on request-changes', async () => {
+      const assign = { json: { done: false, answer: 'plan', assignments: [{ worker: 'alpha', task: 'dig' }] } };
+      const finish = { json: { done: true, answer: 'final', assignments: [] } };
+      const run = await start('released-supervisor', [], { boss: [...Array<typeof assign>(9).fill(assign), finish, ...Array<typeof assign>(9).fill(assign), finish], alpha: [{ text: 'found it' }] });
+      await awaitingGate(run, 'release');
+      expect((await run.progress())?.continuedAsNew).toBeGreaterThan(0);
+      const before = double.scripted.callsTo('boss');
+      expect(before).toBe(10);
+      await run.decide({ by: 'ana', decision: 'request-changes', comment: 'be brief' });
+      await awaitingGate(run, 'release', false, 38);
+      const bossAgain = double.scripted.requests.filter((r) => r.agent === 'boss').slice(before);
+      expect(bossAgain).toHaveLength(10);
+      expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('be brief');
+      expect(JSON.stringify(bossAgain[0]?.body.messages)).toContain('round 1 of at most 20');
+      await run.decide({ by: 'ana', decision: 'approve' });
+      expect((await latestResult(run)).output).toBe('final');
+    });
   });
 });
