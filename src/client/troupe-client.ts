@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { BUDGET_GATE, TroupeError, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
 import { checkBudgetPrices, parseRunBudget } from './budget.js';
 import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
@@ -217,10 +217,11 @@ export class RunHandle {
 
   /** The progress query's answer, or why none came: 'no-worker' when none answered before the deadline. */
   private async queryProgress(deadlineMs: number): Promise<{ progress: RunProgress } | { error: string }> {
+    const deadline = Date.now() + deadlineMs;
     try {
-      return { progress: await this.handle.client.withDeadline(Date.now() + deadlineMs, () => this.handle.query(progressQuery)) };
+      return { progress: await this.handle.client.withDeadline(deadline, () => this.handle.query(progressQuery)) };
     } catch (error) {
-      return { error: noWorker(error) ? 'no-worker' : messages(error) };
+      return { error: noWorker(error, deadline) ? 'no-worker' : messages(error) };
     }
   }
 
@@ -288,10 +289,15 @@ export class RunHandle {
 
 /**
  * A query no worker answered: none before the deadline, or the server already knows none polls
- * ("no poller seen for task queue recently", FAILED_PRECONDITION).
+ * ("no poller seen for task queue recently", FAILED_PRECONDITION). The deadline can end the call
+ * either way: the client's own timer (DEADLINE_EXCEEDED), or the server giving up on the query at
+ * the deadline it was sent and resetting the stream (CANCELLED, "Call cancelled"), which wins when the
+ * client's event loop is busy as the deadline passes. The client never cancels the query itself, so a
+ * CANCELLED once the deadline has passed is the deadline.
  */
-function noWorker(error: unknown): boolean {
+function noWorker(error: unknown, deadline: number): boolean {
   if (isGrpcDeadlineError(error)) return true;
+  if (isGrpcCancelledError(error) && Date.now() >= deadline) return true;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
     if ((e as { code?: unknown }).code === GRPC_FAILED_PRECONDITION && /no poller/i.test(e.message)) return true;
   }
