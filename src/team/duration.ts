@@ -26,9 +26,6 @@ export type Duration = z.input<typeof DurationSchema>;
 /** A heartbeat timeout, or `false` for none. */
 export const HeartbeatTimeoutSchema = z.union([z.literal(false), DurationSchema]);
 
-/** A tool or MCP call's heartbeat timeout when its definition names none: a dead worker's call is retried in seconds. */
-export const DEFAULT_TOOL_HEARTBEAT_MS = 10_000;
-
 function parseDuration(text: string): number | undefined {
   const match = DURATION_PATTERN.exec(text.trim());
   if (!match) return undefined;

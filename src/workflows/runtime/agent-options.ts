@@ -1,5 +1,4 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { DEFAULT_TOOL_HEARTBEAT_MS } from '../../team/duration.js';
 import type { z } from 'zod';
 import type { RetrySpecSchema } from '../../team/retry.js';
 import type { AgentSpec, TeamSpec } from '../../team/spec.js';
@@ -7,6 +6,12 @@ import { withoutUndefined } from '../../team/without-undefined.js';
 
 /** An agent call's default bound across all its attempts, so rate-limit bursts of minutes are ridden out. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
+
+/**
+ * A tool or MCP call's heartbeat timeout when its definition names none: a dead worker's call is retried in seconds.
+ * Here, not in team/duration.ts: workflow code must not load zod at a run's start (run-start-modules.test.ts).
+ */
+const DEFAULT_TOOL_HEARTBEAT_MS = 10_000;
 
 /** The activity options of an agent's model calls: its timeouts, retry policy and task queue. */
 export function agentActivityOptions(agent: AgentSpec, team: TeamSpec): ActivityOptions {
