@@ -32,7 +32,8 @@ import { WORKFLOWS_PATH } from '../src/workers/index.js';
 import { troupe } from '../test/support/cli.js';
 import { RestartableDevServer } from './dev-server.js';
 import { startPaidCallsDouble } from './paid-calls-double.js';
-import { approvalTeam, script, teams } from './teams.js';
+import { RestartableMcpHttpServer, killStdioMcpServers } from './mcp-servers.js';
+import { approvalTeam, mcpTeam, script, teams } from './teams.js';
 import { SupervisedWorker } from './workers.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -64,6 +65,11 @@ const client = new Client({ connection, dataConverter });
 const registry = new TeamRegistry(teams);
 const troupeClient = new TroupeClient(client, registry, { taskQueue: TASK_QUEUE, searchAttributes: await ensureSearchAttributes(client, 'default') });
 const double = await startPaidCallsDouble(script);
+// The MCP servers' executions of their tool, one line each: "done <workflow id>/<activity id> <epoch ms>".
+const mcpLog = join(work, 'tally.log');
+writeFileSync(mcpLog, '');
+const mcpHttp = new RestartableMcpHttpServer(await freePort(), mcpLog);
+await mcpHttp.start();
 const bundle = join(work, 'workflows.bundle.js');
 // Built with the workers' failure converter, so workflow failures keep their messages encrypted too.
 writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: dataConverter.failureConverterPath!, logger: quietLogger() })).code);
@@ -76,6 +82,8 @@ const workerEnv = (taskQueue: string, limits: object = {}) => ({
   ANTHROPIC_API_KEY: 'reliability',
   TROUPE_HOME: join(work, 'home'),
   TROUPE_PAYLOAD_KEY: payloadKey,
+  RELIABILITY_MCP_LOG: mcpLog,
+  RELIABILITY_MCP_PORT: String(mcpHttp.port),
 });
 /** When a worker first reported keeping each call's answer in the journal, by call (workflow id and activity id, as the double names calls). */
 const journaledAt = new Map<string, number>();
@@ -92,6 +100,8 @@ const laterWorkers: SupervisedWorker[] = [];
 process.on('exit', () => {
   [...workers, ...laterWorkers].forEach((w) => w.killNow());
   server.killNow();
+  mcpHttp.killNow();
+  killStdioMcpServers();
 });
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
@@ -170,7 +180,7 @@ const faults: { at: number; kind: string }[] = [];
 const killedAt = new Map<number, number>();
 /** Far longer than a live worker takes to journal an answer it received (parse it, write one file). */
 const JOURNALING_MS = 250;
-const chaos = { workerKills: 0, killsMidCall: 0, serverRestarts: { SIGTERM: 0, SIGKILL: 0 }, serverDownMs: 0 };
+const chaos = { workerKills: 0, killsMidCall: 0, serverRestarts: { SIGTERM: 0, SIGKILL: 0 }, serverDownMs: 0, mcpServerKills: { stdio: 0, http: 0 } };
 let chaosOver = false;
 const inFlight = new Set<Promise<RunRecord>>();
 const teamNames = teams.map((t) => t.name);
@@ -200,6 +210,22 @@ while (chaos.workerKills < size.kills || chaos.serverRestarts.SIGTERM + chaos.se
     chaos.serverDownMs += Date.now() - down;
     chaos.serverRestarts[signal] += 1;
     log(`server restarted after ${signal} (down ${Date.now() - down}ms); ${chaos.workerKills} worker kills so far`);
+    continue;
+  }
+  // Every third fault an MCP server dies instead: the stdio ones (their workers start them again) or the HTTP one.
+  if (Math.random() < 1 / 3) {
+    if ((chaos.mcpServerKills.stdio + chaos.mcpServerKills.http) % 2 === 0) {
+      if (killStdioMcpServers() > 0) {
+        faults.push({ at: Date.now(), kind: 'MCP stdio servers SIGKILL' });
+        chaos.mcpServerKills.stdio += 1;
+      }
+    } else {
+      faults.push({ at: Date.now(), kind: 'MCP HTTP server SIGKILL' });
+      await mcpHttp.kill();
+      await sleep(300 + Math.random() * 1_200);
+      await mcpHttp.start();
+      chaos.mcpServerKills.http += 1;
+    }
     continue;
   }
   const ready = workers.filter((w) => w.isReady);
@@ -245,6 +271,8 @@ for (const bad of badInputs) {
 
 // 4. Tally: every run's end and result, and answered calls against the model calls in history.
 const modelCalls = new Set<string>();
+/** MCP calls whose activity completed, as the servers name them: "<workflow id>/<activity id>". */
+const mcpCallsCompleted = new Set<string>();
 const histories: string[] = [];
 for await (const execution of client.workflow.list()) {
   // A fetched history is not decoded: its payloads are what the server stores.
@@ -256,6 +284,14 @@ for await (const execution of client.workflow.list()) {
     if (attributes?.activityType?.name === 'runAgent' || attributes?.activityType?.name === 'runModelTurn') scheduled.set(String(event.eventId), attributes.activityId ?? '');
   }
   for (const activityId of scheduled.values()) modelCalls.add(`${execution.workflowId} ${activityId}`);
+  const mcpScheduled = new Map<string, string>();
+  for (const event of history.events ?? []) {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes?.activityType?.name === 'runMcpTool') mcpScheduled.set(String(event.eventId), attributes.activityId ?? '');
+    const completed = event.activityTaskCompletedEventAttributes;
+    const activityId = completed ? mcpScheduled.get(String(completed.scheduledEventId)) : undefined;
+    if (activityId !== undefined) mcpCallsCompleted.add(`${execution.workflowId}/${activityId}`);
+  }
 }
 const chaosRuns = runs.filter((r) => r.phase === 'chaos');
 for (const run of chaosRuns) {
@@ -290,6 +326,37 @@ const calls = {
     };
   }),
 };
+
+// MCP: a completed call whose tool ran more than once. A fault (a worker or an MCP server killed, the Temporal
+// server stopped) while its first execution ran, or within a second after, can explain it: that result never
+// reached a worker that lived to journal it (a stdio server outlives its killed worker long enough to finish).
+const executions = new Map<string, { startedAt: number; endedAt: number }[]>();
+for (const line of readFileSync(mcpLog, 'utf8').split('\n').filter(Boolean)) {
+  const [, call = '', startedAt = '0', endedAt = '0'] = line.split(' ');
+  executions.set(call, [...(executions.get(call) ?? []), { startedAt: Number(startedAt), endedAt: Number(endedAt) }]);
+}
+const repeatedMcp = [...mcpCallsCompleted].filter((call) => (executions.get(call)?.length ?? 0) > 1);
+const nearAFault = (call: string) => {
+  const first = executions.get(call)?.[0];
+  return first !== undefined && faults.some((f) => f.at >= first.startedAt - 50 && f.at <= first.endedAt + 1_000);
+};
+const mcp = {
+  callsCompleted: mcpCallsCompleted.size,
+  completedCallsNeverExecuted: [...mcpCallsCompleted].filter((call) => !executions.has(call)).length,
+  executions: [...executions.values()].reduce((n, e) => n + e.length, 0),
+  completedCallsRepeated: repeatedMcp.length,
+  repeatsNearAFault: repeatedMcp.filter(nearAFault).length,
+  repeatsUnexplained: repeatedMcp.filter((call) => !nearAFault(call)).length,
+  serverKills: chaos.mcpServerKills,
+  // For each repeat: when each execution ran (ms since the harness started), and the faults near the first.
+  repeats: repeatedMcp.map((call) => {
+    const runs = executions.get(call) ?? [];
+    const first = runs[0]!;
+    return { call, executionsMs: runs.map((r) => [r.startedAt - started, r.endedAt - started]), faultsNear: faults.filter((f) => Math.abs(f.at - first.startedAt) < 5_000).map((f) => `${f.kind} at ${f.at - started}`) };
+  }),
+  chaosRuns: runs.filter((r) => r.phase === 'chaos' && r.team === mcpTeam.name).length,
+};
+log(`mcp: ${JSON.stringify(mcp)}`);
 
 // 5. Plaintext: the prompts and the answers must appear neither in the raw histories nor in the database file.
 const secrets = [...new Set([...teams.map((t) => TASK(t.name)), 'Troupe 0.1: durable multi-agent runs on Temporal.'])];
@@ -384,19 +451,21 @@ const report = {
   },
   faults: { workerKills: chaos.workerKills, workerKillsWithCallsInFlight: chaos.killsMidCall, serverRestarts: chaos.serverRestarts, serverDownSeconds: Math.round(chaos.serverDownMs / 1000), workerExitsOnLostServer: workers.reduce((n, w) => n + w.unplannedExits, 0) },
   calls,
+  mcp,
   badInputs: { tried: badInputResults.length, clear: badInputResults.filter((b) => b.clear).length, cases: badInputResults },
   plaintext,
   load,
   problems: [...referenceProblems, ...lost, ...wrong].map((r) => `${r.workflowId}: ${r.problem}`),
 };
 // An answer finished after its worker died reached no worker: it is reported, but it is not a journal failure.
-const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatsAfterAnswerJournaled + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
+const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatsAfterAnswerJournaled + mcp.repeatsUnexplained + mcp.completedCallsNeverExecuted + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
 mkdirSync(join(ROOT, 'reliability/results'), { recursive: true });
 writeFileSync(join(ROOT, `reliability/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(report, null, 2)}\n`);
 if (!smoke) writeFileSync(join(ROOT, 'reliability/results/latest.md'), markdown(report));
 console.log(markdown(report));
 
 await double.close();
+await mcpHttp.kill();
 await connection.close();
 await server.stop('SIGTERM');
 process.exit(failed ? 1 : 0);
@@ -451,6 +520,9 @@ function markdown(r: typeof report): string {
     `| Model calls paid twice (answers delivered beyond one per call) | ${r.calls.repeatedPaidCalls} |`,
     `| ... of which a worker had journaled the earlier answer, or lived on 250 ms after it (what the journal must prevent) | ${r.calls.repeatsAfterAnswerJournaled} |`,
     `| ... of which its worker was killed before journaling it (a real API bills these too) | ${r.calls.repeatsOfAnswersNeverJournaled} |`,
+    `| MCP calls completed / tool executions (stdio and Streamable HTTP servers) | ${r.mcp.callsCompleted} / ${r.mcp.executions} |`,
+    `| MCP server kills (stdio, HTTP) | ${r.mcp.serverKills.stdio}, ${r.mcp.serverKills.http} |`,
+    `| Completed MCP calls whose tool ran again: within 1 s of a fault / unexplained | ${r.mcp.repeatsNearAFault} / ${r.mcp.repeatsUnexplained} |`,
     `| Bad inputs tried (refused: exit 2, a message, no stack trace) | ${r.badInputs.tried} (${r.badInputs.clear}) |`,
     `| Plaintext prompts or answers found (histories, database file; payloads encrypted) | ${r.plaintext.foundInHistories + r.plaintext.foundInDatabase} of ${r.plaintext.searchedFor} searched |`,
     `| Load: waves of runs at once on one worker, zero-latency model (completed, failed) | ${r.load.waves} × ${r.load.runsPerWave} (${r.load.completed}, ${r.load.failed}) in ${r.load.seconds}s |`,
