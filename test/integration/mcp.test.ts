@@ -51,6 +51,11 @@ describe('MCP servers', () => {
     expect(await failure(teamWith(calc(['add'], '/no/such/mcp-server')))).toBeUndefined();
     const missing = await failure(teamWith(calc(['add', 'multiply'])));
     expect(missing).toMatchObject({ code: 'MCP_TOOL_MISSING' });
-    expect(missing?.message).toContain('has no tool "multiply": it lists add, shout');
+    expect(missing?.message).toContain('has no tool "multiply": it lists add, shout, pid, slow, tally');
+    // A tool that requires task-based execution is never offered to a model only to fail three times.
+    const everything = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
+    const tasks = await failure(teamWith(defineMcpServer({ name: 'calc', command: process.execPath, args: [everything, 'stdio'], tools: ['echo', 'simulate-research-query'] })));
+    expect(tasks).toMatchObject({ code: 'MCP_TOOL_MISSING' });
+    expect(tasks?.message).toContain('requires task-based execution for "simulate-research-query", which Troupe does not offer');
   });
 });

@@ -304,6 +304,24 @@ const fetchPage = defineTool({
   input: z.object({ size: z.number().int().positive() }),
   run: ({ size }) => 'x'.repeat(size),
 });
+/** Outlasts its own timeout: the model is told the call timed out. */
+const stall = defineTool({
+  name: 'stall',
+  description: 'Take too long.',
+  input: z.object({}),
+  timeout: '500ms',
+  retry: { maximumAttempts: 1 },
+  heartbeatTimeout: false,
+  run: async () => {
+    await sleep(3_000);
+    return 'too late';
+  },
+});
+export const stalling = defineTeam({
+  name: 'stalling',
+  agents: [defineAgent({ name: 'staller', role: 'clerk', system: 'Use the tool.', output: 'text', tools: [stall], ...fast })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'staller' }] },
+});
 const toolUser = (name: string, extra: Partial<AgentConfig> = {}) =>
   defineAgent({ name, role: 'researcher', system: 'Use your tools, then answer.', output: z.object({ answer: z.string() }), tools: [search, flaky, publish, fetchPage], ...fast, ...extra });
 export const toolTeam = defineTeam({ name: 'tool-team', agents: [toolUser('researcher')], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
@@ -361,5 +379,5 @@ export const delegatingOnBudget = defineTeam({
 const surfer = defineAgent({ name: 'surfer', role: 'researcher', system: 'Search the web.', output: 'text', serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }], ...fast });
 export const webTeam = defineTeam({ name: 'web-team', agents: [surfer], topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] } });
 
-export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, crashLongTool, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, crashLongTool, stalling, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
 export const registry = new TeamRegistry(teams);

@@ -162,6 +162,14 @@ describe('the tool loop', () => {
     expect(Math.abs(a! - b!)).toBeLessThan(ANSWER_MS);
   });
 
+  it('tells the model a tool call timed out, naming the timeout, not with an empty message', async () => {
+    const env = await environment({ staller: [{ toolUse: [{ name: 'stall', input: {} }] }, { text: 'it was too slow' }] });
+    expect((await (await env.start('stalling', 'Try.')).result()).output).toBe('it was too slow');
+    const [result] = toolResultsSent(env, 1, 'staller');
+    expect(result).toMatchObject({ is_error: true });
+    expect(result?.content).toBe('tool "stall" failed after its retries: it timed out (start-to-close)');
+  });
+
   it("keeps a delegating lead within the team's limits: the run stops with a partial result", async () => {
     const env = await environment({ lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'x' } }] }, { toolUse: [{ name: 'delegate_alpha', input: { task: 'y' } }] }], alpha: [{ text: 'done' }] });
     const result = await (await env.start('delegating-on-budget', 'Go.')).result();
