@@ -19,6 +19,18 @@ const FILESYSTEM = fileURLToPath(new URL('../../node_modules/@modelcontextprotoc
 const FIXTURE = fileURLToPath(new URL('../fixtures/mcp-server.ts', import.meta.url));
 const CANARY = 'sk-ant-canary-never-for-mcp';
 const MCP_TOKEN = 'mcp-token-canary-5b1e9d73a2c4';
+const OAUTH_TOKEN = 'oauth-access-token-for-the-test';
+/** An OAuth client provider (the MCP SDK's interface) that already holds an access token. */
+const tokenHolder = {
+  redirectUrl: 'http://127.0.0.1/callback',
+  clientMetadata: { redirect_uris: ['http://127.0.0.1/callback'], client_name: 'troupe-test' },
+  clientInformation: () => ({ client_id: 'troupe-test' }),
+  tokens: () => ({ access_token: OAUTH_TOKEN, token_type: 'bearer' }),
+  saveTokens: () => undefined,
+  redirectToAuthorization: () => undefined,
+  saveCodeVerifier: () => undefined,
+  codeVerifier: () => 'verifier',
+};
 
 const soloTeam = (name: string, servers: McpServerDefinition[], agent: Partial<Parameters<typeof defineAgent>[0]> = {}) =>
   defineTeam({ name, agents: [defineAgent({ name: `${name}-agent`, role: 'clerk', system: 'Use the tools.', output: 'text', mcp: servers, timeout: '10s', ...agent })], topology: { kind: 'pipeline', steps: [{ agent: `${name}-agent` }] } });
@@ -27,6 +39,8 @@ const calc = (name: string, extra: Partial<Parameters<typeof defineMcpServer>[0]
 
 let httpPort = 0;
 let http: ChildProcess | undefined;
+let guarded: ChildProcess | undefined;
+let guardedPort = 0;
 let t: TroupeTestEnvironment;
 const script: Record<string, unknown[]> = {};
 const scripted = (agent: string, ...replies: unknown[]) => (script[`${agent}`] = replies);
@@ -69,6 +83,11 @@ function resultsSeenBy(agent: string): ToolResultBlockParam[] {
 beforeAll(async () => {
   httpPort = await freePort();
   http = await startHttpEverything();
+  guardedPort = await freePort();
+  guarded = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--http'], { env: { ...process.env, MCP_PORT: String(guardedPort), MCP_BEARER: OAUTH_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let guardedSaid = '';
+  guarded.stderr?.on('data', (chunk: Buffer) => (guardedSaid += chunk.toString()));
+  await until(() => guardedSaid.includes('listening on'), 20_000);
   process.env['ANTHROPIC_API_KEY'] = CANARY; // the worker's own secret: no stdio server may see it
   process.env['TROUPE_TEST_MCP_TOKEN'] = MCP_TOKEN; // an HTTP server's bearer token, read by its headers function in the worker
   scripted('env-agent', { toolUse: [{ name: 'get-env', input: {} }] }, { text: 'seen' });
@@ -78,6 +97,7 @@ beforeAll(async () => {
   scripted('slow-agent', { toolUse: [{ name: 'slow', input: { ms: 8_000, log: '' } }] }, { text: 'gave up' });
   scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
   scripted('plain-agent', { text: 'no MCP needed' });
+  scripted('oauth-agent', { toolUse: [{ name: 'add', input: { a: 20, b: 22 } }] }, { text: 'added behind OAuth' });
   scripted('library-agent', { toolUse: [{ name: 'read_resource', input: { uri: 'demo://resource/static/document/architecture.md' } }, { name: 'read_resource', input: { uri: 'demo://no/such' } }] }, { text: 'read it' });
   scripted('cut-agent', { toolUse: [{ name: 'trigger-long-running-operation', input: { duration: 20, steps: 20 } }] }, { text: 'the server went away' });
   scripted('lost-root-agent', { text: 'never' });
@@ -104,6 +124,7 @@ beforeAll(async () => {
       ]),
       soloTeam('cut', [defineMcpServer({ name: 'everything-cut', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['trigger-long-running-operation'], timeout: '60s', retry: { maximumAttempts: 2, initialInterval: 200 } })]),
       soloTeam('library', [defineMcpServer({ name: 'everything-library', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['echo'], resources: true, prompts: ['simple-prompt'] })]),
+      soloTeam('oauth', [defineMcpServer({ name: 'calc-oauth', url: `http://127.0.0.1:${guardedPort}/mcp`, authProvider: tokenHolder, tools: ['add'] })]),
       plain,
     ],
   });
@@ -112,6 +133,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await stop(http);
+  await stop(guarded);
   delete process.env['ANTHROPIC_API_KEY'];
 });
 
@@ -278,5 +300,12 @@ describe('MCP against the reference servers', () => {
     const document = (found?.content as ContentBlockParam[]).find((b) => b.type === 'document');
     expect(JSON.stringify(document)).toMatch(/[Aa]rchitecture/);
     expect(missing?.is_error).toBe(true);
+  });
+
+  it('reaches a server that requires a token through the MCP SDK\'s OAuth client provider', async () => {
+    const run = await t.start('oauth', 'Add behind OAuth.');
+    expect((await run.result()).output).toBe('added behind OAuth');
+    expect(resultsSeenBy('oauth-agent').map((r) => r.content)).toEqual(['42']);
+    expect(payloadTexts(await run.handle.fetchHistory()).filter((text) => text.includes(OAUTH_TOKEN))).toEqual([]);
   });
 });
