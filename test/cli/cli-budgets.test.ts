@@ -20,6 +20,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+// Each test boots worker processes and CLI processes (tsx): 31-47 s on a loaded 2-core machine, and past
+// vitest's 60 s default with more load (seen: the worker-kill test timed out at 60 s in a shuffled full run).
+const CLUSTER_TEST = { timeout: 180_000 };
+/** How long a wait that includes a worker process's start may take on a loaded machine. */
+const WORKER_START_MS = 60_000;
+
 const argue = (position: string) => ({ json: { position, argument: `because ${position}` }, delayMs: 400 });
 
 /** Every run of a continue-as-new chain, oldest first, read from its history. */
@@ -29,7 +35,7 @@ async function chain(workflowId: string) {
   return Promise.all(runs.map(async (e) => readRunHistory(workflowId, await env.client.workflow.getHandle(workflowId, e.runId).fetchHistory())));
 }
 
-describe('budgets on a cluster', () => {
+describe('budgets on a cluster', CLUSTER_TEST, () => {
   it('holds exactly when a worker is killed mid-run: 25 calls over a chain of runs, never more', async () => {
     const double = await startMessagesApiDouble({ pro: [argue('yes')], con: [argue('no')] }, { apiKey: 'test-key' });
     const workerEnv = { ...cluster, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url };
@@ -40,7 +46,7 @@ describe('budgets on a cluster', () => {
       const detached = await troupe([...args, 'run', 'budgeted-debate', 'Ship on Friday?', '--detach'], cluster);
       expect(detached.code).toBe(0);
       const workflowId = detached.stdout.trim();
-      await until(() => double.scripted.callsTo() >= 10);
+      await until(() => double.scripted.callsTo() >= 10, WORKER_START_MS);
       first.kill('SIGKILL'); // a crash with calls in flight (each reply takes 400 ms)
 
       second = spawnTroupe([...args, 'worker'], workerEnv);
@@ -74,7 +80,7 @@ describe('budgets on a cluster', () => {
       const detached = await troupe([...args, 'run', 'asking-team', 'Four steps', '--detach'], cluster);
       const workflowId = detached.stdout.trim();
       let pending = '';
-      await until(async () => (pending = (await troupe(['pending'], cluster)).stdout).includes(workflowId));
+      await until(async () => (pending = (await troupe(['pending'], cluster)).stdout).includes(workflowId), WORKER_START_MS);
       expect(pending).toMatch(new RegExp(`${workflowId}  asking-team  gate "budget" by ana until .*: asking-team: .*maxAgentCalls`));
 
       const byBob = await troupe(['budget', 'raise', workflowId, '--by', 'bob', '--calls', '4'], cluster);
@@ -121,7 +127,7 @@ describe('budgets on a cluster', () => {
   });
 });
 
-describe('signed decisions through the CLI', () => {
+describe('signed decisions through the CLI', CLUSTER_TEST, () => {
   it('troupe approve signs with TROUPE_DECISION_SECRET; without it the signed gate refuses the decision', async () => {
     const secret = { TROUPE_DECISION_SECRET: 'shared-with-the-workers' };
     const double = await startMessagesApiDouble({ drafter: [{ text: 'release 1.2' }] }, { apiKey: 'test-key' });
@@ -129,7 +135,7 @@ describe('signed decisions through the CLI', () => {
     const worker = spawnTroupe([...args, 'worker'], { ...cluster, ...secret, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url });
     try {
       const workflowId = (await troupe([...args, 'run', 'signed-gate', 'Deploy', '--detach'], cluster)).stdout.trim();
-      await until(async () => (await troupe(['pending'], cluster)).stdout.includes(workflowId));
+      await until(async () => (await troupe(['pending'], cluster)).stdout.includes(workflowId), WORKER_START_MS);
 
       const unsigned = await troupe(['approve', workflowId, '--by', 'ci-bot'], cluster);
       expect(unsigned.code).toBe(2);
