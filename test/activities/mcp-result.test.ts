@@ -13,11 +13,11 @@ describe('MCP results as content blocks', () => {
         { type: 'resource', resource: { uri: 'file:///a.txt', mimeType: 'text/plain', text: 'the file' } },
       ],
     });
-    expect(blocks).toEqual([
+    expect(blocks.slice(0, 2)).toEqual([
       { type: 'text', text: 'hello' },
       { type: 'image', source: { type: 'base64', data: PNG, media_type: 'image/png' } },
-      expect.objectContaining({ type: 'document', source: expect.objectContaining({ type: 'text', data: 'the file' }) }),
     ]);
+    expect(blocks[2]).toMatchObject({ type: 'document', source: { type: 'text', data: 'the file' } });
   });
 
   it('describes what the API cannot carry by its MIME type and size, and a link by its name and URI', () => {
