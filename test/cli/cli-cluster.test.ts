@@ -27,6 +27,37 @@ interface StatusJson {
   result?: RunResult;
 }
 
+/**
+ * Runs crash-tools detached on a worker, SIGKILLs that worker in the middle of tool call c (after a,
+ * b and two model turns finished), and lets a second worker finish the run. Both workers share one
+ * payload store (the tool loop's conversation), as workers on one machine do. Returns the result,
+ * how often each side effect happened, and what the first worker printed.
+ */
+async function crashMidToolCallC(teams: string, taskQueue: string, model: Record<string, string>): Promise<{ result: RunResult; counts: Record<string, number>; firstSaid: string }> {
+  const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
+  writeFileSync(effects, '');
+  const workerEnv = { ...cluster, ...model, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')) };
+  const args = ['--teams', teams, '--task-queue', taskQueue];
+  const first = spawnTroupe([...args, 'worker'], workerEnv);
+  let firstSaid = '';
+  first.stdout.on('data', (chunk: Buffer) => (firstSaid += chunk.toString()));
+  let second: ReturnType<typeof spawnTroupe> | undefined;
+  const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
+  try {
+    const detached = await troupe([...args, 'run', 'crash-tools', 'Record three steps.', '--detach'], cluster);
+    expect(detached.code).toBe(0);
+    await until(() => lines().includes('start c'));
+    first.kill('SIGKILL');
+    second = spawnTroupe([...args, 'worker'], workerEnv);
+    const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+    const counts = lines().reduce<Record<string, number>>((n, line) => ({ ...n, [line]: (n[line] ?? 0) + 1 }), {});
+    return { result, counts, firstSaid };
+  } finally {
+    first.kill('SIGKILL');
+    second?.kill('SIGINT');
+  }
+}
+
 describe('troupe on a configured cluster', () => {
   it('run uses TEMPORAL_ADDRESS instead of the embedded server, and status reads the run back', async () => {
     const run = await troupe(['run', 'research-brief', 'On a cluster', '--json', '--task-queue', 'cli-cluster-a'], cluster);
@@ -102,8 +133,6 @@ describe('troupe on a configured cluster', () => {
   });
 
   it('repeats neither a finished tool call nor a finished model turn when a worker is killed mid tool call', async () => {
-    const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
-    writeFileSync(effects, '');
     const double = await startMessagesApiDouble(
       {
         recorder: [
@@ -114,65 +143,27 @@ describe('troupe on a configured cluster', () => {
       },
       { apiKey: 'test-key' },
     );
-    // Both workers share one payload store (the tool loop's conversation), as workers on one machine do.
-    const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
-    const workerEnv = { ...cluster, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: home };
-    const args = ['--teams', 'test/support/teams.ts', '--task-queue', 'cli-cluster-tool-crash'];
-    const first = spawnTroupe([...args, 'worker'], workerEnv);
-    let second: ReturnType<typeof spawnTroupe> | undefined;
-    const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
     try {
-      const detached = await troupe([...args, 'run', 'crash-tools', 'Record three steps.', '--detach'], cluster);
-      expect(detached.code).toBe(0);
-      await until(() => lines().includes('start c'));
-      first.kill('SIGKILL'); // a crash in the middle of tool call c, after a, b and two model turns finished
-
-      second = spawnTroupe([...args, 'worker'], workerEnv);
-      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
+      const { result, counts } = await crashMidToolCallC('test/support/teams.ts', 'cli-cluster-tool-crash', { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url });
       expect(result.output).toBe('recorded a, b and c');
-      const counts = lines().reduce<Record<string, number>>((n, line) => ({ ...n, [line]: (n[line] ?? 0) + 1 }), {});
       // Finished tool calls ran once; the interrupted one was started again and finished once.
       expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
       // Three model turns, none repeated.
       expect(double.scripted.callsTo('recorder')).toBe(3);
     } finally {
-      first.kill('SIGKILL');
-      second?.kill('SIGINT');
       await double.close();
     }
   });
 
   it('offline, a worker killed mid tool loop is replaced by one that answers the next turn, repeating no tool', async () => {
-    const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
-    writeFileSync(effects, '');
     // No ANTHROPIC_API_KEY: each worker answers from the teams module's offline script, in its own memory.
-    const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
-    const workerEnv = { ...cluster, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: home };
-    const args = ['--teams', 'test/fixtures/offline-crash-teams.ts', '--task-queue', 'cli-cluster-offline-crash'];
-    const first = spawnTroupe([...args, 'worker'], workerEnv);
-    let firstSaid = '';
-    first.stdout.on('data', (chunk: Buffer) => (firstSaid += chunk.toString()));
-    let second: ReturnType<typeof spawnTroupe> | undefined;
-    const lines = () => readFileSync(effects, 'utf8').split('\n').filter(Boolean);
-    try {
-      const detached = await troupe([...args, 'run', 'crash-tools', 'Record three steps.', '--detach'], cluster);
-      expect(detached.code).toBe(0);
-      await until(() => lines().includes('start c'));
-      first.kill('SIGKILL');
-
-      second = spawnTroupe([...args, 'worker'], workerEnv);
-      const result = (await env.client.workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
-      expect(result.output).toBe('recorded a, b and c');
-      const counts = lines().reduce<Record<string, number>>((n, line) => ({ ...n, [line]: (n[line] ?? 0) + 1 }), {});
-      // The new worker's script picks up at turn 3: a and b are not booked again.
-      expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
-      expect(result.agentCalls).toBe(3);
-      // The worker serves every team of the module and said at start which agents have no scripted reply.
-      expect(firstSaid).toMatch(/No scripted reply for "[^"]+\/[^"]+".*OfflineScriptMissing/);
-    } finally {
-      first.kill('SIGKILL');
-      second?.kill('SIGINT');
-    }
+    const { result, counts, firstSaid } = await crashMidToolCallC('test/fixtures/offline-crash-teams.ts', 'cli-cluster-offline-crash', {});
+    expect(result.output).toBe('recorded a, b and c');
+    // The new worker's script picks up at turn 3: a and b are not booked again.
+    expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
+    expect(result.agentCalls).toBe(3);
+    // The worker serves every team of the module and said at start which agents have no scripted reply.
+    expect(firstSaid).toMatch(/No scripted reply for "[^"]+\/[^"]+".*OfflineScriptMissing/);
   });
 
   it('retries a tool call whose worker died after its heartbeat timeout (10 s by default), not its 60 s timeout', async () => {
