@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {ApplicationFailure, proxyActivities, proxyLocalActivities} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { FailureType } from '../team/errors.js';
 import type { Verdict } from '../team/verdict.js';
@@ -9,13 +9,11 @@ import { fanOut } from './pipeline-fan-out.js';
 import type { MemberResult } from './runtime/members.js';
 import { renderPrompt, summarise, type PromptSection } from './runtime/prompt.js';
 import { runTopology, type TeamRun } from './runtime/team-run.js';
+import { isPatched } from './runtime/patches.js';
 
 const { runCheck } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
 // A code check is cheap and deterministic: a local activity spares it a round trip through the server.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
-
-/** Since this patch a gate's code check runs as a local activity. */
-export const LOCAL_CHECK_PATCH = 'troupe-check-local-activity';
 
 /**
  * Pipeline: steps run in order, each handed the previous step's validated output. A step is an
@@ -118,7 +116,7 @@ function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptS
 
 async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string } | undefined> {
   if (gate.kind === 'check') {
-    const check = patched(LOCAL_CHECK_PATCH) ? local.runCheck : runCheck;
+    const check = isPatched('troupe-check-local-activity') ? local.runCheck : runCheck;
     return { verdict: await check({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
   }
   const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";

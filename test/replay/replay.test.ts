@@ -4,7 +4,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayHistoryFile } from '../../src/workers/index.js';
-import { TIME_CAP_CUT_CALLS_PATCH } from '../../src/workflows/runtime/ledger.js';
+import { PATCHES, type PatchId } from '../../src/workflows/runtime/patches.js';
 import { troupe } from '../support/cli.js';
 import { bundleWorkflows } from '../support/temporal.js';
 
@@ -37,7 +37,8 @@ describe('replay of recorded histories', () => {
     const decoded = (p: Payloads | undefined) => (p?.payloads ?? []).map((x) => JSON.parse(Buffer.from(x.data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
     const patches = events.flatMap((e) => decoded(e.markerRecordedEventAttributes?.details?.['patch-data']).map((d) => d['id']));
     expect(patches).toContain('troupe-exact-caps');
-    expect(patches).not.toContain(TIME_CAP_CUT_CALLS_PATCH);
+    expect(patches).not.toContain('troupe-time-cap-cut-calls' satisfies PatchId);
+    expect(PATCHES).toHaveProperty('troupe-time-cap-cut-calls');
     const [result] = events.flatMap((e) => decoded(e.workflowExecutionCompletedEventAttributes?.result));
     expect(result).toMatchObject({ partial: true, stoppedBy: 'maxTime' });
   });

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import {ActivityFailure, ApplicationFailure, isCancellation, proxyActivities} from '@temporalio/workflow';
 import type { AgentCallResult, Activities } from '../../activities/index.js';
 import type { Decision, DecisionName } from '../../team/decisions.js';
 import { FailureType } from '../../team/errors.js';
@@ -13,9 +13,7 @@ import { invalidOutput, objection, unusable } from './repair.js';
 import type { ModelTurns } from './model-turns.js';
 import type { ToolLoop } from './tool-loop.js';
 import { summarise } from './prompt.js';
-
-/** Since this patch a call that fails for good counts as an agent call, as it does in the history. */
-export const COUNT_FAILED_CALLS_PATCH = 'troupe-count-failed-calls';
+import { isPatched } from './patches.js';
 
 export interface AgentCall<T = unknown> extends AgentCallResult {
   /** The agent that produced the result: the one asked, or its fallback. */
@@ -43,7 +41,7 @@ export interface CallOptions<N extends DecisionName | undefined = undefined> {
   /**
    * The topology can do without this step: an optional agent that fails for good is skipped. `true`
    * in pipelines, which always did; `'since-patch'` in the topologies that learned it later
-   * (SKIP_OPTIONAL_PATCH), so their runs recorded before still replay as they ran.
+   * ('troupe-skip-optional-members' in patches.ts), so their runs recorded before still replay as they ran.
    */
   skippable?: boolean | 'since-patch';
 }
@@ -116,7 +114,7 @@ export class AgentRunner {
         const invalid = invalidOutput(error);
         if (!invalid) {
           this.ledger.failed(need, error, cutByTimeCap(agent, this.run.team, timeLeft));
-          if (error instanceof ActivityFailure && !isCancellation(error) && patched(COUNT_FAILED_CALLS_PATCH)) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
+          if (error instanceof ActivityFailure && !isCancellation(error) && isPatched('troupe-count-failed-calls')) this.ledger.charge(ZERO_USAGE, { model: agent.model, need });
           else this.ledger.release(need);
           throw error;
         }

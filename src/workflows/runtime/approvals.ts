@@ -1,17 +1,4 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  sleep,
-  upsertMemo,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import {ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ApprovalDecision, ApprovalDecisionSchema } from '../../team/approval-decision.js';
 import type { ApprovalSpec } from '../../team/approval.js';
@@ -21,6 +8,7 @@ import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal 
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
+import { isPatched } from './patches.js';
 
 const { sendReminder } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
 // Checking a signature is quick and local to the worker that holds the secret.
@@ -38,12 +26,6 @@ export type Decided = ApprovalDecision & { gate: string; via: 'signal' | 'update
 async function decisionSchema(): Promise<typeof ApprovalDecisionSchema> {
   return (await import(/* webpackMode: "eager" */ '../../team/approval-decision.js')).ApprovalDecisionSchema;
 }
-
-/** Since this patch a refused signal leaves a mark in history (a memo change), so the audit trail can show it was ignored. */
-export const REFUSED_SIGNAL_PATCH = 'troupe-refused-signal-memo';
-
-/** Since this patch a gate asked while another waits (a budget gate beside a tool's) waits its turn instead of taking over the wait. */
-export const ONE_GATE_AT_A_TIME_PATCH = 'troupe-one-gate-at-a-time';
 
 /**
  * Human approval gates. A decision comes by update (the caller is told at once why it was refused)
@@ -110,7 +92,7 @@ export class Approvals {
     this.queue.push(turn);
     try {
       // Only a request asked while another waits checks the patch: runs without one replay as they ran.
-      if (this.queue[0] !== turn && patched(ONE_GATE_AT_A_TIME_PATCH)) await condition(() => this.queue[0] === turn);
+      if (this.queue[0] !== turn && isPatched('troupe-one-gate-at-a-time')) await condition(() => this.queue[0] === turn);
       return await this.decide(spec, subject, check);
     } finally {
       this.queue.splice(this.queue.indexOf(turn), 1);
@@ -204,7 +186,7 @@ export class Approvals {
 
   private refuseSignal(schema: typeof ApprovalDecisionSchema, input: unknown, problem: string, signal: number): void {
     this.recordRefusal(schema, input, problem, 'signal');
-    if (patched(REFUSED_SIGNAL_PATCH)) {
+    if (isPatched('troupe-refused-signal-memo')) {
       const memo: RefusedDecisionMemo = { signal, refused: problem };
       upsertMemo({ [REFUSED_DECISION_MEMO]: memo });
     }

@@ -1,10 +1,11 @@
-import { condition, patched, sleep } from '@temporalio/workflow';
+import {condition, sleep} from '@temporalio/workflow';
 import type { BudgetRaise, BudgetSpec } from '../../team/budget.js';
 import { ZERO_USAGE, addCost, addUsage, costOf, type Usage } from '../../protocol/usage.js';
 import type { Carry, Prices, RunSpec } from '../../protocol/run-spec.js';
 import type { NoticeMemo, StopReason } from '../../protocol/messages.js';
 import { workflowNow } from './clock.js';
 import { timedOut, type CallNeed } from './call-bounds.js';
+import { isPatched } from './patches.js';
 
 /** Thrown inside a topology when a limit is reached; the run then ends with a flagged partial result. */
 export class LimitReached extends Error {
@@ -17,30 +18,6 @@ export class LimitReached extends Error {
     this.name = 'LimitReached';
   }
 }
-
-/**
- * Since this patch calls in flight count against the call cap (parallel calls cannot overshoot it),
- * a sub-team's allowance of calls stays spoken for until it reports back, and a run that reaches a
- * cap waits for its calls in flight before it returns, so its figures count every call made.
- */
-export const EXACT_BUDGET_PATCH = 'troupe-exact-budget';
-
-/**
- * Since this patch tokens, USD and time are exact caps too: a model call holds its worst case (its
- * CallNeed) while in flight and starts only if that fits, a call is stopped at the time cap,
- * sub-teams starting together share what is left, and a failed sub-team's spend is charged.
- */
-export const EXACT_CAPS_PATCH = 'troupe-exact-caps';
-
-/** Since this patch a call that failed by timing out under a token or USD cap keeps its worst case spent. */
-export const TIMED_OUT_SPENT_PATCH = 'troupe-timed-out-calls-spent';
-
-/**
- * Since this patch a call the time cap did not cut (its own total timeout ended before the cap)
- * that times out is the agent's failure, though it ends within one attempt of the cap: an optional
- * step is skipped and a required one fails the run, as for any other failure.
- */
-export const TIME_CAP_CUT_CALLS_PATCH = 'troupe-time-cap-cut-calls';
 
 /** Tokens and USD held for a call in flight or a sub-team at work, until it is charged. */
 interface Hold {
@@ -100,7 +77,7 @@ export class Ledger {
   private outstanding = 0;
   private exact: boolean | undefined;
   private exactCaps: boolean | undefined;
-  /** Worst cases of the calls in flight and allowances of the sub-teams at work (EXACT_CAPS_PATCH). */
+  /** Worst cases of the calls in flight and allowances of the sub-teams at work ('troupe-exact-caps'). */
   private readonly holds = new Map<object, Hold>();
   /**
    * What failed sub-teams may have spent beyond what they reported: the whole allowance of one that
@@ -108,7 +85,7 @@ export class Ledger {
    */
   private lostTokens: number;
   private lostUsd: number;
-  /** Agents and sub-teams started together that have not begun yet, for fair shares (EXACT_CAPS_PATCH). */
+  /** Agents and sub-teams started together that have not begun yet, for fair shares ('troupe-exact-caps'). */
   private togetherAgents = 0;
   private togetherTeams = 0;
   /** The call that waits for a person to raise the budget: a raise must leave room for it. */
@@ -184,7 +161,7 @@ export class Ledger {
   failed(need: CallNeed | undefined, error: unknown, cut: boolean): void {
     if (cut && typeof error === 'object' && error !== null) this.cutCalls.add(error);
     const held = need ? this.holds.get(need) : undefined;
-    if (!held || !timedOut(error) || !patched(TIMED_OUT_SPENT_PATCH)) return;
+    if (!held || !timedOut(error) || !isPatched('troupe-timed-out-calls-spent')) return;
     this.lostTokens += held.tokens;
     this.lostUsd += held.usd;
   }
@@ -215,7 +192,7 @@ export class Ledger {
     const deadline = this.caps().deadline;
     if (deadline === undefined || !timedOut(error) || deadline - workflowNow() >= attemptTimeout || !this.patchedCaps()) return false;
     // Asked only for a call the cap did not cut: runs recorded before keep the cap's reading of it.
-    return this.cutCalls.has(error as object) || !patched(TIME_CAP_CUT_CALLS_PATCH);
+    return this.cutCalls.has(error as object) || !isPatched('troupe-time-cap-cut-calls');
   }
 
   /** Waits out what is left of the time cap (a call stopped there may end a moment before it). */
@@ -259,7 +236,7 @@ export class Ledger {
     }
   }
 
-  /** What a call may cost at most, when token or USD caps make it count (EXACT_CAPS_PATCH). */
+  /** What a call may cost at most, when token or USD caps make it count ('troupe-exact-caps'). */
   private worstCase(call: CallNeed): Hold | undefined {
     const caps = this.caps();
     if (caps.tokens === undefined && (caps.usd === undefined || this.costUsd === undefined)) return undefined;
@@ -290,7 +267,7 @@ export class Ledger {
   }
 
   /**
-   * Before EXACT_CAPS_PATCH: the calls left less one for each member starting beside, and every
+   * Before 'troupe-exact-caps': the calls left less one for each member starting beside, and every
    * token and dollar left. Since: the calls left less one for each agent starting beside, shared
    * with the sub-teams starting beside; tokens and USD left (less what calls in flight hold) shared
    * with every member starting beside. The allowance is held until the sub-team is settled.
@@ -318,7 +295,7 @@ export class Ledger {
 
   /**
    * Charges a sub-team's spend. One that failed and could not say what it spent may have used its
-   * whole allowance: it stays spent (calls, and since EXACT_CAPS_PATCH tokens and USD), so the caps hold.
+   * whole allowance: it stays spent (calls, and since 'troupe-exact-caps' tokens and USD), so the caps hold.
    */
   settle(allowance: Allowance, spent: Spent | undefined): void {
     const calls = allowance.agentCalls ?? 0;
@@ -369,7 +346,7 @@ export class Ledger {
 
   /** Whether tokens, USD and time are exact caps (behind a patch, so runs from before replay as they ran). */
   private patchedCaps(): boolean {
-    this.exactCaps ??= patched(EXACT_CAPS_PATCH);
+    this.exactCaps ??= isPatched('troupe-exact-caps');
     return this.exactCaps;
   }
 
@@ -383,7 +360,7 @@ export class Ledger {
   }
 
   private patchedExact(): boolean {
-    this.exact ??= patched(EXACT_BUDGET_PATCH);
+    this.exact ??= isPatched('troupe-exact-budget');
     return this.exact;
   }
 
@@ -396,7 +373,7 @@ export class Ledger {
   }
 
   /**
-   * The cap a call cannot start under. Without `need`: the cap is reached. With it (EXACT_CAPS_PATCH):
+   * The cap a call cannot start under. Without `need`: the cap is reached. With it ('troupe-exact-caps'):
    * what is spent and held plus the call's worst case would pass the cap.
    */
   private over(caps: Caps, need?: Hold): StopReason | undefined {

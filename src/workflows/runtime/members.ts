@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import {ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo} from '@temporalio/workflow';
 import { FailureType } from '../../team/errors.js';
 import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
@@ -10,9 +10,7 @@ import { LimitReached, type Ledger, type Spent } from './ledger.js';
 import { receiveSpendReports } from './spend-report.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
-
-/** Supervisor, router, debate, swarm and handoff skip an optional member that failed for good since this patch (pipelines always did). */
-export const SKIP_OPTIONAL_PATCH = 'troupe-skip-optional-members';
+import { isPatched } from './patches.js';
 
 export interface MemberResult<T = unknown> {
   /** Who produced the output: the agent (or its fallback) or the sub-team. */
@@ -75,7 +73,7 @@ export class Members {
         if (this.ledger.stoppedAtTimeCap(error, this.attemptTimeout(name))) return this.afterTimeCap(name, prompt, options);
         const failed = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
         // Asked only once an optional member failed for good: other runs' commands are unchanged.
-        const reason = failed !== undefined && (options.skippable === true || patched(SKIP_OPTIONAL_PATCH)) ? failed : undefined;
+        const reason = failed !== undefined && (options.skippable === true || isPatched('troupe-skip-optional-members')) ? failed : undefined;
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
         return { from: name, output: undefined as Output<N>, usage: ZERO_USAGE, skipped: reason };

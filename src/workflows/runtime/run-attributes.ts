@@ -1,15 +1,11 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import {upsertSearchAttributes} from '@temporalio/workflow';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger.js';
+import { isPatched } from './patches.js';
 
-/** Runs keep status, tokens and estimated cost in search attributes since this patch. */
-export const RUN_ATTRIBUTES_PATCH = 'troupe-run-status-attributes';
-
-/** Since this patch, spending alone updates the attributes at most every SPENDING_UPSERT_EVERY_MS. */
-export const SPENDING_THROTTLE_PATCH = 'troupe-throttled-spending-attributes';
 /**
  * Each upsert is a history event and a write to the server's visibility store: at every stage of a
  * busy run it cost the server more than the run's own events (measured in `npm run bench`, case 3).
@@ -38,8 +34,8 @@ export class RunAttributes {
   ) {
     // A run the client started with its attributes set needs no patch: it began on code that has both.
     const current = run.startAttributes === true;
-    this.enabled = run.searchAttributes && (current || patched(RUN_ATTRIBUTES_PATCH));
-    this.throttled = this.enabled && (current || patched(SPENDING_THROTTLE_PATCH));
+    this.enabled = run.searchAttributes && (current || isPatched('troupe-run-status-attributes'));
+    this.throttled = this.enabled && (current || isPatched('troupe-throttled-spending-attributes'));
     if (current) [this.status, this.tokens, this.costUsd] = ['running', 0, null];
     // Each upsert is a visibility write: at the start the client wrote them, so the clock starts there.
     if (current && run.spendingWrittenAtStart) this.upsertedAt = workflowNow();

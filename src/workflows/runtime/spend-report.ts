@@ -1,11 +1,6 @@
-import { defineSignal, getExternalWorkflowHandle, isCancellation, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {defineSignal, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo} from '@temporalio/workflow';
 import type { Ledger, Spent } from './ledger.js';
-
-/**
- * Since this patch a sub-team that fails tells its parent what it spent before it fails, so the
- * parent charges its tokens and cost (and what its calls in flight may still cost) and its caps stay exact.
- */
-export const SPEND_REPORT_PATCH = 'troupe-subteam-spend-report';
+import { isPatched } from './patches.js';
 
 export interface SpendReport extends Spent {
   workflowId: string;
@@ -20,7 +15,7 @@ export const subteamSpentSignal = defineSignal<[SpendReport]>('troupe-subteam-sp
  */
 export async function reportSpendToParent(ledger: Ledger, handed: object | undefined, error: unknown): Promise<void> {
   const parent = workflowInfo().parent;
-  if (!parent || !handed || Object.keys(handed).length === 0 || isCancellation(error) || !patched(SPEND_REPORT_PATCH)) return;
+  if (!parent || !handed || Object.keys(handed).length === 0 || isCancellation(error) || !isPatched('troupe-subteam-spend-report')) return;
   try {
     await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(subteamSpentSignal, { workflowId: workflowInfo().workflowId, ...ledger.spent() });
   } catch {

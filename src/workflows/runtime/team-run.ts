@@ -1,4 +1,4 @@
-import { ApplicationFailure, ContinueAsNew, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {ApplicationFailure, ContinueAsNew, continueAsNew, upsertSearchAttributes, workflowInfo} from '@temporalio/workflow';
 import { BUDGET_GATE } from '../../team/budget-gate.js';
 import type { BudgetRaise } from '../../team/budget-raise.js';
 import { FailureType } from '../../team/errors.js';
@@ -18,11 +18,10 @@ import { RunAttributes } from './run-attributes.js';
 import { isCheckedRunSpec, parseRunSpec } from './run-spec.js';
 import { ToolLoop } from './tool-loop.js';
 import { Transcript } from './transcript.js';
+import { isPatched } from './patches.js';
 
 type Kind = TopologySpec['kind'];
 
-/** Runs record their topology as a search attribute (TroupeTopology) since this patch. */
-export const TOPOLOGY_SEARCH_ATTRIBUTE_PATCH = 'troupe-topology-search-attribute';
 export type TopologyOf<K extends Kind> = Extract<TopologySpec, { kind: K }>;
 
 /** Everything a topology works with during one run (one link of a continue-as-new chain). */
@@ -156,7 +155,7 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
   const team = new TeamRun(run);
   // Added after runs were already in flight: the patch keeps their histories replayable
   // (test/fixtures/unpatched-workflows.ts is the same change without it, and breaks replay).
-  if (run.searchAttributes && !run.startAttributes && patched(TOPOLOGY_SEARCH_ATTRIBUTE_PATCH)) {
+  if (run.searchAttributes && !run.startAttributes && isPatched('troupe-topology-search-attribute')) {
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.topology, value: kind }]);
   }
   const release = run.team.release;

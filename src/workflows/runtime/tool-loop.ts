@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, isCancellation, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, isCancellation, proxyActivities, proxyLocalActivities} from '@temporalio/workflow';
 import type { Activities, ModelTurnResult, ToolOutcome, ToolUse } from '../../activities/index.js';
 import { FailureType } from '../../team/errors.js';
 import type { DecisionName } from '../../team/decisions.js';
@@ -20,9 +20,7 @@ import type { MemberResult } from './members.js';
 import type { ModelTurns } from './model-turns.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
-
-/** Since this patch the first turn of an agent that delegates counts its delegate tools' definitions under a token cap. */
-export const DELEGATE_TOOLS_ESTIMATE_PATCH = 'troupe-delegate-tools-estimate';
+import { isPatched } from './patches.js';
 
 const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
 
@@ -121,7 +119,7 @@ export class ToolLoop {
   private firstTurnNeed(agent: AgentSpec, prompt: string, handoff: unknown): CallNeed {
     const need = callNeed(agent, [prompt, handoff]);
     // Asked only for an agent that delegates, under a token or USD cap: other runs' commands are unchanged.
-    if (agent.delegates.length === 0 || !patched(DELEGATE_TOOLS_ESTIMATE_PATCH)) return need;
+    if (agent.delegates.length === 0 || !isPatched('troupe-delegate-tools-estimate')) return need;
     return { ...need, inputTokens: need.inputTokens + delegateToolsAtMost(agent, this.run.team) };
   }
 
