@@ -32,7 +32,7 @@ const layer = (...forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.troupe/', 'scratch/', 'test-results/', 'dist/', 'templates/'] },
+  { ignores: ['node_modules/', '.troupe/', 'scratch/', 'test-results/', 'dist/', 'templates/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
