@@ -199,12 +199,17 @@ function checkLinks(files, generatedDir, root) {
 async function checkApi(typedocPath, root) {
   // Loaded only here: the link check needs no TypeScript program.
   const { Application, Logger, LogLevel, TSConfigReader, TypeDocReader } = await import('typedoc');
+  // Keeps TypeDoc's messages, marking the validation warnings (notDocumented, invalidLink): those fail the check.
+  // Logger.validationWarning counts the warning, then logs it at once.
   class Collector extends Logger {
-    /** @type {{ message: string, level: import('typedoc').LogLevel }[]} */
+    /** @type {{ message: string, level: import('typedoc').LogLevel, validation: boolean }[]} */
     messages = [];
+    counted = 0;
     /** @param {string} message @param {import('typedoc').LogLevel} level */
     log(message, level) {
-      this.messages.push({ message, level });
+      const validation = this.validationWarningCount !== this.counted;
+      this.counted = this.validationWarningCount;
+      this.messages.push({ message, level, validation });
     }
   }
   const app = await Application.bootstrapWithPlugins(
@@ -227,15 +232,15 @@ async function checkApi(typedocPath, root) {
   /** @type {string[]} */
   const problems = [];
   let undocumented = 0;
-  for (const { message, level } of collector.messages) {
-    if (level < LogLevel.Warn) continue;
+  for (const { message, level, validation } of collector.messages) {
+    if (level !== LogLevel.Error && !validation) continue;
     // "team.Team.agent (CallSignature), defined in troupe/src/team/define.ts, does not have any documentation"
     const missing = /^(.+?) \((\w+)\), defined in (?:[^/]+\/)?(.+?), does not have any documentation$/.exec(message);
     if (missing) {
       undocumented++;
       const [, name, kind, file] = missing;
-      problems.push(`${file}: ${name} (${kind}) is exported without a doc comment`);
-    } else if (level === LogLevel.Error || /link|tag|comment/i.test(message)) {
+      problems.push(`${file}: ${name} (${kind === 'CallSignature' ? 'function' : kind}) is exported without a doc comment`);
+    } else {
       problems.push(`${relative(root, typedocPath)}: ${message}`);
     }
   }
@@ -262,7 +267,7 @@ if (options.api) {
   if (!existsSync(options.typedoc)) usage(`no TypeDoc config at ${options.typedoc}`);
   const api = await checkApi(resolve(options.typedoc), root);
   problems.push(...api.problems);
-  summary.push(api.undocumented === 0 ? 'every public export documented' : `${api.undocumented} public exports without a doc comment`);
+  summary.push(api.undocumented === 0 ? 'every public export documented' : `public exports without a doc comment: ${api.undocumented}`);
 }
 
 if (problems.length > 0) {
