@@ -3,6 +3,7 @@ import { createRunCheck } from './run-check.js';
 import { createRunModelTurn } from './run-model-turn.js';
 import { createRunTool, createToolNeedsApproval } from './run-tool.js';
 import { createRunMcpTool, type McpServers } from './run-mcp-tool.js';
+import { createMcpToolsSize } from './mcp-tools-size.js';
 import { createSendReminder } from './send-reminder.js';
 import { createVerifyDecision } from './verify-decision.js';
 import type { PayloadStore } from './payload-store.js';
@@ -32,6 +33,7 @@ export function createActivities(deps: AgentActivityDeps & { payloads: PayloadSt
     runTool: createRunTool(deps),
     runMcpTool: createRunMcpTool({ mcp: deps.mcp, payloads: deps.payloads, answers: deps.answers }),
     toolNeedsApproval: createToolNeedsApproval(deps),
+    mcpToolsSize: createMcpToolsSize(deps),
     runCheck: createRunCheck(deps),
     sendReminder: createSendReminder(deps),
     verifyDecision: createVerifyDecision(),

@@ -1,6 +1,6 @@
 import type { Handoff } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
-import { LimitReached } from './runtime/ledger.js';
+import { LimitReached } from './runtime/limit-reached.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
 

@@ -1,6 +1,6 @@
 import type { ParallelSpec } from '../team/spec.js';
 import { ZERO_USAGE, addUsage } from '../protocol/usage.js';
-import type { MemberResult } from './runtime/members.js';
+import type { MemberResult } from './runtime/member-result.js';
 import { renderPrompt, type PromptSection } from './runtime/prompt.js';
 import type { TeamRun } from './runtime/team-run.js';
 import { majority } from './runtime/vote.js';

@@ -6,7 +6,7 @@ import type { GateSpec, PipelineStepSpec } from '../team/spec.js';
 import type { Envelope } from '../protocol/envelope.js';
 import type { RunResult } from '../protocol/messages.js';
 import { fanOut } from './pipeline-fan-out.js';
-import type { MemberResult } from './runtime/members.js';
+import type { MemberResult } from './runtime/member-result.js';
 import { renderPrompt, summarise, type PromptSection } from './runtime/prompt.js';
 import { runTopology, type TeamRun } from './runtime/team-run.js';
 import { isPatched } from './runtime/patches.js';

@@ -1,7 +1,7 @@
 import type { SupervisorDecision } from '../team/decisions.js';
 import type { RunResult } from '../protocol/messages.js';
-import { LimitReached } from './runtime/ledger.js';
-import type { MemberResult } from './runtime/members.js';
+import { LimitReached } from './runtime/limit-reached.js';
+import type { MemberResult } from './runtime/member-result.js';
 import { renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
 

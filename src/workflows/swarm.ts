@@ -3,7 +3,7 @@ import type { SwarmMove } from '../team/decisions.js';
 import { FailureType } from '../team/errors.js';
 import type { RunResult } from '../protocol/messages.js';
 import { applyMoves, newBoard, openTasks, type Blackboard } from './swarm-blackboard.js';
-import { LimitReached } from './runtime/ledger.js';
+import { LimitReached } from './runtime/limit-reached.js';
 import { asText, renderPrompt, summarise } from './runtime/prompt.js';
 import { runTopology } from './runtime/team-run.js';
 

@@ -5,6 +5,9 @@ import type { Usage } from '../../protocol/usage.js';
 import { DELEGATE_INPUT_SCHEMA_BYTES, delegateDescription, delegateTool } from '../../protocol/delegation.js';
 import type { ToolOutcome } from '../../activities/index.js';
 import { agentActivityOptions } from './agent-options.js';
+import { tokensAtMost } from '../../protocol/tokens-at-most.js';
+
+export { tokensAtMost };
 
 /**
  * The most one model call may spend: an estimate of its input (never below what the API will
@@ -22,22 +25,6 @@ export interface CallNeed {
  * comes with tools (346 tokens at most in Anthropic's documentation).
  */
 export const REQUEST_OVERHEAD_TOKENS = 500;
-
-/**
- * An upper bound on the tokens of `value` as text: its UTF-8 bytes as JSON. A token covers at
- * least one byte of text, so this never counts fewer tokens than the model's tokenizer (for prose,
- * several times more). Deterministic: workflow code may use it.
- */
-export function tokensAtMost(value: unknown): number {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-  let bytes = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    // Each half of a surrogate pair counts 3: 6 for a 4-byte character.
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
-  }
-  return bytes;
-}
 
 /** What an agent call may spend: its spec (system prompt, output schema, tools) and its messages, plus the overhead. */
 export function callNeed(agent: AgentSpec, messages: unknown[]): CallNeed {

@@ -1,44 +1,61 @@
 import {ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo} from '@temporalio/workflow';
 import { FailureType } from '../../team/errors.js';
-import { ZERO_USAGE, type Usage } from '../../protocol/usage.js';
+import { ZERO_USAGE } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import type { RunResult } from '../../protocol/messages.js';
-import type { AgentRunner, CallOptions, Output } from './agent-runner.js';
+import { AgentLoop } from './agent/agent-loop.js';
+import type { CallOptions, Output } from './agent/call-options.js';
+import type { Approvals } from './approvals.js';
+import { timedOut } from './call-bounds.js';
 import { decisionProblemHere } from './decision-check.js';
 import type { DecisionName } from '../../team/decisions.js';
-import { LimitReached, type Ledger, type Spent } from './ledger.js';
+import type { Ledger, Spent } from './ledger/index.js';
+import { LimitReached } from './limit-reached.js';
+import type { MemberResult } from './member-result.js';
+import type { ModelTurns } from './model-turns.js';
+import { renderPrompt } from './prompt.js';
+import type { Limit, Spending } from './spending.js';
+import type { Delegation } from './tools/delegate-tool.js';
+import { ToolBox } from './tools/tool-box.js';
+import { toolKinds } from './tools/tool-kinds.js';
 import { receiveSpendReports } from './spend-report.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
 import { isPatched } from './patches.js';
-
-export interface MemberResult<T = unknown> {
-  /** Who produced the output: the agent (or its fallback) or the sub-team. */
-  from: string;
-  output: T;
-  usage: Usage;
-  model?: string;
-  childWorkflowId?: string;
-  /** Set when an optional agent failed for good and was skipped: why. `output` is then undefined. */
-  skipped?: string;
-}
 
 /**
  * Runs a member of the team: an agent through the agent activity, or a sub-team as a child
  * workflow with its own history. A child gets the remaining budget, its spend is charged here,
  * and cancelling the parent cancels it (failures come back up as the child's failure).
  */
-export class Members {
+export class Members implements Delegation {
   private childCount = 0;
+  private readonly agents: AgentLoop;
+  private readonly ledger: Ledger;
+  private readonly spending: Spending;
+  private readonly transcript: Transcript;
   /** What failed sub-teams reported spending, by workflow id. */
   private readonly spendReports: Map<string, Spent> = receiveSpendReports();
 
+  /** `task`: the run's task as agents are given it now (a person's changes may come with it). */
   constructor(
     private readonly run: RunSpec,
-    private readonly ledger: Ledger,
-    private readonly agents: AgentRunner,
-    private readonly transcript: Transcript,
-  ) {}
+    parts: { ledger: Ledger; spending: Spending; transcript: Transcript; approvals: Approvals; turns: ModelTurns; task: () => unknown },
+  ) {
+    ({ ledger: this.ledger, spending: this.spending, transcript: this.transcript } = parts);
+    this.task = parts.task;
+    // Agents delegate to members, and members are agents: the tools reach back here to delegate.
+    const kinds = toolKinds(run, { ledger: parts.ledger, transcript: parts.transcript, delegation: this });
+    const tools = new ToolBox(kinds, { ledger: parts.ledger, transcript: parts.transcript, approvals: parts.approvals, delegation: this, team: run.team.name });
+    this.agents = new AgentLoop(run, { ledger: parts.ledger, spending: parts.spending, tools, turns: parts.turns });
+  }
+
+  private readonly task: () => unknown;
+
+  /** A sub-task an agent hands to a member with a delegate tool: the member sees it with the run's task. */
+  delegate(member: string, task: string, about: string): Promise<MemberResult> {
+    return this.call(member, renderPrompt({ instruction: task, task: this.task() }), { about });
+  }
 
   /** One line on a member, for a steering agent choosing among them. */
   describe(name: string): string {
@@ -70,7 +87,7 @@ export class Members {
     return this.agents.call(name, prompt, options).then(
       (result): MemberResult<Output<N>> => ({ from: result.agent, output: result.output, usage: result.usage, model: result.model }),
       (error: unknown) => {
-        if (this.ledger.stoppedAtTimeCap(error, this.attemptTimeout(name))) return this.afterTimeCap(name, prompt, options);
+        if (this.ledger.stoppedAtTimeCap(error, { timedOut: timedOut(error), attemptTimeout: this.attemptTimeout(name) })) return this.afterTimeCap(name, prompt, options);
         const failed = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
         // Asked only once an optional member failed for good: other runs' commands are unchanged.
         const reason = failed !== undefined && (options.skippable === true || isPatched('troupe-skip-optional-members')) ? failed : undefined;
@@ -87,7 +104,7 @@ export class Members {
     if (!team) {
       throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no member "${name}"`, FailureType.InvalidTeamSpec);
     }
-    const room = this.ledger.ensureRoom(false);
+    const room = this.roomToStart();
     if (room) await room;
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
@@ -113,6 +130,16 @@ export class Members {
     return { from: name, output, usage: result.usage, childWorkflowId: workflowId };
   }
 
+  /**
+   * Room for a member to start (a sub-team reserves its allowance when handed it); none stops the
+   * run. Synchronous unless a person is asked, so the member starts in the same step as before.
+   */
+  private roomToStart(): void | Promise<void> {
+    const room = this.spending.room(false);
+    if (room instanceof Promise) return room.then(stopAt);
+    stopAt(room);
+  }
+
   private attemptTimeout(agent: string): number {
     return this.run.team.agents.find((a) => a.name === agent)?.timeout ?? 0;
   }
@@ -123,8 +150,8 @@ export class Members {
    */
   private async afterTimeCap<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
     this.transcript.warnings.push(`a call of ${name} was stopped at the time cap`);
-    await this.ledger.untilTimeCap();
-    const room = this.ledger.ensureRoom(false);
+    await this.spending.untilTimeCap();
+    const room = this.roomToStart();
     if (room) await room;
     return this.begin(name, prompt, options);
   }
@@ -135,6 +162,10 @@ export class Members {
     if (problem === undefined) return output as Output<N>;
     throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${problem}`, FailureType.InvalidDecision);
   }
+}
+
+function stopAt(limit: Limit | undefined): void {
+  if (limit) throw new LimitReached(limit.reason, limit.own);
 }
 
 /** Why a call failed for good (after retries, repairs and any fallback), or undefined for a cancellation or a spent budget. */

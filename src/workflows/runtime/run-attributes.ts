@@ -3,7 +3,7 @@ import {upsertSearchAttributes} from '@temporalio/workflow';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from './ledger/index.js';
 import { isPatched } from './patches.js';
 
 /**

@@ -1,5 +1,5 @@
 import {defineSignal, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo} from '@temporalio/workflow';
-import type { Ledger, Spent } from './ledger.js';
+import type { Ledger, Spent } from './ledger/index.js';
 import { isPatched } from './patches.js';
 
 export interface SpendReport extends Spent {

@@ -1,22 +1,21 @@
 import {ApplicationFailure, ContinueAsNew, continueAsNew, upsertSearchAttributes, workflowInfo} from '@temporalio/workflow';
-import { BUDGET_GATE } from '../../team/budget-gate.js';
-import type { BudgetRaise } from '../../team/budget-raise.js';
 import { FailureType } from '../../team/errors.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import type { TopologySpec } from '../../team/spec.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
-import type { RunResult, StopReason } from '../../protocol/messages.js';
+import type { RunResult } from '../../protocol/messages.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
-import { AgentRunner } from './agent-runner.js';
 import { Approvals } from './approvals.js';
-import { Ledger, LimitReached } from './ledger.js';
+import { workflowNow } from './clock.js';
+import { Ledger } from './ledger/index.js';
+import { LimitReached } from './limit-reached.js';
 import { Members } from './members.js';
 import { ModelTurns } from './model-turns.js';
 import { reportSpendToParent } from './spend-report.js';
-import { asText, renderPrompt } from './prompt.js';
+import { asText } from './prompt.js';
 import { RunAttributes } from './run-attributes.js';
 import { isCheckedRunSpec, parseRunSpec } from './run-spec.js';
-import { ToolLoop } from './tool-loop.js';
+import { Spending } from './spending.js';
 import { Transcript } from './transcript.js';
 import { isPatched } from './patches.js';
 
@@ -27,6 +26,7 @@ export type TopologyOf<K extends Kind> = Extract<TopologySpec, { kind: K }>;
 /** Everything a topology works with during one run (one link of a continue-as-new chain). */
 export class TeamRun {
   readonly ledger: Ledger;
+  readonly spending: Spending;
   readonly transcript: Transcript;
   readonly members: Members;
   readonly approvals: Approvals;
@@ -39,26 +39,23 @@ export class TeamRun {
   private carriedState: unknown;
   private readonly turns: ModelTurns;
 
+  /** Its parts, each given what it depends on as it is built: the order below is their dependency order. */
   constructor(readonly run: RunSpec) {
     this.carriedState = run.carry?.state;
     this.releaseChanges = run.carry?.release?.changes ?? 0;
     this.requestedChanges = run.carry?.release?.comment;
-    this.ledger = new Ledger(run);
-    this.transcript = new Transcript(run, this.ledger);
+    this.ledger = new Ledger(run, { now: workflowNow, isPatched });
+    this.attributes = new RunAttributes(run, this.ledger);
+    const attributes = this.attributes;
+    this.transcript = new Transcript(run, this.ledger, () => attributes.update());
     this.approvals = new Approvals(this.transcript, {
       team: run.team.name,
       searchAttributes: run.searchAttributes,
-      onWaiting: (waiting) => this.attributes.update(waiting ? 'awaiting-approval' : 'running'),
+      onWaiting: (waiting) => attributes.update(waiting ? 'awaiting-approval' : 'running'),
     });
+    this.spending = new Spending(run, this.ledger, this.approvals, this.transcript);
     this.turns = new ModelTurns(run.carry?.modelTurns);
-    const tools = new ToolLoop(run, this.ledger, this.transcript, this.approvals, this.turns);
-    const agents = new AgentRunner(run, this.ledger, tools, this.turns);
-    this.members = new Members(run, this.ledger, agents, this.transcript);
-    tools.delegate = (member, task, about) => this.members.call(member, renderPrompt({ instruction: task, task: this.task }), { about });
-    this.ledger.onNotice = (notice) => this.transcript.notice(notice);
-    this.ledger.askForMore = (reason, check) => this.askForMore(reason, check);
-    this.attributes = new RunAttributes(run, this.ledger);
-    this.transcript.onStage = () => this.attributes.update();
+    this.members = new Members(run, { ledger: this.ledger, spending: this.spending, transcript: this.transcript, approvals: this.approvals, turns: this.turns, task: () => this.task });
     this.attributes.update('running');
   }
 
@@ -82,29 +79,6 @@ export class TeamRun {
         ? `${decision.by} rejected "${spec.gate}"${decision.comment ? `: ${decision.comment}` : ''}`
         : `${decision.by} asked for changes on "${spec.gate}" more than ${spec.maxChangeRequests} time(s)`;
     throw ApplicationFailure.create({ message: reason, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
-  }
-
-  /**
-   * Waits at the "budget" gate for a person to raise the exhausted budget (listed by `troupe
-   * pending`, decided with `troupe budget raise` or a decision carrying `raise`). Resolves with the
-   * raise, or undefined when it was rejected or the wait expired.
-   */
-  private async askForMore(reason: StopReason, check: (raise: BudgetRaise | undefined) => string | undefined): Promise<BudgetRaise | undefined> {
-    const budget = this.ledger.budget;
-    const spec: ApprovalSpec = {
-      gate: BUDGET_GATE,
-      approvers: budget?.approvers ?? ['*'],
-      when: 'always',
-      timeout: budget?.askTimeout ?? 86_400_000,
-      onTimeout: 'reject',
-      remindBefore: [],
-      maxChangeRequests: 0,
-    };
-    const spent = { calls: this.ledger.agentCalls, tokens: this.ledger.tokens, ...(this.ledger.costUsd !== undefined ? { costUsd: this.ledger.costUsd } : {}) };
-    const decision = await this.approvals.request(spec, { from: this.run.team.name, content: { exhausted: reason, budget, spent } }, (d) =>
-      d.decision === 'approve' ? check(d.raise) : d.decision === 'reject' ? undefined : 'the budget gate takes approve (with a raise) or reject',
-    );
-    return decision.decision === 'approve' ? decision.raise : undefined;
   }
 
   /**
@@ -177,7 +151,7 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
       await reportSpendToParent(team.ledger, run.budget, error);
       throw error;
     }
-    await team.ledger.settled();
+    await team.spending.settled();
     team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');

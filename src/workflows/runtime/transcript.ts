@@ -4,8 +4,8 @@ import type { Envelope } from '../../protocol/envelope.js';
 import type { AwaitingApproval, DegradedStep, NoticeMemo, ResultFlag, RunProgress, RunResult, StopReason } from '../../protocol/messages.js';
 import { NOTICE_MEMO, progressQuery } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
-import type { Ledger } from './ledger.js';
-import type { MemberResult } from './members.js';
+import type { Ledger } from './ledger/index.js';
+import type { MemberResult } from './member-result.js';
 
 /** How many envelopes a run keeps in memory and carries across continue-as-new; history has them all. */
 const KEPT_ENVELOPES = 200;
@@ -29,6 +29,8 @@ export class Transcript {
   constructor(
     private readonly run: RunSpec,
     private readonly ledger: Ledger,
+    /** Told when the run's stage changes (the search attributes follow it). */
+    private readonly onStage: () => void,
   ) {
     this.envelopes = [...(run.carry?.recentEnvelopes ?? [])];
     this.envelopeCount = run.carry?.envelopeCount ?? 0;
@@ -75,12 +77,9 @@ export class Transcript {
     this.notice({ kind: 'degraded', detail: `optional step ${member} skipped: ${reason}` });
   }
 
-  /** Called whenever the run moves to a new stage (e.g. to refresh its search attributes). */
-  onStage: (() => void) | undefined;
-
   doing(activity: string): void {
     this.activity = activity;
-    this.onStage?.();
+    this.onStage();
     setCurrentDetails(`**${this.run.team.name}** (${this.run.team.topology.kind}): ${activity}`);
   }
 

@@ -1,0 +1,141 @@
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { FailureType } from '../../../team/errors.js';
+import type { DecisionName } from '../../../team/decisions.js';
+import type { AgentSpec } from '../../../team/spec.js';
+import { ZERO_USAGE } from '../../../protocol/usage.js';
+import type { RunSpec } from '../../../protocol/run-spec.js';
+import { cutByTimeCap, timedOut, type CallNeed } from '../call-bounds.js';
+import { withBudgetModel, type Ledger } from '../ledger/index.js';
+import { LimitReached } from '../limit-reached.js';
+import type { ModelTurns } from '../model-turns.js';
+import { isPatched } from '../patches.js';
+import { invalidOutput, unusable } from '../repair.js';
+import type { Spending } from '../spending.js';
+import type { ToolBox } from '../tools/tool-box.js';
+import type { AgentCall, CallOptions, Output } from './call-options.js';
+import { Conversation } from './conversation.js';
+import type { ModelAsking } from './model-asking.js';
+import { OneShot } from './one-shot.js';
+import type { TurnOutcome } from './turn-outcome.js';
+
+/**
+ * The one path of every agent call: a loop of model turns, each an activity with the agent's own
+ * timeouts and retry policy and a readable summary in the Temporal UI. Each turn comes to an
+ * outcome (see TurnOutcome): an answer ends the call, tool calls run and feed the next turn, an
+ * unusable answer is repaired a bounded number of times, a failure passes to the agent's
+ * fallback, a limit stops the run. An agent without tools is the same loop with no tool turns.
+ * Every turn is charged to the ledger, in one place.
+ */
+export class AgentLoop {
+  private readonly agents: ReadonlyMap<string, AgentSpec>;
+
+  constructor(
+    private readonly run: RunSpec,
+    private readonly parts: { ledger: Ledger; spending: Spending; tools: ToolBox; turns: ModelTurns },
+  ) {
+    this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
+  }
+
+  has(name: string): boolean {
+    return this.agents.has(name);
+  }
+
+  /** An optional agent (a critic, a validator) may be skipped when it fails for good. */
+  isOptional(name: string): boolean {
+    return this.agents.get(name)?.optional === true;
+  }
+
+  /**
+   * Calls the agent, and its fallback if it has one and fails for good. Chained, not an async
+   * function, for fewer promises (Temporal captures a stack for each), yet with as many microtask
+   * steps as before for every agent, so members running at once issue commands in the same order.
+   */
+  call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+    const agent = this.agents.get(agentName);
+    if (!agent) return Promise.reject(this.noAgent(agentName));
+    return this.loop(agent, prompt, options).catch((error: unknown) => {
+      if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
+      return this.loop(this.agent(agent.fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
+    });
+  }
+
+  private async loop<N extends DecisionName | undefined>(asked: AgentSpec, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+    const { ledger, spending, tools, turns } = this.parts;
+    const asking: ModelAsking<N> = tools.hasTools(asked) ? new Conversation(this.run, asked, prompt, options, turns, tools) : new OneShot(this.run, prompt, options, turns);
+    let agent = asked;
+    let repairs = 0;
+    for (let turn = 1; turn <= asking.maxTurns; turn += 1) {
+      // The most this turn may spend, held while it runs: worth estimating only under a token or USD cap.
+      const estimate = ledger.weighsCalls() ? asking.need(agent, turn) : undefined;
+      const need = estimate instanceof Promise ? await estimate : estimate;
+      const room = spending.room(need);
+      const limit = room instanceof Promise ? await room : room;
+      // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
+      agent = withBudgetModel(agent, ledger);
+      const timeLeft = ledger.timeLeft();
+      let outcome: TurnOutcome;
+      let refusedCost;
+      if (limit) outcome = { kind: 'limit', reason: limit.reason, budget: limit.own };
+      else {
+        try {
+          const reply = await asking.ask(agent, turn, repairs, timeLeft);
+          ledger.charge(reply.usage, { model: reply.model, need });
+          const read = asking.read(reply, options);
+          outcome = read instanceof Promise ? await read : read;
+        } catch (error) {
+          const invalid = invalidOutput(error);
+          if (invalid) {
+            ledger.charge(invalid.usage, { model: agent.model, need });
+            refusedCost = invalid.usage;
+            outcome = { kind: 'repair', problem: invalid.problem, type: invalid.type, text: invalid.text, conversation: invalid.conversation };
+          } else outcome = { kind: 'failed', error };
+        }
+      }
+      switch (outcome.kind) {
+        case 'answer':
+          return asking.result(outcome, agent);
+        case 'tool-calls':
+          asking.toolsDone(await tools.use(agent, outcome.uses, turn));
+          break;
+        case 'repair':
+          if (repairs >= agent.maxRepairs) throw unusable(agent, repairs, outcome);
+          repairs += 1;
+          asking.repairing(outcome, refusedCost);
+          break;
+        case 'failed':
+          this.chargeFailed(agent, need, outcome.error, timeLeft, asking);
+          throw outcome.error;
+        case 'limit':
+          throw new LimitReached(outcome.reason, outcome.budget);
+      }
+    }
+    throw ApplicationFailure.create({
+      message: `agent "${agent.name}" did not finish within maxTurns (${agent.maxTurns}) model turns: raise maxTurns, or give it fewer steps to take`,
+      type: FailureType.MaxTurnsExceeded,
+      nonRetryable: true,
+    });
+  }
+
+  /**
+   * A call that failed for good counts as an agent call, as it does in the history, with what it is
+   * known to have used (nothing); a cancelled one is released. Tool loops always counted it; one-shot
+   * calls since 'troupe-count-failed-calls', so runs recorded before replay as they ran.
+   */
+  private chargeFailed(agent: AgentSpec, need: CallNeed | undefined, error: unknown, timeLeft: number | undefined, asking: ModelAsking<DecisionName | undefined>): void {
+    const { ledger } = this.parts;
+    ledger.failed(need, error, { timedOut: timedOut(error), cut: cutByTimeCap(agent, this.run.team, timeLeft) });
+    const counted = error instanceof ActivityFailure && !isCancellation(error) && (asking instanceof Conversation || isPatched('troupe-count-failed-calls'));
+    if (counted) ledger.charge(ZERO_USAGE, { model: agent.model, need });
+    else ledger.release(need);
+  }
+
+  private agent(name: string): AgentSpec {
+    const agent = this.agents.get(name);
+    if (!agent) throw this.noAgent(name);
+    return agent;
+  }
+
+  private noAgent(name: string): ApplicationFailure {
+    return ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no agent "${name}"`, FailureType.InvalidTeamSpec);
+  }
+}
