@@ -5,8 +5,13 @@ import { BudgetRaiseSchema } from './budget-raise.js';
 // Apart from the gate's spec (approval.ts): workflows import the decision to check what arrives,
 // and a workflow evaluates its modules afresh for every run, so the spec's schema would cost every run.
 
+/** What a person decides at a gate: approve, reject, or send the work back with changes requested. */
 export const DecisionKindSchema = z.enum(['approve', 'reject', 'request-changes']);
 
+/**
+ * A decision on a gate, as a run receives it by update or signal: who decided what, with a comment, and for a
+ * signed gate its signature. `troupe approve` and `RunHandle.decide` send one.
+ */
 export const ApprovalDecisionSchema = z
   .object({
     /** The gate decided; defaults to the one waiting. */
@@ -21,6 +26,9 @@ export const ApprovalDecisionSchema = z
   })
   .strict();
 
+/** A decision on a gate as parsed, defaults filled in ({@link ApprovalDecisionSchema}). */
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
+/** A decision on a gate as a caller writes it (`comment` may be left out). */
 export type ApprovalDecisionInput = z.input<typeof ApprovalDecisionSchema>;
+/** `approve`, `reject` or `request-changes`. */
 export type DecisionKind = z.infer<typeof DecisionKindSchema>;

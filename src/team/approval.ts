@@ -44,6 +44,7 @@ export const ApprovalSpecSchema = z
     }
   });
 
+/** An approval gate as parsed, defaults filled in ({@link ApprovalSpecSchema}). */
 export type ApprovalSpec = z.infer<typeof ApprovalSpecSchema>;
 
 /** What a team's `notify` hook receives before an approval's deadline. */

@@ -24,4 +24,5 @@ export const BudgetRaiseSchema = z
 
 export { BUDGET_GATE } from './budget-gate.js';
 
+/** The new caps of a budget raise ({@link BudgetRaiseSchema}). */
 export type BudgetRaise = z.infer<typeof BudgetRaiseSchema>;

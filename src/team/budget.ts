@@ -33,5 +33,7 @@ export const BudgetSpecSchema = z
 
 export { BUDGET_GATE, BudgetRaiseSchema, type BudgetRaise } from './budget-raise.js';
 
+/** A budget as parsed, defaults filled in ({@link BudgetSpecSchema}). */
 export type BudgetSpec = z.infer<typeof BudgetSpecSchema>;
+/** A budget as a team or a run's start options write it (`defineTeam({ budget })`, `StartOptions.budget`). */
 export type BudgetSpecInput = z.input<typeof BudgetSpecSchema>;

@@ -6,6 +6,10 @@ import type { ToolDefinition } from './tool.js';
 import type { McpServerDefinition } from './mcp.js';
 import type { Verdict } from './verdict.js';
 
+/**
+ * What {@link defineAgent} takes: the agent's name, role, system prompt, model and output, and optionally its
+ * tools, MCP servers, input schema, timeouts, retry policy, fallback and task queue.
+ */
 export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInput' | 'tools' | 'mcp' | 'fingerprint'> {
   /** Tools the agent may call (defineTool); the agent then works in a loop of model turns and tool calls, at most maxTurns. */
   tools?: ToolDefinition[];
@@ -17,7 +21,9 @@ export interface AgentConfig extends Omit<AgentSpecInput, 'output' | 'acceptsInp
   input?: z.ZodType;
 }
 
+/** An agent as {@link defineAgent} returns it: its validated spec, with the schemas and tools a worker needs. */
 export interface AgentDefinition {
+  /** The agent's validated spec, defaults filled in: what the run spec carries. */
   readonly spec: AgentSpec;
   /** The zod schema that validates this agent's output inside the agent activity; absent for text agents. */
   readonly outputSchema: z.ZodType | undefined;
@@ -32,10 +38,16 @@ export interface AgentDefinition {
 /** A deterministic gate: looks at a step's output and passes it or sends it back with feedback. */
 export type CheckFunction = (output: unknown, context: { input: unknown }) => Verdict | Promise<Verdict>;
 
+/**
+ * What {@link defineTeam} takes: the team's name, agents, topology, and optionally its sub-teams, code checks,
+ * input schema, limits, budget, release gate, task queue and reminder hook.
+ */
 export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks' | 'subteams'> {
+  /** The team's agents ({@link defineAgent}). */
   agents: AgentDefinition[];
   /** Teams that act as members of this one (a step, a worker, a route); each runs as a child workflow. */
   subteams?: Team[];
+  /** Code checks by name, for pipeline gates of `kind: 'check'`. */
   checks?: Record<string, CheckFunction>;
   /** Validates the run input before a run starts. Defaults to a non-empty string. */
   input?: z.ZodType;
@@ -43,18 +55,31 @@ export interface TeamConfig extends Omit<TeamSpecInput, 'agents' | 'checks' | 's
   notify?: (reminder: Reminder) => void | Promise<void>;
 }
 
+/** A team as {@link defineTeam} returns it: register it in a `TeamRegistry`, or export it from a teams module. */
 export interface Team {
+  /** The team's name: what `troupe run <team>` and `TroupeClient.start` name. */
   readonly name: string;
+  /** The team's validated spec, defaults filled in: what the run spec carries. */
   readonly spec: TeamSpec;
+  /** Validates a run's input before the run starts. */
   readonly inputSchema: z.ZodType;
+  /** The code checks its pipeline gates name. */
   readonly checks: Readonly<Record<string, CheckFunction>>;
+  /** The teams that act as its members. */
   readonly subteams: readonly Team[];
+  /** Its reminder hook, run in an activity before an approval's deadline; undefined: the worker's log. */
   readonly notify: ((reminder: Reminder) => void | Promise<void>) | undefined;
+  /** The agent of this team with that name, if any. */
   agent(name: string): AgentDefinition | undefined;
 }
 
+/** A team's input schema when it names none: a non-empty string (the task). */
 export const DEFAULT_INPUT_SCHEMA = z.string().trim().min(1, 'give the team a non-empty task');
 
+/**
+ * Defines an agent: validates its config and turns its output schema into the JSON Schema the model is sent.
+ * Throws a `TeamSpecError` naming every problem.
+ */
 export function defineAgent(config: AgentConfig): AgentDefinition {
   const subject = `Agent "${String(config.name)}"`;
   if ((config.output as unknown) === undefined) {
@@ -77,6 +102,10 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   return { spec: parsed.data, outputSchema, inputSchema, tool: (name) => toolsByName.get(name), mcpServers: mcp };
 }
 
+/**
+ * Defines a team: validates its agents, topology and settings together (a topology naming an unknown agent, a
+ * steering agent without its decision schema, ...). Throws a `TeamSpecError` naming every problem.
+ */
 export function defineTeam(config: TeamConfig): Team {
   const { agents, checks = {}, subteams = [], input = DEFAULT_INPUT_SCHEMA, notify, ...rest } = config;
   const parsed = TeamSpecSchema.safeParse({

@@ -21,6 +21,7 @@ export const DurationSchema = z
     return Math.round(ms);
   });
 
+/** A duration as written: milliseconds, or a string with a unit: `'1500ms'`, `'30s'`, `'2m'`, `'1h'`, `'3d'`. */
 export type Duration = z.input<typeof DurationSchema>;
 
 /** A heartbeat timeout, or `false` for none. */

@@ -53,24 +53,32 @@ export const McpServerSpecSchema = z
     });
   });
 
+/** An MCP server's serialisable spec as parsed ({@link McpServerSpecSchema}): what the run spec carries. */
 export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
 
 /** Headers for an HTTP server, or a function the worker runs to get them (e.g. a bearer token from its environment) each time it connects. */
 export type McpHeaders = Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
 
+/** How a worker reaches an MCP server: a command it starts (stdio), or a URL (Streamable HTTP). */
 export type McpConnection =
   | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
   | { kind: 'http'; url: string; headers?: McpHeaders; authProvider?: object };
 
+/**
+ * What {@link defineMcpServer} takes: the server's name and allowed tools, either `command` (stdio) or `url`
+ * (Streamable HTTP) with their settings, and its timeout, retry policy and approvals.
+ */
 export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema>, 'approval'> {
   /** A command the worker starts and talks to over stdio, e.g. 'npx' with args ['-y', 'some-mcp-server']. */
   command?: string;
+  /** With `command`: its arguments. */
   args?: string[];
   /**
    * The server's environment: exactly these variables, plus the few a program needs to start
    * (HOME, LOGNAME, PATH, SHELL, TERM, USER). Nothing else of the worker's (its API keys) reaches it.
    */
   env?: Record<string, string>;
+  /** With `command`: the folder it starts in. */
   cwd?: string;
   /** Or the URL of a Streamable HTTP MCP server. */
   url?: string;
@@ -90,15 +98,22 @@ export interface McpServerConfig extends Omit<z.input<typeof McpServerSpecSchema
   approveDestructive?: boolean;
 }
 
+/** An MCP server as {@link defineMcpServer} returns it: give it to agents in `defineAgent({ mcp })`. */
 export interface McpServerDefinition {
+  /** The server's validated spec: what the run spec carries. */
   readonly spec: McpServerSpec;
   /** How the worker reaches the server; not part of the run spec, so its secrets never enter history. */
   readonly connection: McpConnection;
   /** Which calls need a person's approval, when the spec's approval is `when: 'requested'` (runs in the worker). */
   readonly needsApproval: ((tool: string, input: unknown) => boolean | Promise<boolean>) | undefined;
+  /** Whether calls of the tools the server marks destructive need a person's approval. */
   readonly approveDestructive: boolean;
 }
 
+/**
+ * Defines an MCP server for agents: checks that it names one transport with the settings that fit it. Throws a
+ * `TeamSpecError` naming the problem. The worker connects when it starts.
+ */
 export function defineMcpServer(config: McpServerConfig): McpServerDefinition {
   const subject = `MCP server "${String(config.name)}"`;
   const { command, args = [], env, cwd, url, headers, authProvider, approval, needsApproval, approveDestructive = false, ...rest } = config;

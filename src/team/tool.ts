@@ -32,9 +32,12 @@ export const ToolSpecSchema = z
   })
   .strict();
 
+/** A tool's serialisable spec as parsed, defaults filled in ({@link ToolSpecSchema}): what the run spec carries. */
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
+/** A tool's spec as written, before defaults. */
 export type ToolSpecInput = z.input<typeof ToolSpecSchema>;
 
+/** What {@link defineTool} takes: the tool's name, description, input schema and `run` function, and its settings. */
 export interface ToolConfig<I extends z.ZodType = z.ZodType> extends Omit<ToolSpecInput, 'approval'> {
   /** The arguments the model must give; the tool refuses anything else (the model is told why). */
   input: I;
@@ -52,14 +55,24 @@ export interface ToolConfig<I extends z.ZodType = z.ZodType> extends Omit<ToolSp
   needsApproval?: (input: z.infer<I>) => boolean | Promise<boolean>;
 }
 
+/** A tool as {@link defineTool} returns it: give it to agents in `defineAgent({ tools })`. */
 export interface ToolDefinition {
+  /** The tool's validated spec: what the run spec carries, and the model is sent. */
   readonly spec: ToolSpec;
+  /** The zod schema the model's arguments must match. */
   readonly inputSchema: z.ZodType;
+  /** The zod schema the tool's result must match, if it declares one. */
   readonly outputSchema: z.ZodType | undefined;
+  /** Does the work, in the worker. */
   readonly run: (input: unknown) => unknown;
+  /** With an approval: whether a call with this input needs one (runs in the worker); undefined: every call does. */
   readonly needsApproval: ((input: unknown) => boolean | Promise<boolean>) | undefined;
 }
 
+/**
+ * Defines a tool: checks that its input schema is a zod object JSON Schema can express, and that its approval
+ * settings fit together. Throws a `TeamSpecError` naming the problem.
+ */
 export function defineTool<I extends z.ZodType>(config: ToolConfig<I>): ToolDefinition {
   const subject = `Tool "${String(config.name)}"`;
   const { input, output, run, approval, needsApproval, ...rest } = config;

@@ -6,4 +6,5 @@ export const VerdictSchema = z.object({
   feedback: z.string().describe('what to change if not approved; a short reason if approved'),
 });
 
+/** A gate agent's verdict ({@link VerdictSchema}). */
 export type Verdict = z.infer<typeof VerdictSchema>;
