@@ -1,8 +1,10 @@
 import { ApplicationFailure, TemporalFailure, WorkflowFailedError } from '@temporalio/client';
 
+/** Why a run failed, as {@link describeFailure} reads it. */
 export interface RunFailure {
   /** The stable failure type (e.g. ModelBadRequest, InvalidStructuredOutput), when there is one. */
   type: string | undefined;
+  /** The root cause's message. */
   message: string;
 }
 

@@ -13,5 +13,6 @@ export interface TemporalTarget {
   readonly uiUrl: string | undefined;
   /** The codec server the UI decodes encrypted payloads through, when this process runs it (the embedded server, with encryption on). */
   readonly codecUrl?: string | undefined;
+  /** Closes its connections; for the embedded server, stops the server (and its codec server) too. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ export function agentInCall(agent: AgentSpec): AgentSpec | AgentRef {
   return agent.fingerprint === undefined ? agent : { name: agent.name, role: agent.role, model: agent.model, fingerprint: agent.fingerprint };
 }
 
+/** Whether an agent call carries a reference to its agent (by fingerprint) rather than the whole spec. */
 export function isAgentRef(agent: AgentSpec | AgentRef): agent is AgentRef {
   return !('system' in agent);
 }

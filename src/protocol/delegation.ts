@@ -26,6 +26,7 @@ export function delegateDescription(member: string, who: string): string {
  */
 export const DELEGATE_INPUT_SCHEMA_BYTES = 320;
 
+/** The name of the tool that delegates to `member`: `delegate_<member>`. */
 export function delegateTool(member: string): string {
   return `${DELEGATE_PREFIX}${member}`;
 }

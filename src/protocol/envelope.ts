@@ -22,4 +22,5 @@ export const EnvelopeSchema = z.object({
   at: z.string(),
 });
 
+/** One handoff between agents ({@link EnvelopeSchema}). */
 export type Envelope = z.infer<typeof EnvelopeSchema>;

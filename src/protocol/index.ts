@@ -1,6 +1,17 @@
-// The run's wire contract, shared by client, workers and workflows: what a run receives, carries,
-// answers to and returns. Workflow code imports its deterministic modules one by one, never this index
-// (it holds zod schemas, and agent-fingerprint.ts hashes with node:crypto).
+/**
+ * `troupe/protocol`: the run's wire contract, shared by client, workers and workflows: what a run receives,
+ * carries, answers to and returns (run spec, carry, prices, envelopes, usage, the run's queries, signals and
+ * updates, its result and progress, failure types).
+ *
+ * Experimental: not a stable contract. It changes with Troupe's own client, workers and workflows, in any
+ * release; the stable API is `troupe`, `troupe/client`, `troupe/worker` and `troupe/testing`.
+ *
+ * Workflow code imports its deterministic modules one by one, never this index (it holds zod schemas, and
+ * agent-fingerprint.ts hashes with node:crypto).
+ *
+ * @module troupe/protocol
+ * @experimental
+ */
 export { buildRunSpec } from './build-run-spec.js';
 export { agentInCall, isAgentRef, type AgentRef } from './agent-ref.js';
 export { agentFingerprint, fingerprintDifferences, readableFingerprint } from './agent-fingerprint.js';

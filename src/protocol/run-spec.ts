@@ -60,6 +60,10 @@ export const CarrySchema = z
   })
   .strict();
 
+/**
+ * What a run receives when it starts: the team's spec (sub-teams included), the input, the run's budget and prices,
+ * and, after a continue-as-new, the carry. Clients build it with `buildRunSpec`.
+ */
 export const RunSpecSchema = z
   .object({
     team: TeamSpecSchema,
@@ -107,6 +111,9 @@ export const RunSpecSchema = z
     for (const name of new Set(missing)) ctx.addIssue({ code: 'custom', path: ['subteams'], message: `sub-team "${name}" has no spec in the run` });
   });
 
+/** What a continue-as-new carries ({@link CarrySchema}). */
 export type Carry = z.infer<typeof CarrySchema>;
+/** USD per million tokens by model ({@link PricesSchema}). */
 export type Prices = z.infer<typeof PricesSchema>;
+/** What a run receives when it starts ({@link RunSpecSchema}). */
 export type RunSpec = z.infer<typeof RunSpecSchema>;

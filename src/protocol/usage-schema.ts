@@ -11,4 +11,5 @@ export const UsageSchema = z.object({
   webFetchRequests: z.number().int().nonnegative().optional(),
 });
 
+/** Token usage of one model call, or the sum of many ({@link UsageSchema}). */
 export type Usage = z.infer<typeof UsageSchema>;

@@ -5,8 +5,10 @@ import type { Usage } from './usage-schema.js';
 // modules afresh for every run, so zod here would cost every run.
 export type { Usage } from './usage-schema.js';
 
+/** No tokens used: the start of a sum. */
 export const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 
+/** The sum of two usages, server tool requests included. */
 export function addUsage(a: Usage, b: Usage): Usage {
   const webSearchRequests = (a.webSearchRequests ?? 0) + (b.webSearchRequests ?? 0);
   const webFetchRequests = (a.webFetchRequests ?? 0) + (b.webFetchRequests ?? 0);

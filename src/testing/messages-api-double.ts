@@ -8,13 +8,20 @@ import { ScriptedMessages, type MessagesScript } from '../activities/index.js';
  * retries, timeouts, error classes and parsing are exercised exactly as against Claude.
  */
 export interface MessagesApiDouble {
+  /** The double's base URL: give it to the SDK as `baseURL` (or `ANTHROPIC_BASE_URL`). */
   url: string;
+  /** The script it answers from, and the requests it received (`callsTo(agent)`). */
   scripted: ScriptedMessages;
   /** A real client for this double, configured as Troupe configures it (Temporal owns retries). */
   client(): Anthropic;
+  /** Stops the server. */
   close(): Promise<void>;
 }
 
+/**
+ * Starts the Messages API double on a free local port, answering each agent from `script` (replies per agent:
+ * text, JSON, tool use, server tool use, errors with headers, slow, hanging or malformed replies).
+ */
 export async function startMessagesApiDouble(script: MessagesScript, options: { apiKey?: string } = {}): Promise<MessagesApiDouble> {
   const scripted = new ScriptedMessages(script);
   const sockets = new Set<Socket>();

@@ -7,6 +7,7 @@ import { ENCODED_FAILURES_CONVERTER_PATH, payloadDataConverter } from '../codec/
 
 /** Compiled (the package) or run from source (a checkout, through tsx). */
 const COMPILED = import.meta.url.endsWith('.js');
+/** The path of Troupe's workflow code (`workflows/index`), for a worker that bundles the workflows itself. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${COMPILED ? 'js' : 'ts'}`, import.meta.url));
 /**
  * `npm run build` prebuilds the workflows beside the compiled code: dist/workflows.bundle.js, and

@@ -44,14 +44,21 @@ export type HistoryStep =
   | { kind: 'notice'; at: string; notice: NoticeMemo['kind']; detail: string }
   | { kind: 'end'; at: string; status: 'completed' | 'failed' | 'continued-as-new' | 'cancelled' | 'terminated' | 'timed-out'; detail: string | undefined };
 
+/** A run's audit trail, as {@link readRunHistory} reads it and `troupe history` prints it. */
 export interface RunHistory {
+  /** The run's workflow id. */
   workflowId: string;
+  /** Its workflow type: the topology. */
   workflowType: string;
+  /** The team that ran, when the history says. */
   team: string | undefined;
+  /** When the run started (ISO 8601). */
   startedAt: string;
+  /** What happened, in order, sub-teams' steps included. */
   steps: HistoryStep[];
   /** Totals over finished agent calls, failed ones included, and sub-teams: the same figures as the run's ledger. */
   usage: Usage;
+  /** Agent calls made, failed ones and sub-teams' included. */
   agentCalls: number;
   /** Estimated from the prices the run was started with; absent without a price for every model used. */
   costUsd?: number;
