@@ -24,6 +24,7 @@ export type { ToolOutcome, ToolUse } from './tool-calls.js';
 export { createFilePayloadStore, type PayloadStore } from './payload-store.js';
 export type { DecisionVerdict, VerifyDecisionInput } from './verify-decision.js';
 export { createFileAnswerJournal, answerKey, ANSWER_JOURNAL_MAX_AGE_MS, type AnswerJournal } from './answer-journal.js';
+export { ActivityError, ActivityErrorCode } from './errors.js';
 
 /** Every activity Troupe registers, built from the outside world it may touch. */
 export function createActivities(deps: AgentActivityDeps & { payloads: PayloadStore; mcp?: McpServers }) {

@@ -232,7 +232,8 @@ try {
     // Commander has already printed the error (and the help); --help and --version end here with 0.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    if (!(error instanceof TroupeError)) throw error;
+    // Every layer's errors (CliError, ClientError, WorkerError, HostingError, CodecError, TeamError ...) are TroupeErrors: bad input or setup, exit 2.
+    if (!TroupeError.isInstance(error)) throw error;
     console.error(`troupe: ${error.message}`);
     process.exitCode = 2;
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { TeamSpecError, TroupeError } from '../team/index.js';
+import { TeamSpecError } from '../team/index.js';
+import { CliError } from './errors.js';
 import { PricesSchema, type Prices } from '../protocol/index.js';
 
 /**
@@ -14,7 +15,7 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): Prices {
   try {
     json = JSON.parse(value.startsWith('{') ? value : readFileSync(existsSync(value) ? value : '', 'utf8'));
   } catch (error) {
-    throw new TroupeError('INVALID_PRICES', `TROUPE_PRICES is neither JSON nor a readable JSON file (${(error as Error).message}). Example: {"claude-sonnet-5-5": {"input": 3, "output": 15}}`);
+    throw new CliError('INVALID_PRICES', `TROUPE_PRICES is neither JSON nor a readable JSON file (${(error as Error).message}). Example: {"claude-sonnet-5-5": {"input": 3, "output": 15}}`);
   }
   const parsed = PricesSchema.safeParse(json);
   if (!parsed.success) throw new TeamSpecError('TROUPE_PRICES', parsed.error.issues);

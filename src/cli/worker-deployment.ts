@@ -1,5 +1,5 @@
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
-import { TroupeError } from '../team/index.js';
+import { CliError } from './errors.js';
 
 export interface DeploymentFlags {
   deployment?: string | undefined;
@@ -20,14 +20,14 @@ export function workerDeployment(flags: DeploymentFlags, env: NodeJS.ProcessEnv 
   const versioning = flags.versioning ?? (env['TROUPE_VERSIONING'] || undefined);
   if (!deploymentName && !buildId && !versioning) return undefined;
   if (!deploymentName || !buildId) {
-    throw new TroupeError(
+    throw new CliError(
       'INVALID_DEPLOYMENT',
       `Worker versioning needs both a deployment name and a build id: pass --deployment <name> --build-id <id> (or set TROUPE_DEPLOYMENT and TROUPE_BUILD_ID)${deploymentName ? `; deployment "${deploymentName}" has no build id` : buildId ? `; build id "${buildId}" has no deployment` : ''}.`,
     );
   }
   const behaviour = versioning ?? 'pinned';
   if (!Object.hasOwn(BEHAVIOURS, behaviour)) {
-    throw new TroupeError('INVALID_DEPLOYMENT', `--versioning (TROUPE_VERSIONING) "${behaviour}" is not one of pinned, auto-upgrade.`);
+    throw new CliError('INVALID_DEPLOYMENT', `--versioning (TROUPE_VERSIONING) "${behaviour}" is not one of pinned, auto-upgrade.`);
   }
   const defaultVersioningBehavior = BEHAVIOURS[behaviour as keyof typeof BEHAVIOURS];
   return { useWorkerVersioning: true, version: { deploymentName, buildId }, defaultVersioningBehavior };

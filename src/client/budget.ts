@@ -1,4 +1,5 @@
-import { BudgetSpecSchema, TeamSpecError, TroupeError, teamTree, type BudgetSpec, type BudgetSpecInput, type Team } from '../team/index.js';
+import { BudgetSpecSchema, TeamSpecError, teamTree, type BudgetSpec, type BudgetSpecInput, type Team } from '../team/index.js';
+import { ClientError } from './errors.js';
 import type { Prices } from '../protocol/index.js';
 
 /** A budget given at start, validated like a team's. */
@@ -14,7 +15,7 @@ export function checkBudgetPrices(team: Team, budget: BudgetSpec | undefined, pr
   const models = new Set(teamTree(team).flatMap((t) => t.spec.agents.flatMap((a) => [a.model, ...(a.cheaperModel ? [a.cheaperModel] : [])])));
   const missing = [...models].filter((model) => !prices[model]);
   if (missing.length === 0) return;
-  throw new TroupeError(
+  throw new ClientError(
     'BUDGET_NEEDS_PRICES',
     `A budget in USD needs the price of every model the run may use, and ${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} none: set TROUPE_PRICES (e.g. '{"${missing[0]}":{"input":3,"output":15}}', USD per million tokens), or budget in tokens instead.`,
   );

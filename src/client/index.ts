@@ -7,3 +7,7 @@ export { decideUpdate, decisionSignal, progressQuery, SEARCH_ATTRIBUTES } from '
 export { readRunHistory, type HistoryStep, type RunHistory, type ChildHistoryLoader } from './history/read-history.js';
 export { fetchRunHistory } from './history/fetch-history.js';
 export { payloadDataConverter } from '../codec/index.js';
+// The errors a client throws, with those of the layers below it reaches (connecting, payload keys).
+export { ClientError, ClientErrorCode } from './errors.js';
+export { HostingError, HostingErrorCode } from '../hosting/errors.js';
+export { CodecError, CodecErrorCode } from '../codec/errors.js';

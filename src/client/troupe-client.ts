@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { isGrpcCancelledError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { BUDGET_GATE, TroupeError, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
+import { BUDGET_GATE, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
+import { ClientError } from './errors.js';
 import { checkBudgetPrices, parseRunBudget } from './budget.js';
 import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
 import {
@@ -93,7 +94,7 @@ export class TroupeClient {
 
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
-    if (!this.teams) throw new TroupeError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
+    if (!this.teams) throw new ClientError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
     const team = this.teams.get(teamName);
     const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
     const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}), ...(this.searchAttributes ? { startAttributes: true as const, spendingWrittenAtStart: true as const } : {}) };

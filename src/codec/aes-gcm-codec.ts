@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { TroupeError } from '../team/errors.js';
+import { CodecError } from './errors.js';
 
 // @temporalio/proto is CommonJS: its namespace comes through the default export under Node's ESM.
 const { Payload: ProtoPayload } = proto.temporal.api.common.v1;
@@ -60,7 +60,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const id = decoder.decode(payload.metadata?.[KEY_ID_METADATA] ?? new Uint8Array());
     const key = this.keys.get(id);
     if (!key) {
-      throw new TroupeError(
+      throw new CodecError(
         'PAYLOAD_KEY_UNKNOWN',
         `A payload is encrypted with key "${id}", which is neither TROUPE_PAYLOAD_KEY nor in TROUPE_PAYLOAD_OLD_KEYS: add that key to TROUPE_PAYLOAD_OLD_KEYS.`,
       );
@@ -72,7 +72,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       return ProtoPayload.decode(plain);
     } catch (error) {
-      throw new TroupeError('PAYLOAD_NOT_DECRYPTED', `A payload encrypted with key "${id}" does not decrypt: it was altered, or the key under that id is not the one that sealed it.`, { cause: error });
+      throw new CodecError('PAYLOAD_NOT_DECRYPTED', `A payload encrypted with key "${id}" does not decrypt: it was altered, or the key under that id is not the one that sealed it.`, { cause: error });
     }
   }
 }

@@ -5,3 +5,4 @@ export { decodePayloadsIn } from './decode-history.js';
 export { CODEC_TOKEN_VAR, codecTokenFromEnv } from './codec-token.js';
 export { startCodecServer, type CodecServer, type CodecServerOptions } from './codec-server.js';
 export { DECISION_SECRET_ENV, decisionHmac } from './decision-signature.js';
+export { CodecError, CodecErrorCode } from './errors.js';

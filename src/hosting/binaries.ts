@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { TroupeError } from '../team/errors.js';
+import { HostingError } from './errors.js';
 
 /** The two real Temporal servers Troupe runs locally: the CLI dev server and the time-skipping test server. */
 export type TemporalBinary = 'dev-server' | 'time-skipping';
@@ -28,7 +28,7 @@ export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.Proces
   const explicit = env[envVar];
   if (explicit) {
     if (!isFile(explicit)) {
-      throw new TroupeError('TEMPORAL_BINARY_NOT_FOUND', `${envVar} is set to "${explicit}", but no such file exists. ${installHint(binary)}`);
+      throw new HostingError('TEMPORAL_BINARY_NOT_FOUND', `${envVar} is set to "${explicit}", but no such file exists. ${installHint(binary)}`);
     }
     return { type: 'existing-path', path: explicit };
   }
@@ -38,10 +38,10 @@ export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.Proces
 }
 
 /** The error for a binary that could not be found nor downloaded. */
-export function binaryNotFound(binary: TemporalBinary, cause: unknown): TroupeError {
+export function binaryNotFound(binary: TemporalBinary, cause: unknown): HostingError {
   const { program } = BINARIES[binary];
   const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-  return new TroupeError(
+  return new HostingError(
     'TEMPORAL_BINARY_NOT_FOUND',
     `Could not start the Temporal ${binary === 'dev-server' ? 'dev server' : 'time-skipping test server'}: "${program}" is not on PATH and downloading it failed (${reason}). ${installHint(binary)}`,
     { cause },

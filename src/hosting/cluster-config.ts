@@ -1,5 +1,5 @@
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
-import { TroupeError } from '../team/errors.js';
+import { HostingError } from './errors.js';
 
 /**
  * The cluster the user configured, the way every Temporal tool reads it: TEMPORAL_ADDRESS,
@@ -50,10 +50,10 @@ export function configuredSource(env: NodeJS.ProcessEnv = process.env): AddressS
   return { kind: 'default' };
 }
 
-export function clusterUnreachable(cluster: ClusterConnection, error: unknown, source: AddressSource = { kind: 'default' }): TroupeError {
+export function clusterUnreachable(cluster: ClusterConnection, error: unknown, source: AddressSource = { kind: 'default' }): HostingError {
   const reason = (error as Error).message.split('\n')[0];
   const [from, fix] = explainSource(source, cluster.address);
-  return new TroupeError('TEMPORAL_UNREACHABLE', `Cannot reach Temporal at ${cluster.address} (namespace "${cluster.namespace}"), ${from}: ${reason}. ${fix}`, { cause: error });
+  return new HostingError('TEMPORAL_UNREACHABLE', `Cannot reach Temporal at ${cluster.address} (namespace "${cluster.namespace}"), ${from}: ${reason}. ${fix}`, { cause: error });
 }
 
 /** Where the address came from, and what to do about it. */

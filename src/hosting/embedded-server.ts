@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { TroupeError } from '../team/errors.js';
+import { HostingError } from './errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
 import { freePort, portInUse, portSetting } from './free-port.js';
 import { TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
@@ -71,7 +71,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
         continue;
       }
       const output = logSince(logPath, logStart);
-      throw new TroupeError(
+      throw new HostingError(
         'EMBEDDED_SERVER_FAILED',
         `The Temporal dev server at ${executable.path} failed to start: ${(error as Error).message}${output ? `\nIts output (${logPath}) ends with:\n${output}` : ''}`,
         { cause: error },
@@ -163,7 +163,7 @@ async function portsFreed(ports: number[]): Promise<boolean> {
 async function choosePort(port: number, envVar: string, flag: string, hint = ''): Promise<number> {
   if (port === 0) return freePort();
   if (await portInUse(port)) {
-    throw new TroupeError(
+    throw new HostingError(
       'PORT_IN_USE',
       `Port ${port} is already in use, so the embedded Temporal server cannot start there. ${hint}${hint ? 'Otherwise pick' : 'Pick'} another port with ${flag} or ${envVar} (0 picks a free one).`,
     );

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { TroupeError } from '../team/errors.js';
+import { HostingError } from './errors.js';
 
 /** Asks the OS for a free loopback port. */
 export function freePort(): Promise<number> {
@@ -30,7 +30,7 @@ export function portSetting(env: NodeJS.ProcessEnv, name: string): number | unde
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new TroupeError('INVALID_PORT', `${name}="${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`);
+    throw new HostingError('INVALID_PORT', `${name}="${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`);
   }
   return port;
 }

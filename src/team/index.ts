@@ -2,7 +2,7 @@ export { defineAgent, defineTeam, parseTeamInput, teamTree, DEFAULT_INPUT_SCHEMA
 export * from './decisions.js';
 export type { AgentConfig, AgentDefinition, CheckFunction, Team, TeamConfig } from './define.js';
 export { DurationSchema, type Duration } from './duration.js';
-export { ErrorCode, FailureType, TeamSpecError, TroupeError } from './errors.js';
+export { FailureType, TeamError, TeamErrorCode, TeamSpecError, TroupeError } from './errors.js';
 export * from './spec.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { TeamRegistry } from './registry.js';

@@ -1,5 +1,5 @@
 import { teamTree, type Team } from './define.js';
-import { TroupeError } from './errors.js';
+import { TeamError } from './errors.js';
 
 /** The teams a client and a worker know by name. Both must be built from the same team definitions. */
 export class TeamRegistry {
@@ -11,7 +11,7 @@ export class TeamRegistry {
       const known = this.teams.get(team.name);
       if (known === team) continue;
       if (known) {
-        throw new TroupeError('DUPLICATE_TEAM', `Two teams are named "${team.name}": give each team a unique name.`);
+        throw new TeamError('DUPLICATE_TEAM', `Two teams are named "${team.name}": give each team a unique name.`);
       }
       this.teams.set(team.name, team);
     }
@@ -29,7 +29,7 @@ export class TeamRegistry {
     const team = this.teams.get(name);
     if (!team) {
       const known = this.names.length ? this.names.join(', ') : 'none';
-      throw new TroupeError(
+      throw new TeamError(
         'UNKNOWN_TEAM',
         `Unknown team "${name}". Known teams: ${known}. Define it with defineTeam() and export it from your teams module (--teams <module> or TROUPE_TEAMS).`,
       );

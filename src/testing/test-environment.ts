@@ -5,7 +5,8 @@ import type { MessagesScript } from '../activities/index.js';
 import { TroupeClient, type RunHandle, type StartOptions } from '../client/index.js';
 import { TROUPE_SEARCH_ATTRIBUTES, resolveTemporalBinary } from '../hosting/index.js';
 import type { AwaitingApproval } from '../protocol/index.js';
-import { TeamRegistry, TroupeError, type Team } from '../team/index.js';
+import { TeamRegistry, type Team } from '../team/index.js';
+import { TestingError } from './errors.js';
 import { createTroupeWorker } from '../workers/index.js';
 import { payloadDataConverter } from '../codec/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
@@ -102,7 +103,7 @@ async function waitForApproval(run: RunHandle, gate: string | undefined, timeout
     const awaiting = (await run.progress())?.awaiting;
     if (awaiting && (gate === undefined || awaiting.gate === gate)) return awaiting;
     if (Date.now() > deadline) {
-      throw new TroupeError('APPROVAL_NOT_REACHED', `Run ${run.workflowId} did not wait for ${gate ? `gate "${gate}"` : 'a decision'} within ${timeoutMs} ms.`);
+      throw new TestingError('APPROVAL_NOT_REACHED', `Run ${run.workflowId} did not wait for ${gate ? `gate "${gate}"` : 'a decision'} within ${timeoutMs} ms.`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
-import { TroupeError } from '../team/index.js';
+import { WorkerError } from './errors.js';
 import { connectMcpServers, type McpReport } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
@@ -101,7 +101,7 @@ function ensureOneCopy(options: TroupeWorkerOptions): void {
   ];
   const duplicated = copies.filter(([, same]) => !same).map(([name]) => name);
   if (duplicated.length) {
-    throw new TroupeError(
+    throw new WorkerError(
       'DUPLICATE_SDK',
       `The ${duplicated.join(' and ')} objects given to createTroupeWorker come from another copy of ${duplicated.length > 1 ? 'those packages' : 'that package'} than the one Troupe uses. Install one version (they are peer dependencies of troupe): npm ls ${duplicated.join(' ')}, then npm dedupe or align the versions.`,
     );

@@ -8,3 +8,7 @@ export { replayHistoryFile, type ReplayOutcome } from './replay.js';
 export { payloadDataConverter, describePayloadEncryption } from '../codec/index.js';
 export { installRuntime, tracingMode, tracingPlugins } from './telemetry.js';
 export { describeWorkerLimits, parseWorkerLimits, type WorkerLimits } from './worker-limits.js';
+// The errors a worker throws, with those of the layers below it reaches (connecting, payload keys).
+export { WorkerError, WorkerErrorCode } from './errors.js';
+export { HostingError, HostingErrorCode } from '../hosting/errors.js';
+export { CodecError, CodecErrorCode } from '../codec/errors.js';

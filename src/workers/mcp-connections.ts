@@ -4,7 +4,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type * as StdioModule from '@modelcontextprotocol/sdk/client/stdio.js';
 import type * as HttpModule from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describeCauses, type McpOpenConnection, type McpServerLink, type McpServers } from '../activities/index.js';
-import { TroupeError, describeConnection, teamTree, type McpServerDefinition, type TeamRegistry } from '../team/index.js';
+import { describeConnection, teamTree, type McpServerDefinition, type TeamRegistry } from '../team/index.js';
+import { WorkerError } from './errors.js';
 
 /** The worker's links to its MCP servers, by server name; closed when the worker stops. */
 export interface McpConnections extends McpServers {
@@ -37,7 +38,7 @@ export async function connectMcpServers(teams: TeamRegistry, report: McpReport =
     try {
       await link.open();
     } catch (error) {
-      if (error instanceof TroupeError && error.code === 'MCP_TOOL_MISSING') {
+      if (WorkerError.isInstance(error) && error.code === 'MCP_TOOL_MISSING') {
         await close();
         throw error;
       }
@@ -55,7 +56,7 @@ function mcpServersOf(teams: TeamRegistry): Map<string, McpServerDefinition> {
       for (const server of team.agent(agent.name)?.mcpServers ?? []) {
         const known = servers.get(server.spec.name);
         if (known && describeConnection(known.connection) !== describeConnection(server.connection)) {
-          throw new TroupeError('MCP_SERVER_CONFLICT', `Two MCP servers are named "${server.spec.name}" (${describeConnection(known.connection)}; ${describeConnection(server.connection)}): give each its own name.`);
+          throw new WorkerError('MCP_SERVER_CONFLICT', `Two MCP servers are named "${server.spec.name}" (${describeConnection(known.connection)}; ${describeConnection(server.connection)}): give each its own name.`);
         }
         servers.set(server.spec.name, { ...server, spec: { ...server.spec, tools: [...new Set([...(known?.spec.tools ?? []), ...server.spec.tools])] } });
       }
@@ -106,7 +107,7 @@ class ServerLink implements McpServerLink {
         return connection;
       },
       (error: unknown) => {
-        if (error instanceof TroupeError) throw error;
+        if (WorkerError.isInstance(error)) throw error;
         this.failures += 1;
         this.nextTryAt = Date.now() + Math.min(MOST_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
         this.down = `${describeCauses(error)}${this.stderrTail()}`;
@@ -151,8 +152,8 @@ class ServerLink implements McpServerLink {
   }
 
   /** A retryable failure that names the server, so the call is tried again once it may answer. */
-  private unavailable(why: string): Error {
-    return Object.assign(new Error(`${this.where} is unavailable: ${why}`), { name: 'McpServerUnavailable' });
+  private unavailable(why: string): WorkerError {
+    return new WorkerError('MCP_SERVER_UNAVAILABLE', `${this.where} is unavailable: ${why}`);
   }
 
   private stderrTail(): string {
@@ -181,7 +182,7 @@ class ServerLink implements McpServerLink {
         ...(missing.length ? [`has no tool ${missing.map((m) => `"${m}"`).join(', ')}: it lists ${[...offered.keys()].join(', ') || 'none'}`] : []),
         ...(needTasks.length ? [`requires task-based execution for ${needTasks.map((m) => `"${m}"`).join(', ')}, which Troupe does not offer`] : []),
       ];
-      throw new TroupeError('MCP_TOOL_MISSING', `${this.where} ${problems.join('; it ')}. Fix the allow-list (tools).`);
+      throw new WorkerError('MCP_TOOL_MISSING', `${this.where} ${problems.join('; it ')}. Fix the allow-list (tools).`);
     }
     const extras = await this.resourcesAndPrompts(client).catch(async (error: unknown) => {
       await client.close().catch(() => undefined);
@@ -207,7 +208,7 @@ class ServerLink implements McpServerLink {
     const { resources, prompts } = this.server.spec;
     const capabilities = client.getServerCapabilities() ?? {};
     const lacking = [...(resources && !capabilities.resources ? ['resources'] : []), ...(prompts && !capabilities.prompts ? ['prompts'] : [])];
-    if (lacking.length) throw new TroupeError('MCP_TOOL_MISSING', `${this.where} offers no ${lacking.join(' and ')}: leave ${lacking.join(' and ')} out of its definition.`);
+    if (lacking.length) throw new WorkerError('MCP_TOOL_MISSING', `${this.where} offers no ${lacking.join(' and ')}: leave ${lacking.join(' and ')} out of its definition.`);
     const extras: Pick<McpOpenConnection, 'resources' | 'promptText'> = {};
     if (resources) {
       extras.resources = [];
@@ -268,7 +269,7 @@ async function loadSdk(where: string): Promise<McpSdk> {
     ]);
     return { ...client, ...stdio, ...http };
   } catch {
-    throw new TroupeError('MCP_SDK_MISSING', `${where} needs the MCP SDK: npm install @modelcontextprotocol/sdk`);
+    throw new WorkerError('MCP_SDK_MISSING', `${where} needs the MCP SDK: npm install @modelcontextprotocol/sdk`);
   }
 }
 

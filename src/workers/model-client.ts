@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createOfflineAnthropic, type MessagesScript } from '../activities/index.js';
-import { TroupeError } from '../team/errors.js';
+import { WorkerError } from './errors.js';
 
 export interface ModelClient {
   anthropic: Anthropic;
@@ -35,14 +35,14 @@ export async function verifyModelAccess(model: ModelClient): Promise<void> {
     await model.anthropic.models.list({ limit: 1 }, { timeout: 15_000 });
   } catch (error) {
     if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) {
-      throw new TroupeError(
+      throw new WorkerError(
         'INVALID_API_KEY',
         `ANTHROPIC_API_KEY was rejected by ${model.anthropic.baseURL} (${error.status}): set a valid key, or unset ANTHROPIC_API_KEY to run offline with scripted replies.`,
         { cause: error },
       );
     }
     if (error instanceof Anthropic.APIConnectionError) {
-      throw new TroupeError(
+      throw new WorkerError(
         'MODEL_API_UNREACHABLE',
         `Cannot reach the Anthropic API at ${model.anthropic.baseURL}: ${error.message}. Check your network or ANTHROPIC_BASE_URL.`,
         { cause: error },

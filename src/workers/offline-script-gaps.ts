@@ -1,5 +1,6 @@
 import type { MessagesScript } from '../activities/index.js';
-import { TroupeError, teamTree, type Team, type TeamRegistry } from '../team/index.js';
+import { teamTree, type Team, type TeamRegistry } from '../team/index.js';
+import { WorkerError } from './errors.js';
 
 /** The agents of these teams (their sub-teams included) an offline script has no reply for, as "team/agent". */
 export function unscriptedAgents(script: MessagesScript, teams: Iterable<Team>): string[] {
@@ -20,7 +21,7 @@ export function unscriptedAgents(script: MessagesScript, teams: Iterable<Team>):
 export function requireOfflineScript(script: MessagesScript, registry: TeamRegistry, teamName: string): void {
   const missing = unscriptedAgents(script, [registry.get(teamName)]);
   if (missing.length === 0) return;
-  throw new TroupeError(
+  throw new WorkerError(
     'OFFLINE_SCRIPT_MISSING',
     `No ANTHROPIC_API_KEY is set, so agents answer from the teams module's \`offlineScript\`, which has no reply for ${listed(missing)}. ` +
       `Add replies under those keys, e.g. export const offlineScript = { '${missing[0]}': [{ text: '...' }] }, or set ANTHROPIC_API_KEY to use Claude.`,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ReplayError, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { TroupeError } from '../team/errors.js';
+import { WorkerError } from './errors.js';
 import { WORKFLOWS_PATH } from './create-worker.js';
 import { payloadDataConverter } from '../codec/index.js';
 
@@ -25,17 +25,17 @@ export async function replayHistoryFile(file: string, options: { workflowBundle?
   try {
     history = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new TroupeError('HISTORY_NOT_READ', `Cannot read the history "${file}": ${(error as Error).message}. ${EXPORT_HINT}`);
+    throw new WorkerError('HISTORY_NOT_READ', `Cannot read the history "${file}": ${(error as Error).message}. ${EXPORT_HINT}`);
   }
   // The SDK would fail on these with a bare TypeError.
   const events = (history as { events?: unknown } | null)?.events;
   if (!Array.isArray(events) || events.some((event) => typeof event !== 'object' || event === null)) {
-    throw new TroupeError('NOT_A_HISTORY', `"${file}" is not a workflow history (it has no "events" list of objects). ${EXPORT_HINT}`);
+    throw new WorkerError('NOT_A_HISTORY', `"${file}" is not a workflow history (it has no "events" list of objects). ${EXPORT_HINT}`);
   }
-  if (events.length === 0) throw new TroupeError('EMPTY_HISTORY', `The history "${file}" has no events, so there is nothing to replay. ${EXPORT_HINT}`);
+  if (events.length === 0) throw new WorkerError('EMPTY_HISTORY', `The history "${file}" has no events, so there is nothing to replay. ${EXPORT_HINT}`);
   // Without a start event Temporal's core panics and the replay never settles.
   if (typeof (events[0] as { workflowExecutionStartedEventAttributes?: unknown }).workflowExecutionStartedEventAttributes !== 'object') {
-    throw new TroupeError('NOT_A_HISTORY', `"${file}" is not a whole workflow history: its first event is not WorkflowExecutionStarted. ${EXPORT_HINT}`);
+    throw new WorkerError('NOT_A_HISTORY', `"${file}" is not a whole workflow history: its first event is not WorkflowExecutionStarted. ${EXPORT_HINT}`);
   }
   // A history does not name its own workflow; sub-team ids derive from it, so default to the file's name.
   const workflowId = options.workflowId ?? file.replace(/^.*\//, '').replace(/\.json$/, '');

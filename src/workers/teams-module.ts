@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { MessagesScript } from '../activities/index.js';
-import { TeamRegistry, TroupeError, type Team } from '../team/index.js';
+import { TeamRegistry, type Team } from '../team/index.js';
+import { WorkerError } from './errors.js';
 
 /** The teams a client and its workers share, and the scripted replies the offline provider answers with. */
 export interface TeamsModule {
@@ -17,26 +18,26 @@ export const EXAMPLE_TEAMS = fileURLToPath(new URL('../../examples/index.ts', im
 export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv = process.env): Promise<TeamsModule> {
   const source = specifier || env['TROUPE_TEAMS'] || (existsSync(EXAMPLE_TEAMS) ? EXAMPLE_TEAMS : undefined);
   if (source === undefined) {
-    throw new TroupeError('NO_TEAMS_MODULE', 'No teams module given: pass --teams <module> (or set TROUPE_TEAMS) naming a module that exports `teams`.');
+    throw new WorkerError('NO_TEAMS_MODULE', 'No teams module given: pass --teams <module> (or set TROUPE_TEAMS) naming a module that exports `teams`.');
   }
   let loaded: { teams?: unknown; offlineScript?: unknown };
   try {
     if (/\.[cm]?ts$/.test(source)) await registerTypeScript();
     loaded = (await import(pathToFileURL(resolve(source)).href)) as typeof loaded;
   } catch (error) {
-    throw new TroupeError(
+    throw new WorkerError(
       'TEAMS_MODULE_NOT_LOADED',
       `Could not load the teams module "${source}": ${(error as Error).message}. Pass a module that exports \`teams\` with --teams or TROUPE_TEAMS.`,
       { cause: error },
     );
   }
   if (!Array.isArray(loaded.teams)) {
-    throw new TroupeError('TEAMS_MODULE_INVALID', `The teams module "${source}" does not export \`teams\`: export const teams = [defineTeam(...)].`);
+    throw new WorkerError('TEAMS_MODULE_INVALID', `The teams module "${source}" does not export \`teams\`: export const teams = [defineTeam(...)].`);
   }
   // Anything else in the array would fail later, deep inside the registry, with a TypeError.
   loaded.teams.forEach((entry: unknown, index) => {
     if (!isTeam(entry)) {
-      throw new TroupeError(
+      throw new WorkerError(
         'TEAMS_MODULE_INVALID',
         `teams[${index}] in the teams module "${source}" is not a team (it is ${describeValue(entry)}): define each entry with defineTeam({ name, agents, topology }) and export what it returns.`,
       );
@@ -75,7 +76,7 @@ async function registerTypeScript(): Promise<void> {
   try {
     tsx = (await import('tsx/esm/api'));
   } catch {
-    throw new TroupeError('TSX_MISSING', 'A .ts teams module needs tsx to load: npm install --save-dev tsx (or compile the module to .js).');
+    throw new WorkerError('TSX_MISSING', 'A .ts teams module needs tsx to load: npm install --save-dev tsx (or compile the module to .js).');
   }
   tsx.register();
   typeScriptRegistered = true;

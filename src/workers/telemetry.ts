@@ -1,7 +1,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { TroupeError } from '../team/errors.js';
+import { WorkerError } from './errors.js';
 
 /**
  * Installs the process's Temporal runtime: SDK logs at TROUPE_LOG_LEVEL (warnings by default) and,
@@ -15,7 +15,7 @@ export function installRuntime(env: NodeJS.ProcessEnv = process.env, logTo?: (en
   const logLevel = env['TROUPE_LOG_LEVEL'] as LogLevel | undefined;
   const metricsAddress = env['TROUPE_METRICS_ADDRESS'];
   if (metricsAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(metricsAddress)) {
-    throw new TroupeError('INVALID_METRICS_ADDRESS', `TROUPE_METRICS_ADDRESS "${metricsAddress}" is not host:port, e.g. 127.0.0.1:9464.`);
+    throw new WorkerError('INVALID_METRICS_ADDRESS', `TROUPE_METRICS_ADDRESS "${metricsAddress}" is not host:port, e.g. 127.0.0.1:9464.`);
   }
   Runtime.install({
     logger: logTo ? new DefaultLogger(logLevel ?? 'WARN', logTo) : new DefaultLogger(logLevel ?? 'WARN'),
@@ -43,7 +43,7 @@ export async function tracingPlugins(env: NodeJS.ProcessEnv = process.env, expor
     import('@opentelemetry/sdk-trace-base'),
     import('@temporalio/interceptors-opentelemetry'),
   ]).catch((error: unknown) => {
-    throw new TroupeError(
+    throw new WorkerError(
       'TRACING_PACKAGES_MISSING',
       `Tracing is on (${mode}) but its packages are not installed: npm install @temporalio/interceptors-opentelemetry @opentelemetry/sdk-trace-base @opentelemetry/resources @opentelemetry/exporter-trace-otlp-http (${(error as Error).message}).`,
     );

@@ -1,7 +1,8 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import { DurationSchema, TroupeError, type Duration } from '../team/index.js';
+import { DurationSchema, type Duration } from '../team/index.js';
 import { withoutUndefined } from '../team/without-undefined.js';
+import { WorkerError } from './errors.js';
 
 /** How much one worker takes on, how fast its task queue dispatches, and how it stops. */
 export interface WorkerLimits {
@@ -44,7 +45,7 @@ export const WorkerLimitsSchema = z
   })
   .strict();
 
-/** Validated limits, or a TroupeError naming each bad one (`where` says how the user set it). */
+/** Validated limits, or a WorkerError naming each bad one (`where` says how the user set it). */
 export function parseWorkerLimits(input: Record<string, unknown>, where: (key: string) => string = (key) => key): WorkerLimits {
   const parsed = WorkerLimitsSchema.safeParse(input);
   if (parsed.success) return withoutUndefined(parsed.data);
@@ -52,7 +53,7 @@ export function parseWorkerLimits(input: Record<string, unknown>, where: (key: s
     const key = issue.path[0];
     return key === undefined ? issue.message : `${where(String(key))} ${JSON.stringify(input[String(key)])}: ${issue.message}`;
   });
-  throw new TroupeError('INVALID_WORKER_LIMIT', `Invalid worker limit: ${problems.join('; ')}.`);
+  throw new WorkerError('INVALID_WORKER_LIMIT', `Invalid worker limit: ${problems.join('; ')}.`);
 }
 
 /** The Temporal worker options for these limits; with a shutdown grace, a bound on the wait after it. */

@@ -1,4 +1,5 @@
 import type { Message, MessageCreateParams } from '@anthropic-ai/sdk/resources/messages';
+import { ActivityError } from '../errors.js';
 
 /**
  * A scripted stand-in for the Messages API, answered per agent. It is the single source of the
@@ -109,7 +110,7 @@ export class ScriptedMessages {
 
   /** How many requests reached the API for an agent (or for all agents). */
   callsTo(agent?: string): number {
-    if (!this.record) throw new Error('This scripted double keeps no requests (record: false): make it with record: true to count them.');
+    if (!this.record) throw new ActivityError('REQUESTS_NOT_RECORDED', 'This scripted double keeps no requests (record: false): make it with record: true to count them.');
     return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
   }
 

@@ -1,7 +1,9 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApprovalDecisionSchema, TeamSpecError, TroupeError, type ApprovalDecision, type BudgetRaise, type DecisionKind } from '../../team/index.js';
+import { ApprovalDecisionSchema, TeamSpecError, type ApprovalDecision, type BudgetRaise, type DecisionKind } from '../../team/index.js';
 import { TroupeClient, type RunHandle } from '../../client/troupe-client.js';
 import { DECISION_SECRET_ENV, signDecision } from '../../client/sign-decision.js';
+import { ClientError } from '../../client/errors.js';
+import { CliError } from '../errors.js';
 import { connectForCommand } from '../connect.js';
 
 export interface DecideOptions {
@@ -32,7 +34,7 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
     const run = new TroupeClient(target.client, undefined).run(workflowId);
     const notFound = (error: unknown): never => {
       if (error instanceof WorkflowNotFoundError) {
-        throw new TroupeError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);
+        throw new CliError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);
       }
       throw error;
     };
@@ -45,7 +47,7 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
     }
     const receipt = await run.decide(sent).catch((error: unknown) => {
       if (error instanceof WorkflowUpdateFailedError) {
-        throw new TroupeError('DECISION_REFUSED', `Run ${workflowId} refused the decision: ${error.cause?.message ?? error.message}`);
+        throw new ClientError('DECISION_REFUSED', `Run ${workflowId} refused the decision: ${error.cause?.message ?? error.message}`);
       }
       return notFound(error);
     });
@@ -62,7 +64,7 @@ async function signed(run: RunHandle, secret: string, decision: ApprovalDecision
   if (gate === undefined) {
     // Describing the run first turns a wrong id into RUN_NOT_FOUND rather than this message.
     await run.handle.describe();
-    throw new TroupeError('DECISION_REFUSED', `Run ${run.workflowId} is not waiting for a decision now (or no worker answered): name the gate with --gate to sign the decision.`);
+    throw new ClientError('DECISION_REFUSED', `Run ${run.workflowId} is not waiting for a decision now (or no worker answered): name the gate with --gate to sign the decision.`);
   }
   return signDecision(secret, run.workflowId, { ...decision, gate });
 }

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NameSchema, TroupeError } from '../../team/index.js';
+import { NameSchema } from '../../team/index.js';
+import { CliError } from '../errors.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -15,10 +16,10 @@ export function initCommand(dir: string, options: { troupe?: string; install?: b
   const target = resolve(dir);
   const name = basename(target);
   if (!NameSchema.safeParse(name).success) {
-    throw new TroupeError('INVALID_PROJECT_NAME', `"${name}" cannot name a team: use letters, digits, "-" or "_", starting with a letter (e.g. troupe init my-team).`);
+    throw new CliError('INVALID_PROJECT_NAME', `"${name}" cannot name a team: use letters, digits, "-" or "_", starting with a letter (e.g. troupe init my-team).`);
   }
   if (existsSync(target) && readdirSync(target).length > 0) {
-    throw new TroupeError('INIT_NOT_EMPTY', `${target} is not empty: troupe init writes a new project, so give it a new or empty folder (nothing was written).`);
+    throw new CliError('INIT_NOT_EMPTY', `${target} is not empty: troupe init writes a new project, so give it a new or empty folder (nothing was written).`);
   }
   const troupe = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string>; devDependencies: Record<string, string> };
   mkdirSync(target, { recursive: true });
@@ -59,7 +60,7 @@ export function initCommand(dir: string, options: { troupe?: string; install?: b
     const what = (install.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
       ? 'npm was not found on PATH, so the dependencies were not installed'
       : `npm install failed (${install.error ? install.error.message : install.signal ? `stopped by ${install.signal}` : `exit code ${install.status}`}; its output is above)`;
-    throw new TroupeError('INIT_INSTALL_FAILED', `${what}. The project's files are written and kept in ${target}: once the cause is fixed, run \`${cd} && npm install && npm start\`.`);
+    throw new CliError('INIT_INSTALL_FAILED', `${what}. The project's files are written and kept in ${target}: once the cause is fixed, run \`${cd} && npm install && npm start\`.`);
   }
   console.log(`Ready. Next: ${cd} && npm start`);
   return 0;

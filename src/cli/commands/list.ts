@@ -1,5 +1,5 @@
 import { ServiceError, isGrpcServiceError } from '@temporalio/client';
-import { TroupeError } from '../../team/index.js';
+import { CliError } from '../errors.js';
 import { TroupeClient } from '../../client/troupe-client.js';
 import { connectForCommand } from '../connect.js';
 
@@ -15,7 +15,7 @@ export async function listCommand(options: { team?: string; status?: string; que
     ).catch((error: unknown) => {
       // INVALID_ARGUMENT: Temporal could not parse the list filter, whose only free part is --query.
       if (options.query && error instanceof ServiceError && isGrpcServiceError(error.cause) && Number(error.cause.code) === GRPC_INVALID_ARGUMENT) {
-        throw new TroupeError('INVALID_QUERY', `--query "${options.query}" is not a valid Temporal list filter (Temporal says: ${error.cause.details}). Write it like "TroupeTokens > 1000" or "StartTime > '2025-01-01T00:00:00Z'"; see https://docs.temporal.io/list-filter.`);
+        throw new CliError('INVALID_QUERY', `--query "${options.query}" is not a valid Temporal list filter (Temporal says: ${error.cause.details}). Write it like "TroupeTokens > 1000" or "StartTime > '2025-01-01T00:00:00Z'"; see https://docs.temporal.io/list-filter.`);
       }
       throw error;
     });

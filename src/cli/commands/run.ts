@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { TroupeError, type BudgetSpecInput, type Team } from '../../team/index.js';
+import { type BudgetSpecInput, type Team } from '../../team/index.js';
+import { CliError } from '../errors.js';
 import { checkBudgetPrices, parseRunBudget } from '../../client/budget.js';
 import { buildRunSpec } from '../../protocol/index.js';
 import { configuredCluster, type TemporalTarget } from '../../hosting/index.js';
@@ -38,7 +39,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
   const workflowId = options.workflowId;
   const embedded = configuredCluster() === undefined;
   if (options.detach && embedded) {
-    throw new TroupeError(
+    throw new CliError(
       'DETACH_NEEDS_CLUSTER',
       '--detach needs a Temporal cluster that outlives this command: start `troupe dev` in another terminal and set TEMPORAL_ADDRESS=localhost:7233, or point TEMPORAL_ADDRESS at your cluster.',
     );
@@ -139,7 +140,7 @@ const MAX_RUN_SPEC_BYTES = 1_500_000;
 function checkRunSpecSize(spec: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(spec), 'utf8');
   if (bytes > MAX_RUN_SPEC_BYTES) {
-    throw new TroupeError(
+    throw new CliError(
       'INPUT_TOO_LARGE',
       `The run's input is too large: with the team's spec it is ${(bytes / 1e6).toFixed(1)} MB as JSON, and troupe run starts at most ${MAX_RUN_SPEC_BYTES / 1e6} MB (${MAX_RUN_SPEC_BYTES.toLocaleString('en-US')} bytes) because Temporal refuses payloads over 2 MB. ` +
         'Put the large content where the agents can read it (a file path or a URL) and give the team a short task that points to it.',
@@ -167,8 +168,8 @@ async function refuseRunningId(target: TemporalTarget, workflowId: string): Prom
   if (description?.status.name === 'RUNNING') throw alreadyRunning(workflowId);
 }
 
-function alreadyRunning(workflowId: string): TroupeError {
-  return new TroupeError(
+function alreadyRunning(workflowId: string): CliError {
+  return new CliError(
     'RUN_ALREADY_RUNNING',
     `A run with workflow id "${workflowId}" is already running, and keeps running untouched: follow it with \`troupe status ${workflowId}\`, or pass another --workflow-id to start a new run.`,
   );
@@ -180,19 +181,19 @@ function readInput(words: string[], inputFile: string | undefined): unknown {
   try {
     bytes = readFileSync(inputFile);
   } catch (error) {
-    throw new TroupeError('INPUT_NOT_READ', `Cannot read --input-file "${inputFile}": ${(error as Error).message}`);
+    throw new CliError('INPUT_NOT_READ', `Cannot read --input-file "${inputFile}": ${(error as Error).message}`);
   }
   let text: string;
   try {
     // Fatal: replacement characters would silently change the task the agents see.
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new TroupeError('INPUT_NOT_UTF8', `--input-file "${inputFile}" is not UTF-8 text: convert it to UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and try again.`);
+    throw new CliError('INPUT_NOT_UTF8', `--input-file "${inputFile}" is not UTF-8 text: convert it to UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and try again.`);
   }
   if (!inputFile.endsWith('.json')) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new TroupeError('INPUT_NOT_JSON', `--input-file "${inputFile}" is not valid JSON: ${(error as Error).message}`);
+    throw new CliError('INPUT_NOT_JSON', `--input-file "${inputFile}" is not valid JSON: ${(error as Error).message}`);
   }
 }

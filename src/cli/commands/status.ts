@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { TroupeError } from '../../team/index.js';
+import { CliError } from '../errors.js';
 import { describeFailure } from '../../client/failure.js';
 import { formatEnvelope, formatResult, formatUsage } from '../render.js';
 import { TroupeClient } from '../../client/troupe-client.js';
@@ -12,7 +12,7 @@ export async function statusCommand(workflowId: string, options: { json?: boolea
     const run = new TroupeClient(target.client, undefined).run(workflowId);
     const status = await run.status().catch((error: unknown) => {
       if (error instanceof WorkflowNotFoundError) {
-        throw new TroupeError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: check the workflow id (\`troupe run\` prints it).`);
+        throw new CliError('RUN_NOT_FOUND', `No run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: check the workflow id (\`troupe run\` prints it).`);
       }
       throw error;
     });

@@ -1,4 +1,4 @@
-import { TroupeError } from '../../team/index.js';
+import { CliError } from '../errors.js';
 import { configuredCluster } from '../../hosting/index.js';
 import { describePayloadEncryption } from '../../codec/index.js';
 import { runWorkerInForeground } from '../foreground-worker.js';
@@ -13,7 +13,7 @@ import { describeWorkerLimits } from '../../workers/worker-limits.js';
 export async function workerCommand(options: { teams?: string; taskQueue?: string; activitiesOnly?: boolean } & DeploymentFlags & WorkerLimitFlags): Promise<number> {
   const limits = workerLimitsFrom(options);
   if (!configuredCluster()) {
-    throw new TroupeError(
+    throw new CliError(
       'NO_CLUSTER',
       'troupe worker needs a Temporal cluster: set TEMPORAL_ADDRESS (e.g. localhost:7233 for `temporal server start-dev`) or a Temporal profile. For a local all-in-one, use `troupe dev`.',
     );
