@@ -1,3 +1,10 @@
+/**
+ * `troupe/client`: start, follow, decide and read runs (`TroupeClient`, `RunHandle`), read a run's audit
+ * trail (`readRunHistory`), sign decisions, and connect to the cluster the environment names. Reading runs
+ * needs no teams module: only starting them does.
+ *
+ * @module troupe/client
+ */
 export { TroupeClient, RunHandle, type ListedRun, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
 export { describeFailure, type RunFailure } from './failure.js';
 export { DECISION_SECRET_ENV, signDecision } from './sign-decision.js';

@@ -20,8 +20,11 @@ import { defaultTaskQueue } from '../hosting/task-queue.js';
 import { fetchRunHistory } from './history/fetch-history.js';
 import { findGateSubject, type GateSubject } from './history/gate-subject.js';
 
+/** Options of {@link TroupeClient.start}. */
 export interface StartOptions {
+  /** The run's workflow id; default `<team>-<random>`. */
   workflowId?: string;
+  /** The task queue its workflow runs on; default the client's. */
   taskQueue?: string;
   /** A budget for this run, in place of the team's (see BudgetSpecSchema): tokens, usd, time, calls. */
   budget?: BudgetSpecInput;
@@ -30,6 +33,7 @@ export interface StartOptions {
 /** What follow() reports while a run works; 'awaiting' once each time the run starts waiting on a gate (or it escalates). */
 export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'awaiting'; awaiting: AwaitingApproval };
 
+/** A run as {@link TroupeClient.list} lists it, from its search attributes. */
 export interface ListedRun {
   workflowId: string;
   team: string | undefined;
@@ -40,6 +44,7 @@ export interface ListedRun {
   startTime: Date;
 }
 
+/** A run waiting for a person's decision, as `TroupeClient.pending` lists it. */
 export interface PendingRun {
   workflowId: string;
   team: string | undefined;
@@ -54,6 +59,7 @@ export interface PendingRun {
   awaiting: (AwaitingApproval & Partial<GateSubject>) | undefined;
 }
 
+/** Where a run stands, as {@link RunHandle.status} reads it: Temporal's status, and live progress while it runs. */
 export interface RunStatus {
   workflowId: string;
   runId: string;
@@ -177,6 +183,7 @@ export class TroupeClient {
   }
 }
 
+/** One run: follow it, decide its gates, raise its budget, read its status and result. */
 export class RunHandle {
   constructor(readonly handle: WorkflowHandle) {}
 
@@ -226,6 +233,7 @@ export class RunHandle {
     }
   }
 
+  /** The run's status from Temporal, with live progress while it runs (a closed run is not queried). */
   async status(): Promise<RunStatus> {
     const description = await this.handle.describe();
     const memoTeam = description.memo?.['team'];

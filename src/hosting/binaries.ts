@@ -5,6 +5,7 @@ import { HostingError } from './errors.js';
 /** The two real Temporal servers Troupe runs locally: the CLI dev server and the time-skipping test server. */
 export type TemporalBinary = 'dev-server' | 'time-skipping';
 
+/** A Temporal binary as the SDK's test environment takes it: a path found, or the SDK's own download. */
 export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
 
 const BINARIES: Record<TemporalBinary, { envVar: string; program: string; pip: string }> = {

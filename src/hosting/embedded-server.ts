@@ -14,6 +14,7 @@ import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
 import { payloadDataConverter, startCodecServer, type CodecServer } from '../codec/index.js';
 
+/** Options of {@link startEmbeddedServer}. */
 export interface EmbeddedServerOptions {
   /** gRPC port; 0 picks a free one. Default TROUPE_DEV_PORT or 7233. */
   port?: number;
@@ -21,6 +22,7 @@ export interface EmbeddedServerOptions {
   uiPort?: number;
   /** SQLite file that keeps runs across restarts. Default $TROUPE_HOME/dev.db (TROUPE_HOME defaults to ./.troupe). */
   dbFile?: string;
+  /** The environment to read settings from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 

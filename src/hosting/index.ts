@@ -1,3 +1,13 @@
+/**
+ * `troupe/hosting`: finding and installing the Temporal binaries, the embedded dev server, and the cluster the
+ * environment names, as the CLI and the testing kit use them.
+ *
+ * Experimental: not a stable contract; it may change in any release. The stable API is `troupe`,
+ * `troupe/client`, `troupe/worker` and `troupe/testing`.
+ *
+ * @module troupe/hosting
+ * @experimental
+ */
 export { resolveTemporalBinary, binaryNotFound, LOCAL_TOOLS, type TemporalBinary, type ServerExecutable } from './binaries.js';
 export { installTemporalBinaries } from './install-binaries.js';
 export { configuredCluster, connectToCluster, clusterForCommand, type ClusterChoice } from './cluster.js';

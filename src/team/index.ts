@@ -1,3 +1,10 @@
+/**
+ * `troupe`: the team language. Define agents, tools, MCP servers and teams (`defineAgent`, `defineTool`,
+ * `defineMcpServer`, `defineTeam`), the decision schemas that steer topologies, and `TeamRegistry`.
+ * Deterministic: workflow code imports it too.
+ *
+ * @module troupe
+ */
 export { defineAgent, defineTeam, parseTeamInput, teamTree, DEFAULT_INPUT_SCHEMA } from './define.js';
 export * from './decisions.js';
 export type { AgentConfig, AgentDefinition, CheckFunction, Team, TeamConfig } from './define.js';

@@ -21,10 +21,12 @@ export class TeamRegistry {
     return [...this.teams.keys()];
   }
 
+  /** The team of that name (sub-teams included), or undefined. */
   find(name: string): Team | undefined {
     return this.teams.get(name);
   }
 
+  /** The team of that name (sub-teams included); throws, naming the teams it knows, when there is none. */
   get(name: string): Team {
     const team = this.teams.get(name);
     if (!team) {

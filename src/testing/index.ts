@@ -1,4 +1,10 @@
-// Troupe's testing kit: drive your teams through real Temporal and the real Anthropic SDK, offline.
+/**
+ * `troupe/testing`: test your teams through real Temporal and the real Anthropic SDK, offline:
+ * `startTestEnvironment` (time-skipping or dev server, a worker, the Messages API double), the double alone,
+ * an offline Anthropic client, and replay of recorded histories.
+ *
+ * @module troupe/testing
+ */
 export { startTestEnvironment, type TestEnvironmentOptions, type TroupeTestEnvironment } from './test-environment.js';
 export { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
 export { ScriptedMessages, createOfflineAnthropic, type MessagesScript, type ScriptedReply, type RecordedRequest } from '../activities/index.js';

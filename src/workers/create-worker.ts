@@ -13,11 +13,17 @@ import { payloadDataConverter } from '../codec/index.js';
 
 export { WORKFLOWS_PATH } from './workflow-code.js';
 
+/** What {@link createTroupeWorker} takes: a connection, the teams, the Anthropic client, and optional settings. */
 export interface TroupeWorkerOptions {
+  /** The worker's connection to Temporal (`connectFromEnv()` from `troupe/worker` gives one). */
   connection: NativeConnection;
+  /** The namespace; default `default`. */
   namespace?: string;
+  /** The task queue; default `TROUPE_TASK_QUEUE`, else `troupe`. */
   taskQueue?: string;
+  /** The teams this worker runs: the same module as the clients that start runs. */
   teams: TeamRegistry;
+  /** The client agents call the model with (`createModelClient`). */
   anthropic: Anthropic;
   /**
    * A pre-built bundle (tests build one per file); otherwise the prebuilt one or the workflows bundled

@@ -1,3 +1,9 @@
+/**
+ * `troupe/worker`: build and run workers (`createTroupeWorker`), the model client they call, loading a teams
+ * module, worker limits, tracing, payload encryption, and replaying recorded histories.
+ *
+ * @module troupe/worker
+ */
 export { createTroupeWorker, WORKFLOWS_PATH, type TroupeWorkerOptions } from './create-worker.js';
 export type { McpReport } from './mcp-connections.js';
 export { createFileAnswerJournal, answerKey, type AnswerJournal } from '../activities/index.js';

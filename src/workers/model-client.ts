@@ -2,8 +2,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createOfflineAnthropic, type MessagesScript } from '../activities/index.js';
 import { WorkerError } from './errors.js';
 
+/** The Anthropic client a worker's agents call, and whether it is Claude or the offline scripted model. */
 export interface ModelClient {
+  /** The client, with `maxRetries: 0` (Temporal owns retries). */
   anthropic: Anthropic;
+  /** `anthropic`: Claude (or `ANTHROPIC_BASE_URL`); `offline`: the teams module's offline script. */
   mode: 'anthropic' | 'offline';
   /** One line for the user: where agent calls go. */
   description: string;

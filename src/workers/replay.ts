@@ -7,9 +7,13 @@ import { payloadDataConverter } from '../codec/index.js';
 
 const EXPORT_HINT = 'Export a run\'s history with `temporal workflow show -w <id> -o json > run.json` (or download it from the Temporal UI).';
 
+/** What replaying one recorded history against the current workflow code found. */
 export interface ReplayOutcome {
+  /** The history file. */
   file: string;
+  /** The workflow id it was replayed as. */
   workflowId: string;
+  /** Whether the current code takes the path the recorded run took. */
   ok: boolean;
   /** Why replay failed: the current code would not take the path this recorded run took. */
   problem?: string;

@@ -12,6 +12,7 @@ export interface TeamsModule {
   source: string;
 }
 
+/** The example teams of a checkout of this repository (`examples/index.ts`): the teams module when none is named. */
 export const EXAMPLE_TEAMS = fileURLToPath(new URL('../../examples/index.ts', import.meta.url));
 
 /** Loads a teams module: `--teams`, else TROUPE_TEAMS, else the examples of a checkout of this repository. */

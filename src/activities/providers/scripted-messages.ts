@@ -24,6 +24,7 @@ export interface ScriptedServerToolUse {
   result?: string;
 }
 
+/** One scripted reply of the Messages API double: an answer (text, JSON, tool use, server tool use) or a failure. */
 export type ScriptedReply =
   | (ReplyTiming & { text: string; usage?: ScriptedUsage })
   | (ReplyTiming & { json: unknown; usage?: ScriptedUsage })
@@ -47,6 +48,7 @@ export type ScriptedReply =
  */
 export type MessagesScript = Record<string, ScriptedReply[]>;
 
+/** A request the double received, with the team, agent and run it named in its headers. */
 export interface RecordedRequest {
   team: string | undefined;
   agent: string | undefined;
@@ -92,6 +94,7 @@ const ERROR_TYPES: Record<number, string> = {
 /** How many (run, script key) places in the script a double remembers: a long-lived offline worker must not grow forever. */
 const TRACKED_RUN_AGENTS = 10_000;
 
+/** The scripted model behind the Messages API double and the offline Anthropic client: it answers each agent from a {@link MessagesScript}. */
 export class ScriptedMessages {
   /** Every request, in order, for tests to inspect; none when made with `record: false`. */
   readonly requests: RecordedRequest[] = [];
@@ -114,6 +117,7 @@ export class ScriptedMessages {
     return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
   }
 
+  /** The reply to one request: the agent's next scripted reply for this run and turn. */
   respond(body: MessageCreateParams, headers: Record<string, string>): ScriptedResponse {
     const team = headers[TEAM_HEADER];
     const agent = headers[AGENT_HEADER];
