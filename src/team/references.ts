@@ -1,27 +1,26 @@
-import type { z } from 'zod';
-import type { AgentSpec, PipelineStepSpec, TeamSpec } from './spec.js';
+import { z } from 'zod';
+import type { AgentOutputSpec } from './agent-output.js';
+import { nameRef, teamCheck, type NameRef } from './reference-tags.js';
+import type { Role } from './roles.js';
 
-/** The output an agent needs for the part it plays: the properties its JSON schema must declare. */
-const CONTRACTS = {
-  gate: { schema: 'VerdictSchema', properties: { approved: 'boolean', feedback: 'string' } },
-  supervisor: { schema: 'SupervisorDecisionSchema', properties: { done: 'boolean', answer: 'string', assignments: 'array' } },
-  router: { schema: 'RouteSchema', properties: { route: 'string' } },
-  debater: { schema: 'ArgumentSchema', properties: { position: 'string', argument: 'string' } },
-  judge: { schema: 'JudgmentSchema', properties: { decision: 'string' } },
-  'swarm agent': { schema: 'SwarmMoveSchema', properties: { claim: 'string', result: 'string', complete: 'boolean', newTasks: 'array', promising: 'array' } },
-  'handoff agent': { schema: 'HandoffSchema', properties: { handoffTo: 'string', answer: 'string' } },
-} as const;
-
-type Part = keyof typeof CONTRACTS;
 type Path = (string | number)[];
-type Team = Omit<TeamSpec, never>;
+
+/** What the check reads of a team (a TeamSpec as parsed). */
+export interface TeamReferences {
+  readonly agents: readonly { readonly name: string; readonly fallback?: string | undefined; readonly delegates: readonly string[]; readonly output: AgentOutputSpec }[];
+  readonly subteams: readonly string[];
+  readonly checks: readonly string[];
+  readonly topology: unknown;
+}
 
 /**
  * Checks that every name a team's topology uses is a member of the right kind (an agent, a
- * sub-team, a check), and that agents steering the topology return the output it reads.
+ * sub-team, a check), and that agents steering the topology return the output it reads. Which
+ * fields name what is read from the topology's schema (`topologySchema`), where reference-tags.ts
+ * tagged them; a topology adds no code here.
  */
-export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
-  const agents = new Map<string, AgentSpec>();
+export function validateReferences(team: TeamReferences, topologySchema: z.ZodType, ctx: z.RefinementCtx): void {
+  const agents = new Map<string, TeamReferences['agents'][number]>();
   team.agents.forEach((agent, i) => {
     if (agents.has(agent.name)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'name'], message: `agent "${agent.name}" is defined twice` });
     agents.set(agent.name, agent);
@@ -32,18 +31,7 @@ export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
   });
   const members = [...agents.keys(), ...subteams];
   const list = (names: Iterable<string>) => [...names].join(', ') || 'none';
-
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const agent = (name: string, path: Path, what: string, part?: Part) => {
-    const found = agents.get(name);
-    if (!found) return issue(path, `${what} names agent "${name}", which is not in the team (agents: ${list(agents.keys())})`);
-    if (part && !declares(found, CONTRACTS[part].properties)) {
-      issue(path, `${part} "${name}" has no ${CONTRACTS[part].schema} output: give it output: ${CONTRACTS[part].schema} (or a zod object extending it)`);
-    }
-  };
-  const member = (name: string, path: Path, what: string) => {
-    if (!agents.has(name) && !subteams.has(name)) issue(path, `${what} names "${name}", which is neither an agent nor a sub-team of this team (members: ${list(members)})`);
-  };
 
   // A fallback is one hop: when the fallback fails too, the call fails (its own fallback is not tried).
   team.agents.forEach((a, i) => {
@@ -61,54 +49,117 @@ export function validateReferences(team: Team, ctx: z.RefinementCtx): void {
     });
   });
 
-  const topology = team.topology;
-  const at = (...path: Path): Path => ['topology', ...path];
-  switch (topology.kind) {
-    case 'pipeline':
-      topology.steps.forEach((step, i) => validateStep(step, i, at('steps', i)));
-      break;
-    case 'supervisor':
-      agent(topology.supervisor, at('supervisor'), 'the supervisor', 'supervisor');
-      topology.workers.forEach((w, i) => member(w, at('workers', i), `worker ${i + 1}`));
-      break;
-    case 'router':
-      agent(topology.router, at('router'), 'the router', 'router');
-      topology.routes.forEach((r, i) => member(r, at('routes', i), `route ${i + 1}`));
-      break;
-    case 'debate':
-      topology.debaters.forEach((d, i) => agent(d, at('debaters', i), `debater ${i + 1}`, 'debater'));
-      if (topology.decide.by === 'judge') agent(topology.decide.agent, at('decide', 'agent'), 'the judge', 'judge');
-      break;
-    case 'swarm':
-      topology.agents.forEach((a, i) => agent(a, at('agents', i), `swarm agent ${i + 1}`, 'swarm agent'));
-      break;
-    case 'handoff':
-      topology.agents.forEach((a, i) => agent(a, at('agents', i), `handoff agent ${i + 1}`, 'handoff agent'));
-      if (!topology.agents.includes(topology.entry)) issue(at('entry'), `entry "${topology.entry}" is not one of the handoff agents (${list(topology.agents)})`);
-      break;
-  }
-
-  function validateStep(step: PipelineStepSpec, i: number, path: Path): void {
-    const what = `step ${i + 1}`;
-    if ('agent' in step) agent(step.agent, [...path, 'agent'], what);
-    if ('team' in step && !subteams.has(step.team)) issue([...path, 'team'], `${what} names team "${step.team}", which is not a sub-team of this team (sub-teams: ${list(subteams)})`);
-    if ('parallel' in step) {
-      step.parallel.members.forEach((m, j) => member(m, [...path, 'parallel', 'members', j], `${what}, parallel member ${j + 1}`));
-      const instructions = step.parallel.instructions;
-      if (instructions && instructions.length !== step.parallel.members.length) {
-        issue([...path, 'parallel', 'instructions'], `give one instruction per parallel member (${step.parallel.members.length}), or none`);
+  const checkName = (ref: NameRef, name: string, path: Path) => {
+    const what = label(ref.label, path);
+    switch (ref.refers) {
+      case 'agent': {
+        const found = agents.get(name);
+        if (!found) return issue(path, `${what} names agent "${name}", which is not in the team (agents: ${list(agents.keys())})`);
+        if (ref.plays && !declares(found.output, ref.plays)) {
+          issue(path, `${ref.plays.part} "${name}" has no ${ref.plays.schemaName} output: give it output: ${ref.plays.schemaName} (or a zod object extending it)`);
+        }
+        return;
       }
+      case 'member':
+        if (!agents.has(name) && !subteams.has(name)) issue(path, `${what} names "${name}", which is neither an agent nor a sub-team of this team (members: ${list(members)})`);
+        return;
+      case 'subteam':
+        if (!subteams.has(name)) issue(path, `${what} names team "${name}", which is not a sub-team of this team (sub-teams: ${list(subteams)})`);
+        return;
+      case 'check':
+        if (!team.checks.includes(name)) issue(path, `${what} names check "${name}", which the team does not define (checks: ${list(team.checks)})`);
+        return;
     }
-    const gate = step.gate;
-    if (gate?.kind === 'agent') agent(gate.agent, [...path, 'gate', 'agent'], `the gate of ${what}`, 'gate');
-    if (gate?.kind === 'check' && !team.checks.includes(gate.check)) {
-      issue([...path, 'gate', 'check'], `the gate of ${what} names check "${gate.check}", which the team does not define (checks: ${list(team.checks)})`);
-    }
-  }
+  };
+  walk(topologySchema, team.topology, ['topology'], checkName, issue);
 }
 
-function declares(agent: AgentSpec, properties: Record<string, string>): boolean {
-  if (agent.output.kind !== 'json') return false;
-  const declared = agent.output.jsonSchema['properties'] as Record<string, { type?: unknown }> | undefined;
-  return Object.entries(properties).every(([name, type]) => declared?.[name]?.type === type);
+/**
+ * Goes through `value` along `schema`, in the order of the schema's fields: a tagged name is checked
+ * where it stands, a tagged check after the names of the part it is on. Only what the value holds is
+ * visited (an absent optional field, the options of a union it does not match).
+ */
+function walk(schema: z.core.$ZodType, value: unknown, path: Path, checkName: (ref: NameRef, name: string, path: Path) => void, issue: (path: Path, message: string) => void): void {
+  if (value === undefined || value === null) return;
+  const ref = nameRef(schema);
+  if (ref) {
+    if (typeof value === 'string') checkName(ref, value, path);
+    return;
+  }
+  const def = schema._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'nonoptional':
+    case 'default':
+    case 'prefault':
+    case 'nullable':
+    case 'readonly':
+    case 'catch':
+      walk((def as z.core.$ZodOptionalDef).innerType, value, path, checkName, issue);
+      break;
+    case 'pipe':
+      walk((def as z.core.$ZodPipeDef).out, value, path, checkName, issue);
+      break;
+    case 'lazy':
+      walk((def as z.core.$ZodLazyDef).getter(), value, path, checkName, issue);
+      break;
+    case 'array':
+      if (Array.isArray(value)) value.forEach((item, i) => walk((def as z.core.$ZodArrayDef).element, item, [...path, i], checkName, issue));
+      break;
+    case 'object': {
+      if (typeof value !== 'object') return;
+      const record = value as Record<string, unknown>;
+      for (const [key, field] of Object.entries((def as z.core.$ZodObjectDef).shape)) {
+        if (key in record) walk(field, record[key], [...path, key], checkName, issue);
+      }
+      break;
+    }
+    case 'union': {
+      const option = matchingOption(def as z.core.$ZodUnionDef | z.core.$ZodDiscriminatedUnionDef, value);
+      if (option) walk(option, value, path, checkName, issue);
+      break;
+    }
+  }
+  teamCheck(schema)?.(value as never, (at, message) => issue([...path, ...at], message));
+}
+
+/**
+ * The option of a union that `value` (already parsed by the union) came from: by the discriminator
+ * where the union has one, else the first object option that has every field the value has.
+ */
+function matchingOption(def: z.core.$ZodUnionDef | z.core.$ZodDiscriminatedUnionDef, value: unknown): z.core.$ZodType | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const discriminator = 'discriminator' in def ? def.discriminator : undefined;
+  if (discriminator !== undefined) return def.options.find((option) => option._zod.propValues?.[discriminator]?.has(record[discriminator] as never));
+  return def.options.find((option) => {
+    const shape = option._zod.def.type === 'object' ? (option._zod.def as z.core.$ZodObjectDef).shape : undefined;
+    return shape !== undefined && Object.keys(record).every((key) => key in shape);
+  });
+}
+
+/** A label with each {n} filled with a position (from 1) of the path's lists, outermost first. */
+function label(template: string, path: Path): string {
+  const positions = path.filter((step): step is number => typeof step === 'number').map((i) => i + 1);
+  let next = 0;
+  return template.replace(/\{n\}/g, () => String(positions[next++] ?? '?'));
+}
+
+const readTypes = new WeakMap<Role, Record<string, unknown>>();
+
+/** The JSON types of the fields a role reads, from its decision's schema (converted as defineAgent converts an output). */
+function typesRead(role: Role): Record<string, unknown> {
+  let types = readTypes.get(role);
+  if (!types) {
+    const properties = (z.toJSONSchema(role.schema, { reused: 'ref' }).properties ?? {}) as Record<string, { type?: unknown }>;
+    types = Object.fromEntries(role.reads.map((field) => [field, properties[field]?.type]));
+    readTypes.set(role, types);
+  }
+  return types;
+}
+
+function declares(output: AgentOutputSpec, role: Role): boolean {
+  if (output.kind !== 'json') return false;
+  const declared = output.jsonSchema['properties'] as Record<string, { type?: unknown }> | undefined;
+  return Object.entries(typesRead(role)).every(([name, type]) => declared?.[name]?.type === type);
 }

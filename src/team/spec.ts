@@ -1,19 +1,24 @@
 import { z } from 'zod';
+import { AgentOutputSpecSchema } from './agent-output.js';
 import { ApprovalSpecSchema } from './approval.js';
 import { DurationSchema } from './duration.js';
 import { NameSchema } from './names.js';
+import { agentName, checkName, memberName, subteamName, withTeamCheck } from './reference-tags.js';
 import { validateReferences } from './references.js';
 import { RetrySpecSchema } from './retry.js';
 import { ToolSpecSchema } from './tool.js';
 import { McpServerSpecSchema, mcpToolName, mcpToolNames } from './mcp.js';
 import { BudgetSpecSchema } from './budget.js';
+import { ROLES } from './roles.js';
 import { TaskQueueNameSchema } from './task-queue.js';
 
-export { RetrySpecSchema };
+export { AgentOutputSpecSchema, RetrySpecSchema };
 
 /**
  * The serialisable team spec: what defineAgent/defineTeam produce (they hold the zod output schemas
  * the spec cannot) and what a run carries to its workflow. Validated before anything starts.
+ * A topology's fields that name members are tagged (agentName, memberName ...: reference-tags.ts),
+ * and references.ts checks them against the team once it has parsed.
  */
 
 /** Models an agent can pick by default: a strong one for reasoning, a small one for routing and checks. */
@@ -25,13 +30,10 @@ export { NameSchema };
 export const ServerToolSpecSchema = z
   .object({ kind: z.enum(['web_search', 'web_fetch', 'code_execution']), maxUses: z.number().int().positive().optional() })
   .strict();
+/** A server tool as the spec holds it. */
 export type ServerToolSpec = z.infer<typeof ServerToolSpecSchema>;
 
-export const AgentOutputSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text') }).strict(),
-  z.object({ kind: z.literal('json'), jsonSchema: z.record(z.string(), z.unknown()) }).strict(),
-]);
-
+/** One agent of a team, as defineAgent produces it and a run carries it: model, prompt, output, timeouts, retries, tools. */
 export const AgentSpecSchema = z
   .object({
     name: NameSchema,
@@ -101,11 +103,12 @@ export const AgentSpecSchema = z
     );
   });
 
+/** What checks a pipeline step's work before it is handed on: an agent answering a VerdictSchema, or a named check; rejected work is revised up to `maxRevisions` times. */
 export const GateSpecSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('agent'),
-      agent: NameSchema,
+      agent: agentName('the gate of step {n}', ROLES.gate),
       maxRevisions: z.number().int().min(0).max(20).default(2),
       onExhausted: z.enum(['continue', 'fail']).default('continue'),
     })
@@ -113,7 +116,7 @@ export const GateSpecSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('check'),
-      check: NameSchema,
+      check: checkName('the gate of step {n}'),
       maxRevisions: z.number().int().min(0).max(20).default(2),
       onExhausted: z.enum(['continue', 'fail']).default('continue'),
     })
@@ -129,22 +132,29 @@ const StepOptions = {
 };
 
 /** Fan-out/fan-in: several members work at once; their outputs are merged in a stable order. */
-export const ParallelSpecSchema = z
-  .object({
-    members: z.array(NameSchema).min(2, 'a parallel step needs at least two members'),
-    /** sections: each member does its part and the outputs are merged; vote: all do the same task and the majority answer wins. */
-    mode: z.enum(['sections', 'vote']).default('sections'),
-    /** One instruction per member, for sections; defaults to each member's role. */
-    instructions: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
+export const ParallelSpecSchema = withTeamCheck(
+  z
+    .object({
+      members: z.array(memberName('step {n}, parallel member {n}')).min(2, 'a parallel step needs at least two members'),
+      /** sections: each member does its part and the outputs are merged; vote: all do the same task and the majority answer wins. */
+      mode: z.enum(['sections', 'vote']).default('sections'),
+      /** One instruction per member, for sections; defaults to each member's role. */
+      instructions: z.array(z.string().min(1)).optional(),
+    })
+    .strict(),
+  ({ members, instructions }, issue) => {
+    if (instructions && instructions.length !== members.length) issue(['instructions'], `give one instruction per parallel member (${members.length}), or none`);
+  },
+);
 
+/** One step of a pipeline: an agent, a sub-team, or several members in parallel, with an optional gate and approval. */
 export const PipelineStepSpecSchema = z.union([
-  z.object({ agent: NameSchema, ...StepOptions }).strict(),
-  z.object({ team: NameSchema, ...StepOptions }).strict(),
+  z.object({ agent: agentName('step {n}'), ...StepOptions }).strict(),
+  z.object({ team: subteamName('step {n}'), ...StepOptions }).strict(),
   z.object({ parallel: ParallelSpecSchema, ...StepOptions }).strict(),
 ]);
 
+/** A pipeline: steps run in order, each handed the previous step's output. */
 export const PipelineSpecSchema = z
   .object({
     kind: z.literal('pipeline'),
@@ -154,40 +164,47 @@ export const PipelineSpecSchema = z
 
 const Rounds = (fallback: number) => z.number().int().positive().max(10_000).default(fallback);
 
+/** A supervisor that assigns sub-tasks to workers round by round until it answers. */
 export const SupervisorSpecSchema = z
   .object({
     kind: z.literal('supervisor'),
-    supervisor: NameSchema,
+    supervisor: agentName('the supervisor', ROLES.supervisor),
     /** Agents or sub-teams the supervisor may assign work to. */
-    workers: z.array(NameSchema).min(1, 'a supervisor needs at least one worker'),
+    workers: z.array(memberName('worker {n}')).min(1, 'a supervisor needs at least one worker'),
     maxRounds: Rounds(5),
   })
   .strict();
 
+/** A router that sends the input to one of its routes. */
 export const RouterSpecSchema = z
   .object({
     kind: z.literal('router'),
-    router: NameSchema,
-    routes: z.array(NameSchema).min(2, 'a router needs at least two routes'),
+    router: agentName('the router', ROLES.router),
+    routes: z.array(memberName('route {n}')).min(2, 'a router needs at least two routes'),
   })
   .strict();
 
+/** Debaters argue for some rounds; a judge or a vote decides. */
 export const DebateSpecSchema = z
   .object({
     kind: z.literal('debate'),
-    debaters: z.array(NameSchema).min(2, 'a debate needs at least two debaters'),
+    debaters: z.array(agentName('debater {n}', ROLES.debater)).min(2, 'a debate needs at least two debaters'),
     rounds: Rounds(3),
     /** A judge agent decides, or the debaters' final positions are counted (majority vote). */
-    decide: z.discriminatedUnion('by', [z.object({ by: z.literal('judge'), agent: NameSchema }).strict(), z.object({ by: z.literal('vote') }).strict()]),
+    decide: z.discriminatedUnion('by', [
+      z.object({ by: z.literal('judge'), agent: agentName('the judge', ROLES.judge) }).strict(),
+      z.object({ by: z.literal('vote') }).strict(),
+    ]),
     /** End early when every debater holds the same position. */
     stopOnConsensus: z.boolean().default(true),
   })
   .strict();
 
+/** A swarm: agents work in parallel rounds on a shared blackboard of open tasks, no coordinator; weight left on promising tasks evaporates each round. */
 export const SwarmSpecSchema = z
   .object({
     kind: z.literal('swarm'),
-    agents: z.array(NameSchema).min(1, 'a swarm needs at least one agent'),
+    agents: z.array(agentName('swarm agent {n}', ROLES.swarmAgent)).min(1, 'a swarm needs at least one agent'),
     rounds: Rounds(10),
     /** Share of every task's weight that evaporates each round. */
     evaporation: z.number().min(0).max(1).default(0.2),
@@ -198,15 +215,22 @@ export const SwarmSpecSchema = z
   })
   .strict();
 
-export const HandoffSpecSchema = z
-  .object({
-    kind: z.literal('handoff'),
-    agents: z.array(NameSchema).min(2, 'a handoff swarm needs at least two agents'),
-    entry: NameSchema,
-    maxHandoffs: Rounds(10),
-  })
-  .strict();
+/** Peers hand control to one another until one answers; `entry` starts. */
+export const HandoffSpecSchema = withTeamCheck(
+  z
+    .object({
+      kind: z.literal('handoff'),
+      agents: z.array(agentName('handoff agent {n}', ROLES.handoffAgent)).min(2, 'a handoff swarm needs at least two agents'),
+      entry: NameSchema,
+      maxHandoffs: Rounds(10),
+    })
+    .strict(),
+  ({ agents, entry }, issue) => {
+    if (!agents.includes(entry)) issue(['entry'], `entry "${entry}" is not one of the handoff agents (${agents.join(', ') || 'none'})`);
+  },
+);
 
+/** Every topology a team can have, by `kind`. */
 export const TopologySpecSchema = z.discriminatedUnion('kind', [
   PipelineSpecSchema,
   SupervisorSpecSchema,
@@ -227,6 +251,7 @@ export const LimitsSpecSchema = z
   })
   .strict();
 
+/** A whole team: its agents, sub-teams, topology, checks, budget and limits; every name its topology uses is checked against it. */
 export const TeamSpecSchema = z
   .object({
     name: NameSchema,
@@ -245,21 +270,36 @@ export const TeamSpecSchema = z
     taskQueue: TaskQueueNameSchema.optional(),
   })
   .strict()
-  .superRefine((team, ctx) => validateReferences(team, ctx));
+  .superRefine((team, ctx) => validateReferences(team, TopologySpecSchema, ctx));
 
+/** An agent as a run carries it (defaults filled). */
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
+/** An agent as it may be written (defaults optional). */
 export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
+/** A step's gate. */
 export type GateSpec = z.infer<typeof GateSpecSchema>;
+/** A pipeline step. */
 export type PipelineStepSpec = z.infer<typeof PipelineStepSpecSchema>;
+/** A parallel step's members and mode. */
 export type ParallelSpec = z.infer<typeof ParallelSpecSchema>;
+/** A supervisor topology. */
 export type SupervisorSpec = z.infer<typeof SupervisorSpecSchema>;
+/** A router topology. */
 export type RouterSpec = z.infer<typeof RouterSpecSchema>;
+/** A debate topology. */
 export type DebateSpec = z.infer<typeof DebateSpecSchema>;
+/** A swarm topology. */
 export type SwarmSpec = z.infer<typeof SwarmSpecSchema>;
+/** A handoff topology. */
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
+/** A team's limits. */
 export type LimitsSpec = z.infer<typeof LimitsSpecSchema>;
+/** A pipeline topology. */
 export type PipelineSpec = z.infer<typeof PipelineSpecSchema>;
+/** Any topology. */
 export type TopologySpec = z.infer<typeof TopologySpecSchema>;
+/** A team as a run carries it (defaults filled, references checked). */
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;
+/** A team as it may be written (defaults optional). */
 export type TeamSpecInput = z.input<typeof TeamSpecSchema>;
 
