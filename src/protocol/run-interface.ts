@@ -1,7 +1,8 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecisionInput } from '../team/approval.js';
-import type { DecisionReceipt, RunProgress } from './messages.js';
+import type { DecisionReceipt } from './decision-receipt.js';
+import type { RunProgress } from './run-progress.js';
 
 /**
  * What a run answers to and writes for the outside world: its query, signal and update, the memo
