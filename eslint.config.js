@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import troupe from './eslint-rules/no-import-cycle.js';
 
 // Workflow and team code runs in Temporal's deterministic sandbox (and is replayed): it may not
 // reach the outside world except through @temporalio/workflow.
@@ -36,13 +37,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'scripts/*.mjs', 'src/codec/*.cjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'eslint-rules/*.js', 'bin/*.js', 'scripts/*.mjs', 'src/codec/*.cjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // No import circles in src/, type-only imports included (see eslint-rules/no-import-cycle.js for why not import-x/no-cycle).
+  { files: ['src/**/*.ts'], plugins: { troupe }, rules: { 'troupe/no-import-cycle': 'error' } },
   { files: ['src/protocol/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
   { files: ['src/activities/**/*.ts'], rules: layer('workflows', 'workers', 'hosting', 'client', 'cli', 'testing') },
   // The payload codec sits beside the SDK's data converter: clients, workers, hosting and the CLI use it.
@@ -89,8 +92,15 @@ export default tseslint.config(
                 '**/team/budget-raise.js',
                 '**/team/decisions.js',
                 '**/team/verdict.js',
+                '**/team/agent-output.js',
+                '**/team/reference-tags.js',
+                '**/team/references.js',
+                '**/team/roles.js',
                 '**/protocol/index.js',
                 '**/protocol/messages.js',
+                '**/protocol/awaiting-approval.js',
+                '**/protocol/run-progress.js',
+                '**/protocol/decision-receipt.js',
                 '**/protocol/run-spec.js',
                 '**/protocol/envelope.js',
                 '**/protocol/usage-schema.js',
