@@ -1,4 +1,5 @@
-import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, type AgentConfig, type BudgetSpecInput } from '../../src/team/index.js';
+import { z } from 'zod';
+import { ArgumentSchema, TeamRegistry, VerdictSchema, defineAgent, defineTeam, defineTool, type AgentConfig, type BudgetSpecInput } from '../../src/team/index.js';
 import { degradationTeams } from './degradation-teams.js';
 import { callNeed, delegateToolsAtMost } from '../../src/workflows/runtime/call-bounds.js';
 
@@ -12,6 +13,21 @@ const writer = (name: string, extra: Partial<AgentConfig> = {}) => defineAgent({
 const debater = (name: string) => defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: ArgumentSchema, ...fast });
 const critic = defineAgent({ name: 'critic', role: 'critic', system: 'Review.', output: VerdictSchema, optional: true, ...fast });
 const steps = (...names: string[]) => ({ kind: 'pipeline' as const, steps: names.map((agent) => ({ agent })) });
+
+// The agent loop whole, under a budget: tool turns, a turn that fails for good (counted), the
+// fallback's one-shot call with a repair, and a later step the budget leaves no room for.
+const lookup = defineTool({ name: 'lookup', description: 'Look up a fact.', input: z.object({ topic: z.string() }), run: ({ topic }) => `${topic}: durable` });
+export const loopUnderBudget = defineTeam({
+  name: 'loop-under-budget',
+  agents: [
+    writer('researcher', { tools: [lookup], fallback: 'backup', retry: { maximumAttempts: 1 } }),
+    defineAgent({ name: 'backup', role: 'researcher', system: 'You are backup.', output: ArgumentSchema, ...fast }),
+    writer('editor'),
+    writer('publisher'),
+  ],
+  topology: steps('researcher', 'editor', 'publisher'),
+  budget: { calls: 6, tokens: 100_000 },
+});
 
 // Three writers at once with room for two calls: the third never starts.
 export const fanOnBudget = defineTeam({

@@ -13,14 +13,14 @@ import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
-import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, optionalCritic, ownTimeoutNearCap, signedGate, slowCall } from './budget-teams.js';
+import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, loopUnderBudget, optionalCritic, ownTimeoutNearCap, signedGate, slowCall } from './budget-teams.js';
 import { gateBesideBudget, optionalDebater } from './degradation-teams.js';
 import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, ownTimeoutNearCap, optionalCritic, signedGate, gateBesideBudget, optionalDebater]);
+const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, ownTimeoutNearCap, optionalCritic, signedGate, gateBesideBudget, optionalDebater, loopUnderBudget]);
 // Signed decisions are checked by the worker with this secret.
 process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
@@ -47,6 +47,11 @@ const { anthropic } = createOfflineAnthropic({
   'optional-debater/con': [{ json: { position: 'no', argument: 'because no' } }],
   'optional-debater/third': [{ error: { status: 400, message: 'bad request' } }],
   'optional-debater/judge': [{ json: { decision: 'yes', rationale: 'stronger' } }],
+  // Two tool turns, then a turn the API refuses for good; the fallback's first answer misses its schema.
+  'loop-under-budget/researcher': [{ toolUse: [{ name: 'lookup', input: { topic: 'temporal' } }] }, { toolUse: [{ name: 'lookup', input: { topic: 'replay' } }, { name: 'missing', input: {} }] }, { error: { status: 400, message: 'bad request' } }],
+  'loop-under-budget/backup': [{ text: 'not json' }, { json: { position: 'durable', argument: 'replay keeps it' } }],
+  'loop-under-budget/editor': [{ text: 'edited' }],
+  'loop-under-budget/publisher': [{ text: 'never: no calls left' }],
   'tool-team/researcher': [{ toolUse: [{ name: 'search', input: { query: 'launch' } }, { name: 'publish', input: { text: 'the launch note' } }] }, { json: { answer: 'searched; publishing was refused' } }],
 });
 const taskQueue = 'record-histories';
@@ -102,6 +107,7 @@ await worker.runUntil(async () => {
     ['degraded', 'optional-critic'],
     ['degraded-debate', 'optional-debater'],
     ['exact-tokens', 'fan-on-tokens'],
+    ['loop-under-budget', 'loop-under-budget'],
     ['failed-subteam', 'lead-of-failing'],
     ['time-cap', 'slow-call'],
     // Recorded on the code before TIME_CAP_CUT_CALLS_PATCH (an uncut call timing out near the cap ended the run at

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio
 import { FailureType } from '../../../team/errors.js';
 import type { DecisionName } from '../../../team/decisions.js';
 import type { AgentSpec } from '../../../team/spec.js';
-import { ZERO_USAGE } from '../../../protocol/usage.js';
+import { ZERO_USAGE, type Usage } from '../../../protocol/usage.js';
 import type { RunSpec } from '../../../protocol/run-spec.js';
 import { cutByTimeCap, timedOut, type CallNeed } from '../call-bounds.js';
 import { withBudgetModel, type Ledger } from '../ledger/index.js';
@@ -14,7 +14,7 @@ import type { Spending } from '../spending.js';
 import type { ToolBox } from '../tools/tool-box.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
 import { Conversation } from './conversation.js';
-import type { ModelAsking } from './model-asking.js';
+import type { ModelAsking, ModelReply } from './model-asking.js';
 import { OneShot } from './one-shot.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
@@ -70,26 +70,32 @@ export class AgentLoop {
       const need = estimate instanceof Promise ? await estimate : estimate;
       const room = spending.room(need);
       const limit = room instanceof Promise ? await room : room;
-      // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
-      agent = withBudgetModel(agent, ledger);
-      const timeLeft = ledger.timeLeft();
       let outcome: TurnOutcome;
-      let refusedCost;
+      let timeLeft: number | undefined;
+      let refusedCost: Usage | undefined;
       if (limit) outcome = { kind: 'limit', reason: limit.reason, budget: limit.own };
       else {
+        // Once the budget runs low, an agent with a cheaper model uses it (every later turn).
+        agent = withBudgetModel(agent, ledger);
+        timeLeft = ledger.timeLeft();
+        let reply: ModelReply | undefined;
+        let unanswered: TurnOutcome = { kind: 'failed', error: undefined };
         try {
-          const reply = await asking.ask(agent, turn, repairs, timeLeft);
+          reply = await asking.ask(agent, turn, repairs, timeLeft);
           ledger.charge(reply.usage, { model: reply.model, need });
-          const read = asking.read(reply, options);
-          outcome = read instanceof Promise ? await read : read;
         } catch (error) {
           const invalid = invalidOutput(error);
           if (invalid) {
             ledger.charge(invalid.usage, { model: agent.model, need });
             refusedCost = invalid.usage;
-            outcome = { kind: 'repair', problem: invalid.problem, type: invalid.type, text: invalid.text, conversation: invalid.conversation };
-          } else outcome = { kind: 'failed', error };
+          }
+          unanswered = invalid ? { kind: 'repair', problem: invalid.problem, type: invalid.type, text: invalid.text, conversation: invalid.conversation } : { kind: 'failed', error };
         }
+        if (reply) {
+          // Outside the try: the call is charged once, whatever the step's check makes of its answer.
+          const read = asking.read(reply, options);
+          outcome = read instanceof Promise ? await read : read;
+        } else outcome = unanswered;
       }
       switch (outcome.kind) {
         case 'answer':
