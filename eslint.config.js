@@ -28,7 +28,7 @@ const deterministicImports = {
 const layer = (...forbidden) => ({
   '@typescript-eslint/no-restricted-imports': [
     'error',
-    { patterns: [{ group: forbidden.map((folder) => `**/${folder}/**`), allowTypeImports: true, message: `This layer may not import from ${forbidden.join(', ')}: see the layout in README.md.` }] },
+    { patterns: [{ group: forbidden.map((folder) => `**/${folder}/**`), allowTypeImports: true, message: `This layer may not import from ${forbidden.join(', ')}: see docs/architecture.md.` }] },
   ],
 });
 
@@ -70,7 +70,7 @@ export default tseslint.config(
   },
   {
     // A workflow evaluates its modules afresh for every run, so zod and any module that builds zod
-    // schemas when it loads cost every run's start (see the benchmark in README.md). Workflows import
+    // schemas when it loads cost every run's start (see docs/benchmark.md). Workflows import
     // zod-free modules, and load a schema with import() only when a run needs it; types are free to
     // import. test/workflows/run-start-modules.test.ts checks what a run's start evaluates.
     files: ['src/workflows/**/*.ts'],
@@ -78,7 +78,10 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
+          paths: [
+            ...deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
+            { name: '@temporalio/workflow', importNames: ['patched', 'deprecatePatch'], message: 'Ask through isPatched() of runtime/patches.ts, where every patch is listed.' },
+          ],
           patterns: [
             ...deterministicImports.patterns,
             {

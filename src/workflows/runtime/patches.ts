@@ -1,3 +1,5 @@
+// The registry is the one place that asks Temporal about a patch.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { patched } from '@temporalio/workflow';
 
 /**
