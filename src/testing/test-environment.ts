@@ -22,9 +22,9 @@ export interface TestEnvironmentOptions {
   /** A prebuilt workflow bundle, to share one between test files. */
   workflowBundle?: WorkflowBundle;
   /**
-   * The level of the worker's and the SDK core's logs, when the process has not installed its own
-   * Temporal runtime (default WARN: tests stay readable). Either way the time-skipping server's notice
-   * that it keeps no heartbeat details of a failed activity, which core repeats at each worker's start, is left out.
+   * The level of the worker's and the SDK core's logs, unless the process installed its own Temporal
+   * runtime (default WARN: tests stay readable). Core's notice that the time-skipping server keeps no
+   * heartbeat details of a failed activity, repeated at each worker's start, is left out.
    */
   logLevel?: LogLevel;
 }
@@ -55,15 +55,17 @@ export interface TroupeTestEnvironment {
 export async function startTestEnvironment(options: TestEnvironmentOptions): Promise<TroupeTestEnvironment> {
   const teams = options.teams instanceof TeamRegistry ? options.teams : new TeamRegistry(options.teams);
   const kind = options.server ?? 'time-skipping';
-  quietRuntime(options.logLevel ?? 'WARN');
   // Encrypted when TROUPE_PAYLOAD_KEY is set, like every Troupe client and worker.
   const client = { dataConverter: payloadDataConverter() };
+  const executable = resolveTemporalBinary(kind);
+  // Last before the server starts: a runtime that forwards core's logs and never starts anything keeps the process alive.
+  quietRuntime(options.logLevel ?? 'WARN');
   const env =
     kind === 'time-skipping'
-      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') }, client })
+      ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, client })
       : await TestWorkflowEnvironment.createLocal({
           // The server's own warnings at start (e.g. a generated cluster id) are not the test's.
-          server: { executable: resolveTemporalBinary('dev-server'), log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
+          server: { executable, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
           client,
         });
   let double: MessagesApiDouble | undefined;
@@ -120,11 +122,13 @@ async function waitForApproval(run: RunHandle, gate: string | undefined, timeout
 
 /**
  * Installs the process's Temporal runtime with a quieter logger, unless the process installed one
- * (its own, or an earlier environment's): that one keeps its settings, also once it is re-created
- * after all workers and servers closed. Core's logs go through the same logger.
+ * (its own, or an earlier environment's): that one keeps its settings. Core's logs go through the
+ * same logger.
  */
 function quietRuntime(level: LogLevel): void {
-  if (Runtime.instantiator === 'install') return;
+  // The options of an install, which the SDK keeps to re-create the runtime after it shut down (it
+  // does once no worker, connection or server is left, e.g. between two environments).
+  if (Object.keys(Runtime.defaultOptions).length > 0) return;
   try {
     Runtime.install({
       logger: new WithoutTestServerNotice(new DefaultLogger(level)),

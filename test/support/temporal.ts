@@ -4,17 +4,22 @@ import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { WORKFLOWS_PATH } from '../../src/workers/index.js';
 import { resolveTemporalBinary, TROUPE_SEARCH_ATTRIBUTES } from '../../src/hosting/index.js';
+import { loggedServer } from './temporal-logs.js';
 
-/** The real time-skipping test server, found like Troupe finds it (env var, PATH, SDK download). */
+/**
+ * The real time-skipping test server, found like Troupe finds it (env var, PATH, SDK download); its
+ * output goes to the test file's Temporal log (temporal-logs.ts).
+ */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: resolveTemporalBinary('time-skipping') } });
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: loggedServer(resolveTemporalBinary('time-skipping'), 'time-skipping').executable } });
 }
 
-/** The real Temporal CLI dev server, without UI. */
+/** The real Temporal CLI dev server, without UI; its output, warnings included, goes to the test file's Temporal log. */
 export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: resolveTemporalBinary('dev-server'), log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
-  });
+  const { executable, logged } = loggedServer(resolveTemporalBinary('dev-server'), 'dev-server');
+  // Its warnings too when they go to the log; only errors when it prints to the terminal (outside vitest).
+  const level = logged ? 'warn' : 'error';
+  return TestWorkflowEnvironment.createLocal({ server: { executable, log: { format: 'pretty', level }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES } });
 }
 
 /** One workflow bundle per test file. */
