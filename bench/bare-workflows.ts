@@ -1,8 +1,9 @@
 // Bare Temporal equivalents of Troupe's cases: the same activity patterns, hand-written, no Troupe.
 import { proxyActivities } from '@temporalio/workflow';
+import type { Argument, Judgment } from '../src/team/decisions.js';
 import type { BareActivities } from './bare-activities.js';
 
-const { work, ask } = proxyActivities<BareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
+const { work, ask, argue, judge } = proxyActivities<BareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
 
 /** A chain of `steps` activities, each given the previous one's output. */
 export async function bareChain(steps: number): Promise<string> {
@@ -32,6 +33,20 @@ export async function bareModelDebate(debaters: number, rounds: number): Promise
     previous = await Promise.all(Array.from({ length: debaters }, (_, i) => ask({ system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others said: ${previous.join(' | ')}` })));
   }
   return ask({ system: 'Judge.', prompt: `Decide between: ${previous.join(' | ')}` });
+}
+
+/**
+ * The same debate with structured answers, as real debates make: each debater answers an Argument, the
+ * judge a Judgment (the activities send the schema and validate the reply); each round's debaters see
+ * the others' previous arguments.
+ */
+export async function bareStructuredDebate(debaters: number, rounds: number): Promise<Judgment> {
+  let previous: Argument[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const others = (i: number) => JSON.stringify(previous.filter((_, j) => j !== i));
+    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => argue({ agent: `d${i + 1}`, system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others argued: ${others(i)}` })));
+  }
+  return judge({ agent: 'judge', system: 'Judge.', prompt: `Decide between these arguments: ${JSON.stringify(previous)}` });
 }
 
 /** A tool loop's activity pattern: a model turn, then a tool call, `calls` times, then a final model turn. */

@@ -3,11 +3,12 @@
  * server and worker settings, with a zero-latency scripted model. Each case runs several times;
  * the table shows the median and the spread, and bench/results/latest.json keeps every figure.
  * `npm run bench -- --smoke` runs tiny sizes once: CI uses it to keep the benchmark working; it
- * fails only when the benchmark breaks, never on a timing.
+ * fails only when the benchmark breaks, never on a timing. `--case N` runs one case (`--case 3` its
+ * variants 3, 3b, 3c and 3s; `--case 3s` that one alone); `--debates N` and `--repeats N` size case 3.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
@@ -24,12 +25,25 @@ import { offlineScript, teams as exampleTeams } from '../examples/index.js';
 
 const { temporal } = proto;
 const smoke = process.argv.includes('--smoke');
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 /** `--case 3` runs only that case (for profiling, e.g. with node --cpu-prof). */
-const only = process.argv.includes('--case') ? Number(process.argv[process.argv.indexOf('--case') + 1]) : undefined;
-const wanted = (n: number) => only === undefined || only === n;
-const size = smoke
-  ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, toolCalls: 3, cli: 1 }
-  : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, toolCalls: 20, cli: 5 };
+const only = option('--case');
+const wanted = (n: number | string) => only === undefined || only === String(n);
+/** Case 3's structured variant runs with case 3, or alone. */
+const wanted3s = wanted('3s') || only === '3';
+const count = (name: string) => {
+  const value = option(name);
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`${name} takes a whole number above 0, not ${value}`);
+  return Number(value);
+};
+const size = {
+  ...(smoke
+    ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, toolCalls: 3, cli: 1 }
+    : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, toolCalls: 20, cli: 5 }),
+  ...(count('--debates') ? { debates: count('--debates') as number } : {}),
+  ...(count('--repeats') ? { repeats: count('--repeats') as number } : {}),
+};
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
@@ -112,7 +126,7 @@ async function historyOf(handle: { fetchHistory(): Promise<proto.temporal.api.hi
 
 await Promise.all([
   troupeWorker.runUntil(examplesWorker.runUntil(bareWorker.runUntil(async () => {
-    console.log(`Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+    console.log(`Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
     // Warm both sides (bundles loaded, caches filled) before measuring.
     await run(`pipeline-${size.shortPipeline}`);
     await bare('bareChain', [size.shortPipeline]);
@@ -128,7 +142,13 @@ await Promise.all([
       return () => clearInterval(timer);
     };
     const baseline = process.memoryUsage().rss;
-    const cpu = { troupe: { worker: [] as number[], server: [] as number[] }, troupeAttributes: { worker: [] as number[], server: [] as number[] }, bare: { worker: [] as number[], server: [] as number[] }, bareModel: { worker: [] as number[], server: [] as number[] } };
+    const cpu = {
+      troupe: { worker: [] as number[], server: [] as number[] },
+      troupeAttributes: { worker: [] as number[], server: [] as number[] },
+      bare: { worker: [] as number[], server: [] as number[] },
+      bareModel: { worker: [] as number[], server: [] as number[] },
+      bareStructured: { worker: [] as number[], server: [] as number[] },
+    };
     /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
     const perRunCpu = async (side: keyof typeof cpu, batch: () => Promise<unknown>) => {
       const before = cpuNow();
@@ -182,17 +202,38 @@ await Promise.all([
       () => debatesPerSecond('troupeAttributes', () => run('bench-debate', troupe)),
       troupeDebates,
     );
-    if (wanted(3)) {
+    // Real debates answer with the debate's schemas: Troupe's debaters and judge always do (ArgumentSchema, JudgmentSchema);
+    // here the bare side does the same work a hand-written app does for it (the schema sent, the reply parsed with zod).
+    if (wanted3s) {
+      const bareStructuredDebate = () => bare('bareStructuredDebate', [3, 2]);
+      // One unmeasured batch a side first, as for case 3 (Troupe's is warm already when case 3 ran just before).
+      if (!wanted(3)) await debates(troupeDebate);
+      await debates(bareStructuredDebate);
+      await both(
+        `3s. throughput: ${size.debates} concurrent debates, debaters and judge answering with ArgumentSchema / JudgmentSchema on both sides`,
+        'calls/s',
+        troupeDebates,
+        () => debatesPerSecond('bareStructured', bareStructuredDebate),
+        'ratio ≥ 0.9',
+      );
+      const troupeHistory = await historyOf((await run('bench-debate', library)).handle);
+      const bareRun = await target.client.workflow.start('bareStructuredDebate', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [3, 2] });
+      await bareRun.result();
+      extras['3s. history of one debate (events, bytes)'] = { troupe: troupeHistory, bare: await historyOf(bareRun) };
+    }
+    if (wanted(3) || wanted3s) {
       const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
       extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = {
         troupeWorker: ms(cpu.troupe.worker),
         troupeWithAttributesWorker: ms(cpu.troupeAttributes.worker),
         bareWorker: ms(cpu.bare.worker),
         bareModelWorker: ms(cpu.bareModel.worker),
+        bareStructuredWorker: ms(cpu.bareStructured.worker),
         troupeServer: ms(cpu.troupe.server),
         troupeWithAttributesServer: ms(cpu.troupeAttributes.server),
         bareServer: ms(cpu.bare.server),
         bareModelServer: ms(cpu.bareModel.server),
+        bareStructuredServer: ms(cpu.bareStructured.server),
       };
     }
     if (wanted(3)) extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
@@ -252,12 +293,12 @@ for (const f of figures) {
   console.log(`| ${f.case} | ${fmt(median(f.troupe))} ${f.unit} (${fmt(Math.min(...f.troupe))}–${fmt(Math.max(...f.troupe))}) | ${fmt(median(f.bare))} ${f.unit} (${fmt(Math.min(...f.bare))}–${fmt(Math.max(...f.bare))}) | ${(median(f.troupe) / median(f.bare)).toFixed(2)} | ${f.target ?? ''} |`);
 }
 for (const [name, value] of Object.entries(extras)) console.log(`\n${name}: ${JSON.stringify(value)}`);
-const results = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version }, figures, extras };
+const results = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', size, load: loadavg().map((n) => +n.toFixed(2)), machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version }, figures, extras };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-// Only a full run of every case replaces latest.json, the figures the README quotes.
-const file = smoke ? 'smoke' : only !== undefined ? `case-${only}` : 'latest';
+// Only a full run of every case at its usual sizes replaces latest.json, the figures the README quotes.
+const file = smoke ? 'smoke' : only !== undefined ? `case-${only}` : option('--debates') || option('--repeats') ? 'resized' : 'latest';
 writeFileSync(join(ROOT, `bench/results/${file}.json`), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nwrote bench/results/${file}.json`);
+console.log(`\nload at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}\nwrote bench/results/${file}.json`);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
