@@ -62,7 +62,8 @@ export async function debate(input: unknown): Promise<RunResult> {
         team.transcript.warnings.push(`the debate ended after round ${round}: only ${kept.map((k) => k.debater).join(', ')} is left to argue`);
         break;
       }
-      await team.continueIfLong(state);
+      const long = team.continueIfLong(state);
+      if (long) await long;
     }
 
     const positions = state.arguments.map((a) => ({ debater: a.debater, position: a.argument.position }));

@@ -61,7 +61,8 @@ export async function handoff(input: unknown): Promise<RunResult> {
       state.notes.push({ from: active, to: decision.handoffTo, note: decision.answer });
       if (state.notes.length > 20) state.notes.splice(0, state.notes.length - 20);
       state.active = decision.handoffTo;
-      await team.continueIfLong(state);
+      const long = team.continueIfLong(state);
+      if (long) await long;
     }
   });
 }

@@ -57,7 +57,8 @@ export async function supervisor(input: unknown): Promise<RunResult> {
       for (const result of results) if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
       // An optional worker that failed for good is skipped: the supervisor is told, and decides what to do without its result.
       state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: reported(results[i]) }));
-      await team.continueIfLong(state);
+      const long = team.continueIfLong(state);
+      if (long) await long;
     }
   });
 }

@@ -61,7 +61,8 @@ export async function swarm(input: unknown): Promise<RunResult> {
       const effective = applyMoves(board, moves, topology);
       team.transcript.share(board);
       if (effective === 0) break; // every agent passed: nothing left the swarm can do
-      await team.continueIfLong(board);
+      const long = team.continueIfLong(board);
+      if (long) await long;
     }
 
     const output = {

@@ -107,13 +107,14 @@ export class TeamRun {
 
   /**
    * Continues as new, carrying `state`, once the history is long (Temporal suggests it, or the
-   * team's history limit is reached). Call it between rounds, where `state` is complete.
+   * team's history limit is reached). Call it between rounds, where `state` is complete. Not async:
+   * a short history (nearly always) costs no promise; a long one returns the continue-as-new to await.
    */
-  async continueIfLong(state: unknown): Promise<void> {
+  continueIfLong(state: unknown): Promise<never> | undefined {
     const info = workflowInfo();
-    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return;
+    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return undefined;
     const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    await continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() } });
+    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() } });
   }
 }
 

@@ -1,4 +1,6 @@
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../../activities/index.js';
+import { agentActivityOptions } from '../agent-options.js';
 import { FailureType } from '../../../team/errors.js';
 import type { DecisionName } from '../../../team/decisions.js';
 import type { AgentSpec } from '../../../team/spec.js';
@@ -14,7 +16,7 @@ import type { Spending } from '../spending.js';
 import type { ToolBox } from '../tools/tool-box.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
 import { Conversation } from './conversation.js';
-import type { ModelAsking, ModelReply } from './model-asking.js';
+import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
 import { OneShot } from './one-shot.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
@@ -28,6 +30,7 @@ import type { TurnOutcome } from './turn-outcome.js';
  */
 export class AgentLoop {
   private readonly agents: ReadonlyMap<string, AgentSpec>;
+  private readonly activities = new Map<string, AgentActivities>();
 
   constructor(
     private readonly run: RunSpec,
@@ -47,21 +50,28 @@ export class AgentLoop {
 
   /**
    * Calls the agent, and its fallback if it has one and fails for good. Chained, not an async
-   * function, for fewer promises (Temporal captures a stack for each), yet with as many microtask
-   * steps as before for every agent, so members running at once issue commands in the same order.
+   * function, for fewer promises (Temporal captures a stack for each). The recorded histories
+   * (test/histories) prove members running at once still issue their commands in the same order.
    */
   call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
     const agent = this.agents.get(agentName);
     if (!agent) return Promise.reject(this.noAgent(agentName));
-    return this.loop(agent, prompt, options).catch((error: unknown) => {
-      if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
-      return this.loop(this.agent(agent.fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
+    const calling = this.loop(agent, prompt, options);
+    const fallback = agent.fallback;
+    // Only an agent with a fallback pays for a handler: each promise in workflow code costs a stack capture.
+    if (fallback === undefined) return calling;
+    return calling.catch((error: unknown) => {
+      if (isCancellation(error) || error instanceof LimitReached) throw error;
+      return this.loop(this.agent(fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
     });
   }
 
   private async loop<N extends DecisionName | undefined>(asked: AgentSpec, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
     const { ledger, spending, tools, turns } = this.parts;
-    const asking: ModelAsking<N> = tools.hasTools(asked) ? new Conversation(this.run, asked, prompt, options, turns, tools) : new OneShot(this.run, prompt, options, turns);
+    const activities = this.activitiesOf(asked);
+    const asking: ModelAsking<N> = tools.hasTools(asked)
+      ? new Conversation(this.run, asked, prompt, options, { turns, tools, activities })
+      : new OneShot(this.run, prompt, options, { turns, activities });
     let agent = asked;
     let repairs = 0;
     for (let turn = 1; turn <= asking.maxTurns; turn += 1) {
@@ -133,6 +143,16 @@ export class AgentLoop {
     const counted = error instanceof ActivityFailure && !isCancellation(error) && (asking instanceof Conversation || isPatched('troupe-count-failed-calls'));
     if (counted) ledger.charge(ZERO_USAGE, { model: agent.model, need });
     else ledger.release(need);
+  }
+
+  /** The agent's activities with its own timeouts and retry policy, made once per agent (its cheaper model keeps them). */
+  private activitiesOf(agent: AgentSpec): AgentActivities {
+    let activities = this.activities.get(agent.name);
+    if (!activities) {
+      activities = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
+      this.activities.set(agent.name, activities);
+    }
+    return activities;
   }
 
   private agent(name: string): AgentSpec {

@@ -1,19 +1,17 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, ModelTurnResult, ToolOutcome } from '../../../activities/index.js';
+import type { ModelTurnResult, ToolOutcome } from '../../../activities/index.js';
 import { FailureType } from '../../../team/errors.js';
 import type { DecisionName } from '../../../team/decisions.js';
 import type { AgentSpec } from '../../../team/spec.js';
 import { agentInCall } from '../../../protocol/agent-ref.js';
 import { ZERO_USAGE, addUsage, type Usage } from '../../../protocol/usage.js';
 import type { RunSpec } from '../../../protocol/run-spec.js';
-import { agentActivityOptions } from '../agent-options.js';
 import { callNeed, nextTurnNeed, stopAtDeadline, type CallNeed } from '../call-bounds.js';
 import type { ModelTurns } from '../model-turns.js';
 import { summarise } from '../prompt.js';
 import { objection } from '../repair.js';
 import type { ToolBox } from '../tools/tool-box.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
-import type { ModelAsking, ModelReply } from './model-asking.js';
+import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
 /**
@@ -35,8 +33,7 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
     agent: AgentSpec,
     private readonly prompt: string,
     private readonly options: CallOptions<N>,
-    private readonly turns: ModelTurns,
-    private readonly tools: ToolBox,
+    private readonly parts: { turns: ModelTurns; tools: ToolBox; activities: AgentActivities },
   ) {
     this.maxTurns = agent.maxTurns;
   }
@@ -45,13 +42,13 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
   need(agent: AgentSpec, turn: number): CallNeed | Promise<CallNeed> {
     if (turn > 1) return nextTurnNeed(agent, this.last, this.toolResults, this.repair);
     const need = callNeed(agent, [this.prompt, this.options.handoff]);
-    const tools = this.tools.estimate(agent);
+    const tools = this.parts.tools.estimate(agent);
     if (typeof tools === 'number') return tools === 0 ? need : { ...need, inputTokens: need.inputTokens + tools };
     return tools.then((more) => ({ ...need, inputTokens: need.inputTokens + more }));
   }
 
   ask(agent: AgentSpec, turn: number, _repairs: number, timeLeft: number | undefined): Promise<ModelTurnResult> {
-    const { runModelTurn } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
+    const { runModelTurn } = this.parts.activities;
     const { about, reads, handoff } = this.options;
     const { conversation, toolResults, repair } = this;
     const input = {
@@ -63,7 +60,7 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
       ...(repair ? { repair } : {}),
       ...(handoff && turn === 1 ? { handoff } : {}),
       ...(reads ? { reads } : {}),
-      turn: this.turns.next(agent.name),
+      turn: this.parts.turns.next(agent.name),
     };
     return runModelTurn.executeWithOptions(
       { summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },

@@ -1,10 +1,14 @@
-import type { AgentCallResult, ModelTurnResult, ToolOutcome } from '../../../activities/index.js';
+import type { Activities, AgentCallResult, ModelTurnResult, ToolOutcome } from '../../../activities/index.js';
+import type { ActivityInterfaceFor } from '@temporalio/workflow';
 import type { DecisionName } from '../../../team/decisions.js';
 import type { AgentSpec } from '../../../team/spec.js';
 import type { Usage } from '../../../protocol/usage.js';
 import type { CallNeed } from '../call-bounds.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
 import type { TurnOutcome } from './turn-outcome.js';
+
+/** An agent's model activities, proxied with its own timeouts and retry policy. */
+export type AgentActivities = ActivityInterfaceFor<Activities>;
 
 /** A model's reply to one turn: a one-shot call's answer, or a turn of a conversation with tools. */
 export type ModelReply = AgentCallResult | ModelTurnResult;

@@ -1,17 +1,15 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities, AgentCallResult, ToolOutcome } from '../../../activities/index.js';
+import type { AgentCallResult, ToolOutcome } from '../../../activities/index.js';
 import { FailureType } from '../../../team/errors.js';
 import type { DecisionName } from '../../../team/decisions.js';
 import type { AgentSpec } from '../../../team/spec.js';
 import { agentInCall } from '../../../protocol/agent-ref.js';
 import type { RunSpec } from '../../../protocol/run-spec.js';
-import { agentActivityOptions } from '../agent-options.js';
 import { callNeed, stopAtDeadline, type CallNeed } from '../call-bounds.js';
 import type { ModelTurns } from '../model-turns.js';
 import { summarise } from '../prompt.js';
 import { objection } from '../repair.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
-import type { ModelAsking, ModelReply } from './model-asking.js';
+import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
 /**
@@ -26,7 +24,7 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
     private readonly run: RunSpec,
     private readonly prompt: string,
     private readonly options: CallOptions<N>,
-    private readonly turns: ModelTurns,
+    private readonly parts: { turns: ModelTurns; activities: AgentActivities },
   ) {}
 
   need(agent: AgentSpec): CallNeed {
@@ -34,13 +32,13 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
   }
 
   ask(agent: AgentSpec, _turn: number, repairs: number, timeLeft: number | undefined): Promise<AgentCallResult> {
-    const { runAgent } = proxyActivities<Activities>(agentActivityOptions(agent, this.run.team));
+    const { runAgent } = this.parts.activities;
     const { about, reads, handoff } = this.options;
     const repair = this.repair;
     const repairNote = repair ? `[repair ${repairs}] ` : '';
     return runAgent.executeWithOptions(
       { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
-      [{ team: this.run.team.name, agent: agentInCall(agent), prompt: this.prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}), turn: this.turns.next(agent.name) }],
+      [{ team: this.run.team.name, agent: agentInCall(agent), prompt: this.prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}), turn: this.parts.turns.next(agent.name) }],
     );
   }
 
