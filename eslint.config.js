@@ -11,16 +11,28 @@ const deterministicImports = {
     { name: '@temporalio/client', message: 'Workflow code cannot use the client.' },
     { name: '@temporalio/worker', message: 'Workflow code cannot use the worker.' },
     { name: '@temporalio/testing', message: 'Workflow code cannot use testing APIs.' },
-    ...['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'timers', 'timers/promises'].map((name) => ({
-      name,
-      message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.',
-    })),
+    ...['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'timers', 'timers/promises'].map(
+      (name) => ({
+        name,
+        message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.',
+      }),
+    ),
   ],
   patterns: [
     { group: ['node:*'], message: 'Node built-ins are not deterministic: use @temporalio/workflow APIs.' },
-    { group: ['**/activities/*', '!**/activities/index.js'], message: 'Import activity types from src/activities/index.js.' },
-    { group: ['**/protocol/agent-fingerprint.js', '**/protocol/build-run-spec.js'], allowTypeImports: true, message: 'Fingerprints are hashed with node:crypto, by clients and workers, not by workflow code.' },
-    { group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**', '**/codec/**'], message: 'Workflow code cannot import workers, hosting, client, CLI, testing or codec code.' },
+    {
+      group: ['**/activities/*', '!**/activities/index.js'],
+      message: 'Import activity types from src/activities/index.js.',
+    },
+    {
+      group: ['**/protocol/agent-fingerprint.js', '**/protocol/build-run-spec.js'],
+      allowTypeImports: true,
+      message: 'Fingerprints are hashed with node:crypto, by clients and workers, not by workflow code.',
+    },
+    {
+      group: ['**/workers/**', '**/client/**', '**/cli/**', '**/hosting/**', '**/testing/**', '**/codec/**'],
+      message: 'Workflow code cannot import workers, hosting, client, CLI, testing or codec code.',
+    },
   ],
 };
 
@@ -28,7 +40,15 @@ const deterministicImports = {
 const layer = (...forbidden) => ({
   '@typescript-eslint/no-restricted-imports': [
     'error',
-    { patterns: [{ group: forbidden.map((folder) => `**/${folder}/**`), allowTypeImports: true, message: `This layer may not import from ${forbidden.join(', ')}: see docs/architecture.md.` }] },
+    {
+      patterns: [
+        {
+          group: forbidden.map((folder) => `**/${folder}/**`),
+          allowTypeImports: true,
+          message: `This layer may not import from ${forbidden.join(', ')}: see docs/architecture.md.`,
+        },
+      ],
+    },
   ],
 });
 
@@ -37,7 +57,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'eslint-rules/*.js', 'bin/*.js', 'scripts/*.mjs', 'src/codec/*.cjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: [
+            'eslint.config.js',
+            'eslint-rules/*.js',
+            'bin/*.js',
+            'scripts/*.mjs',
+            'src/codec/*.cjs',
+          ],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -46,10 +79,16 @@ export default tseslint.config(
   },
   // No import circles in src/, type-only imports included (see eslint-rules/no-import-cycle.js for why not import-x/no-cycle).
   { files: ['src/**/*.ts'], plugins: { troupe }, rules: { 'troupe/no-import-cycle': 'error' } },
-  { files: ['src/protocol/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing'),
+  },
   { files: ['src/activities/**/*.ts'], rules: layer('workflows', 'workers', 'hosting', 'client', 'cli', 'testing') },
   // The payload codec sits beside the SDK's data converter: clients, workers, hosting and the CLI use it.
-  { files: ['src/codec/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing') },
+  {
+    files: ['src/codec/**/*.ts'],
+    rules: layer('workflows', 'activities', 'workers', 'hosting', 'client', 'cli', 'testing'),
+  },
   { files: ['src/hosting/**/*.ts'], rules: layer('workflows', 'activities', 'workers', 'client', 'cli', 'testing') },
   { files: ['src/workers/**/*.ts'], rules: layer('client', 'cli', 'testing') },
   { files: ['src/client/**/*.ts'], rules: layer('activities', 'workers', 'cli', 'testing') },
@@ -57,7 +96,10 @@ export default tseslint.config(
   {
     files: ['src/workflows/**/*.ts', 'src/team/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { ...deterministicImports, paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })) }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { ...deterministicImports, paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })) },
+      ],
       'no-restricted-globals': [
         'error',
         { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },
@@ -65,7 +107,10 @@ export default tseslint.config(
         { name: 'process', message: 'Workflow code cannot read the process environment.' },
         { name: 'fetch', message: 'I/O belongs in activities.' },
       ],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use uuid4() from @temporalio/workflow.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use uuid4() from @temporalio/workflow.' },
+      ],
     },
   },
   {
@@ -80,7 +125,11 @@ export default tseslint.config(
         {
           paths: [
             ...deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
-            { name: '@temporalio/workflow', importNames: ['patched', 'deprecatePatch'], message: 'Ask through isPatched() of runtime/patches.ts, where every patch is listed.' },
+            {
+              name: '@temporalio/workflow',
+              importNames: ['patched', 'deprecatePatch'],
+              message: 'Ask through isPatched() of runtime/patches.ts, where every patch is listed.',
+            },
           ],
           patterns: [
             ...deterministicImports.patterns,
@@ -110,7 +159,8 @@ export default tseslint.config(
                 '**/protocol/delegation-input.js',
               ],
               allowTypeImports: true,
-              message: 'zod, and modules that build zod schemas, would cost every run: import a zod-free module (protocol/run-interface.js, team/budget-gate.js, ...), or load the schema with import() where a run needs it.',
+              message:
+                'zod, and modules that build zod schemas, would cost every run: import a zod-free module (protocol/run-interface.js, team/budget-gate.js, ...), or load the schema with import() where a run needs it.',
             },
           ],
         },
@@ -125,7 +175,10 @@ export default tseslint.config(
         'error',
         {
           paths: deterministicImports.paths.map((p) => ({ ...p, allowTypeImports: true })),
-          patterns: [...deterministicImports.patterns, { group: ['../**'], message: 'The team language imports nothing else of Troupe.' }],
+          patterns: [
+            ...deterministicImports.patterns,
+            { group: ['../**'], message: 'The team language imports nothing else of Troupe.' },
+          ],
         },
       ],
     },

@@ -25,9 +25,18 @@ const judgmentFormat = zodOutputFormat(JudgmentSchema);
  * it, and the reply parsed and validated with the same zod schema in the activity.
  */
 export function bareActivities(anthropic: Anthropic) {
-  async function structured<T>(format: { type: 'json_schema'; schema: Record<string, unknown>; parse(text: string): T }, { agent, system, prompt }: StructuredAsk): Promise<T> {
+  async function structured<T>(
+    format: { type: 'json_schema'; schema: Record<string, unknown>; parse(text: string): T },
+    { agent, system, prompt }: StructuredAsk,
+  ): Promise<T> {
     const message = await anthropic.messages.create(
-      { model: MODELS.strong, max_tokens: 1024, system, messages: [{ role: 'user', content: prompt }], output_config: { format: { type: format.type, schema: format.schema } } },
+      {
+        model: MODELS.strong,
+        max_tokens: 1024,
+        system,
+        messages: [{ role: 'user', content: prompt }],
+        output_config: { format: { type: format.type, schema: format.schema } },
+      },
       { headers: { [AGENT_HEADER]: agent } },
     );
     const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
@@ -35,7 +44,10 @@ export function bareActivities(anthropic: Anthropic) {
       return format.parse(text);
     } catch (error) {
       // Asking again the same way would not help: the app fails the call for good.
-      throw ApplicationFailure.nonRetryable(`${agent} answered outside its schema: ${(error as Error).message}`, 'InvalidStructuredOutput');
+      throw ApplicationFailure.nonRetryable(
+        `${agent} answered outside its schema: ${(error as Error).message}`,
+        'InvalidStructuredOutput',
+      );
     }
   }
   return {
@@ -44,7 +56,12 @@ export function bareActivities(anthropic: Anthropic) {
       return `done: ${input.slice(0, 40)}`;
     },
     async ask({ system, prompt }: { system: string; prompt: string }): Promise<string> {
-      const message = await anthropic.messages.create({ model: MODELS.strong, max_tokens: 1024, system, messages: [{ role: 'user', content: prompt }] });
+      const message = await anthropic.messages.create({
+        model: MODELS.strong,
+        max_tokens: 1024,
+        system,
+        messages: [{ role: 'user', content: prompt }],
+      });
       return message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
     },
     argue: (ask: StructuredAsk): Promise<Argument> => structured(argumentFormat, ask),

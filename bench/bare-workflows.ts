@@ -3,7 +3,11 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Argument, Judgment } from '../src/team/decisions.js';
 import type { BareActivities } from './bare-activities.js';
 
-const { work, ask, argue, judge } = proxyActivities<BareActivities>({ startToCloseTimeout: '2m', heartbeatTimeout: '30s', retry: { maximumAttempts: 5 } });
+const { work, ask, argue, judge } = proxyActivities<BareActivities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '30s',
+  retry: { maximumAttempts: 5 },
+});
 
 /** A chain of `steps` activities, each given the previous one's output. */
 export async function bareChain(steps: number): Promise<string> {
@@ -21,7 +25,9 @@ export async function bareFanOut(members: number, delayMs: number): Promise<stri
 export async function bareDebate(debaters: number, rounds: number): Promise<string> {
   let previous: string[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => work({ input: `${i}:${previous.join('|')}`, delayMs: 0 })));
+    previous = await Promise.all(
+      Array.from({ length: debaters }, (_, i) => work({ input: `${i}:${previous.join('|')}`, delayMs: 0 })),
+    );
   }
   return work({ input: previous.join('|'), delayMs: 0 });
 }
@@ -30,7 +36,11 @@ export async function bareDebate(debaters: number, rounds: number): Promise<stri
 export async function bareModelDebate(debaters: number, rounds: number): Promise<string> {
   let previous: string[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => ask({ system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others said: ${previous.join(' | ')}` })));
+    previous = await Promise.all(
+      Array.from({ length: debaters }, (_, i) =>
+        ask({ system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others said: ${previous.join(' | ')}` }),
+      ),
+    );
   }
   return ask({ system: 'Judge.', prompt: `Decide between: ${previous.join(' | ')}` });
 }
@@ -44,9 +54,21 @@ export async function bareStructuredDebate(debaters: number, rounds: number): Pr
   let previous: Argument[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const others = (i: number) => JSON.stringify(previous.filter((_, j) => j !== i));
-    previous = await Promise.all(Array.from({ length: debaters }, (_, i) => argue({ agent: `d${i + 1}`, system: `Argue as d${i + 1}.`, prompt: `Round ${round + 1}. The others argued: ${others(i)}` })));
+    previous = await Promise.all(
+      Array.from({ length: debaters }, (_, i) =>
+        argue({
+          agent: `d${i + 1}`,
+          system: `Argue as d${i + 1}.`,
+          prompt: `Round ${round + 1}. The others argued: ${others(i)}`,
+        }),
+      ),
+    );
   }
-  return judge({ agent: 'judge', system: 'Judge.', prompt: `Decide between these arguments: ${JSON.stringify(previous)}` });
+  return judge({
+    agent: 'judge',
+    system: 'Judge.',
+    prompt: `Decide between these arguments: ${JSON.stringify(previous)}`,
+  });
 }
 
 /** A tool loop's activity pattern: a model turn, then a tool call, `calls` times, then a final model turn. */

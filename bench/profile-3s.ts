@@ -20,7 +20,14 @@ import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
-import { answerKey, createActivities, createFileAnswerJournal, createFilePayloadStore, createOfflineAnthropic, type AgentCallInput } from '../src/activities/index.js';
+import {
+  answerKey,
+  createActivities,
+  createFileAnswerJournal,
+  createFilePayloadStore,
+  createOfflineAnthropic,
+  type AgentCallInput,
+} from '../src/activities/index.js';
 import { resolveAgent } from '../src/activities/model-call.js';
 import { TroupeClient } from '../src/client/index.js';
 import { startEmbeddedServer } from '../src/hosting/index.js';
@@ -33,20 +40,38 @@ import { debate, script } from './teams.js';
 const { temporal } = proto;
 type History = proto.temporal.api.history.v1.IHistory;
 type Event = proto.temporal.api.history.v1.IHistoryEvent;
-const option = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const option = (name: string, fallback: number) =>
+  process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
 const size = { debates: option('--debates', 30), replays: option('--replays', 3), calls: option('--calls', 2000) };
 const out = mkdtempSync(join(tmpdir(), 'troupe-profile-3s-'));
 
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
-console.log(`profile 3s: ${cpus().length} cores, node ${process.version}, load ${loadavg().map((n) => n.toFixed(2)).join(' ')}, ${JSON.stringify(size)}; profiles in ${out}`);
+console.log(
+  `profile 3s: ${cpus().length} cores, node ${process.version}, load ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}, ${JSON.stringify(size)}; profiles in ${out}`,
+);
 
 // ---- 1. Record debates on both sides, as the benchmark runs them.
 const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(out, 'dev.db') });
 const registry = new TeamRegistry([debate]);
 const offline = () => createOfflineAnthropic(script(0, []), { record: false }).anthropic;
 const journalDir = mkdtempSync(join(tmpdir(), 'troupe-profile-journal-'));
-const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'p-troupe', teams: registry, answers: createFileAnswerJournal(journalDir), anthropic: offline() });
-const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'p-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities(offline()) });
+const troupeWorker = await createTroupeWorker({
+  connection: target.nativeConnection,
+  namespace: target.namespace,
+  taskQueue: 'p-troupe',
+  teams: registry,
+  answers: createFileAnswerJournal(journalDir),
+  anthropic: offline(),
+});
+const bareWorker = await Worker.create({
+  connection: target.nativeConnection,
+  namespace: target.namespace,
+  taskQueue: 'p-bare',
+  workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)),
+  activities: bareActivities(offline()),
+});
 const library = new TroupeClient(target.client, registry, { taskQueue: 'p-troupe' });
 let seq = 0;
 const troupeRun = async () => {
@@ -60,21 +85,41 @@ const bareRun = async () => {
   return id;
 };
 const batch = (one: () => Promise<string>) => Promise.all(Array.from({ length: size.debates }, one));
-const histories: { troupe: { workflowId: string; history: History }[]; bare: { workflowId: string; history: History }[] } = { troupe: [], bare: [] };
+const histories: {
+  troupe: { workflowId: string; history: History }[];
+  bare: { workflowId: string; history: History }[];
+} = { troupe: [], bare: [] };
 await troupeWorker.runUntil(
   bareWorker.runUntil(async () => {
     await batch(troupeRun);
     await batch(bareRun);
-    for (const [side, ids] of [['troupe', await batch(troupeRun)], ['bare', await batch(bareRun)]] as const) {
-      for (const workflowId of ids) histories[side].push({ workflowId, history: await target.client.workflow.getHandle(workflowId).fetchHistory() });
+    for (const [side, ids] of [
+      ['troupe', await batch(troupeRun)],
+      ['bare', await batch(bareRun)],
+    ] as const) {
+      for (const workflowId of ids)
+        histories[side].push({
+          workflowId,
+          history: await target.client.workflow.getHandle(workflowId).fetchHistory(),
+        });
     }
   }),
 );
 await target.close();
 // Kept for replaying elsewhere (e.g. on changed workflow code, to compare its cost on the same histories): encoded History protos, in base64.
-for (const side of ['troupe', 'bare'] as const) writeFileSync(join(out, `histories-${side}.json`), JSON.stringify(histories[side].map(({ workflowId, history }) => ({ workflowId, history: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64') }))));
+for (const side of ['troupe', 'bare'] as const)
+  writeFileSync(
+    join(out, `histories-${side}.json`),
+    JSON.stringify(
+      histories[side].map(({ workflowId, history }) => ({
+        workflowId,
+        history: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64'),
+      })),
+    ),
+  );
 
-const eventType = (e: Event) => temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? String(e.eventType);
+const eventType = (e: Event) =>
+  temporal.api.enums.v1.EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? String(e.eventType);
 const bytesOf = (e: Event) => temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
 const ms = (t: Event['eventTime']) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 const median = (values: number[]) => {
@@ -100,20 +145,34 @@ for (const side of ['troupe', 'bare'] as const) {
     const events = history.events ?? [];
     events.forEach((e, i) => {
       if (eventType(e) !== 'WORKFLOW_TASK_COMPLETED') return;
-      const started = events.slice(0, i).reverse().find((s) => eventType(s) === 'WORKFLOW_TASK_STARTED');
+      const started = events
+        .slice(0, i)
+        .reverse()
+        .find((s) => eventType(s) === 'WORKFLOW_TASK_STARTED');
       if (started) wft.push(ms(e.eventTime) - ms(started.eventTime));
     });
   }
   const scheduled = one.filter((e) => e.activityTaskScheduledEventAttributes);
   const completed = one.filter((e) => e.activityTaskCompletedEventAttributes);
-  const payload = (p: proto.temporal.api.common.v1.IPayloads | null | undefined) => (p?.payloads ?? []).reduce((n, x) => n + (x.data?.length ?? 0) + Object.values(x.metadata ?? {}).reduce((m, v) => m + v.length, 0), 0);
+  const payload = (p: proto.temporal.api.common.v1.IPayloads | null | undefined) =>
+    (p?.payloads ?? []).reduce(
+      (n, x) => n + (x.data?.length ?? 0) + Object.values(x.metadata ?? {}).reduce((m, v) => m + v.length, 0),
+      0,
+    );
   historyFigures[side] = {
     events: one.length,
     bytes: one.reduce((n, e) => n + bytesOf(e), 0),
     workflowTasks: byType['WORKFLOW_TASK_COMPLETED']?.count,
-    workflowTaskMs: { median: round(median(wft)), p90: round([...wft].sort((a, b) => a - b)[Math.floor(wft.length * 0.9)] ?? NaN) },
-    activityInputBytesPerCall: Math.round(scheduled.reduce((n, e) => n + payload(e.activityTaskScheduledEventAttributes?.input), 0) / scheduled.length),
-    activityResultBytesPerCall: Math.round(completed.reduce((n, e) => n + payload(e.activityTaskCompletedEventAttributes?.result), 0) / completed.length),
+    workflowTaskMs: {
+      median: round(median(wft)),
+      p90: round([...wft].sort((a, b) => a - b)[Math.floor(wft.length * 0.9)] ?? NaN),
+    },
+    activityInputBytesPerCall: Math.round(
+      scheduled.reduce((n, e) => n + payload(e.activityTaskScheduledEventAttributes?.input), 0) / scheduled.length,
+    ),
+    activityResultBytesPerCall: Math.round(
+      completed.reduce((n, e) => n + payload(e.activityTaskCompletedEventAttributes?.result), 0) / completed.length,
+    ),
     startInputBytes: payload(one[0]?.workflowExecutionStartedEventAttributes?.input),
     resultBytes: payload(one.at(-1)?.workflowExecutionCompletedEventAttributes?.result),
     byType,
@@ -138,12 +197,22 @@ await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 200 });
 console.log('\n## 2. Activities alone: CPU per call (µs), on a round-2 debater input');
 const troupeActivities = (journal: boolean) =>
-  createActivities({ anthropic: offline(), teams: registry, payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-profile-payloads-'))), ...(journal ? { answers: createFileAnswerJournal(mkdtempSync(join(tmpdir(), 'troupe-profile-journal-'))) } : {}) });
+  createActivities({
+    anthropic: offline(),
+    teams: registry,
+    payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-profile-payloads-'))),
+    ...(journal ? { answers: createFileAnswerJournal(mkdtempSync(join(tmpdir(), 'troupe-profile-journal-'))) } : {}),
+  });
 const { argue } = bareActivities(offline());
 const withJournal = troupeActivities(true).runAgent;
 const withoutJournal = troupeActivities(false).runAgent;
 let activityId = 0;
-const env = () => new MockActivityEnvironment({ activityId: String((activityId += 1)), workflowExecution: { workflowId: 'profile', runId: 'run' }, startToCloseTimeoutMs: 120_000 });
+const env = () =>
+  new MockActivityEnvironment({
+    activityId: String((activityId += 1)),
+    workflowExecution: { workflowId: 'profile', runId: 'run' },
+    startToCloseTimeoutMs: 120_000,
+  });
 const activityCases: [string, () => Promise<unknown>][] = [
   ['troupe runAgent (file journal, as the bench)', () => env().run(withJournal, troupeInput)],
   ['troupe runAgent (no journal)', () => env().run(withoutJournal, troupeInput)],
@@ -153,13 +222,25 @@ const activityCases: [string, () => Promise<unknown>][] = [
 // The parts of Troupe's call, one by one.
 const format = zodOutputFormat(ArgumentSchema);
 const answerText = JSON.stringify({ position: 'no', argument: 'because not' });
-const request = { model: 'claude-sonnet-5-5', max_tokens: 2048, system: [{ type: 'text', text: 'Argue as d2.', cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: troupeInput.prompt }], output_config: { format: { type: format.type, schema: format.schema } } };
+const request = {
+  model: 'claude-sonnet-5-5',
+  max_tokens: 2048,
+  system: [{ type: 'text', text: 'Argue as d2.', cache_control: { type: 'ephemeral' } }],
+  messages: [{ role: 'user', content: troupeInput.prompt }],
+  output_config: { format: { type: format.type, schema: format.schema } },
+};
 const parts: [string, () => unknown][] = [
   ['resolveAgent (spec by fingerprint, checked)', () => resolveAgent(registry, troupeInput)],
   ['zodOutputFormat(ArgumentSchema) (were it per call)', () => zodOutputFormat(ArgumentSchema)],
   ['format.parse(answer) (JSON.parse + zod)', () => format.parse(answerText)],
-  ['decisionProblem("argument", output) (the decision check)', () => decisionProblem('argument', { position: 'no', argument: 'because not' })],
-  ['answerKey (sha256 of the JSON request)', () => answerKey({ workflowExecution: { workflowId: 'w', runId: 'r' }, activityId: '1' }, request)],
+  [
+    'decisionProblem("argument", output) (the decision check)',
+    () => decisionProblem('argument', { position: 'no', argument: 'because not' }),
+  ],
+  [
+    'answerKey (sha256 of the JSON request)',
+    () => answerKey({ workflowExecution: { workflowId: 'w', runId: 'r' }, activityId: '1' }, request),
+  ],
 ];
 const activityFigures: Record<string, unknown> = {};
 // Rounds of every case in turn, so the machine's load drifts over all alike: the median and the least of the rounds.
@@ -174,14 +255,22 @@ for (let r = 0; r < rounds; r += 1) {
     if (r > 0) (perCall[name] ??= []).push((used.user + used.system) / (size.calls / rounds));
   }
 }
-for (const [name, values] of Object.entries(perCall)) activityFigures[name] = { median: round(median(values), 1), min: round(Math.min(...values), 1) };
+for (const [name, values] of Object.entries(perCall))
+  activityFigures[name] = { median: round(median(values), 1), min: round(Math.min(...values), 1) };
 // One more pass of each side's activity under the profiler.
 for (const [name, fn] of activityCases.slice(0, 3)) {
   await session.post('Profiler.start');
   for (let i = 0; i < size.calls / rounds; i += 1) await fn();
   const { profile } = await session.post('Profiler.stop');
-  const file = name.split(' ').slice(0, 2).join('-').replace(/[^a-z-]/gi, '');
-  writeFileSync(join(out, `activity-${file}-${name.includes('no journal') ? 'nojournal' : 'as-bench'}.cpuprofile`), JSON.stringify(profile));
+  const file = name
+    .split(' ')
+    .slice(0, 2)
+    .join('-')
+    .replace(/[^a-z-]/gi, '');
+  writeFileSync(
+    join(out, `activity-${file}-${name.includes('no journal') ? 'nojournal' : 'as-bench'}.cpuprofile`),
+    JSON.stringify(profile),
+  );
   console.log(`profile of ${name}:`, JSON.stringify(summarize(profile as Profile), null, 1));
 }
 for (const [name, fn] of parts) {
@@ -209,27 +298,50 @@ const stopCounting = promiseHooks.createHook({
  * A promise's site: the innermost frame of the project's own code (Troupe's src/, the bare app's
  * bench/bare-*), and the frame that made the promise (the first in the bundle).
  */
-const siteOf = (stack: string, resolve: (f: { functionName: string; url: string; lineNumber: number; columnNumber: number }) => { functionName: string; url: string; lineNumber: number }) => {
+const siteOf = (
+  stack: string,
+  resolve: (f: { functionName: string; url: string; lineNumber: number; columnNumber: number }) => {
+    functionName: string;
+    url: string;
+    lineNumber: number;
+  },
+) => {
   const frames = stack
     .split('\n')
     .slice(1)
     .flatMap((line) => {
       const m = /at (?:(.*?) \()?([^()]*?):(\d+):(\d+)\)?$/.exec(line.trim());
-      return m ? [resolve({ functionName: m[1] ?? '', url: m[2] ?? '', lineNumber: Number(m[3]) - 1, columnNumber: Number(m[4]) - 1 })] : [];
+      return m
+        ? [
+            resolve({
+              functionName: m[1] ?? '',
+              url: m[2] ?? '',
+              lineNumber: Number(m[3]) - 1,
+              columnNumber: Number(m[4]) - 1,
+            }),
+          ]
+        : [];
     })
     .filter((f) => !/vm-shared|node:internal|promise_hooks|profile-3s/.test(f.url));
-  const name = (f: { functionName: string; url: string; lineNumber: number } | undefined) => (f ? `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}` : '-');
-  const own = frames.find((f) => /(^|\/)(src\/(workflows|team|protocol)|bench\/bare-)/.test(f.url) && !/node_modules/.test(f.url));
+  const name = (f: { functionName: string; url: string; lineNumber: number } | undefined) =>
+    f ? `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}` : '-';
+  const own = frames.find(
+    (f) => /(^|\/)(src\/(workflows|team|protocol)|bench\/bare-)/.test(f.url) && !/node_modules/.test(f.url),
+  );
   return `${name(own)} <- made by ${name(frames[0])}`;
 };
 const replayFigures: Record<string, unknown> = {};
 for (const side of ['troupe', 'bare'] as const) {
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: side === 'troupe' ? WORKFLOWS_PATH : fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: side === 'troupe' ? WORKFLOWS_PATH : fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  });
   // The bundle's frames, mapped back to their sources, say whose workflow code the time is spent in.
   const resolve = await bundleFrames(workflowBundle.code);
   const replay = async (n: number) => {
     const list = Array.from({ length: n }, () => histories[side]).flat();
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: `p-${side}` }, list)) if (result.error) throw result.error;
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: `p-${side}` }, list))
+      if (result.error) throw result.error;
     return list.length;
   };
   await replay(1); // bundles the code, warms the VM
@@ -243,7 +355,8 @@ for (const side of ['troupe', 'bare'] as const) {
   counting = false;
   const promisesPerDebate = promises / histories[side].length;
   const bySite = new Map<string, number>();
-  for (const stack of sites) bySite.set(siteOf(stack, resolve), (bySite.get(siteOf(stack, resolve)) ?? 0) + 1 / histories[side].length);
+  for (const stack of sites)
+    bySite.set(siteOf(stack, resolve), (bySite.get(siteOf(stack, resolve)) ?? 0) + 1 / histories[side].length);
   const promiseSites = Object.fromEntries([...bySite].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v, 1)]));
   await session.post('Profiler.start');
   const cpu = process.cpuUsage();
@@ -253,11 +366,25 @@ for (const side of ['troupe', 'bare'] as const) {
   const wall = performance.now() - start;
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(join(out, `replay-${side}.cpuprofile`), JSON.stringify(profile));
-  replayFigures[side] = { debates: replayed, cpuMsPerDebate: round((used.user + used.system) / 1000 / replayed), wallMsPerDebate: round(wall / replayed), promisesPerDebate: round(promisesPerDebate, 1), promiseSitesPerDebate: promiseSites, profile: summarize(profile as Profile, resolve) };
+  replayFigures[side] = {
+    debates: replayed,
+    cpuMsPerDebate: round((used.user + used.system) / 1000 / replayed),
+    wallMsPerDebate: round(wall / replayed),
+    promisesPerDebate: round(promisesPerDebate, 1),
+    promiseSitesPerDebate: promiseSites,
+    profile: summarize(profile as Profile, resolve),
+  };
   console.log(side, JSON.stringify(replayFigures[side], null, 1));
 }
 stopCounting();
 
 session.disconnect();
-writeFileSync(join(out, 'figures.json'), `${JSON.stringify({ date: new Date().toISOString(), load: loadavg(), size, history: historyFigures, replay: replayFigures, activitiesMicros: activityFigures }, null, 2)}\n`);
-console.log(`\nload at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}; wrote ${join(out, 'figures.json')}`);
+writeFileSync(
+  join(out, 'figures.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), load: loadavg(), size, history: historyFigures, replay: replayFigures, activitiesMicros: activityFigures }, null, 2)}\n`,
+);
+console.log(
+  `\nload at the end: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}; wrote ${join(out, 'figures.json')}`,
+);

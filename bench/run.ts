@@ -25,7 +25,8 @@ import { offlineScript, teams as exampleTeams } from '../examples/index.js';
 
 const { temporal } = proto;
 const smoke = process.argv.includes('--smoke');
-const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const option = (name: string) =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 /** `--case 3` runs only that case (for profiling, e.g. with node --cpu-prof). */
 const only = option('--case');
 const wanted = (n: number | string) => only === undefined || only === String(n);
@@ -39,8 +40,28 @@ const count = (name: string) => {
 };
 const size = {
   ...(smoke
-    ? { repeats: 1, steps: 5, members: 4, fanOutDelayMs: 50, debates: 5, shortPipeline: 5, longPipeline: 20, toolCalls: 3, cli: 1 }
-    : { repeats: 5, steps: 50, members: 16, fanOutDelayMs: 500, debates: 100, shortPipeline: 20, longPipeline: 200, toolCalls: 20, cli: 5 }),
+    ? {
+        repeats: 1,
+        steps: 5,
+        members: 4,
+        fanOutDelayMs: 50,
+        debates: 5,
+        shortPipeline: 5,
+        longPipeline: 20,
+        toolCalls: 3,
+        cli: 1,
+      }
+    : {
+        repeats: 5,
+        steps: 50,
+        members: 16,
+        fanOutDelayMs: 500,
+        debates: 100,
+        shortPipeline: 20,
+        longPipeline: 200,
+        toolCalls: 20,
+        cli: 5,
+      }),
   ...(count('--debates') ? { debates: count('--debates') as number } : {}),
   ...(count('--repeats') ? { repeats: count('--repeats') as number } : {}),
 };
@@ -50,24 +71,63 @@ installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
 const dbFile = join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db');
 const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile });
 const serverPid = readServerRecord(serverRecordPath(dbFile))?.pid;
-const teams = [pipelineOf(size.steps), pipelineOf(size.steps, true), fanOutOf(size.members), debate, pipelineOf(size.shortPipeline), pipelineOf(size.longPipeline), toolLoopOf(size.toolCalls)];
+const teams = [
+  pipelineOf(size.steps),
+  pipelineOf(size.steps, true),
+  fanOutOf(size.members),
+  debate,
+  pipelineOf(size.shortPipeline),
+  pipelineOf(size.longPipeline),
+  toolLoopOf(size.toolCalls),
+];
 const registry = new TeamRegistry(teams.filter((team, i) => teams.findIndex((t) => t.name === team.name) === i));
 // The model: the offline provider, keeping no record of requests (as a worker's does).
 const offline = (replies: MessagesScript) => createOfflineAnthropic(replies, { record: false }).anthropic;
 // A fresh answer journal, as on a new machine: every paid answer is journaled, as by default.
 const answers = createFileAnswerJournal(mkdtempSync(join(tmpdir(), 'troupe-bench-journal-')));
-const troupeWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-troupe', teams: registry, answers, anthropic: offline(script(size.fanOutDelayMs, [size.toolCalls])) });
+const troupeWorker = await createTroupeWorker({
+  connection: target.nativeConnection,
+  namespace: target.namespace,
+  taskQueue: 'bench-troupe',
+  teams: registry,
+  answers,
+  anthropic: offline(script(size.fanOutDelayMs, [size.toolCalls])),
+});
 // The example teams (one per topology) on their own queue with their own offline script, for the history table.
 const examplesRegistry = new TeamRegistry(exampleTeams);
-const examplesWorker = await createTroupeWorker({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-examples', teams: examplesRegistry, answers, anthropic: offline(offlineScript) });
-const examples = new TroupeClient(target.client, examplesRegistry, { taskQueue: 'bench-examples', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
-const bareWorker = await Worker.create({ connection: target.nativeConnection, namespace: target.namespace, taskQueue: 'bench-bare', workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)), activities: bareActivities(offline(script(size.fanOutDelayMs, [size.toolCalls]))) });
+const examplesWorker = await createTroupeWorker({
+  connection: target.nativeConnection,
+  namespace: target.namespace,
+  taskQueue: 'bench-examples',
+  teams: examplesRegistry,
+  answers,
+  anthropic: offline(offlineScript),
+});
+const examples = new TroupeClient(target.client, examplesRegistry, {
+  taskQueue: 'bench-examples',
+  searchAttributes: await ensureSearchAttributes(target.client, target.namespace),
+});
+const bareWorker = await Worker.create({
+  connection: target.nativeConnection,
+  namespace: target.namespace,
+  taskQueue: 'bench-bare',
+  workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)),
+  activities: bareActivities(offline(script(size.fanOutDelayMs, [size.toolCalls]))),
+});
 // Runs as `troupe run` starts them: with Troupe's search attributes (status, tokens, cost) on.
-const troupe = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe', searchAttributes: await ensureSearchAttributes(target.client, target.namespace) });
+const troupe = new TroupeClient(target.client, registry, {
+  taskQueue: 'bench-troupe',
+  searchAttributes: await ensureSearchAttributes(target.client, target.namespace),
+});
 // Runs as a program starts them with TroupeClient's defaults: no search attributes, so no visibility writes bare Temporal does not make either.
 const library = new TroupeClient(target.client, registry, { taskQueue: 'bench-troupe' });
 let seq = 0;
-const bare = (workflow: string, args: unknown[]) => target.client.workflow.execute(workflow, { taskQueue: 'bench-bare', workflowId: `bare-${workflow}-${(seq += 1)}`, args });
+const bare = (workflow: string, args: unknown[]) =>
+  target.client.workflow.execute(workflow, {
+    taskQueue: 'bench-bare',
+    workflowId: `bare-${workflow}-${(seq += 1)}`,
+    args,
+  });
 const run = async (team: string, client = troupe): Promise<RunHandle> => {
   const handle = await client.start(team, 'Benchmark task.', { workflowId: `troupe-${team}-${(seq += 1)}` });
   await handle.result();
@@ -90,11 +150,18 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-async function both(name: string, unit: string, troupeCase: () => Promise<number>, bareCase: () => Promise<number>, goal?: string): Promise<void> {
+async function both(
+  name: string,
+  unit: string,
+  troupeCase: () => Promise<number>,
+  bareCase: () => Promise<number>,
+  goal?: string,
+): Promise<void> {
   const figure: Figure = { case: name, unit, troupe: [], bare: [], ...(goal ? { target: goal } : {}) };
   for (let i = 0; i < size.repeats; i += 1) {
     // Alternate which side goes first, so neither always runs on a warmer server.
-    const pair = i % 2 === 0 ? [await troupeCase(), await bareCase()] : [await bareCase(), await troupeCase()].reverse();
+    const pair =
+      i % 2 === 0 ? [await troupeCase(), await bareCase()] : [await bareCase(), await troupeCase()].reverse();
     figure.troupe.push(pair[0] ?? NaN);
     figure.bare.push(pair[1] ?? NaN);
   }
@@ -103,9 +170,16 @@ async function both(name: string, unit: string, troupeCase: () => Promise<number
 }
 
 /** A run's history and its sub-teams' (child workflows), with its model calls and tool calls counted. */
-async function treeHistoryOf(workflowId: string): Promise<{ events: number; bytes: number; calls: number; tools: number }> {
+async function treeHistoryOf(
+  workflowId: string,
+): Promise<{ events: number; bytes: number; calls: number; tools: number }> {
   const history = await target.client.workflow.getHandle(workflowId).fetchHistory();
-  const total = { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length, calls: 0, tools: 0 };
+  const total = {
+    events: history.events?.length ?? 0,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    calls: 0,
+    tools: 0,
+  };
   for (const event of history.events ?? []) {
     const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
     if (type === 'runAgent' || type === 'runModelTurn') total.calls += 1;
@@ -119,186 +193,291 @@ async function treeHistoryOf(workflowId: string): Promise<{ events: number; byte
   return total;
 }
 
-async function historyOf(handle: { fetchHistory(): Promise<proto.temporal.api.history.v1.IHistory> }): Promise<{ events: number; bytes: number }> {
+async function historyOf(handle: {
+  fetchHistory(): Promise<proto.temporal.api.history.v1.IHistory>;
+}): Promise<{ events: number; bytes: number }> {
   const history = await handle.fetchHistory();
-  return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length };
+  return {
+    events: history.events?.length ?? 0,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+  };
 }
 
 await Promise.all([
-  troupeWorker.runUntil(examplesWorker.runUntil(bareWorker.runUntil(async () => {
-    console.log(`Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    // Warm both sides (bundles loaded, caches filled) before measuring.
-    await run(`pipeline-${size.shortPipeline}`);
-    await bare('bareChain', [size.shortPipeline]);
+  troupeWorker.runUntil(
+    examplesWorker.runUntil(
+      bareWorker.runUntil(async () => {
+        console.log(
+          `Troupe bench (${smoke ? 'smoke' : 'full'}): ${cpus().length} cores, ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg()
+            .map((n) => n.toFixed(2))
+            .join(' ')}`,
+        );
+        // Warm both sides (bundles loaded, caches filled) before measuring.
+        await run(`pipeline-${size.shortPipeline}`);
+        await bare('bareChain', [size.shortPipeline]);
 
-    if (wanted(1)) await both(`1. handoff: ${size.steps}-step pipeline`, 'ms', () => timed(() => run(`pipeline-${size.steps}`)), () => timed(() => bare('bareChain', [size.steps])), 'ratio ≤ 1.05');
-    if (wanted(2)) await both(`2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`, 'ms', () => timed(() => run(`fan-out-${size.members}`)), () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])), 'ratio ≤ 1.05');
+        if (wanted(1))
+          await both(
+            `1. handoff: ${size.steps}-step pipeline`,
+            'ms',
+            () => timed(() => run(`pipeline-${size.steps}`)),
+            () => timed(() => bare('bareChain', [size.steps])),
+            'ratio ≤ 1.05',
+          );
+        if (wanted(2))
+          await both(
+            `2. fan-out: ${size.members} × ${size.fanOutDelayMs} ms`,
+            'ms',
+            () => timed(() => run(`fan-out-${size.members}`)),
+            () => timed(() => bare('bareFanOut', [size.members, size.fanOutDelayMs])),
+            'ratio ≤ 1.05',
+          );
 
-    if (wanted(4)) await both(`4. tool loop: ${size.toolCalls} tool calls, one per model turn (per call: a model turn + the tool)`, 'ms per tool call', async () => (await timed(() => run(`tool-loop-${size.toolCalls}`))) / size.toolCalls, async () => (await timed(() => bare('bareToolLoop', [size.toolCalls]))) / size.toolCalls);
+        if (wanted(4))
+          await both(
+            `4. tool loop: ${size.toolCalls} tool calls, one per model turn (per call: a model turn + the tool)`,
+            'ms per tool call',
+            async () => (await timed(() => run(`tool-loop-${size.toolCalls}`))) / size.toolCalls,
+            async () => (await timed(() => bare('bareToolLoop', [size.toolCalls]))) / size.toolCalls,
+          );
 
-    let peak = { troupe: 0, bare: 0 };
-    const sampling = (side: 'troupe' | 'bare') => {
-      const timer = setInterval(() => (peak[side] = Math.max(peak[side], process.memoryUsage().rss)), 50);
-      return () => clearInterval(timer);
-    };
-    const baseline = process.memoryUsage().rss;
-    const cpu = {
-      troupe: { worker: [] as number[], server: [] as number[] },
-      troupeAttributes: { worker: [] as number[], server: [] as number[] },
-      bare: { worker: [] as number[], server: [] as number[] },
-      bareModel: { worker: [] as number[], server: [] as number[] },
-      bareStructured: { worker: [] as number[], server: [] as number[] },
-    };
-    /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
-    const perRunCpu = async (side: keyof typeof cpu, batch: () => Promise<unknown>) => {
-      const before = cpuNow();
-      await batch();
-      const after = cpuNow();
-      cpu[side].worker.push((after.worker - before.worker) / size.debates);
-      if (after.server !== undefined && before.server !== undefined) cpu[side].server.push((after.server - before.server) / size.debates);
-    };
-    /** `size.debates` debates at once. */
-    const debates = (startOne: () => Promise<unknown>) => Promise.all(Array.from({ length: size.debates }, startOne));
-    /** A batch of debates on one side, in calls per second; their CPU is kept per debate. */
-    const debatesPerSecond = async (side: keyof typeof cpu, startOne: () => Promise<unknown>) => {
-      const ms = await timed(() => perRunCpu(side, () => debates(startOne)));
-      return (size.debates * 7) / (ms / 1_000);
-    };
-    const sampled = (side: 'troupe' | 'bare', measure: () => Promise<number>) => async () => {
-      const stop = sampling(side);
-      try {
-        return await measure();
-      } finally {
-        stop();
-      }
-    };
-    const troupeDebate = () => run('bench-debate', library);
-    const bareDebate = () => bare('bareDebate', [3, 2]);
-    const troupeDebates = () => debatesPerSecond('troupe', troupeDebate);
-    const bareDebates = () => debatesPerSecond('bare', bareDebate);
-    if (wanted(3)) {
-      // One unmeasured batch a side first: the first batches after the pipelines ran slower, on Troupe's side most.
-      await debates(troupeDebate);
-      await debates(bareDebate);
-    }
-    if (wanted(3)) await both(
-      `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
-      'calls/s',
-      sampled('troupe', troupeDebates),
-      sampled('bare', bareDebates),
-      'ratio ≥ 0.9',
-    );
-    // Bare's activity above does no model call; a hand-written Temporal app calling Claude makes the same SDK call Troupe's worker does.
-    if (wanted(3)) await both(
-      `3b. throughput: the same, bare workflows calling the model through the same Anthropic client`,
-      'calls/s',
-      troupeDebates,
-      () => debatesPerSecond('bareModel', () => bare('bareModelDebate', [3, 2])),
-    );
-    // Search attributes cost the server a visibility write per upsert: on against off, both Troupe, interleaved.
-    if (wanted(3)) await both(
-      `3c. throughput: Troupe's search attributes on (as \`troupe run\` starts runs) vs off (troupe = on, bare = off)`,
-      'calls/s',
-      () => debatesPerSecond('troupeAttributes', () => run('bench-debate', troupe)),
-      troupeDebates,
-    );
-    // Real debates answer with the debate's schemas: Troupe's debaters and judge always do (ArgumentSchema, JudgmentSchema);
-    // here the bare side does the same work a hand-written app does for it (the schema sent, the reply parsed with zod).
-    if (wanted3s) {
-      const bareStructuredDebate = () => bare('bareStructuredDebate', [3, 2]);
-      // One unmeasured batch a side first, as for case 3 (Troupe's is warm already when case 3 ran just before).
-      if (!wanted(3)) await debates(troupeDebate);
-      await debates(bareStructuredDebate);
-      await both(
-        `3s. throughput: ${size.debates} concurrent debates, debaters and judge answering with ArgumentSchema / JudgmentSchema on both sides`,
-        'calls/s',
-        troupeDebates,
-        () => debatesPerSecond('bareStructured', bareStructuredDebate),
-        'ratio ≥ 0.9',
-      );
-      const troupeHistory = await historyOf((await run('bench-debate', library)).handle);
-      const bareRun = await target.client.workflow.start('bareStructuredDebate', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [3, 2] });
-      await bareRun.result();
-      extras['3s. history of one debate (events, bytes)'] = { troupe: troupeHistory, bare: await historyOf(bareRun) };
-    }
-    if (wanted(3) || wanted3s) {
-      const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
-      extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = {
-        troupeWorker: ms(cpu.troupe.worker),
-        troupeWithAttributesWorker: ms(cpu.troupeAttributes.worker),
-        bareWorker: ms(cpu.bare.worker),
-        bareModelWorker: ms(cpu.bareModel.worker),
-        bareStructuredWorker: ms(cpu.bareStructured.worker),
-        troupeServer: ms(cpu.troupe.server),
-        troupeWithAttributesServer: ms(cpu.troupeAttributes.server),
-        bareServer: ms(cpu.bare.server),
-        bareModelServer: ms(cpu.bareModel.server),
-        bareStructuredServer: ms(cpu.bareStructured.server),
-      };
-    }
-    if (wanted(3)) extras['7. memory'] = { baselineRssMb: mb(baseline), peakRssMbTroupe: mb(peak.troupe), peakRssMbBare: mb(peak.bare), rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates) };
-    peak = { troupe: 0, bare: 0 };
+        let peak = { troupe: 0, bare: 0 };
+        const sampling = (side: 'troupe' | 'bare') => {
+          const timer = setInterval(() => (peak[side] = Math.max(peak[side], process.memoryUsage().rss)), 50);
+          return () => clearInterval(timer);
+        };
+        const baseline = process.memoryUsage().rss;
+        const cpu = {
+          troupe: { worker: [] as number[], server: [] as number[] },
+          troupeAttributes: { worker: [] as number[], server: [] as number[] },
+          bare: { worker: [] as number[], server: [] as number[] },
+          bareModel: { worker: [] as number[], server: [] as number[] },
+          bareStructured: { worker: [] as number[], server: [] as number[] },
+        };
+        /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
+        const perRunCpu = async (side: keyof typeof cpu, batch: () => Promise<unknown>) => {
+          const before = cpuNow();
+          await batch();
+          const after = cpuNow();
+          cpu[side].worker.push((after.worker - before.worker) / size.debates);
+          if (after.server !== undefined && before.server !== undefined)
+            cpu[side].server.push((after.server - before.server) / size.debates);
+        };
+        /** `size.debates` debates at once. */
+        const debates = (startOne: () => Promise<unknown>) =>
+          Promise.all(Array.from({ length: size.debates }, startOne));
+        /** A batch of debates on one side, in calls per second; their CPU is kept per debate. */
+        const debatesPerSecond = async (side: keyof typeof cpu, startOne: () => Promise<unknown>) => {
+          const ms = await timed(() => perRunCpu(side, () => debates(startOne)));
+          return (size.debates * 7) / (ms / 1_000);
+        };
+        const sampled = (side: 'troupe' | 'bare', measure: () => Promise<number>) => async () => {
+          const stop = sampling(side);
+          try {
+            return await measure();
+          } finally {
+            stop();
+          }
+        };
+        const troupeDebate = () => run('bench-debate', library);
+        const bareDebate = () => bare('bareDebate', [3, 2]);
+        const troupeDebates = () => debatesPerSecond('troupe', troupeDebate);
+        const bareDebates = () => debatesPerSecond('bare', bareDebate);
+        if (wanted(3)) {
+          // One unmeasured batch a side first: the first batches after the pipelines ran slower, on Troupe's side most.
+          await debates(troupeDebate);
+          await debates(bareDebate);
+        }
+        if (wanted(3))
+          await both(
+            `3. throughput: ${size.debates} concurrent debates (7 calls each)`,
+            'calls/s',
+            sampled('troupe', troupeDebates),
+            sampled('bare', bareDebates),
+            'ratio ≥ 0.9',
+          );
+        // Bare's activity above does no model call; a hand-written Temporal app calling Claude makes the same SDK call Troupe's worker does.
+        if (wanted(3))
+          await both(
+            `3b. throughput: the same, bare workflows calling the model through the same Anthropic client`,
+            'calls/s',
+            troupeDebates,
+            () => debatesPerSecond('bareModel', () => bare('bareModelDebate', [3, 2])),
+          );
+        // Search attributes cost the server a visibility write per upsert: on against off, both Troupe, interleaved.
+        if (wanted(3))
+          await both(
+            `3c. throughput: Troupe's search attributes on (as \`troupe run\` starts runs) vs off (troupe = on, bare = off)`,
+            'calls/s',
+            () => debatesPerSecond('troupeAttributes', () => run('bench-debate', troupe)),
+            troupeDebates,
+          );
+        // Real debates answer with the debate's schemas: Troupe's debaters and judge always do (ArgumentSchema, JudgmentSchema);
+        // here the bare side does the same work a hand-written app does for it (the schema sent, the reply parsed with zod).
+        if (wanted3s) {
+          const bareStructuredDebate = () => bare('bareStructuredDebate', [3, 2]);
+          // One unmeasured batch a side first, as for case 3 (Troupe's is warm already when case 3 ran just before).
+          if (!wanted(3)) await debates(troupeDebate);
+          await debates(bareStructuredDebate);
+          await both(
+            `3s. throughput: ${size.debates} concurrent debates, debaters and judge answering with ArgumentSchema / JudgmentSchema on both sides`,
+            'calls/s',
+            troupeDebates,
+            () => debatesPerSecond('bareStructured', bareStructuredDebate),
+            'ratio ≥ 0.9',
+          );
+          const troupeHistory = await historyOf((await run('bench-debate', library)).handle);
+          const bareRun = await target.client.workflow.start('bareStructuredDebate', {
+            taskQueue: 'bench-bare',
+            workflowId: `bare-history-${(seq += 1)}`,
+            args: [3, 2],
+          });
+          await bareRun.result();
+          extras['3s. history of one debate (events, bytes)'] = {
+            troupe: troupeHistory,
+            bare: await historyOf(bareRun),
+          };
+        }
+        if (wanted(3) || wanted3s) {
+          const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
+          extras['3. CPU per debate (ms, median): this process (workers and client), the Temporal server'] = {
+            troupeWorker: ms(cpu.troupe.worker),
+            troupeWithAttributesWorker: ms(cpu.troupeAttributes.worker),
+            bareWorker: ms(cpu.bare.worker),
+            bareModelWorker: ms(cpu.bareModel.worker),
+            bareStructuredWorker: ms(cpu.bareStructured.worker),
+            troupeServer: ms(cpu.troupe.server),
+            troupeWithAttributesServer: ms(cpu.troupeAttributes.server),
+            bareServer: ms(cpu.bare.server),
+            bareModelServer: ms(cpu.bareModel.server),
+            bareStructuredServer: ms(cpu.bareStructured.server),
+          };
+        }
+        if (wanted(3))
+          extras['7. memory'] = {
+            baselineRssMb: mb(baseline),
+            peakRssMbTroupe: mb(peak.troupe),
+            peakRssMbBare: mb(peak.bare),
+            rssKbPerConcurrentRunTroupe: Math.round((peak.troupe - baseline) / 1024 / size.debates),
+          };
+        peak = { troupe: 0, bare: 0 };
 
-    if (wanted(5)) await both(`5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`, 'ms', () => timed(() => run(`pipeline-${size.steps}-checked`)), () => timed(() => run(`pipeline-${size.steps}`)), 'ratio ≤ 1.2');
+        if (wanted(5))
+          await both(
+            `5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`,
+            'ms',
+            () => timed(() => run(`pipeline-${size.steps}-checked`)),
+            () => timed(() => run(`pipeline-${size.steps}`)),
+            'ratio ≤ 1.2',
+          );
 
-    if (wanted(6)) {
-      const history: Record<string, unknown> = {};
-      for (const [name, team, calls] of [
-        [`pipeline of ${size.shortPipeline}`, `pipeline-${size.shortPipeline}`, size.shortPipeline],
-        [`pipeline of ${size.longPipeline}`, `pipeline-${size.longPipeline}`, size.longPipeline],
-        [`parallel step of ${size.members}`, `fan-out-${size.members}`, size.members],
-        ['debate (3 × 2 + judge)', 'bench-debate', 7],
-      ] as const) {
-        const { events, bytes } = await historyOf((await run(team)).handle);
-        history[name] = { eventsPerCall: +(events / calls).toFixed(2), bytesPerCall: Math.round(bytes / calls) };
-      }
-      const bareChain = await target.client.workflow.start('bareChain', { taskQueue: 'bench-bare', workflowId: `bare-history-${(seq += 1)}`, args: [size.shortPipeline] });
-      await bareChain.result();
-      const bareHistory = await historyOf(bareChain);
-      history[`bare chain of ${size.shortPipeline}`] = { eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2), bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline) };
-      extras['6. history cost'] = history;
-      // Every topology, as the example teams use it: a hierarchy counts its sub-teams' histories too.
-      const topologies: Record<string, unknown> = {};
-      for (const team of exampleTeams) {
-        const handle = await examples.start(team.name, 'Benchmark task.', { workflowId: `example-${team.name}-${(seq += 1)}` });
-        await handle.result();
-        const cost = await treeHistoryOf(handle.workflowId);
-        topologies[`${team.name} (${team.spec.topology.kind})`] = { agentCalls: cost.calls, toolCalls: cost.tools, eventsPerCall: +(cost.events / cost.calls).toFixed(2), bytesPerCall: Math.round(cost.bytes / cost.calls) };
-      }
-      extras['6. history cost per topology (example teams)'] = topologies;
-    }
+        if (wanted(6)) {
+          const history: Record<string, unknown> = {};
+          for (const [name, team, calls] of [
+            [`pipeline of ${size.shortPipeline}`, `pipeline-${size.shortPipeline}`, size.shortPipeline],
+            [`pipeline of ${size.longPipeline}`, `pipeline-${size.longPipeline}`, size.longPipeline],
+            [`parallel step of ${size.members}`, `fan-out-${size.members}`, size.members],
+            ['debate (3 × 2 + judge)', 'bench-debate', 7],
+          ] as const) {
+            const { events, bytes } = await historyOf((await run(team)).handle);
+            history[name] = { eventsPerCall: +(events / calls).toFixed(2), bytesPerCall: Math.round(bytes / calls) };
+          }
+          const bareChain = await target.client.workflow.start('bareChain', {
+            taskQueue: 'bench-bare',
+            workflowId: `bare-history-${(seq += 1)}`,
+            args: [size.shortPipeline],
+          });
+          await bareChain.result();
+          const bareHistory = await historyOf(bareChain);
+          history[`bare chain of ${size.shortPipeline}`] = {
+            eventsPerCall: +(bareHistory.events / size.shortPipeline).toFixed(2),
+            bytesPerCall: Math.round(bareHistory.bytes / size.shortPipeline),
+          };
+          extras['6. history cost'] = history;
+          // Every topology, as the example teams use it: a hierarchy counts its sub-teams' histories too.
+          const topologies: Record<string, unknown> = {};
+          for (const team of exampleTeams) {
+            const handle = await examples.start(team.name, 'Benchmark task.', {
+              workflowId: `example-${team.name}-${(seq += 1)}`,
+            });
+            await handle.result();
+            const cost = await treeHistoryOf(handle.workflowId);
+            topologies[`${team.name} (${team.spec.topology.kind})`] = {
+              agentCalls: cost.calls,
+              toolCalls: cost.tools,
+              eventsPerCall: +(cost.events / cost.calls).toFixed(2),
+              bytesPerCall: Math.round(cost.bytes / cost.calls),
+            };
+          }
+          extras['6. history cost per topology (example teams)'] = topologies;
+        }
 
-    if (wanted(8)) {
-      const cli = (args: string[]) => () => {
-        const start = performance.now();
-        const result = spawnSync(process.execPath, [join(ROOT, 'bin/troupe.js'), ...args], { env: { ...process.env, TEMPORAL_ADDRESS: target.address }, encoding: 'utf8' });
-        if (result.status !== 0) throw new Error(`troupe ${args.join(' ')} failed: ${result.stderr}`);
-        return Promise.resolve(performance.now() - start);
-      };
-      const closed = (await run(`pipeline-${size.shortPipeline}`)).workflowId;
-      const startup: Record<string, number> = {};
-      for (const [name, args] of [['--help', ['--help']], ['status of a closed run', ['status', closed]]] as const) {
-        const times: number[] = [];
-        for (let i = 0; i < size.cli; i += 1) times.push(await cli([...args])());
-        startup[name] = Math.round(median(times));
-      }
-      extras['8. CLI start-up (ms, from source through tsx)'] = startup;
-    }
-  }))),
+        if (wanted(8)) {
+          const cli = (args: string[]) => () => {
+            const start = performance.now();
+            const result = spawnSync(process.execPath, [join(ROOT, 'bin/troupe.js'), ...args], {
+              env: { ...process.env, TEMPORAL_ADDRESS: target.address },
+              encoding: 'utf8',
+            });
+            if (result.status !== 0) throw new Error(`troupe ${args.join(' ')} failed: ${result.stderr}`);
+            return Promise.resolve(performance.now() - start);
+          };
+          const closed = (await run(`pipeline-${size.shortPipeline}`)).workflowId;
+          const startup: Record<string, number> = {};
+          for (const [name, args] of [
+            ['--help', ['--help']],
+            ['status of a closed run', ['status', closed]],
+          ] as const) {
+            const times: number[] = [];
+            for (let i = 0; i < size.cli; i += 1) times.push(await cli([...args])());
+            startup[name] = Math.round(median(times));
+          }
+          extras['8. CLI start-up (ms, from source through tsx)'] = startup;
+        }
+      }),
+    ),
+  ),
 ]);
 await target.close();
 
-console.log(`\n| case | troupe (median, min–max) | bare (median, min–max) | troupe / bare | target |\n| --- | --- | --- | --- | --- |`);
+console.log(
+  `\n| case | troupe (median, min–max) | bare (median, min–max) | troupe / bare | target |\n| --- | --- | --- | --- | --- |`,
+);
 for (const f of figures) {
-  console.log(`| ${f.case} | ${fmt(median(f.troupe))} ${f.unit} (${fmt(Math.min(...f.troupe))}–${fmt(Math.max(...f.troupe))}) | ${fmt(median(f.bare))} ${f.unit} (${fmt(Math.min(...f.bare))}–${fmt(Math.max(...f.bare))}) | ${(median(f.troupe) / median(f.bare)).toFixed(2)} | ${f.target ?? ''} |`);
+  console.log(
+    `| ${f.case} | ${fmt(median(f.troupe))} ${f.unit} (${fmt(Math.min(...f.troupe))}–${fmt(Math.max(...f.troupe))}) | ${fmt(median(f.bare))} ${f.unit} (${fmt(Math.min(...f.bare))}–${fmt(Math.max(...f.bare))}) | ${(median(f.troupe) / median(f.bare)).toFixed(2)} | ${f.target ?? ''} |`,
+  );
 }
 for (const [name, value] of Object.entries(extras)) console.log(`\n${name}: ${JSON.stringify(value)}`);
-const results = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', size, load: loadavg().map((n) => +n.toFixed(2)), machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version }, figures, extras };
+const results = {
+  date: new Date().toISOString(),
+  mode: smoke ? 'smoke' : 'full',
+  size,
+  load: loadavg().map((n) => +n.toFixed(2)),
+  machine: {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+  },
+  figures,
+  extras,
+};
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 // Only a full run of every case at its usual sizes replaces latest.json, the figures the README quotes.
-const file = smoke ? 'smoke' : only !== undefined ? `case-${only}` : option('--debates') || option('--repeats') ? 'resized' : 'latest';
+const file = smoke
+  ? 'smoke'
+  : only !== undefined
+    ? `case-${only}`
+    : option('--debates') || option('--repeats')
+      ? 'resized'
+      : 'latest';
 writeFileSync(join(ROOT, `bench/results/${file}.json`), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nload at the end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}\nwrote bench/results/${file}.json`);
+console.log(
+  `\nload at the end: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}\nwrote bench/results/${file}.json`,
+);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

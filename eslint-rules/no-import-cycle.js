@@ -20,10 +20,31 @@ function moduleSpecifiers(file) {
   /** @type {ts.StringLiteralLike[]} */
   const found = [];
   const visit = (/** @type {ts.Node} */ node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteralLike(node.moduleSpecifier)) found.push(node.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteralLike(node.moduleReference.expression)) found.push(node.moduleReference.expression);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) found.push(node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteralLike(node.argument.literal)) found.push(node.argument.literal);
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteralLike(node.moduleSpecifier)
+    )
+      found.push(node.moduleSpecifier);
+    else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteralLike(node.moduleReference.expression)
+    )
+      found.push(node.moduleReference.expression);
+    else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    )
+      found.push(node.arguments[0]);
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteralLike(node.argument.literal)
+    )
+      found.push(node.argument.literal);
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -46,7 +67,15 @@ function importsOf(/** @type {ts.Program} */ program, /** @type {string} */ file
   const options = program.getCompilerOptions();
   for (const specifier of moduleSpecifiers(file)) {
     const mode = ts.getModeForUsageLocation(file, specifier, options);
-    const resolved = ts.resolveModuleName(specifier.text, fileName, options, ts.sys, undefined, undefined, mode).resolvedModule;
+    const resolved = ts.resolveModuleName(
+      specifier.text,
+      fileName,
+      options,
+      ts.sys,
+      undefined,
+      undefined,
+      mode,
+    ).resolvedModule;
     if (!resolved || resolved.isExternalLibraryImport || resolved.resolvedFileName.endsWith('.d.ts')) continue;
     edges.push({ target: path.normalize(resolved.resolvedFileName), node: specifier });
   }
@@ -106,7 +135,10 @@ const noImportCycle = {
           const start = file.getLineAndCharacterOfPosition(node.getStart(file));
           const end = file.getLineAndCharacterOfPosition(node.getEnd());
           context.report({
-            loc: { start: { line: start.line + 1, column: start.character }, end: { line: end.line + 1, column: end.character } },
+            loc: {
+              start: { line: start.line + 1, column: start.character },
+              end: { line: end.line + 1, column: end.character },
+            },
             messageId: 'cycle',
             data: { chain: [fileName, ...chain].map(relative).join(' → ') },
           });

@@ -2,7 +2,8 @@ import { HandoffSchema, MODELS, defineAgent, defineTeam } from '../src/team/inde
 import type { MessagesScript } from '../src/activities/index.js';
 
 /** Handoff: the active agent answers or hands the conversation to the peer best placed to answer. */
-const desk = (name: string, system: string) => defineAgent({ name, role: `${name} desk`, model: MODELS.fast, system, output: HandoffSchema });
+const desk = (name: string, system: string) =>
+  defineAgent({ name, role: `${name} desk`, model: MODELS.fast, system, output: HandoffSchema });
 
 export const concierge = defineTeam({
   name: 'concierge',
@@ -16,7 +17,28 @@ export const concierge = defineTeam({
 });
 
 export const conciergeScript: MessagesScript = {
-  'concierge/front': [{ delayMs: 500, json: { handoffTo: 'travel', answer: 'Customer wants to move their Lisbon flight to Friday and use points for the fare difference.' } }],
-  'concierge/travel': [{ delayMs: 600, json: { handoffTo: 'accounts', answer: 'Flight moved to Friday 09:40; fare difference is 4,200 points.' } }],
-  'concierge/accounts': [{ delayMs: 600, json: { handoffTo: '', answer: 'Your flight is now Friday 09:40, and 4,200 points covered the fare difference. 18,300 points remain.' } }],
+  'concierge/front': [
+    {
+      delayMs: 500,
+      json: {
+        handoffTo: 'travel',
+        answer: 'Customer wants to move their Lisbon flight to Friday and use points for the fare difference.',
+      },
+    },
+  ],
+  'concierge/travel': [
+    {
+      delayMs: 600,
+      json: { handoffTo: 'accounts', answer: 'Flight moved to Friday 09:40; fare difference is 4,200 points.' },
+    },
+  ],
+  'concierge/accounts': [
+    {
+      delayMs: 600,
+      json: {
+        handoffTo: '',
+        answer: 'Your flight is now Friday 09:40, and 4,200 points covered the fare difference. 18,300 points remain.',
+      },
+    },
+  ],
 };

@@ -36,7 +36,10 @@ const readNote = defineTool({
   },
 });
 
-const Findings = z.object({ answer: z.string(), sources: z.array(z.string()).describe('ids of the notes the answer rests on') });
+const Findings = z.object({
+  answer: z.string(),
+  sources: z.array(z.string()).describe('ids of the notes the answer rests on'),
+});
 
 const researcher = defineAgent({
   name: 'researcher',
@@ -47,8 +50,20 @@ const researcher = defineAgent({
   tools: [searchNotes, readNote],
   maxTurns: 6,
 });
-const editor = defineAgent({ name: 'editor', role: 'editor', model: MODELS.strong, system: 'Turn the findings into a brief of at most 80 words, naming the sources.', output: 'text' });
-const validator = defineAgent({ name: 'validator', role: 'validator', model: MODELS.fast, system: 'Approve the brief only if every claim is backed by the findings.', output: VerdictSchema });
+const editor = defineAgent({
+  name: 'editor',
+  role: 'editor',
+  model: MODELS.strong,
+  system: 'Turn the findings into a brief of at most 80 words, naming the sources.',
+  output: 'text',
+});
+const validator = defineAgent({
+  name: 'validator',
+  role: 'validator',
+  model: MODELS.fast,
+  system: 'Approve the brief only if every claim is backed by the findings.',
+  output: VerdictSchema,
+});
 
 export const fieldResearch = defineTeam({
   name: 'field-research',
@@ -60,7 +75,9 @@ export const fieldResearch = defineTeam({
       const known = new Set(notes().map((n) => n.id));
       const unknown = sources.filter((s) => !known.has(s));
       if (sources.length === 0) return { approved: false, feedback: 'cite at least one note id as a source' };
-      return unknown.length ? { approved: false, feedback: `no such notes: ${unknown.join(', ')}; cite ids from search_notes` } : { approved: true, feedback: 'every source exists' };
+      return unknown.length
+        ? { approved: false, feedback: `no such notes: ${unknown.join(', ')}; cite ids from search_notes` }
+        : { approved: true, feedback: 'every source exists' };
     },
   },
   topology: {
@@ -75,15 +92,29 @@ export const fieldResearch = defineTeam({
 export const fieldResearchScript: MessagesScript = {
   'field-research/researcher': [
     { delayMs: 300, toolUse: [{ name: 'search_notes', input: { query: 'retries crash paid' } }] },
-    { delayMs: 300, toolUse: [{ name: 'read_note', input: { id: 'retries' } }, { name: 'read_note', input: { id: 'costs' } }] },
+    {
+      delayMs: 300,
+      toolUse: [
+        { name: 'read_note', input: { id: 'retries' } },
+        { name: 'read_note', input: { id: 'costs' } },
+      ],
+    },
     {
       delayMs: 300,
       json: {
-        answer: 'Temporal retries model calls with back-off and honours retry-after; a call whose completion is recorded is never repeated after a crash.',
+        answer:
+          'Temporal retries model calls with back-off and honours retry-after; a call whose completion is recorded is never repeated after a crash.',
         sources: ['retries', 'costs'],
       },
     },
   ],
-  'field-research/editor': [{ delayMs: 300, text: 'Retries belong to the orchestrator (retries): 429s and 529s are retried with back-off. And finished calls are not paid twice (costs): a crash resumes from the last recorded step.' }],
-  'field-research/validator': [{ delayMs: 200, json: { approved: true, feedback: 'Both claims rest on the cited notes.' } }],
+  'field-research/editor': [
+    {
+      delayMs: 300,
+      text: 'Retries belong to the orchestrator (retries): 429s and 529s are retried with back-off. And finished calls are not paid twice (costs): a crash resumes from the last recorded step.',
+    },
+  ],
+  'field-research/validator': [
+    { delayMs: 200, json: { approved: true, feedback: 'Both claims rest on the cited notes.' } },
+  ],
 };

@@ -8,7 +8,15 @@ import { researchBrief, researchBriefScript } from './research-brief.js';
 import { supportDesk, supportDeskScript } from './support-desk.js';
 
 /** The teams `troupe` knows by default (override with --teams or TROUPE_TEAMS): one per topology, and an agent with tools. */
-export const teams = [researchBrief, supportDesk, launchPlan, architectureDebate, incidentSwarm, concierge, fieldResearch];
+export const teams = [
+  researchBrief,
+  supportDesk,
+  launchPlan,
+  architectureDebate,
+  incidentSwarm,
+  concierge,
+  fieldResearch,
+];
 
 /** Scripted replies for the offline provider, used when no ANTHROPIC_API_KEY is set. */
 export const offlineScript: MessagesScript = {

@@ -10,10 +10,17 @@ const lead = defineAgent({
   name: 'lead',
   role: 'launch lead',
   model: MODELS.strong,
-  system: 'You plan product launches. Delegate research and analysis to your workers, then decide go or no-go with reasons.',
+  system:
+    'You plan product launches. Delegate research and analysis to your workers, then decide go or no-go with reasons.',
   output: SupervisorDecisionSchema,
 });
-const analyst = defineAgent({ name: 'market-analyst', role: 'market analyst', model: MODELS.fast, system: 'Size the market and name the main competitors, in five bullet points at most.', output: 'text' });
+const analyst = defineAgent({
+  name: 'market-analyst',
+  role: 'market analyst',
+  model: MODELS.fast,
+  system: 'Size the market and name the main competitors, in five bullet points at most.',
+  output: 'text',
+});
 
 export const launchPlan = defineTeam({
   name: 'launch-plan',
@@ -32,7 +39,10 @@ export const launchPlanScript: MessagesScript = {
         done: false,
         answer: 'Gather the market picture and a technical brief in parallel.',
         assignments: [
-          { worker: 'market-analyst', task: 'Size the market for durable agent orchestration and name the main competitors.' },
+          {
+            worker: 'market-analyst',
+            task: 'Size the market for durable agent orchestration and name the main competitors.',
+          },
           { worker: 'research-brief', task: 'Why do durable workflows matter for LLM agents?' },
         ],
       },
@@ -41,7 +51,8 @@ export const launchPlanScript: MessagesScript = {
       delayMs: 700,
       json: {
         done: true,
-        answer: 'GO. Teams running agents in production lose work and money on crashes; durable orchestration is a clear gap next to existing agent frameworks. Lead with crash recovery and audit trails.',
+        answer:
+          'GO. Teams running agents in production lose work and money on crashes; durable orchestration is a clear gap next to existing agent frameworks. Lead with crash recovery and audit trails.',
         assignments: [],
       },
     },

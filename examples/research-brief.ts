@@ -15,7 +15,8 @@ const researcher = defineAgent({
   name: 'researcher',
   role: 'researcher',
   model: MODELS.strong,
-  system: 'You are a careful researcher. List the key findings on the topic, each with why it matters, and the open questions. Do not write prose.',
+  system:
+    'You are a careful researcher. List the key findings on the topic, each with why it matters, and the open questions. Do not write prose.',
   output: Findings,
   timeout: '2m',
 });
@@ -24,7 +25,8 @@ const writer = defineAgent({
   name: 'writer',
   role: 'writer',
   model: MODELS.strong,
-  system: 'You are a technical writer. Turn research findings into a brief of at most 150 words for an engineering lead. Plain prose, no headings.',
+  system:
+    'You are a technical writer. Turn research findings into a brief of at most 150 words for an engineering lead. Plain prose, no headings.',
   output: 'text',
   timeout: '2m',
 });
@@ -33,7 +35,8 @@ const critic = defineAgent({
   name: 'critic',
   role: 'critic',
   model: MODELS.fast,
-  system: 'You are a demanding editor. Approve a brief only if it is accurate to the findings, concrete and under 150 words.',
+  system:
+    'You are a demanding editor. Approve a brief only if it is accurate to the findings, concrete and under 150 words.',
   output: VerdictSchema,
   timeout: '1m',
 });
@@ -46,7 +49,11 @@ export const researchBrief = defineTeam({
     kind: 'pipeline',
     steps: [
       { agent: 'researcher', instruction: 'Research the topic of the overall task.' },
-      { agent: 'writer', instruction: 'Write the brief from the researcher\'s findings.', gate: { kind: 'agent', agent: 'critic', maxRevisions: 2 } },
+      {
+        agent: 'writer',
+        instruction: "Write the brief from the researcher's findings.",
+        gate: { kind: 'agent', agent: 'critic', maxRevisions: 2 },
+      },
     ],
   },
 });
@@ -58,9 +65,18 @@ export const researchBriefScript: MessagesScript = {
       delayMs: 900,
       json: {
         findings: [
-          { claim: 'Agent runs fail mid-way: a crashed process loses every step not yet persisted.', why_it_matters: 'Paid LLM calls are repeated and long runs never finish.' },
-          { claim: 'A durable workflow records each step in an event history before moving on.', why_it_matters: 'A restarted worker resumes from the last recorded step instead of starting over.' },
-          { claim: 'Retries, timeouts and back-off belong to the orchestrator, not to each API call.', why_it_matters: 'Rate limits and overloads are absorbed without ad-hoc retry loops.' },
+          {
+            claim: 'Agent runs fail mid-way: a crashed process loses every step not yet persisted.',
+            why_it_matters: 'Paid LLM calls are repeated and long runs never finish.',
+          },
+          {
+            claim: 'A durable workflow records each step in an event history before moving on.',
+            why_it_matters: 'A restarted worker resumes from the last recorded step instead of starting over.',
+          },
+          {
+            claim: 'Retries, timeouts and back-off belong to the orchestrator, not to each API call.',
+            why_it_matters: 'Rate limits and overloads are absorbed without ad-hoc retry loops.',
+          },
         ],
         open_questions: ['How large may a single agent output be before it should live outside the history?'],
       },
@@ -81,7 +97,14 @@ export const researchBriefScript: MessagesScript = {
     },
   ],
   'research-brief/critic': [
-    { delayMs: 600, json: { approved: false, feedback: 'Too vague: name the concrete failure (lost steps, repeated paid calls) and what the history gives you.' } },
+    {
+      delayMs: 600,
+      json: {
+        approved: false,
+        feedback:
+          'Too vague: name the concrete failure (lost steps, repeated paid calls) and what the history gives you.',
+      },
+    },
     { delayMs: 600, json: { approved: true, feedback: 'Concrete, accurate to the findings, under 150 words.' } },
   ],
 };

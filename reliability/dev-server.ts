@@ -24,8 +24,23 @@ export class RestartableDevServer {
 
   async start(): Promise<void> {
     const binary = resolveTemporalBinary('dev-server');
-    if (binary.type !== 'existing-path') throw new Error('The reliability harness needs the `temporal` CLI on PATH (or TEMPORAL_CLI_PATH): npx troupe setup');
-    const args = ['server', 'start-dev', '--db-filename', this.dbFile, '--port', String(this.port), '--ip', '127.0.0.1', '--headless', '--log-level', 'error'];
+    if (binary.type !== 'existing-path')
+      throw new Error(
+        'The reliability harness needs the `temporal` CLI on PATH (or TEMPORAL_CLI_PATH): npx troupe setup',
+      );
+    const args = [
+      'server',
+      'start-dev',
+      '--db-filename',
+      this.dbFile,
+      '--port',
+      String(this.port),
+      '--ip',
+      '127.0.0.1',
+      '--headless',
+      '--log-level',
+      'error',
+    ];
     const child = spawn(binary.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     this.child = child;
     child.on('exit', () => {

@@ -16,13 +16,17 @@ export class RestartableMcpHttpServer {
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', TALLY_SERVER, '--http'], { env: { ...process.env, MCP_PORT: String(this.port), TALLY_LOG: this.log }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', TALLY_SERVER, '--http'], {
+      env: { ...process.env, MCP_PORT: String(this.port), TALLY_LOG: this.log },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     let said = '';
     child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
     const deadline = Date.now() + 30_000;
     while (!said.includes('listening on')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`The MCP HTTP server did not start: ${said}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`The MCP HTTP server did not start: ${said}`);
       await sleep(50);
     }
   }
@@ -43,7 +47,10 @@ export class RestartableMcpHttpServer {
 
 /** SIGKILLs the stdio MCP servers the workers started; returns how many there were. */
 export function killStdioMcpServers(): number {
-  const found = spawnSync('pgrep', ['-f', `${TALLY_SERVER} stdio`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  const found = spawnSync('pgrep', ['-f', `${TALLY_SERVER} stdio`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const pid of found) {
     try {
       process.kill(pid, 'SIGKILL');

@@ -6,7 +6,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ACTIVITY_HEADER, RUN_HEADER, ScriptedMessages, type MessagesScript, type ScriptedResponse } from '../src/activities/index.js';
+import {
+  ACTIVITY_HEADER,
+  RUN_HEADER,
+  ScriptedMessages,
+  type MessagesScript,
+  type ScriptedResponse,
+} from '../src/activities/index.js';
 
 /** The worker process (pid) a request comes from. */
 export const WORKER_HEADER = 'x-reliability-worker';
@@ -42,7 +48,9 @@ export async function startPaidCallsDouble(script: MessagesScript): Promise<Paid
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [], has_more: false, first_id: null, last_id: null }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: [], has_more: false, first_id: null, last_id: null }));
       return;
     }
     requests += 1;

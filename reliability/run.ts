@@ -41,7 +41,8 @@ const size = smoke
   ? { kills: 8, restarts: 2, inFlight: 4, killEveryMs: [1_500, 4_000], loadWaves: 4, loadRuns: 40 }
   : { kills: 110, restarts: 6, inFlight: 8, killEveryMs: [2_000, 6_000], loadWaves: 6, loadRuns: 200 };
 /** `--kills N` and `--restarts N` override the mode's numbers of faults, `--waves N` and `--wave-runs N` its load. */
-const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+const flag = (name: string) =>
+  process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined;
 size.kills = flag('--kills') ?? size.kills;
 size.restarts = flag('--restarts') ?? size.restarts;
 size.loadWaves = flag('--waves') ?? size.loadWaves;
@@ -63,7 +64,10 @@ const connection = await Connection.connect({ address: server.address });
 const dataConverter = payloadDataConverter({ TROUPE_PAYLOAD_KEY: payloadKey });
 const client = new Client({ connection, dataConverter });
 const registry = new TeamRegistry(teams);
-const troupeClient = new TroupeClient(client, registry, { taskQueue: TASK_QUEUE, searchAttributes: await ensureSearchAttributes(client, 'default') });
+const troupeClient = new TroupeClient(client, registry, {
+  taskQueue: TASK_QUEUE,
+  searchAttributes: await ensureSearchAttributes(client, 'default'),
+});
 const double = await startPaidCallsDouble(script);
 // The MCP servers' executions of their tool, one line each: "done <workflow id>/<activity id> <epoch ms>".
 const mcpLog = join(work, 'tally.log');
@@ -72,7 +76,16 @@ const mcpHttp = new RestartableMcpHttpServer(await freePort(), mcpLog);
 await mcpHttp.start();
 const bundle = join(work, 'workflows.bundle.js');
 // Built with the workers' failure converter, so workflow failures keep their messages encrypted too.
-writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: dataConverter.failureConverterPath!, logger: quietLogger() })).code);
+writeFileSync(
+  bundle,
+  (
+    await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      failureConverterPath: dataConverter.failureConverterPath!,
+      logger: quietLogger(),
+    })
+  ).code,
+);
 const workerEnv = (taskQueue: string, limits: object = {}) => ({
   TEMPORAL_ADDRESS: server.address,
   RELIABILITY_TASK_QUEUE: taskQueue,
@@ -93,7 +106,10 @@ const journaled = (key: string) => {
   const call = `${parts.slice(0, -3).join('/')} ${parts.at(-2) ?? ''}`;
   if (!journaledAt.has(call)) journaledAt.set(call, Date.now());
 };
-const workers = [new SupervisedWorker(workerEnv(TASK_QUEUE), log, journaled), new SupervisedWorker(workerEnv(TASK_QUEUE), log, journaled)];
+const workers = [
+  new SupervisedWorker(workerEnv(TASK_QUEUE), log, journaled),
+  new SupervisedWorker(workerEnv(TASK_QUEUE), log, journaled),
+];
 workers.forEach((w) => w.start());
 const laterWorkers: SupervisedWorker[] = [];
 // However the harness ends (an error, Ctrl-C), it leaves no server or worker behind.
@@ -137,23 +153,32 @@ const TASK = (team: string) => `Reliability task for ${team}: why do durable wor
 async function runOne(team: string, phase: RunRecord['phase'], taskQueue = TASK_QUEUE): Promise<RunRecord> {
   const record: RunRecord = { workflowId: `${phase}-${team}-${(sequence += 1)}`, team, phase };
   runs.push(record);
-  await persist(() => troupeClient.start(team, TASK(team), { workflowId: record.workflowId, taskQueue }).catch((error: Error) => {
-    // A start the server recorded before it went down is already there.
-    if (error.name === 'WorkflowExecutionAlreadyStartedError') return undefined;
-    throw error;
-  }));
+  await persist(() =>
+    troupeClient.start(team, TASK(team), { workflowId: record.workflowId, taskQueue }).catch((error: Error) => {
+      // A start the server recorded before it went down is already there.
+      if (error.name === 'WorkflowExecutionAlreadyStartedError') return undefined;
+      throw error;
+    }),
+  );
   const handle = troupeClient.run(record.workflowId);
   const deadline = Date.now() + 900_000;
   let decided = team !== approvalTeam.name;
   while (Date.now() < deadline) {
-    const status = await handle.handle.describe().then((d) => d.status.name, () => undefined);
+    const status = await handle.handle.describe().then(
+      (d) => d.status.name,
+      () => undefined,
+    );
     if (status && status !== 'RUNNING') {
       record.status = status;
       break;
     }
     if (!decided && status === 'RUNNING') {
       const awaiting = (await handle.progress().catch(() => undefined))?.awaiting;
-      if (awaiting) decided = await handle.decide({ by: 'ana', decision: 'approve' }).then((r) => r.accepted, () => false);
+      if (awaiting)
+        decided = await handle.decide({ by: 'ana', decision: 'approve' }).then(
+          (r) => r.accepted,
+          () => false,
+        );
     }
     await sleep(500);
   }
@@ -170,7 +195,8 @@ async function runOne(team: string, phase: RunRecord['phase'], taskQueue = TASK_
 // 1. Reference: every team once, without faults, gives the expected results.
 double.setDelay(0, 0);
 const expected = new Map<string, RunRecord>();
-for (const record of await Promise.all(teams.map((team) => runOne(team.name, 'reference')))) expected.set(record.team, record);
+for (const record of await Promise.all(teams.map((team) => runOne(team.name, 'reference'))))
+  expected.set(record.team, record);
 log(`reference runs: ${[...expected.values()].map((r) => `${r.team} ${r.status}`).join(', ')}`);
 
 // 2. Chaos: runs keep going while workers are killed and the server restarts.
@@ -180,7 +206,13 @@ const faults: { at: number; kind: string }[] = [];
 const killedAt = new Map<number, number>();
 /** Far longer than a live worker takes to journal an answer it received (parse it, write one file). */
 const JOURNALING_MS = 250;
-const chaos = { workerKills: 0, killsMidCall: 0, serverRestarts: { SIGTERM: 0, SIGKILL: 0 }, serverDownMs: 0, mcpServerKills: { stdio: 0, http: 0 } };
+const chaos = {
+  workerKills: 0,
+  killsMidCall: 0,
+  serverRestarts: { SIGTERM: 0, SIGKILL: 0 },
+  serverDownMs: 0,
+  mcpServerKills: { stdio: 0, http: 0 },
+};
 let chaosOver = false;
 const inFlight = new Set<Promise<RunRecord>>();
 const teamNames = teams.map((t) => t.name);
@@ -239,7 +271,10 @@ while (chaos.workerKills < size.kills || chaos.serverRestarts.SIGTERM + chaos.se
   chaos.workerKills += 1;
   // Calls were in flight (of either worker) when the kill landed.
   if (waiting > 0) chaos.killsMidCall += 1;
-  if (chaos.workerKills % 10 === 0) log(`${chaos.workerKills} worker kills; ${runs.filter((r) => r.phase === 'chaos' && r.status).length} chaos runs ended`);
+  if (chaos.workerKills % 10 === 0)
+    log(
+      `${chaos.workerKills} worker kills; ${runs.filter((r) => r.phase === 'chaos' && r.status).length} chaos runs ended`,
+    );
 }
 chaosOver = true;
 await keepRunning;
@@ -257,7 +292,10 @@ const badInputs: { case: string; args: string[] }[] = [
   { case: 'decision on a closed run', args: ['approve', closedApproval, '--by', 'ana'] },
   { case: 'decision by someone not an approver, on a closed run', args: ['reject', closedApproval, '--by', 'mallory'] },
   { case: 'status of an unknown run', args: ['status', 'no-such-run'] },
-  { case: 'teams module that does not exist', args: ['--teams', 'reliability/no-such-teams.ts', 'run', 'x', 'y', '--detach'] },
+  {
+    case: 'teams module that does not exist',
+    args: ['--teams', 'reliability/no-such-teams.ts', 'run', 'x', 'y', '--detach'],
+  },
   { case: 'list with a limit of 0', args: ['list', '--limit', '0'] },
 ];
 const badInputResults = [];
@@ -281,13 +319,15 @@ for await (const execution of client.workflow.list()) {
   const scheduled = new Map<string, string>();
   for (const event of history.events ?? []) {
     const attributes = event.activityTaskScheduledEventAttributes;
-    if (attributes?.activityType?.name === 'runAgent' || attributes?.activityType?.name === 'runModelTurn') scheduled.set(String(event.eventId), attributes.activityId ?? '');
+    if (attributes?.activityType?.name === 'runAgent' || attributes?.activityType?.name === 'runModelTurn')
+      scheduled.set(String(event.eventId), attributes.activityId ?? '');
   }
   for (const activityId of scheduled.values()) modelCalls.add(`${execution.workflowId} ${activityId}`);
   const mcpScheduled = new Map<string, string>();
   for (const event of history.events ?? []) {
     const attributes = event.activityTaskScheduledEventAttributes;
-    if (attributes?.activityType?.name === 'runMcpTool') mcpScheduled.set(String(event.eventId), attributes.activityId ?? '');
+    if (attributes?.activityType?.name === 'runMcpTool')
+      mcpScheduled.set(String(event.eventId), attributes.activityId ?? '');
     const completed = event.activityTaskCompletedEventAttributes;
     const activityId = completed ? mcpScheduled.get(String(completed.scheduledEventId)) : undefined;
     if (activityId !== undefined) mcpCallsCompleted.add(`${execution.workflowId}/${activityId}`);
@@ -312,19 +352,21 @@ const calls = {
   requestsReceived: double.requests(),
   answersReusedFromJournal: workers.reduce((n, w) => n + w.journalReuses, 0),
   // For each call paid twice: when its answers came, and the fault nearest its first answer.
-  repeats: answered.filter(([, n]) => n > 1).map(([call]) => {
-    const deliveries = double.answeredAt.get(call) ?? [];
-    const first = deliveries[0]?.at ?? 0;
-    const fault = [...faults].sort((a, b) => Math.abs(a.at - first) - Math.abs(b.at - first))[0];
-    const killed = deliveries[0] ? killedAt.get(deliveries[0].pid) : undefined;
-    return {
-      call,
-      answersAtMs: deliveries.map((d) => d.at - started),
-      journaled: journaledAt.has(call),
-      firstAnswerWorkerKilledMsAfter: killed === undefined ? undefined : killed - first,
-      nearestFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - first } : undefined,
-    };
-  }),
+  repeats: answered
+    .filter(([, n]) => n > 1)
+    .map(([call]) => {
+      const deliveries = double.answeredAt.get(call) ?? [];
+      const first = deliveries[0]?.at ?? 0;
+      const fault = [...faults].sort((a, b) => Math.abs(a.at - first) - Math.abs(b.at - first))[0];
+      const killed = deliveries[0] ? killedAt.get(deliveries[0].pid) : undefined;
+      return {
+        call,
+        answersAtMs: deliveries.map((d) => d.at - started),
+        journaled: journaledAt.has(call),
+        firstAnswerWorkerKilledMsAfter: killed === undefined ? undefined : killed - first,
+        nearestFault: fault ? { kind: fault.kind, msAfterFirstAnswer: fault.at - first } : undefined,
+      };
+    }),
 };
 
 // MCP: a completed call whose tool ran more than once. A fault (a worker or an MCP server killed, the Temporal
@@ -352,7 +394,13 @@ const mcp = {
   repeats: repeatedMcp.map((call) => {
     const runs = executions.get(call) ?? [];
     const first = runs[0]!;
-    return { call, executionsMs: runs.map((r) => [r.startedAt - started, r.endedAt - started]), faultsNear: faults.filter((f) => Math.abs(f.at - first.startedAt) < 5_000).map((f) => `${f.kind} at ${f.at - started}`) };
+    return {
+      call,
+      executionsMs: runs.map((r) => [r.startedAt - started, r.endedAt - started]),
+      faultsNear: faults
+        .filter((f) => Math.abs(f.at - first.startedAt) < 5_000)
+        .map((f) => `${f.kind} at ${f.at - started}`),
+    };
   }),
   chaosRuns: runs.filter((r) => r.phase === 'chaos' && r.team === mcpTeam.name).length,
 };
@@ -390,12 +438,23 @@ for (let wave = 0; wave < size.loadWaves; wave += 1) {
   const waveStart = Date.now();
   let peakBytes = 0;
   const sampler = setInterval(() => (peakBytes = Math.max(peakBytes, loadWorker.rssBytes() ?? 0)), 250);
-  loadRuns.push(...(await Promise.all(Array.from({ length: size.loadRuns }, (_, i) => runOne(loadTeams[i % loadTeams.length]!, 'load', 'reliability-load')))));
+  loadRuns.push(
+    ...(await Promise.all(
+      Array.from({ length: size.loadRuns }, (_, i) =>
+        runOne(loadTeams[i % loadTeams.length]!, 'load', 'reliability-load'),
+      ),
+    )),
+  );
   clearInterval(sampler);
   const seconds = Math.round((Date.now() - waveStart) / 100) / 10;
   await sleep(1_000);
   const settled = await loadWorker.settle();
-  waves.push({ seconds, rssPeakMb: mb(peakBytes), settledRssMb: mb(settled.rssBytes), settledHeapMb: mb1(settled.heapUsedBytes) });
+  waves.push({
+    seconds,
+    rssPeakMb: mb(peakBytes),
+    settledRssMb: mb(settled.rssBytes),
+    settledHeapMb: mb1(settled.heapUsedBytes),
+  });
   log(`load wave ${wave + 1}: ${JSON.stringify(waves.at(-1))}`);
 }
 const loadMs = Date.now() - loadStart;
@@ -409,7 +468,9 @@ const perWave = (pick: (wave: (typeof waves)[number]) => number) => {
   if (n < 2) return 0;
   const meanX = (n - 1) / 2;
   const meanY = steady.reduce((sum, w) => sum + pick(w), 0) / n;
-  const slope = steady.reduce((sum, w, x) => sum + (x - meanX) * (pick(w) - meanY), 0) / steady.reduce((sum, _w, x) => sum + (x - meanX) ** 2, 0);
+  const slope =
+    steady.reduce((sum, w, x) => sum + (x - meanX) * (pick(w) - meanY), 0) /
+    steady.reduce((sum, _w, x) => sum + (x - meanX) ** 2, 0);
   return Math.round(slope * 10) / 10;
 };
 const load = {
@@ -439,7 +500,12 @@ const referenceProblems = [...expected.values()].filter((r) => r.status !== 'COM
 const report = {
   date: new Date().toISOString(),
   mode: smoke ? 'smoke' : 'full',
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1e9),
+    node: process.version,
+  },
   durationSeconds: Math.round((Date.now() - started) / 1000),
   runs: {
     chaos: chaosRuns.length,
@@ -449,18 +515,42 @@ const report = {
     byTeam: Object.fromEntries(teamNames.map((name) => [name, chaosRuns.filter((r) => r.team === name).length])),
     reference: expected.size,
   },
-  faults: { workerKills: chaos.workerKills, workerKillsWithCallsInFlight: chaos.killsMidCall, serverRestarts: chaos.serverRestarts, serverDownSeconds: Math.round(chaos.serverDownMs / 1000), workerExitsOnLostServer: workers.reduce((n, w) => n + w.unplannedExits, 0) },
+  faults: {
+    workerKills: chaos.workerKills,
+    workerKillsWithCallsInFlight: chaos.killsMidCall,
+    serverRestarts: chaos.serverRestarts,
+    serverDownSeconds: Math.round(chaos.serverDownMs / 1000),
+    workerExitsOnLostServer: workers.reduce((n, w) => n + w.unplannedExits, 0),
+  },
   calls,
   mcp,
-  badInputs: { tried: badInputResults.length, clear: badInputResults.filter((b) => b.clear).length, cases: badInputResults },
+  badInputs: {
+    tried: badInputResults.length,
+    clear: badInputResults.filter((b) => b.clear).length,
+    cases: badInputResults,
+  },
   plaintext,
   load,
   problems: [...referenceProblems, ...lost, ...wrong].map((r) => `${r.workflowId}: ${r.problem}`),
 };
 // An answer finished after its worker died reached no worker: it is reported, but it is not a journal failure.
-const failed = lost.length + wrong.length + referenceProblems.length + calls.repeatsAfterAnswerJournaled + mcp.repeatsUnexplained + mcp.completedCallsNeverExecuted + plaintext.foundInHistories + plaintext.foundInDatabase + load.failed + load.wrongResults > 0 || report.badInputs.clear < report.badInputs.tried;
+const failed =
+  lost.length +
+    wrong.length +
+    referenceProblems.length +
+    calls.repeatsAfterAnswerJournaled +
+    mcp.repeatsUnexplained +
+    mcp.completedCallsNeverExecuted +
+    plaintext.foundInHistories +
+    plaintext.foundInDatabase +
+    load.failed +
+    load.wrongResults >
+    0 || report.badInputs.clear < report.badInputs.tried;
 mkdirSync(join(ROOT, 'reliability/results'), { recursive: true });
-writeFileSync(join(ROOT, `reliability/results/${smoke ? 'smoke' : 'latest'}.json`), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(
+  join(ROOT, `reliability/results/${smoke ? 'smoke' : 'latest'}.json`),
+  `${JSON.stringify(report, null, 2)}\n`,
+);
 if (!smoke) writeFileSync(join(ROOT, 'reliability/results/latest.md'), markdown(report));
 console.log(markdown(report));
 

@@ -8,12 +8,20 @@ import { defineAgent, defineMcpServer, defineTeam } from '../src/team/index.js';
 import type { MessagesScript } from '../src/activities/index.js';
 import { offlineScript, teams as exampleTeams } from '../examples/index.js';
 
-const announcer = defineAgent({ name: 'announcer', role: 'writer', system: 'Write a one-line release announcement.', output: 'text' });
+const announcer = defineAgent({
+  name: 'announcer',
+  role: 'writer',
+  system: 'Write a one-line release announcement.',
+  output: 'text',
+});
 
 export const approvalTeam = defineTeam({
   name: 'reliability-approval',
   agents: [announcer],
-  topology: { kind: 'pipeline', steps: [{ agent: 'announcer', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'announcer', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } }],
+  },
 });
 
 /** The MCP server both transports run (the MCP SDK's own); its `tally` tool logs each execution to TALLY_LOG. */
@@ -26,11 +34,31 @@ const tallier = defineAgent({
   system: 'Count the steps with the tools.',
   output: 'text',
   mcp: [
-    defineMcpServer({ name: 'tally-local', command: process.execPath, args: ['--import', 'tsx', TALLY_SERVER, 'stdio'], env: { TALLY_LOG: process.env['RELIABILITY_MCP_LOG'] ?? '' }, tools: ['tally'], prefix: 'local', timeout: '10s', retry: mcpRetry }),
-    defineMcpServer({ name: 'tally-web', url: `http://127.0.0.1:${process.env['RELIABILITY_MCP_PORT'] ?? '9'}/mcp`, tools: ['tally'], prefix: 'web', timeout: '10s', retry: mcpRetry }),
+    defineMcpServer({
+      name: 'tally-local',
+      command: process.execPath,
+      args: ['--import', 'tsx', TALLY_SERVER, 'stdio'],
+      env: { TALLY_LOG: process.env['RELIABILITY_MCP_LOG'] ?? '' },
+      tools: ['tally'],
+      prefix: 'local',
+      timeout: '10s',
+      retry: mcpRetry,
+    }),
+    defineMcpServer({
+      name: 'tally-web',
+      url: `http://127.0.0.1:${process.env['RELIABILITY_MCP_PORT'] ?? '9'}/mcp`,
+      tools: ['tally'],
+      prefix: 'web',
+      timeout: '10s',
+      retry: mcpRetry,
+    }),
   ],
 });
-export const mcpTeam = defineTeam({ name: 'reliability-mcp', agents: [tallier], topology: { kind: 'pipeline', steps: [{ agent: 'tallier' }] } });
+export const mcpTeam = defineTeam({
+  name: 'reliability-mcp',
+  agents: [tallier],
+  topology: { kind: 'pipeline', steps: [{ agent: 'tallier' }] },
+});
 
 export const teams = [...exampleTeams, approvalTeam, mcpTeam];
 
@@ -38,7 +66,12 @@ export const script: MessagesScript = {
   ...offlineScript,
   'reliability-approval/announcer': [{ text: 'Troupe 0.1: durable multi-agent runs on Temporal.' }],
   'reliability-mcp/tallier': [
-    { toolUse: [{ name: 'local_tally', input: { step: 'a', ms: 300 } }, { name: 'web_tally', input: { step: 'b', ms: 300 } }] },
+    {
+      toolUse: [
+        { name: 'local_tally', input: { step: 'a', ms: 300 } },
+        { name: 'web_tally', input: { step: 'b', ms: 300 } },
+      ],
+    },
     { toolUse: [{ name: 'web_tally', input: { step: 'c', ms: 300 } }] },
     { text: 'tallied a, b and c' },
   ],

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection } from '@temporalio/worker';
 import { TeamRegistry } from '../src/team/index.js';
-import { createFileAnswerJournal, createTroupeWorker, installRuntime, payloadDataConverter, type AnswerJournal } from '../src/workers/index.js';
+import {
+  createFileAnswerJournal,
+  createTroupeWorker,
+  installRuntime,
+  payloadDataConverter,
+  type AnswerJournal,
+} from '../src/workers/index.js';
 import { WORKER_HEADER } from './paid-calls-double.js';
 import { teams } from './teams.js';
 
@@ -20,7 +26,9 @@ const env = process.env;
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
 // The default journal (encrypted with TROUPE_PAYLOAD_KEY), telling the harness each time it keeps an
 // answer and each time it saves a call from being paid again.
-const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'), { codecs: payloadDataConverter().payloadCodecs });
+const journal = createFileAnswerJournal(join(env['TROUPE_HOME'] ?? '.troupe', 'journal'), {
+  codecs: payloadDataConverter().payloadCodecs,
+});
 const answers: AnswerJournal = {
   ...journal,
   async get(key) {
@@ -39,7 +47,12 @@ const worker = await createTroupeWorker({
   taskQueue: env['RELIABILITY_TASK_QUEUE'] ?? 'reliability',
   teams: new TeamRegistry(teams),
   // As the worker configures it, plus this process's id, so the double knows which worker it answered.
-  anthropic: new Anthropic({ apiKey: env['ANTHROPIC_API_KEY'] ?? null, baseURL: env['ANTHROPIC_BASE_URL'] ?? null, maxRetries: 0, defaultHeaders: { [WORKER_HEADER]: String(process.pid) } }),
+  anthropic: new Anthropic({
+    apiKey: env['ANTHROPIC_API_KEY'] ?? null,
+    baseURL: env['ANTHROPIC_BASE_URL'] ?? null,
+    maxRetries: 0,
+    defaultHeaders: { [WORKER_HEADER]: String(process.pid) },
+  }),
   workflowBundle: { code: readFileSync(env['RELIABILITY_BUNDLE'] ?? '', 'utf8') },
   answers,
   limits: JSON.parse(env['RELIABILITY_LIMITS'] ?? '{}') as object,

@@ -26,7 +26,10 @@ export class SupervisedWorker {
 
   start(): void {
     this.ready = false;
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY], { env: { ...process.env, ...this.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ENTRY], {
+      env: { ...process.env, ...this.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {

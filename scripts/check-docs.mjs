@@ -38,7 +38,9 @@ function parseArgs(argv) {
 
 /** @param {string} problem @returns {never} */
 function usage(problem) {
-  console.error(`docs:check: ${problem}\nusage: node scripts/check-docs.mjs [--markdown <file|dir>]... [--typedoc <typedoc.json>] [--no-links] [--no-api]`);
+  console.error(
+    `docs:check: ${problem}\nusage: node scripts/check-docs.mjs [--markdown <file|dir>]... [--typedoc <typedoc.json>] [--no-links] [--no-api]`,
+  );
   process.exit(2);
 }
 
@@ -157,7 +159,9 @@ function linksOf(file) {
   const links = [];
   proseLines(readFileSync(file, 'utf8')).forEach((line, index) => {
     const found = [
-      ...[...line.matchAll(/\]\(\s*(<[^>]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g)].map((m) => m[1]),
+      ...[...line.matchAll(/\]\(\s*(<[^>]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g)].map(
+        (m) => m[1],
+      ),
       ...[...line.matchAll(/^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/g)].map((m) => m[1]),
       ...[...line.matchAll(/\b(?:href|src)="([^"]*)"/g)].map((m) => m[1]),
     ];
@@ -179,7 +183,8 @@ function checkLinks(files, generatedDir, root) {
       const hash = target.indexOf('#');
       const pathPart = decodeURI(hash === -1 ? target : target.slice(0, hash));
       const anchor = hash === -1 ? undefined : decodeURIComponent(target.slice(hash + 1));
-      const dest = pathPart === '' ? file : pathPart.startsWith('/') ? join(root, pathPart) : resolve(dirname(file), pathPart);
+      const dest =
+        pathPart === '' ? file : pathPart.startsWith('/') ? join(root, pathPart) : resolve(dirname(file), pathPart);
       if (generatedDir && (dest === generatedDir || dest.startsWith(generatedDir + '/'))) continue;
       if (!existsSync(dest)) {
         problems.push(`${where}: broken link ${target}: ${relative(root, dest)} does not exist`);
@@ -239,12 +244,17 @@ async function checkApi(typedocPath, root) {
     if (missing) {
       undocumented++;
       const [, name, kind, file] = missing;
-      problems.push(`${file}: ${name} (${kind === 'CallSignature' ? 'function' : kind}) is exported without a doc comment`);
+      problems.push(
+        `${file}: ${name} (${kind === 'CallSignature' ? 'function' : kind}) is exported without a doc comment`,
+      );
     } else {
       problems.push(`${relative(root, typedocPath)}: ${message}`);
     }
   }
-  if (!project) problems.push(`${relative(root, typedocPath)}: TypeDoc could not convert the entry points (see the messages above)`);
+  if (!project)
+    problems.push(
+      `${relative(root, typedocPath)}: TypeDoc could not convert the entry points (see the messages above)`,
+    );
   return { problems, undocumented };
 }
 
@@ -267,7 +277,11 @@ if (options.api) {
   if (!existsSync(options.typedoc)) usage(`no TypeDoc config at ${options.typedoc}`);
   const api = await checkApi(resolve(options.typedoc), root);
   problems.push(...api.problems);
-  summary.push(api.undocumented === 0 ? 'every public export documented' : `public exports without a doc comment: ${api.undocumented}`);
+  summary.push(
+    api.undocumented === 0
+      ? 'every public export documented'
+      : `public exports without a doc comment: ${api.undocumented}`,
+  );
 }
 
 if (problems.length > 0) {

@@ -33,7 +33,9 @@ export const ANSWER_JOURNAL_MAX_AGE_MS = 7 * 24 * 3_600_000;
  * the request, so a different request from the same activity never gets another's answer.
  */
 export function answerKey(info: Pick<Info, 'workflowExecution' | 'activityId'>, request: unknown): string {
-  const run = info.workflowExecution ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}` : 'no-workflow';
+  const run = info.workflowExecution
+    ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}`
+    : 'no-workflow';
   const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   return `${run}/${info.activityId}/${hash}`;
 }
@@ -52,7 +54,10 @@ interface Entry {
  * journal, and a machine that loses power loses its worker too (its calls are retried elsewhere).
  * An entry that cannot be read is treated as absent: the call is made again.
  */
-export function createFileAnswerJournal(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): AnswerJournal {
+export function createFileAnswerJournal(
+  dir: string,
+  options: { codecs?: readonly PayloadCodec[] | undefined } = {},
+): AnswerJournal {
   const format = fileFormat(options.codecs);
   // File names are a hash of the key: workflow ids may be long or hold any character.
   const base = (key: string) => join(dir, createHash('sha256').update(key).digest('hex'));
@@ -95,7 +100,10 @@ export function createFileAnswerJournal(dir: string, options: { codecs?: readonl
       let pruned = 0;
       for (const name of names) {
         const file = join(dir, name);
-        const written = await stat(file).then((s) => s.mtimeMs, () => undefined);
+        const written = await stat(file).then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        );
         if (written === undefined || written >= before.getTime()) continue;
         await rm(file, { force: true });
         pruned += 1;

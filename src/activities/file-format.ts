@@ -22,14 +22,16 @@ export interface FileFormat {
 }
 
 export function fileFormat(codecs: readonly PayloadCodec[] = []): FileFormat {
-  const readJson = (bytes: Uint8Array) => new Promise((resolve) => resolve(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
+  const readJson = (bytes: Uint8Array) =>
+    new Promise((resolve) => resolve(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
   const readSealed = async (bytes: Uint8Array) => {
     let payloads: Payload[] = [ProtoPayload.decode(bytes)];
     // Codecs decode in the reverse of the order they encode; without them a sealed file does not decode.
     for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
     return defaultPayloadConverter.fromPayload(payloads[0] ?? {});
   };
-  const read = (bytes: Uint8Array, extension: FileExtension) => (extension === '.sealed' ? readSealed(bytes) : readJson(bytes));
+  const read = (bytes: Uint8Array, extension: FileExtension) =>
+    extension === '.sealed' ? readSealed(bytes) : readJson(bytes);
   if (!codecs.length) {
     return {
       extension: '.json',
@@ -53,7 +55,10 @@ export function fileFormat(codecs: readonly PayloadCodec[] = []): FileFormat {
  * one written before encryption was turned on (or after it was turned off) still reads, so a
  * worker restarted with a key does not fail the runs it takes over. Undefined when neither exists.
  */
-export function readStoredFile(base: string, format: FileFormat): { bytes: Buffer; extension: FileExtension } | undefined {
+export function readStoredFile(
+  base: string,
+  format: FileFormat,
+): { bytes: Buffer; extension: FileExtension } | undefined {
   for (const extension of [format.extension, format.extension === '.json' ? '.sealed' : '.json'] as const) {
     // Most lookups miss (a call's first attempt): a check that throws nothing is cheaper than ENOENT.
     if (!existsSync(`${base}${extension}`)) continue;

@@ -12,8 +12,22 @@ export type { AgentCallInput, AgentCallResult, AgentActivityDeps } from './run-a
 export type { CheckInput } from './run-check.js';
 export { classifyModelError, retryAfterMs } from './model-errors.js';
 export { createOfflineAnthropic } from './providers/offline.js';
-export { ScriptedMessages, ACTIVITY_HEADER, AGENT_HEADER, ATTEMPT_HEADER, NO_SCRIPTED_REPLY, RUN_HEADER, TEAM_HEADER, TURN_HEADER } from './providers/scripted-messages.js';
-export type { MessagesScript, ScriptedReply, RecordedRequest, ScriptedResponse } from './providers/scripted-messages.js';
+export {
+  ScriptedMessages,
+  ACTIVITY_HEADER,
+  AGENT_HEADER,
+  ATTEMPT_HEADER,
+  NO_SCRIPTED_REPLY,
+  RUN_HEADER,
+  TEAM_HEADER,
+  TURN_HEADER,
+} from './providers/scripted-messages.js';
+export type {
+  MessagesScript,
+  ScriptedReply,
+  RecordedRequest,
+  ScriptedResponse,
+} from './providers/scripted-messages.js';
 
 export type { ModelTurnInput, ModelTurnResult } from './run-model-turn.js';
 export type { ToolCallInput } from './run-tool.js';

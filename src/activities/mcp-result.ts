@@ -20,13 +20,22 @@ export interface McpCallResult {
 export function mcpResultBlocks(result: McpCallResult): ToolResultBlock[] {
   const blocks = (result.content ?? []).map((block) => toBlock(block as MCPToolResultContentLike));
   // Structured content goes to the model as JSON when the server sent no text beside it.
-  if (result.structuredContent !== undefined && !blocks.some((b) => b.type === 'text')) blocks.push({ type: 'text', text: JSON.stringify(result.structuredContent) });
+  if (result.structuredContent !== undefined && !blocks.some((b) => b.type === 'text'))
+    blocks.push({ type: 'text', text: JSON.stringify(result.structuredContent) });
   return blocks.length ? blocks : [{ type: 'text', text: '(the tool returned no content)' }];
 }
 
 /** The text of a result's blocks, for the transcript's preview and for results shown as text. */
 export function blocksText(blocks: readonly ToolResultBlock[]): string {
-  return blocks.map((b) => (b.type === 'text' ? b.text : b.type === 'image' ? `[image ${b.source.type === 'base64' ? b.source.media_type : 'url'}]` : `[document${b.source.type === 'text' ? `: ${b.source.data}` : ''}]`)).join('\n');
+  return blocks
+    .map((b) =>
+      b.type === 'text'
+        ? b.text
+        : b.type === 'image'
+          ? `[image ${b.source.type === 'base64' ? b.source.media_type : 'url'}]`
+          : `[document${b.source.type === 'text' ? `: ${b.source.data}` : ''}]`,
+    )
+    .join('\n');
 }
 
 function toBlock(block: MCPToolResultContentLike): ToolResultBlock {

@@ -1,17 +1,41 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import type { MessageCreateParamsNonStreaming, MessageParam, Tool, ToolUnion } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  Tool,
+  ToolUnion,
+} from '@anthropic-ai/sdk/resources/messages';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Usage } from '../protocol/index.js';
-import { FINGERPRINT_VERSION, agentFingerprint, fingerprintDifferences, readableFingerprint } from '../protocol/agent-fingerprint.js';
+import {
+  FINGERPRINT_VERSION,
+  agentFingerprint,
+  fingerprintDifferences,
+  readableFingerprint,
+} from '../protocol/agent-fingerprint.js';
 import { isAgentRef, type AgentRef } from '../protocol/agent-ref.js';
-import { FailureType, decisionProblem, type AgentDefinition, type AgentSpec, type DecisionName, type TeamRegistry } from '../team/index.js';
+import {
+  FailureType,
+  decisionProblem,
+  type AgentDefinition,
+  type AgentSpec,
+  type DecisionName,
+  type TeamRegistry,
+} from '../team/index.js';
 import { answerKey, type AnswerJournal } from './answer-journal.js';
 import { heartbeatUntilDone } from './heartbeat.js';
 import { classifyModelError } from './model-errors.js';
-import { ACTIVITY_HEADER, AGENT_HEADER, ATTEMPT_HEADER, RUN_HEADER, TEAM_HEADER, TURN_HEADER } from './providers/scripted-messages.js';
+import {
+  ACTIVITY_HEADER,
+  AGENT_HEADER,
+  ATTEMPT_HEADER,
+  RUN_HEADER,
+  TEAM_HEADER,
+  TURN_HEADER,
+} from './providers/scripted-messages.js';
 
 /** The model client's own timeout sits below the attempt's start-to-close, so the SDK gives up first. */
 const TIMEOUT_MARGIN = 0.9;
@@ -38,7 +62,12 @@ export function resolveAgent(
     differs = definition ? differences(definition.spec, agent) : [];
   }
   const outputSchema = definition?.outputSchema;
-  if ((agent.output.kind === 'json' && !outputSchema) || (agent.acceptsInput && !definition?.inputSchema) || ((agent.tools ?? []).length > 0 && !definition)) throw unknownAgent(input.team, agent.name);
+  if (
+    (agent.output.kind === 'json' && !outputSchema) ||
+    (agent.acceptsInput && !definition?.inputSchema) ||
+    ((agent.tools ?? []).length > 0 && !definition)
+  )
+    throw unknownAgent(input.team, agent.name);
   if (differs.length) {
     throw ApplicationFailure.nonRetryable(
       `Agent "${agent.name}" of team "${input.team}" differs between the client and this worker (${differs.join(', ')}): start the worker with the same teams module as the client.`,
@@ -70,7 +99,8 @@ function fromReference(team: string, reference: AgentRef, spec: AgentSpec): { ag
     );
   }
   const differs = fingerprintDifferences(reference.fingerprint, agentFingerprint(spec));
-  if (reference.model !== spec.model && reference.model !== spec.cheaperModel && !differs.includes('model')) differs.push('model');
+  if (reference.model !== spec.model && reference.model !== spec.cheaperModel && !differs.includes('model'))
+    differs.push('model');
   return { agent: onModel(spec, reference.model), differs };
 }
 
@@ -95,7 +125,10 @@ export function findAgent(teams: TeamRegistry, team: string, agent: string): Age
 }
 
 function unknownAgent(team: string, agent: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`This worker does not know agent "${agent}" of team "${team}": start the worker with the same teams module as the client.`, FailureType.UnknownAgent);
+  return ApplicationFailure.nonRetryable(
+    `This worker does not know agent "${agent}" of team "${team}": start the worker with the same teams module as the client.`,
+    FailureType.UnknownAgent,
+  );
 }
 
 /**
@@ -105,7 +138,14 @@ function unknownAgent(team: string, agent: string): ApplicationFailure {
  */
 export async function askModel(
   anthropic: Anthropic,
-  request: { team: string; agent: AgentSpec; messages: MessageParam[]; format: OutputFormat | undefined; tools?: Tool[]; turn?: number | undefined },
+  request: {
+    team: string;
+    agent: AgentSpec;
+    messages: MessageParam[];
+    format: OutputFormat | undefined;
+    tools?: Tool[];
+    turn?: number | undefined;
+  },
   answers?: AnswerJournal,
 ): Promise<Anthropic.Message> {
   const context = Context.current();
@@ -124,7 +164,10 @@ export async function askModel(
   // Read on every attempt: a server that restarts may hand out the same attempt again after it was answered.
   const journaled = key ? await journalRead(answers, key, context) : undefined;
   if (journaled) {
-    context.log.info(`Reused the answer ${journaled.id} journaled by an earlier attempt: the model is not called again`, { agent: agent.name, attempt: context.info.attempt });
+    context.log.info(
+      `Reused the answer ${journaled.id} journaled by an earlier attempt: the model is not called again`,
+      { agent: agent.name, attempt: context.info.attempt },
+    );
     return journaled;
   }
   const stopHeartbeating = heartbeatUntilDone(context, 'waitingForModelMs');
@@ -152,7 +195,11 @@ export async function askModel(
 }
 
 /** A journal that cannot be read must not stop agents: the call is made, as without a journal. */
-async function journalRead(answers: AnswerJournal | undefined, key: string, context: Context): Promise<Anthropic.Message | undefined> {
+async function journalRead(
+  answers: AnswerJournal | undefined,
+  key: string,
+  context: Context,
+): Promise<Anthropic.Message | undefined> {
   try {
     return await answers?.get(key);
   } catch (error) {
@@ -162,11 +209,18 @@ async function journalRead(answers: AnswerJournal | undefined, key: string, cont
 }
 
 /** The answer is in hand: a journal that cannot be written only loses the protection against paying twice. */
-async function journalWrite(answers: AnswerJournal | undefined, key: string, message: Anthropic.Message, context: Context): Promise<void> {
+async function journalWrite(
+  answers: AnswerJournal | undefined,
+  key: string,
+  message: Anthropic.Message,
+  context: Context,
+): Promise<void> {
   try {
     await answers?.put(key, message);
   } catch (error) {
-    context.log.warn(`The answer journal could not be written; a retry of this call would pay again: ${(error as Error).message}`);
+    context.log.warn(
+      `The answer journal could not be written; a retry of this call would pay again: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -201,7 +255,13 @@ export function serverToolParams(agent: AgentSpec): ToolUnion[] {
  * An answer outside the schema fails with InvalidStructuredOutput, carrying `details` (what it
  * cost, what was wrong) so the workflow can ask for a repair.
  */
-export function finalOutput(format: OutputFormat | undefined, agent: AgentSpec, message: Anthropic.Message, text: string, details: Record<string, unknown>): unknown {
+export function finalOutput(
+  format: OutputFormat | undefined,
+  agent: AgentSpec,
+  message: Anthropic.Message,
+  text: string,
+  details: Record<string, unknown>,
+): unknown {
   if (!format) return text;
   try {
     return format.parse(text);
@@ -222,10 +282,20 @@ export function finalOutput(format: OutputFormat | undefined, agent: AgentSpec, 
  * which would load zod for every run. An answer that is not it fails with InvalidDecision, with the
  * same details as InvalidStructuredOutput, so the workflow asks for a repair.
  */
-export function checkDecision(reads: DecisionName | undefined, agent: AgentSpec, output: unknown, details: Record<string, unknown>): void {
+export function checkDecision(
+  reads: DecisionName | undefined,
+  agent: AgentSpec,
+  output: unknown,
+  details: Record<string, unknown>,
+): void {
   const problem = reads === undefined ? undefined : decisionProblem(reads, output);
   if (problem === undefined) return;
-  throw ApplicationFailure.create({ message: `agent "${agent.name}": ${problem}`, type: FailureType.InvalidDecision, nonRetryable: true, details: [{ ...details, problem }] });
+  throw ApplicationFailure.create({
+    message: `agent "${agent.name}": ${problem}`,
+    type: FailureType.InvalidDecision,
+    nonRetryable: true,
+    details: [{ ...details, problem }],
+  });
 }
 
 /** What the worker's definition of an agent and the spec the run carries disagree on, if anything. */
@@ -241,4 +311,3 @@ function differences(worker: AgentSpec, run: AgentSpec): string[] {
   ];
   return fields.filter(([, a, b]) => a !== b).map(([name]) => name);
 }
-

@@ -9,12 +9,30 @@ import { NO_SCRIPTED_REPLY } from './providers/scripted-messages.js';
  * `nextRetryDelay` tell Temporal what to do next.
  */
 const NON_RETRYABLE: Record<number, { type: FailureType; fix: string }> = {
-  400: { type: FailureType.ModelBadRequest, fix: 'the request was rejected as invalid; check the agent\'s model, maxTokens and prompt' },
-  401: { type: FailureType.ModelAuthentication, fix: 'ANTHROPIC_API_KEY was rejected; set a valid key (or unset it to run offline)' },
-  403: { type: FailureType.ModelPermissionDenied, fix: 'this API key may not use that model or feature; check the key\'s workspace permissions' },
-  404: { type: FailureType.ModelNotFound, fix: 'the model or endpoint does not exist; check the agent\'s model name and ANTHROPIC_BASE_URL' },
-  413: { type: FailureType.ModelRequestTooLarge, fix: 'the request is too large; shorten the input or split the work across steps' },
-  422: { type: FailureType.ModelUnprocessable, fix: 'the request could not be processed; check the agent\'s output schema and parameters' },
+  400: {
+    type: FailureType.ModelBadRequest,
+    fix: "the request was rejected as invalid; check the agent's model, maxTokens and prompt",
+  },
+  401: {
+    type: FailureType.ModelAuthentication,
+    fix: 'ANTHROPIC_API_KEY was rejected; set a valid key (or unset it to run offline)',
+  },
+  403: {
+    type: FailureType.ModelPermissionDenied,
+    fix: "this API key may not use that model or feature; check the key's workspace permissions",
+  },
+  404: {
+    type: FailureType.ModelNotFound,
+    fix: "the model or endpoint does not exist; check the agent's model name and ANTHROPIC_BASE_URL",
+  },
+  413: {
+    type: FailureType.ModelRequestTooLarge,
+    fix: 'the request is too large; shorten the input or split the work across steps',
+  },
+  422: {
+    type: FailureType.ModelUnprocessable,
+    fix: "the request could not be processed; check the agent's output schema and parameters",
+  },
 };
 
 const RETRYABLE: Record<number, FailureType> = {
@@ -30,11 +48,17 @@ export function classifyModelError(error: unknown, agent: string): unknown {
     return ApplicationFailure.retryable(`agent "${agent}": the model did not answer in time`, FailureType.ModelTimeout);
   }
   if (error instanceof Anthropic.APIConnectionError) {
-    return ApplicationFailure.retryable(`agent "${agent}": could not reach the model API: ${error.message}`, FailureType.ModelConnection);
+    return ApplicationFailure.retryable(
+      `agent "${agent}": could not reach the model API: ${error.message}`,
+      FailureType.ModelConnection,
+    );
   }
   if (error instanceof SyntaxError) {
     // A 200 whose body is not JSON: a proxy or a broken gateway answered. Another attempt may not.
-    return ApplicationFailure.retryable(`agent "${agent}": the model API answered with a body that is not valid JSON (${error.message})`, FailureType.ModelInvalidResponse);
+    return ApplicationFailure.retryable(
+      `agent "${agent}": the model API answered with a body that is not valid JSON (${error.message})`,
+      FailureType.ModelInvalidResponse,
+    );
   }
   if (!(error instanceof Anthropic.APIError)) return error;
   const status = error.status as number | undefined;
@@ -61,7 +85,12 @@ export function classifyModelError(error: unknown, agent: string): unknown {
   }
   const type = RETRYABLE[status] ?? (status >= 500 ? FailureType.ModelServerError : undefined);
   if (type === undefined) {
-    return ApplicationFailure.create({ message, type: `ModelHttp${status}`, nonRetryable: true, details: [{ status }] });
+    return ApplicationFailure.create({
+      message,
+      type: `ModelHttp${status}`,
+      nonRetryable: true,
+      details: [{ status }],
+    });
   }
   const nextRetryDelay = retryAfterMs(headers);
   return ApplicationFailure.create({

@@ -19,7 +19,10 @@ export interface PayloadStore {
  * The default store: files under `dir` (workers on one machine, or a shared volume). Given the
  * worker's payload codecs, values are encrypted with them (see fileFormat); without, they are JSON.
  */
-export function createFilePayloadStore(dir: string, options: { codecs?: readonly PayloadCodec[] | undefined } = {}): PayloadStore {
+export function createFilePayloadStore(
+  dir: string,
+  options: { codecs?: readonly PayloadCodec[] | undefined } = {},
+): PayloadStore {
   const format = fileFormat(options.codecs);
   const base = (key: string) => join(dir, key.split('/').map(encodeURIComponent).join('/'));
   return {
@@ -57,6 +60,8 @@ export function createFilePayloadStore(dir: string, options: { codecs?: readonly
  */
 export function claimKey(kind: string): string {
   const info = Context.current().info;
-  const run = info.workflowExecution ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}` : 'no-workflow';
+  const run = info.workflowExecution
+    ? `${info.workflowExecution.workflowId}/${info.workflowExecution.runId}`
+    : 'no-workflow';
   return `${run}/${kind}-${info.activityId}`;
 }

@@ -43,7 +43,11 @@ export interface AgentActivityDeps {
 export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
     const { agent, format } = resolveAgent(teams, input);
-    const message = await askModel(anthropic, { team: input.team, agent, messages: buildMessages(input), format, turn: input.turn }, answers);
+    const message = await askModel(
+      anthropic,
+      { team: input.team, agent, messages: buildMessages(input), format, turn: input.turn },
+      answers,
+    );
     const text = textOf(message);
     const usage = usageOf(message);
     const result = { text, usage, model: message.model, stopReason: message.stop_reason };

@@ -6,7 +6,16 @@ import type { AgentRef } from '../protocol/agent-ref.js';
 import { DelegationInputSchema, delegateDescription, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AnswerJournal } from './answer-journal.js';
-import { askModel, checkDecision, findAgent, finalOutput, onModel, resolveAgent, textOf, usageOf } from './model-call.js';
+import {
+  askModel,
+  checkDecision,
+  findAgent,
+  finalOutput,
+  onModel,
+  resolveAgent,
+  textOf,
+  usageOf,
+} from './model-call.js';
 import { claimKey, type PayloadStore } from './payload-store.js';
 import { mcpSystemText, mcpToolParams, type McpServers } from './run-mcp-tool.js';
 import type { ToolOutcome, ToolUse } from './tool-calls.js';
@@ -52,28 +61,66 @@ export interface ModelTurnResult {
  * loads it, adds the tool results (or a repair request), asks the model, stores it again and hands
  * back only its key and the tool calls, so the event history grows with turns, not with their text.
  */
-export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }: { anthropic: Anthropic; teams: TeamRegistry; payloads: PayloadStore; mcp?: McpServers; answers?: AnswerJournal }) {
+export function createRunModelTurn({
+  anthropic,
+  teams,
+  payloads,
+  mcp,
+  answers,
+}: {
+  anthropic: Anthropic;
+  teams: TeamRegistry;
+  payloads: PayloadStore;
+  mcp?: McpServers;
+  answers?: AnswerJournal;
+}) {
   return async function runModelTurn(input: ModelTurnInput): Promise<ModelTurnResult> {
     // The first turn checks the run's spec against the worker's; later turns use the worker's (the same),
     // with the cheaper model when the run's budget switched the agent to it.
     const asked = input.first?.spec ?? onModel(findAgent(teams, input.team, input.agent.name).spec, input.agent.model);
-    const { agent: spec, definition, format } = resolveAgent(teams, { team: input.team, agent: asked, ...(input.handoff ? { handoff: input.handoff } : {}) });
-    const messages = input.conversation ? ((await payloads.get(input.conversation)) as MessageParam[]) : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
-    if (input.toolResults?.length) messages.push({ role: 'user', content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))) });
+    const {
+      agent: spec,
+      definition,
+      format,
+    } = resolveAgent(teams, { team: input.team, agent: asked, ...(input.handoff ? { handoff: input.handoff } : {}) });
+    const messages = input.conversation
+      ? ((await payloads.get(input.conversation)) as MessageParam[])
+      : [{ role: 'user' as const, content: input.first?.prompt ?? '' }];
+    if (input.toolResults?.length)
+      messages.push({
+        role: 'user',
+        content: await Promise.all(input.toolResults.map((r) => toolResultBlock(r, payloads))),
+      });
     if (input.repair) {
-      messages.push({ role: 'user', content: `That answer cannot be used:\n${input.repair.problem}\nAnswer again, correcting it.` });
+      messages.push({
+        role: 'user',
+        content: `That answer cannot be used:\n${input.repair.problem}\nAnswer again, correcting it.`,
+      });
     }
     const tools: Tool[] = spec.tools.flatMap((toolSpec) => {
       const tool = definition?.tool(toolSpec.name);
       if (!tool) return [];
       // The SDK's zod tool helper turns the input schema into the tool definition the API expects.
-      const { run: _run, parse: _parse, ...param } = betaZodTool({ name: toolSpec.name, description: toolSpec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
+      const {
+        run: _run,
+        parse: _parse,
+        ...param
+      } = betaZodTool({
+        name: toolSpec.name,
+        description: toolSpec.description,
+        inputSchema: tool.inputSchema as z.ZodObject,
+        run: () => '',
+      });
       return [param as Tool];
     });
     tools.push(...(await mcpToolParams(mcp, spec)));
     for (const member of spec.delegates ?? []) {
       const who = teams.find(input.team)?.agent(member)?.spec.role ?? 'a sub-team of this team';
-      const { run: _run, parse: _parse, ...param } = betaZodTool({
+      const {
+        run: _run,
+        parse: _parse,
+        ...param
+      } = betaZodTool({
         name: delegateTool(member),
         description: delegateDescription(member, who),
         inputSchema: DelegationInputSchema,
@@ -84,15 +131,28 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
     // Prompts the agent's MCP servers contribute follow its own system prompt (a stable prefix, cached with it).
     const serverText = await mcpSystemText(mcp, spec);
     const withServers = serverText ? { ...spec, system: `${spec.system}\n\n${serverText}` } : spec;
-    const message = await askModel(anthropic, { team: input.team, agent: withServers, messages, format, tools, turn: input.turn }, answers);
+    const message = await askModel(
+      anthropic,
+      { team: input.team, agent: withServers, messages, format, tools, turn: input.turn },
+      answers,
+    );
     messages.push({ role: 'assistant', content: message.content.map(asParam) });
     const conversation = claimKey('conversation');
     await payloads.put(conversation, messages);
 
     const text = textOf(message);
     const usage = usageOf(message);
-    const toolUses = message.content.flatMap((block) => (block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : []));
-    const result = { conversation, toolUses, text: summarise(text, 500), usage, model: message.model, stopReason: message.stop_reason };
+    const toolUses = message.content.flatMap((block) =>
+      block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
+    );
+    const result = {
+      conversation,
+      toolUses,
+      text: summarise(text, 500),
+      usage,
+      model: message.model,
+      stopReason: message.stop_reason,
+    };
     if (toolUses.length) return result;
     const output = finalOutput(format, spec, message, text, { text, usage, conversation });
     checkDecision(input.reads, spec, output, { text, usage, conversation });
@@ -102,7 +162,10 @@ export function createRunModelTurn({ anthropic, teams, payloads, mcp, answers }:
 
 async function toolResultBlock(result: ToolOutcome, payloads: PayloadStore): Promise<ToolResultBlockParam> {
   const stored = result.content ?? (await payloads.get(result.ref ?? ''));
-  const content = typeof stored === 'string' || Array.isArray(stored) ? (stored as ToolResultBlockParam['content'] & {}) : String(stored);
+  const content =
+    typeof stored === 'string' || Array.isArray(stored)
+      ? (stored as ToolResultBlockParam['content'] & {})
+      : String(stored);
   return { type: 'tool_result', tool_use_id: result.toolUseId, content, ...(result.isError ? { is_error: true } : {}) };
 }
 

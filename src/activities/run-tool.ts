@@ -43,12 +43,20 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
   return async function runTool(call: ToolCallInput): Promise<ToolOutcome> {
     const tool = findTool(teams, call);
     // The SDK's zod tool helper validates the arguments exactly as its own tool runner would.
-    const runnable = betaZodTool({ name: tool.spec.name, description: tool.spec.description, inputSchema: tool.inputSchema as z.ZodObject, run: () => '' });
+    const runnable = betaZodTool({
+      name: tool.spec.name,
+      description: tool.spec.description,
+      inputSchema: tool.inputSchema as z.ZodObject,
+      run: () => '',
+    });
     let args: unknown;
     try {
       args = runnable.parse(call.input);
     } catch (error) {
-      return errorOutcome(call.toolUseId, `invalid input for tool "${call.tool}": ${error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message}`);
+      return errorOutcome(
+        call.toolUseId,
+        `invalid input for tool "${call.tool}": ${error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message}`,
+      );
     }
     const stopHeartbeating = heartbeatUntilDone(Context.current(), 'runningMs');
     let result: unknown;
@@ -59,11 +67,16 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
     }
     if (tool.outputSchema) {
       const checked = tool.outputSchema.safeParse(result);
-      if (!checked.success) return errorOutcome(call.toolUseId, `tool "${call.tool}" returned output outside its schema: ${z.prettifyError(checked.error)}`);
+      if (!checked.success)
+        return errorOutcome(
+          call.toolUseId,
+          `tool "${call.tool}" returned output outside its schema: ${z.prettifyError(checked.error)}`,
+        );
     }
     const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
     const bytes = Buffer.byteLength(text);
-    if (bytes <= INLINE_RESULT_BYTES) return { toolUseId: call.toolUseId, isError: false, content: text, bytes, preview: summarise(text, 120) };
+    if (bytes <= INLINE_RESULT_BYTES)
+      return { toolUseId: call.toolUseId, isError: false, content: text, bytes, preview: summarise(text, 120) };
     const ref = claimKey('tool');
     await payloads.put(ref, text);
     return { toolUseId: call.toolUseId, isError: false, ref, bytes, preview: summarise(text, 120) };
@@ -75,7 +88,9 @@ export function createRunTool({ teams, payloads }: ToolActivityDeps) {
  * (`server` given, `tool` its MCP name) function or the tool's destructive hint. Runs in the worker.
  */
 export function createToolNeedsApproval({ teams, mcp }: { teams: TeamRegistry; mcp?: McpServers | undefined }) {
-  return async function toolNeedsApproval(call: Omit<ToolCallInput, 'toolUseId'> & { server?: string }): Promise<boolean> {
+  return async function toolNeedsApproval(
+    call: Omit<ToolCallInput, 'toolUseId'> & { server?: string },
+  ): Promise<boolean> {
     if (call.server !== undefined) return linkTo(mcp, call.server).needsApproval(call.tool, call.input);
     const tool = findTool(teams, call);
     return tool.needsApproval ? Boolean(await tool.needsApproval(call.input)) : true;
@@ -83,5 +98,11 @@ export function createToolNeedsApproval({ teams, mcp }: { teams: TeamRegistry; m
 }
 
 function errorOutcome(toolUseId: string, message: string): ToolOutcome {
-  return { toolUseId, isError: true, content: message, bytes: Buffer.byteLength(message), preview: summarise(message, 120) };
+  return {
+    toolUseId,
+    isError: true,
+    content: message,
+    bytes: Buffer.byteLength(message),
+    preview: summarise(message, 120),
+  };
 }

@@ -11,7 +11,10 @@ export function createSendReminder({ teams }: { teams: TeamRegistry }) {
       await notify(full);
       return { via: 'notify' };
     }
-    context.log.warn(`Approval "${full.gate}" of run ${full.workflowId} awaits ${full.approvers.join(', ')} until ${full.deadline}`, { reminder: full });
+    context.log.warn(
+      `Approval "${full.gate}" of run ${full.workflowId} awaits ${full.approvers.join(', ')} until ${full.deadline}`,
+      { reminder: full },
+    );
     return { via: 'log' };
   };
 }

@@ -24,10 +24,22 @@ export function createVerifyDecision() {
 
 function check({ workflowId, gate, decision }: VerifyDecisionInput): DecisionVerdict {
   const secret = process.env[DECISION_SECRET_ENV];
-  if (!secret) return { valid: false, reason: `gate "${gate}" takes signed decisions, and this worker has no ${DECISION_SECRET_ENV} to check them with: set it on the worker` };
-  if (!decision.signature) return { valid: false, reason: `gate "${gate}" takes signed decisions only: sign it (signDecision, or troupe decide with ${DECISION_SECRET_ENV} set)` };
+  if (!secret)
+    return {
+      valid: false,
+      reason: `gate "${gate}" takes signed decisions, and this worker has no ${DECISION_SECRET_ENV} to check them with: set it on the worker`,
+    };
+  if (!decision.signature)
+    return {
+      valid: false,
+      reason: `gate "${gate}" takes signed decisions only: sign it (signDecision, or troupe decide with ${DECISION_SECRET_ENV} set)`,
+    };
   const expected = Buffer.from(decisionHmac(secret, workflowId, gate, decision), 'hex');
   const given = Buffer.from(decision.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: `the signature does not match the decision on gate "${gate}" of ${workflowId}: refused as forged` };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return {
+      valid: false,
+      reason: `the signature does not match the decision on gate "${gate}" of ${workflowId}: refused as forged`,
+    };
   return { valid: true };
 }

@@ -1,6 +1,14 @@
 import type { Worker, WorkerDeploymentOptions } from '@temporalio/worker';
 import { constants } from 'node:os';
-import { createModelClient, createTroupeWorker, loadTeamsModule, tracingPlugins, verifyModelAccess, type ModelClient, type TeamsModule } from '../workers/index.js';
+import {
+  createModelClient,
+  createTroupeWorker,
+  loadTeamsModule,
+  tracingPlugins,
+  verifyModelAccess,
+  type ModelClient,
+  type TeamsModule,
+} from '../workers/index.js';
 import { defaultTaskQueue, ensureSearchAttributes, openTarget, type TemporalTarget } from '../hosting/index.js';
 import type { WorkerLimits } from '../workers/worker-limits.js';
 import type { McpReport } from '../workers/mcp-connections.js';
@@ -69,7 +77,9 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     await options.checkTarget?.(target);
     if (options.worker) {
       const plugins = await tracingPlugins();
-      workflows = options.activitiesOnly ? undefined : workflowCode({ bundlingPlugins: plugins.length > 0 }).description;
+      workflows = options.activitiesOnly
+        ? undefined
+        : workflowCode({ bundlingPlugins: plugins.length > 0 }).description;
       worker = await createTroupeWorker({
         connection: target.nativeConnection,
         namespace: target.namespace,
@@ -102,7 +112,10 @@ export async function openLocalStack(options: StackOptions): Promise<LocalStack>
     searchAttributes,
     worker,
     workflows,
-    workerStopped: running?.then(() => undefined, (error: unknown) => error),
+    workerStopped: running?.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
     close: () => (closing ??= shutdown()),
   };
 }
@@ -126,7 +139,9 @@ export function untilInterrupted(): Promise<NodeJS.Signals> {
 }
 
 function atOnce(signal: NodeJS.Signals): void {
-  console.error(`troupe: ${signal} again: stopping at once. Agent calls still in flight are retried by Temporal on another worker once their heartbeat or start-to-close timeout passes.`);
+  console.error(
+    `troupe: ${signal} again: stopping at once. Agent calls still in flight are retried by Temporal on another worker once their heartbeat or start-to-close timeout passes.`,
+  );
   process.exit(128 + (constants.signals[signal] ?? 0));
 }
 

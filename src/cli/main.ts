@@ -3,7 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { TroupeError } from '../team/index.js';
 import { WORKER_LIMIT_SETTINGS } from './worker-flags.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /** The `troupe` CLI. Exit codes: 0 done, 1 the run failed, 2 bad input or setup (the message says the fix). */
 const program = new Command('troupe')
@@ -31,13 +33,15 @@ Settings (environment; README.md has them all):
 
 const port = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('use a port from 0 to 65535 (0 picks a free one)');
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('use a port from 0 to 65535 (0 picks a free one)');
   return n;
 };
 
 const positiveInteger = (value: string): number => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('use a positive whole number, e.g. 20');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('use a positive whole number, e.g. 20');
   return n;
 };
 
@@ -63,13 +67,18 @@ program
   .option('--port <port>', 'embedded server gRPC port (default: TROUPE_DEV_PORT, else 7233; 0 = any free port)', port)
   .option('--ui-port <port>', 'embedded server UI port (default: TROUPE_UI_PORT, else 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
-  .option('--verbose', "print the worker's warnings and stack traces here (by default they go to $TROUPE_HOME/worker.log, named once if any)")
+  .option(
+    '--verbose',
+    "print the worker's warnings and stack traces here (by default they go to $TROUPE_HOME/worker.log, named once if any)",
+  )
   .option('--budget-calls <n>', 'budget: at most this many model calls, sub-teams included', positiveInteger)
   .option('--budget-tokens <n>', 'budget: at most this many tokens, sub-teams included', positiveInteger)
   .option('--budget-usd <usd>', 'budget: at most this estimated cost in USD (needs TROUPE_PRICES)', positiveNumber)
   .option('--budget-time <duration>', "budget: no model call starts after this long since the run's start (e.g. 30m)")
   .action(async (team: string, input: string[], options: Record<string, unknown>) => {
-    process.exitCode = await (await import('./commands/run.js')).runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
+    process.exitCode = await (
+      await import('./commands/run.js')
+    ).runCommand(team, input, { ...globals(), ...options, ...(options['exit'] ? { keepAlive: false } : {}) });
   });
 
 program
@@ -78,16 +87,27 @@ program
   .argument('<workflowId>')
   .option('--json', 'print JSON')
   .action(async (workflowId: string, options: { json?: boolean }) => {
-    process.exitCode = await (await import('./commands/status.js')).statusCommand(workflowId, { ...globals(), ...options });
+    process.exitCode = await (
+      await import('./commands/status.js')
+    ).statusCommand(workflowId, { ...globals(), ...options });
   });
 
 program
   .command('worker')
   .description('run a worker against the configured cluster (TEMPORAL_ADDRESS or a Temporal profile)')
-  .option('--deployment <name>', 'Temporal worker deployment this worker belongs to (default: TROUPE_DEPLOYMENT; none: unversioned)')
+  .option(
+    '--deployment <name>',
+    'Temporal worker deployment this worker belongs to (default: TROUPE_DEPLOYMENT; none: unversioned)',
+  )
   .option('--build-id <id>', 'build id of this worker in its deployment (default: TROUPE_BUILD_ID)')
-  .option('--versioning <behaviour>', 'pinned (a run finishes on the build it started on) or auto-upgrade (default: TROUPE_VERSIONING, else pinned)')
-  .option('--activities-only', 'serve only agent calls on the task queue, no workflows: a pool for agents whose taskQueue names it')
+  .option(
+    '--versioning <behaviour>',
+    'pinned (a run finishes on the build it started on) or auto-upgrade (default: TROUPE_VERSIONING, else pinned)',
+  )
+  .option(
+    '--activities-only',
+    'serve only agent calls on the task queue, no workflows: a pool for agents whose taskQueue names it',
+  )
   .action(async (options: { deployment?: string; buildId?: string; versioning?: string; activitiesOnly?: boolean }) => {
     process.exitCode = await (await import('./commands/worker.js')).workerCommand({ ...globals(), ...options });
   });
@@ -108,7 +128,9 @@ for (const command of program.commands.filter((c) => ['worker', 'dev'].includes(
 
 program
   .command('init')
-  .description('create a project with one team, a worker, a test on the time-skipping server and a README, and npm install it')
+  .description(
+    'create a project with one team, a worker, a test on the time-skipping server and a README, and npm install it',
+  )
   .argument('<dir>', 'a new or empty folder; its name becomes the team name')
   .option('--troupe <spec>', 'the troupe dependency to write in package.json (a version, a path or a tarball)')
   .option('--no-install', 'write the files only, without running npm install in the new folder')
@@ -122,24 +144,33 @@ program
   .option('--quiet', 'print nothing when nothing is missing')
   .action(async (options: { quiet?: boolean }) => {
     const installed = (await import('../hosting/install-binaries.js')).installTemporalBinaries();
-    if (!options.quiet || installed.length) console.log(installed.length ? `Installed ${installed.join(', ')}.` : 'The Temporal binaries are already installed.');
+    if (!options.quiet || installed.length)
+      console.log(
+        installed.length ? `Installed ${installed.join(', ')}.` : 'The Temporal binaries are already installed.',
+      );
   });
 
 for (const [name, decision, description] of [
   ['approve', 'approve', 'approve the gate a run is waiting on'],
   ['reject', 'reject', 'reject the gate a run is waiting on (the run fails with ApprovalRejected)'],
-  ['request-changes', 'request-changes', 'send the work back to the agent that produced it, with --comment, then ask again'],
+  [
+    'request-changes',
+    'request-changes',
+    'send the work back to the agent that produced it, with --comment, then ask again',
+  ],
 ] as const) {
   program
     .command(name)
     .description(description)
     .argument('<workflowId>')
-    .requiredOption('--by <who>', 'who decides (must be one of the gate\'s approvers)')
+    .requiredOption('--by <who>', "who decides (must be one of the gate's approvers)")
     .option('--gate <gate>', 'the gate decided (default: the one waiting)')
     .option('--comment <text>', 'why; for request-changes, what to change')
     .option('--signal', 'send as a signal: return at once without learning whether it applied')
     .action(async (workflowId: string, options: { by: string; gate?: string; comment?: string; signal?: boolean }) => {
-      process.exitCode = await (await import('./commands/decide.js')).decideCommand(decision, workflowId, { ...globals(), ...options });
+      process.exitCode = await (
+        await import('./commands/decide.js')
+      ).decideCommand(decision, workflowId, { ...globals(), ...options });
     });
 }
 
@@ -147,7 +178,9 @@ program
   .command('budget')
   .description('manage the budget of a run')
   .command('raise')
-  .description('raise the budget of a run waiting at its "budget" gate (a team with onExhausted: "ask"): give the new caps')
+  .description(
+    'raise the budget of a run waiting at its "budget" gate (a team with onExhausted: "ask"): give the new caps',
+  )
   .argument('<workflowId>')
   .requiredOption('--by <who>', "who raises it (must be one of the budget's approvers)")
   .option('--calls <n>', 'new cap on model calls', positiveInteger)
@@ -155,13 +188,20 @@ program
   .option('--usd <usd>', 'new cap on the estimated cost in USD', positiveNumber)
   .option('--time <duration>', "new cap on the time since the run's start (e.g. 2h)")
   .option('--comment <text>', 'why')
-  .action(async (workflowId: string, options: { by: string; calls?: number; tokens?: number; usd?: number; time?: string; comment?: string }) => {
-    process.exitCode = await (await import('./commands/budget.js')).raiseBudgetCommand(workflowId, options);
-  });
+  .action(
+    async (
+      workflowId: string,
+      options: { by: string; calls?: number; tokens?: number; usd?: number; time?: string; comment?: string },
+    ) => {
+      process.exitCode = await (await import('./commands/budget.js')).raiseBudgetCommand(workflowId, options);
+    },
+  );
 
 program
   .command('pending')
-  .description('list the runs waiting for a person\'s decision, with what each asks about (a tool call\'s whole input, an agent\'s output)')
+  .description(
+    "list the runs waiting for a person's decision, with what each asks about (a tool call's whole input, an agent's output)",
+  )
   .option('--json', 'print JSON (always whole)')
   .option('--full', 'print what each gate asks about whole, however long (by default a very long one is cut)')
   .action(async (options: { json?: boolean; full?: boolean }) => {
@@ -173,7 +213,7 @@ program
   .description('Troupe runs with team, topology, status, tokens and estimated cost (newest first)')
   .option('--team <team>', 'only this team')
   .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
-  .option('--query <query>', "an extra Temporal list filter, e.g. \"TroupeTokens > 1000\"")
+  .option('--query <query>', 'an extra Temporal list filter, e.g. "TroupeTokens > 1000"')
   .option('--limit <n>', 'at most this many runs', positiveInteger, 50)
   .option('--json', 'print JSON')
   .action(async (options: { team?: string; status?: string; query?: string; limit?: number; json?: boolean }) => {
@@ -200,7 +240,9 @@ program
 
 program
   .command('codec-server')
-  .description('decrypt payloads for the Temporal UI: the codec server (needs TROUPE_PAYLOAD_KEY and TROUPE_CODEC_TOKEN)')
+  .description(
+    'decrypt payloads for the Temporal UI: the codec server (needs TROUPE_PAYLOAD_KEY and TROUPE_CODEC_TOKEN)',
+  )
   .option('--port <port>', 'port to listen on', port, 8888)
   .option('--host <host>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
   .option('--origin <url...>', "the Temporal UI's origin: the only one granted CORS", ['http://localhost:8233'])
@@ -219,7 +261,10 @@ export const INTERRUPTED = 130;
 program.hook('preAction', async (_program, command) => {
   if (['init', 'setup', 'codec-server'].includes(command.name())) return;
   // `troupe run` keeps its worker's warnings out of the run's output unless --verbose; `troupe worker` and `dev` print them.
-  const log = command.name() === 'run' && !command.opts()['verbose'] ? (await import('./worker-log.js')).openWorkerLog() : undefined;
+  const log =
+    command.name() === 'run' && !command.opts()['verbose']
+      ? (await import('./worker-log.js')).openWorkerLog()
+      : undefined;
   (await import('../workers/telemetry.js')).installRuntime(process.env, log?.write);
 });
 

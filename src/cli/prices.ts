@@ -15,7 +15,10 @@ export function loadPrices(env: NodeJS.ProcessEnv = process.env): Prices {
   try {
     json = JSON.parse(value.startsWith('{') ? value : readFileSync(existsSync(value) ? value : '', 'utf8'));
   } catch (error) {
-    throw new CliError('INVALID_PRICES', `TROUPE_PRICES is neither JSON nor a readable JSON file (${(error as Error).message}). Example: {"claude-sonnet-5-5": {"input": 3, "output": 15}}`);
+    throw new CliError(
+      'INVALID_PRICES',
+      `TROUPE_PRICES is neither JSON nor a readable JSON file (${(error as Error).message}). Example: {"claude-sonnet-5-5": {"input": 3, "output": 15}}`,
+    );
   }
   const parsed = PricesSchema.safeParse(json);
   if (!parsed.success) throw new TeamSpecError('TROUPE_PRICES', parsed.error.issues);

@@ -4,7 +4,9 @@ import type { HistoryStep, RunHistory } from '../client/history/read-history.js'
 
 /** The audit trail as text: one line a step, sub-teams indented under the step that started them. */
 export function historyAsText(run: RunHistory, indent = ''): string {
-  const lines = [`${indent}${run.team ?? run.workflowId} (${run.workflowType}) · ${run.workflowId} · started ${run.startedAt}`];
+  const lines = [
+    `${indent}${run.team ?? run.workflowId} (${run.workflowType}) · ${run.workflowId} · started ${run.startedAt}`,
+  ];
   for (const step of run.steps) {
     const at = step.at.slice(11, 19);
     lines.push(`${indent}  ${at}  ${stepLine(step)}`);
@@ -17,8 +19,12 @@ export function historyAsText(run: RunHistory, indent = ''): string {
 function stepLine(step: HistoryStep): string {
   switch (step.kind) {
     case 'agent': {
-      const tokens = step.usage ? `, ${step.usage.inputTokens}→${step.usage.outputTokens} tokens (cache ${step.usage.cacheReadTokens} read, ${step.usage.cacheWriteTokens} written)${serverToolUses(step.usage)}` : '';
-      const failure = step.failure ? `  FAILED ${step.failure.type ?? ''}: ${summarise(step.failure.message, 100)}` : '';
+      const tokens = step.usage
+        ? `, ${step.usage.inputTokens}→${step.usage.outputTokens} tokens (cache ${step.usage.cacheReadTokens} read, ${step.usage.cacheWriteTokens} written)${serverToolUses(step.usage)}`
+        : '';
+      const failure = step.failure
+        ? `  FAILED ${step.failure.type ?? ''}: ${summarise(step.failure.message, 100)}`
+        : '';
       return `${step.agent} (${step.role}, ${step.model})  ${step.attempts} attempt(s), ${seconds(step.durationMs)}${tokens}: ${summarise(step.summary.replace(/^[^:]*: /, ''), 90)}${failure}`;
     }
     case 'tool':
@@ -28,7 +34,9 @@ function stepLine(step: HistoryStep): string {
     case 'child':
       return `sub-team ${step.workflowId} (${step.workflowType})${step.run ? '' : ' (history not available)'}`;
     case 'decision': {
-      const d = step.decision as { by?: string; decision?: string; gate?: string; comment?: string; raise?: unknown; signature?: string } | undefined;
+      const d = step.decision as
+        | { by?: string; decision?: string; gate?: string; comment?: string; raise?: unknown; signature?: string }
+        | undefined;
       const extra = `${d?.raise ? ` raising the budget to ${JSON.stringify(d.raise)}` : ''}${d?.signature ? ' (signed)' : ''}`;
       const what = `${d?.decision ?? '?'}${d?.gate ? ` on ${d.gate}` : ''} by ${d?.by ?? '?'} via ${step.via}${extra}${d?.comment ? `: "${d.comment}"` : ''}`;
       return step.refused ? `decision REFUSED (${what}): ${step.refused}` : `decision ${what}`;
@@ -58,7 +66,9 @@ export function historyAsMermaid(run: RunHistory): string {
       if (step.kind === 'agent') {
         const agent = participant(`${step.agent}`);
         lines.push(`  ${self}->>${agent}: ${text(step.summary.replace(/^[^:]*: /, ''))}`);
-        const result = step.failure ? `FAILED ${step.failure.type ?? ''}` : `${text(typeof step.output === 'string' ? step.output : JSON.stringify(step.output ?? ''))} (${step.usage?.outputTokens ?? 0} tokens)`;
+        const result = step.failure
+          ? `FAILED ${step.failure.type ?? ''}`
+          : `${text(typeof step.output === 'string' ? step.output : JSON.stringify(step.output ?? ''))} (${step.usage?.outputTokens ?? 0} tokens)`;
         lines.push(`  ${agent}-->>${self}: ${result}`);
       } else if (step.kind === 'tool') {
         const agent = participant(step.agent);
@@ -73,7 +83,9 @@ export function historyAsMermaid(run: RunHistory): string {
       } else if (step.kind === 'decision') {
         const d = step.decision as { by?: string; decision?: string; comment?: string } | undefined;
         const person = participant(d?.by ?? 'someone', 'actor');
-        lines.push(`  ${person}->>${self}: ${step.refused ? `refused ${d?.decision ?? ''}` : (d?.decision ?? '')} via ${step.via}${d?.comment ? ` ${text(d.comment)}` : ''}`);
+        lines.push(
+          `  ${person}->>${self}: ${step.refused ? `refused ${d?.decision ?? ''}` : (d?.decision ?? '')} via ${step.via}${d?.comment ? ` ${text(d.comment)}` : ''}`,
+        );
       } else if (step.kind === 'notice') {
         lines.push(`  Note over ${self}: ${step.notice} ${text(step.detail)}`);
       } else if (step.kind === 'end') {

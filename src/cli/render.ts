@@ -54,7 +54,9 @@ export function formatEnvelope(envelope: Envelope): string {
       return `  ${content?.['approved'] ? '✓' : '↺'} ${route}  ${content?.['approved'] ? 'approved' : 'sent back'}${detail}: ${field('feedback')}`;
     case 'decision': {
       const assignments = (content?.['assignments'] as { worker: string }[] | undefined) ?? [];
-      return content?.['done'] ? `  ◆ ${route}  finishes${detail}` : `  ◆ ${route}  assigns ${assignments.map((a) => a.worker).join(', ')}${detail}: ${field('answer')}`;
+      return content?.['done']
+        ? `  ◆ ${route}  finishes${detail}`
+        : `  ◆ ${route}  assigns ${assignments.map((a) => a.worker).join(', ')}${detail}: ${field('answer')}`;
     }
     case 'assignment':
       return `    ↳ ${route}: ${summarise(envelope.content, 100)}`;
@@ -65,11 +67,14 @@ export function formatEnvelope(envelope: Envelope): string {
     case 'judgment':
       return `  ⚖ ${route}  decides${detail}: ${field('decision')}`;
     case 'move':
-      return content?.['claim'] ? `  ✦ ${route}  works on ${field('claim')}${detail}: ${field('result')}` : `  · ${envelope.from} passes${detail}`;
+      return content?.['claim']
+        ? `  ✦ ${route}  works on ${field('claim')}${detail}: ${field('result')}`
+        : `  · ${envelope.from} passes${detail}`;
     case 'handoff':
       return `  ⇢ ${route}  hands off${detail}: ${field('answer')}`;
     case 'approval': {
-      if (content?.['refused']) return `  ✗ ${envelope.from} → ${envelope.to}  decision refused (${field('via')}): ${field('refused')}`;
+      if (content?.['refused'])
+        return `  ✗ ${envelope.from} → ${envelope.to}  decision refused (${field('via')}): ${field('refused')}`;
       if (content?.['escalated']) return `  ⏫ ${route}  escalated`;
       const mark = content?.['decision'] === 'approve' ? '✔' : content?.['decision'] === 'reject' ? '✘' : '↺';
       return `  ${mark} ${route}  ${field('decision')} (${field('via')})${content?.['comment'] ? `: ${field('comment')}` : ''}`;
@@ -91,18 +96,29 @@ export function formatUsage(usage: Usage, agentCalls: number, costUsd?: number):
 
 /** Uses of Anthropic's server tools, when there were any: ", 2 web search(es), 1 web fetch(es)". */
 export function serverToolUses(usage: Usage): string {
-  const parts = [usage.webSearchRequests ? `${usage.webSearchRequests} web search(es)` : '', usage.webFetchRequests ? `${usage.webFetchRequests} web fetch(es)` : ''].filter(Boolean);
+  const parts = [
+    usage.webSearchRequests ? `${usage.webSearchRequests} web search(es)` : '',
+    usage.webFetchRequests ? `${usage.webFetchRequests} web fetch(es)` : '',
+  ].filter(Boolean);
   return parts.length ? `, ${parts.join(', ')}` : '';
 }
 
 export function formatResult(result: RunResult): string {
   const output = typeof result.output === 'string' ? result.output : JSON.stringify(result.output, null, 2);
   const warnings = result.warnings.map((w) => `⚠ ${w}`);
-  if (result.degraded?.length) warnings.unshift(`⚠ DEGRADED RESULT: optional step(s) skipped: ${result.degraded.map((d) => d.member).join(', ')}.`);
-  if (result.partial) warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
-  return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls, result.costUsd)].join('\n');
+  if (result.degraded?.length)
+    warnings.unshift(
+      `⚠ DEGRADED RESULT: optional step(s) skipped: ${result.degraded.map((d) => d.member).join(', ')}.`,
+    );
+  if (result.partial)
+    warnings.unshift(`⚠ PARTIAL RESULT: the run stopped at ${result.stoppedBy ?? 'a limit'} before finishing.`);
+  return ['', 'Result:', output, '', ...warnings, formatUsage(result.usage, result.agentCalls, result.costUsd)].join(
+    '\n',
+  );
 }
 
 export function runUrl(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {
-  return uiUrl ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+  return uiUrl
+    ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`
+    : undefined;
 }

@@ -14,7 +14,10 @@ const BEHAVIOURS = { pinned: 'PINNED', 'auto-upgrade': 'AUTO_UPGRADE' } as const
  * (flags, else TROUPE_DEPLOYMENT / TROUPE_BUILD_ID), and how its runs move between versions
  * (TROUPE_VERSIONING: pinned, the default, finishes a run on the build it started on). None: unversioned.
  */
-export function workerDeployment(flags: DeploymentFlags, env: NodeJS.ProcessEnv = process.env): WorkerDeploymentOptions | undefined {
+export function workerDeployment(
+  flags: DeploymentFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerDeploymentOptions | undefined {
   const deploymentName = flags.deployment ?? (env['TROUPE_DEPLOYMENT'] || undefined);
   const buildId = flags.buildId ?? (env['TROUPE_BUILD_ID'] || undefined);
   const versioning = flags.versioning ?? (env['TROUPE_VERSIONING'] || undefined);
@@ -27,7 +30,10 @@ export function workerDeployment(flags: DeploymentFlags, env: NodeJS.ProcessEnv 
   }
   const behaviour = versioning ?? 'pinned';
   if (!Object.hasOwn(BEHAVIOURS, behaviour)) {
-    throw new CliError('INVALID_DEPLOYMENT', `--versioning (TROUPE_VERSIONING) "${behaviour}" is not one of pinned, auto-upgrade.`);
+    throw new CliError(
+      'INVALID_DEPLOYMENT',
+      `--versioning (TROUPE_VERSIONING) "${behaviour}" is not one of pinned, auto-upgrade.`,
+    );
   }
   const defaultVersioningBehavior = BEHAVIOURS[behaviour as keyof typeof BEHAVIOURS];
   return { useWorkerVersioning: true, version: { deploymentName, buildId }, defaultVersioningBehavior };

@@ -1,4 +1,11 @@
-import { BudgetSpecSchema, TeamSpecError, teamTree, type BudgetSpec, type BudgetSpecInput, type Team } from '../team/index.js';
+import {
+  BudgetSpecSchema,
+  TeamSpecError,
+  teamTree,
+  type BudgetSpec,
+  type BudgetSpecInput,
+  type Team,
+} from '../team/index.js';
 import { ClientError } from './errors.js';
 import type { Prices } from '../protocol/index.js';
 
@@ -12,7 +19,9 @@ export function parseRunBudget(budget: BudgetSpecInput): BudgetSpec {
 /** A USD cap needs a price for every model the run may use: refused before anything starts. */
 export function checkBudgetPrices(team: Team, budget: BudgetSpec | undefined, prices: Prices): void {
   if (budget?.usd === undefined) return;
-  const models = new Set(teamTree(team).flatMap((t) => t.spec.agents.flatMap((a) => [a.model, ...(a.cheaperModel ? [a.cheaperModel] : [])])));
+  const models = new Set(
+    teamTree(team).flatMap((t) => t.spec.agents.flatMap((a) => [a.model, ...(a.cheaperModel ? [a.cheaperModel] : [])])),
+  );
   const missing = [...models].filter((model) => !prices[model]);
   if (missing.length === 0) return;
   throw new ClientError(

@@ -1,5 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { clusterConnection, clusterUnreachable, configuredCluster, configuredSource } from '../hosting/cluster-config.js';
+import {
+  clusterConnection,
+  clusterUnreachable,
+  configuredCluster,
+  configuredSource,
+} from '../hosting/cluster-config.js';
 import { payloadDataConverter } from '../codec/index.js';
 
 /**

@@ -5,7 +5,15 @@
  *
  * @module troupe/client
  */
-export { TroupeClient, RunHandle, type ListedRun, type PendingRun, type RunEvent, type RunStatus, type StartOptions } from './troupe-client.js';
+export {
+  TroupeClient,
+  RunHandle,
+  type ListedRun,
+  type PendingRun,
+  type RunEvent,
+  type RunStatus,
+  type StartOptions,
+} from './troupe-client.js';
 export { describeFailure, type RunFailure } from './failure.js';
 export { DECISION_SECRET_ENV, signDecision } from './sign-decision.js';
 export { connectFromEnv } from './connect-from-env.js';

@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { isGrpcCancelledError, isGrpcDeadlineError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { BUDGET_GATE, type ApprovalDecisionInput, type BudgetRaise, type BudgetSpecInput, type Team, type TeamRegistry } from '../team/index.js';
+import {
+  BUDGET_GATE,
+  type ApprovalDecisionInput,
+  type BudgetRaise,
+  type BudgetSpecInput,
+  type Team,
+  type TeamRegistry,
+} from '../team/index.js';
 import { ClientError } from './errors.js';
 import { checkBudgetPrices, parseRunBudget } from './budget.js';
 import { buildRunSpec, type Envelope, type Prices } from '../protocol/index.js';
@@ -31,7 +38,10 @@ export interface StartOptions {
 }
 
 /** What follow() reports while a run works; 'awaiting' once each time the run starts waiting on a gate (or it escalates). */
-export type RunEvent = { kind: 'activity'; text: string } | { kind: 'envelope'; envelope: Envelope } | { kind: 'awaiting'; awaiting: AwaitingApproval };
+export type RunEvent =
+  | { kind: 'activity'; text: string }
+  | { kind: 'envelope'; envelope: Envelope }
+  | { kind: 'awaiting'; awaiting: AwaitingApproval };
 
 /** A run as {@link TroupeClient.list} lists it, from its search attributes. */
 export interface ListedRun {
@@ -100,10 +110,20 @@ export class TroupeClient {
 
   /** Validates the team and input, then starts the run. Nothing starts if either is invalid. */
   async start(teamName: string, input: unknown, options: StartOptions = {}): Promise<RunHandle> {
-    if (!this.teams) throw new ClientError('NO_TEAMS', 'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.');
+    if (!this.teams)
+      throw new ClientError(
+        'NO_TEAMS',
+        'This TroupeClient was made without teams: pass a TeamRegistry of your teams to start runs.',
+      );
     const team = this.teams.get(teamName);
     const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
-    const spec = { ...buildRunSpec(team, input), searchAttributes: this.searchAttributes, prices: this.prices, ...(runBudget ? { runBudget } : {}), ...(this.searchAttributes ? { startAttributes: true as const, spendingWrittenAtStart: true as const } : {}) };
+    const spec = {
+      ...buildRunSpec(team, input),
+      searchAttributes: this.searchAttributes,
+      prices: this.prices,
+      ...(runBudget ? { runBudget } : {}),
+      ...(this.searchAttributes ? { startAttributes: true as const, spendingWrittenAtStart: true as const } : {}),
+    };
     checkBudgetPrices(team, runBudget ?? team.spec.budget, this.prices);
     const workflowId = options.workflowId ?? `${team.name}-${randomUUID().slice(0, 8)}`;
     const handle = await this.client.workflow.start(spec.team.topology.kind, {
@@ -281,7 +301,9 @@ export class RunHandle {
           yield { kind: 'activity', text: activity };
         }
         // A gate asked again (after request-changes) or escalated has a new deadline: it is reported again.
-        const gate = progress.awaiting ? JSON.stringify([progress.awaiting.gate, progress.awaiting.deadline, progress.awaiting.escalated]) : '';
+        const gate = progress.awaiting
+          ? JSON.stringify([progress.awaiting.gate, progress.awaiting.deadline, progress.awaiting.escalated])
+          : '';
         if (gate !== waitingOn) {
           waitingOn = gate;
           if (progress.awaiting) yield { kind: 'awaiting', awaiting: progress.awaiting };
@@ -326,4 +348,3 @@ function describeTeam(team: Team): string {
   const agents = team.spec.agents.map((a) => `- **${a.name}**: ${a.role}, ${a.model}`);
   return [`**${team.name}** (${team.spec.topology.kind}): ${team.spec.description}`, '', ...agents].join('\n');
 }
-

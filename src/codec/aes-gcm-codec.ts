@@ -43,7 +43,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   decode(payloads: Payload[]): Promise<Payload[]> {
     // A payload that does not decrypt rejects the promise (the executor's throw).
-    return new Promise((resolve) => resolve(payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload))));
+    return new Promise((resolve) =>
+      resolve(payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload))),
+    );
   }
 
   private encrypt(payload: Payload): Payload {
@@ -51,7 +53,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv).setAAD(encoder.encode(this.current.id));
     const sealed = Buffer.concat([cipher.update(ProtoPayload.encode(payload).finish()), cipher.final()]);
     return {
-      metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encoder.encode(this.current.id) },
+      metadata: {
+        [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING),
+        [KEY_ID_METADATA]: encoder.encode(this.current.id),
+      },
       data: Buffer.concat([iv, sealed, cipher.getAuthTag()]),
     };
   }
@@ -69,10 +74,17 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES)).setAAD(encoder.encode(id));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return ProtoPayload.decode(plain);
     } catch (error) {
-      throw new CodecError('PAYLOAD_NOT_DECRYPTED', `A payload encrypted with key "${id}" does not decrypt: it was altered, or the key under that id is not the one that sealed it.`, { cause: error });
+      throw new CodecError(
+        'PAYLOAD_NOT_DECRYPTED',
+        `A payload encrypted with key "${id}" does not decrypt: it was altered, or the key under that id is not the one that sealed it.`,
+        { cause: error },
+      );
     }
   }
 }

@@ -36,7 +36,9 @@ export interface CodecServer {
  */
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
   const server = createServer((request, response) => {
-    handle(request, response, options).catch((error: unknown) => reply(response, 400, { message: (error as Error).message }));
+    handle(request, response, options).catch((error: unknown) =>
+      reply(response, 400, { message: (error as Error).message }),
+    );
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -67,12 +69,17 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   }
   const { operation, token } = route(request.url ?? '/');
   const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (!sameSecret(bearer ?? token, options.token)) return reply(response, 401, { message: 'A codec token is required: send Authorization: Bearer <token>.' });
+  if (!sameSecret(bearer ?? token, options.token))
+    return reply(response, 401, { message: 'A codec token is required: send Authorization: Bearer <token>.' });
   if (request.method !== 'POST' || !operation) return reply(response, 404, { message: 'POST /encode or /decode.' });
   const body = PayloadsBody.safeParse(JSON.parse(await readBody(request)));
-  if (!body.success) return reply(response, 400, { message: 'The body must be { "payloads": [{ "metadata": {...}, "data": "<base64>" }] }.' });
+  if (!body.success)
+    return reply(response, 400, {
+      message: 'The body must be { "payloads": [{ "metadata": {...}, "data": "<base64>" }] }.',
+    });
   const payloads = body.data.payloads.map(fromJson);
-  const converted = operation === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+  const converted =
+    operation === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
   reply(response, 200, { payloads: converted.map(toJson) });
 }
 
@@ -102,12 +109,19 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function fromJson(payload: JsonPayload): Payload {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? '', 'base64') };
 }
 
 function toJson(payload: Payload): JsonPayload {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')]));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value ?? new Uint8Array()).toString('base64'),
+    ]),
+  );
   return { metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') };
 }
 

@@ -7,7 +7,10 @@ export function codecTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string 
   const token = env[CODEC_TOKEN_VAR]?.trim();
   if (!token) return undefined;
   if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new CodecError('INVALID_CODEC_SERVER', `${CODEC_TOKEN_VAR} must be at least 16 printable characters without spaces: make one with \`openssl rand -hex 32\`.`);
+    throw new CodecError(
+      'INVALID_CODEC_SERVER',
+      `${CODEC_TOKEN_VAR} must be at least 16 printable characters without spaces: make one with \`openssl rand -hex 32\`.`,
+    );
   }
   return token;
 }

@@ -16,7 +16,12 @@ export const ENCODED_FAILURES_CONVERTER_PATH = fileURLToPath(new URL('./encoded-
  */
 export function payloadDataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
   const keys = payloadKeysFromEnv(env);
-  return keys ? { payloadCodecs: [new AesGcmPayloadCodec(keys.current, keys.old)], failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH } : {};
+  return keys
+    ? {
+        payloadCodecs: [new AesGcmPayloadCodec(keys.current, keys.old)],
+        failureConverterPath: ENCODED_FAILURES_CONVERTER_PATH,
+      }
+    : {};
 }
 
 /** One line for start-up output: whether payloads are encrypted, and with which key. */

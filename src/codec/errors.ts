@@ -1,7 +1,12 @@
 import { TroupeError } from '../team/errors.js';
 
 /** The codes of the errors the payload codec throws: its keys, its server's settings, payloads that do not decrypt. */
-export const CodecErrorCode = ['INVALID_CODEC_SERVER', 'INVALID_PAYLOAD_KEY', 'PAYLOAD_KEY_UNKNOWN', 'PAYLOAD_NOT_DECRYPTED'] as const;
+export const CodecErrorCode = [
+  'INVALID_CODEC_SERVER',
+  'INVALID_PAYLOAD_KEY',
+  'PAYLOAD_KEY_UNKNOWN',
+  'PAYLOAD_NOT_DECRYPTED',
+] as const;
 /** One of the codes of CodecError, the stable names to match on. */
 export type CodecErrorCode = (typeof CodecErrorCode)[number];
 

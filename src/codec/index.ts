@@ -1,5 +1,17 @@
-export { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, isEncrypted, type PayloadKey } from './aes-gcm-codec.js';
-export { OLD_PAYLOAD_KEYS_VAR, PAYLOAD_KEY_VAR, parsePayloadKey, payloadKeysFromEnv, type PayloadKeys } from './payload-keys.js';
+export {
+  AesGcmPayloadCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  isEncrypted,
+  type PayloadKey,
+} from './aes-gcm-codec.js';
+export {
+  OLD_PAYLOAD_KEYS_VAR,
+  PAYLOAD_KEY_VAR,
+  parsePayloadKey,
+  payloadKeysFromEnv,
+  type PayloadKeys,
+} from './payload-keys.js';
 export { ENCODED_FAILURES_CONVERTER_PATH, describePayloadEncryption, payloadDataConverter } from './data-converter.js';
 export { decodePayloadsIn } from './decode-history.js';
 export { CODEC_TOKEN_VAR, codecTokenFromEnv } from './codec-token.js';

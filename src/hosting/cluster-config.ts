@@ -7,8 +7,13 @@ import { HostingError } from './errors.js';
  * (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE). Undefined when nothing names an address.
  */
 export function configuredCluster(env: NodeJS.ProcessEnv = process.env): ClientConnectConfig | undefined {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  const config = loadClientConnectConfig({ overrideEnvVars, ...(env['TEMPORAL_PROFILE'] ? { profile: env['TEMPORAL_PROFILE'] } : {}) });
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const config = loadClientConnectConfig({
+    overrideEnvVars,
+    ...(env['TEMPORAL_PROFILE'] ? { profile: env['TEMPORAL_PROFILE'] } : {}),
+  });
   return config.connectionOptions.address ? config : undefined;
 }
 
@@ -17,7 +22,9 @@ export interface ClusterConnection {
   address: string;
   namespace: string;
   /** Options shared by `Connection.connect` and `NativeConnection.connect`. */
-  options: Pick<NonNullable<ClientConnectConfig['connectionOptions']>, 'tls' | 'apiKey' | 'metadata'> & { address: string };
+  options: Pick<NonNullable<ClientConnectConfig['connectionOptions']>, 'tls' | 'apiKey' | 'metadata'> & {
+    address: string;
+  };
 }
 
 export function clusterConnection(config: ClientConnectConfig | undefined): ClusterConnection {
@@ -27,7 +34,12 @@ export function clusterConnection(config: ClientConnectConfig | undefined): Clus
   return {
     address,
     namespace,
-    options: { address, ...(tls !== undefined ? { tls } : {}), ...(apiKey !== undefined ? { apiKey } : {}), ...(metadata ? { metadata } : {}) },
+    options: {
+      address,
+      ...(tls !== undefined ? { tls } : {}),
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      ...(metadata ? { metadata } : {}),
+    },
   };
 }
 
@@ -46,14 +58,27 @@ export type AddressSource =
 /** The source of a configured cluster's address (TEMPORAL_ADDRESS or a profile), or the default when there is none. */
 export function configuredSource(env: NodeJS.ProcessEnv = process.env): AddressSource {
   if (env['TEMPORAL_ADDRESS']) return { kind: 'TEMPORAL_ADDRESS' };
-  if (configuredCluster(env)) return { kind: 'profile', profile: env['TEMPORAL_PROFILE'] || 'default', file: env['TEMPORAL_CONFIG_FILE'] || undefined };
+  if (configuredCluster(env))
+    return {
+      kind: 'profile',
+      profile: env['TEMPORAL_PROFILE'] || 'default',
+      file: env['TEMPORAL_CONFIG_FILE'] || undefined,
+    };
   return { kind: 'default' };
 }
 
-export function clusterUnreachable(cluster: ClusterConnection, error: unknown, source: AddressSource = { kind: 'default' }): HostingError {
+export function clusterUnreachable(
+  cluster: ClusterConnection,
+  error: unknown,
+  source: AddressSource = { kind: 'default' },
+): HostingError {
   const reason = (error as Error).message.split('\n')[0];
   const [from, fix] = explainSource(source, cluster.address);
-  return new HostingError('TEMPORAL_UNREACHABLE', `Cannot reach Temporal at ${cluster.address} (namespace "${cluster.namespace}"), ${from}: ${reason}. ${fix}`, { cause: error });
+  return new HostingError(
+    'TEMPORAL_UNREACHABLE',
+    `Cannot reach Temporal at ${cluster.address} (namespace "${cluster.namespace}"), ${from}: ${reason}. ${fix}`,
+    { cause: error },
+  );
 }
 
 /** Where the address came from, and what to do about it. */
@@ -81,7 +106,10 @@ function explainSource(source: AddressSource, address: string): [string, string]
       ];
     case 'default':
       return source.devServerHome === undefined
-        ? [`the default address (neither TEMPORAL_ADDRESS nor a Temporal profile is set)`, `Start a server at ${address} (e.g. \`npx troupe dev\`), or name your cluster with TEMPORAL_ADDRESS or a Temporal profile.`]
+        ? [
+            `the default address (neither TEMPORAL_ADDRESS nor a Temporal profile is set)`,
+            `Start a server at ${address} (e.g. \`npx troupe dev\`), or name your cluster with TEMPORAL_ADDRESS or a Temporal profile.`,
+          ]
         : [
             `the default address (no TROUPE_DEV_PORT or Temporal profile is set, and no running embedded server is recorded in ${source.devServerHome})`,
             'Start `npx troupe dev` in another terminal, in this folder or with the same TROUPE_HOME (and TROUPE_DEV_PORT, if you gave it one), or point Troupe at your cluster (`troupe --help` lists the settings).',

@@ -9,7 +9,11 @@ export { configuredCluster } from './cluster-config.js';
 export { clusterForCommand, type ClusterChoice } from './command-cluster.js';
 
 /** `source` says where the address came from, for the message when it cannot be reached. */
-export async function connectToCluster(config: ClientConnectConfig, env: NodeJS.ProcessEnv = process.env, source: AddressSource = configuredSource(env)): Promise<TemporalTarget> {
+export async function connectToCluster(
+  config: ClientConnectConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  source: AddressSource = configuredSource(env),
+): Promise<TemporalTarget> {
   const cluster = clusterConnection(config);
   const { address, namespace, options } = cluster;
   const dataConverter = payloadDataConverter(env);

@@ -23,14 +23,24 @@ export function clusterForCommand(env: NodeJS.ProcessEnv = process.env): Cluster
   if (configured) return { config: configured, source: configuredSource(env) };
   // 0 asks `troupe dev` for any free port: only its record says which.
   const port = portSetting(env, 'TROUPE_DEV_PORT');
-  if (port) return { config: { connectionOptions: { address: `localhost:${port}` } }, source: { kind: 'TROUPE_DEV_PORT', port } };
+  if (port)
+    return {
+      config: { connectionOptions: { address: `localhost:${port}` } },
+      source: { kind: 'TROUPE_DEV_PORT', port },
+    };
   const dbFile = defaultDbFile(env);
   const recordPath = serverRecordPath(dbFile);
   const record = readServerRecord(recordPath);
   // A record outlives a server killed with its watchdog: trust it only while its server runs on this data.
   const server = record?.address ? processInfo(record.pid) : undefined;
   if (record?.address && server && isDevServerFor(server.command, dbFile)) {
-    return { config: { connectionOptions: { address: record.address } }, source: { kind: 'server record', path: recordPath, pid: record.pid } };
+    return {
+      config: { connectionOptions: { address: record.address } },
+      source: { kind: 'server record', path: recordPath, pid: record.pid },
+    };
   }
-  return { config: { connectionOptions: { address: 'localhost:7233' } }, source: { kind: 'default', devServerHome: dirname(dbFile) } };
+  return {
+    config: { connectionOptions: { address: 'localhost:7233' } },
+    source: { kind: 'default', devServerHome: dirname(dbFile) },
+  };
 }

@@ -8,7 +8,14 @@ import { HostingError } from './errors.js';
 import { binaryNotFound, resolveTemporalBinary, type ServerExecutable } from './binaries.js';
 import { freePort, portInUse, portSetting } from './free-port.js';
 import { TROUPE_SEARCH_ATTRIBUTES } from './search-attributes.js';
-import { defaultDbFile, forgetServer, readServerRecord, serverRecordPath, writeServerRecord, type ServerRecord } from './server-record.js';
+import {
+  defaultDbFile,
+  forgetServer,
+  readServerRecord,
+  serverRecordPath,
+  writeServerRecord,
+  type ServerRecord,
+} from './server-record.js';
 import { serverLogPath, writeServerWrapper } from './server-watchdog.js';
 import { stopStaleServer } from './stale-server.js';
 import type { TemporalTarget } from './temporal-target.js';
@@ -40,7 +47,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   mkdirSync(dirname(dbFile), { recursive: true });
   // Before the ports are checked: a stale server on this data holds them.
   const stale = await stopStaleServer(dbFile);
-  if (stale !== undefined) process.stderr.write(`Stopped a Temporal dev server (pid ${stale}) that an earlier Troupe process left running on ${dbFile}.\n`);
+  if (stale !== undefined)
+    process.stderr.write(
+      `Stopped a Temporal dev server (pid ${stale}) that an earlier Troupe process left running on ${dbFile}.\n`,
+    );
   const dataConverter = payloadDataConverter(env);
   const recordPath = serverRecordPath(dbFile);
   const executable = underWatchdog(resolveTemporalBinary('dev-server', env), dbFile, recordPath);
@@ -52,13 +62,24 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   let uiPort = askedUiPort;
   let codec: CodecServer | undefined;
   for (let attempt = 1; !testEnv; attempt += 1) {
-    const port = await choosePort(askedPort, 'TROUPE_DEV_PORT', '--port', `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `);
+    const port = await choosePort(
+      askedPort,
+      'TROUPE_DEV_PORT',
+      '--port',
+      `If \`troupe dev\` is already running, use it: TEMPORAL_ADDRESS=localhost:${askedPort}. `,
+    );
     uiPort = await choosePort(askedUiPort, 'TROUPE_UI_PORT', '--ui-port');
     codec = await uiCodecServer(dataConverter.payloadCodecs?.[0], uiPort);
     try {
       testEnv = await TestWorkflowEnvironment.createLocal({
         server: {
-          executable, port, ui: true, uiPort, dbFilename: dbFile, log: { format: 'pretty', level: 'error' }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES,
+          executable,
+          port,
+          ui: true,
+          uiPort,
+          dbFilename: dbFile,
+          log: { format: 'pretty', level: 'error' },
+          searchAttributes: TROUPE_SEARCH_ATTRIBUTES,
           ...(codec ? { extraArgs: ['--ui-codec-endpoint', codec.uiEndpoint] } : {}),
         },
         client: { dataConverter },
@@ -68,8 +89,14 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       forgetOwnServer(recordPath, readServerRecord(recordPath));
       if (executable.type === 'cached-download') throw binaryNotFound('dev-server', error);
       // The SDK says the same of a server that exited at once: the second try fails the same way, and says why.
-      if (attempt < 2 && /did not start within/.test((error as Error).message) && (await portsFreed([askedPort, askedUiPort]))) {
-        process.stderr.write(`The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.\n`);
+      if (
+        attempt < 2 &&
+        /did not start within/.test((error as Error).message) &&
+        (await portsFreed([askedPort, askedUiPort]))
+      ) {
+        process.stderr.write(
+          `The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.\n`,
+        );
         continue;
       }
       const output = logSince(logPath, logStart);

@@ -9,7 +9,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -30,7 +32,10 @@ export function portSetting(env: NodeJS.ProcessEnv, name: string): number | unde
   if (value === undefined || value === '') return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new HostingError('INVALID_PORT', `${name}="${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`);
+    throw new HostingError(
+      'INVALID_PORT',
+      `${name}="${value}" is not a port number: use an integer from 0 to 65535 (0 picks a free port).`,
+    );
   }
   return port;
 }

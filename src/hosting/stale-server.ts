@@ -35,7 +35,10 @@ export function isDevServerFor(command: string, dbFile: string): boolean {
 
 /** SIGTERM lets the server close its database; SIGKILL if it has not stopped within a few seconds. */
 async function stop(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [['SIGTERM', 5_000], ['SIGKILL', 2_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', 5_000],
+    ['SIGKILL', 2_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

@@ -14,7 +14,15 @@ const FIELDS: [name: string, value: (agent: AgentSpec) => unknown][] = [
   ['input schema', (agent) => agent.acceptsInput],
   // What the model is told of each tool (the worker sends its own definitions).
   ['tools', (agent) => agent.tools.map((tool) => [tool.name, tool.description, tool.inputSchema ?? null])],
-  ['MCP servers', (agent) => agent.mcp.map(({ name, tools, prefix, resources, prompts }) => (prefix === undefined && !resources && !prompts ? [name, tools] : [name, tools, prefix ?? null, resources ?? false, prompts ?? []]))],
+  [
+    'MCP servers',
+    (agent) =>
+      agent.mcp.map(({ name, tools, prefix, resources, prompts }) =>
+        prefix === undefined && !resources && !prompts
+          ? [name, tools]
+          : [name, tools, prefix ?? null, resources ?? false, prompts ?? []],
+      ),
+  ],
   ['server tools', (agent) => agent.serverTools],
   ['delegates', (agent) => agent.delegates],
 ];
@@ -30,7 +38,12 @@ const fingerprints = new WeakMap<AgentSpec, string>();
 export function agentFingerprint(agent: AgentSpec): string {
   let fingerprint = fingerprints.get(agent);
   if (fingerprint === undefined) {
-    const hashes = FIELDS.map(([, value]) => createHash('sha256').update(JSON.stringify(value(agent))).digest('hex').slice(0, 8));
+    const hashes = FIELDS.map(([, value]) =>
+      createHash('sha256')
+        .update(JSON.stringify(value(agent)))
+        .digest('hex')
+        .slice(0, 8),
+    );
     fingerprints.set(agent, (fingerprint = [FINGERPRINT_VERSION, ...hashes].join('.')));
   }
   return fingerprint;

@@ -9,7 +9,9 @@ export type AgentRef = Pick<AgentSpec, 'name' | 'role' | 'model'> & { fingerprin
 
 /** What an agent call sends of its agent: a reference, or the whole spec for runs started without fingerprints. */
 export function agentInCall(agent: AgentSpec): AgentSpec | AgentRef {
-  return agent.fingerprint === undefined ? agent : { name: agent.name, role: agent.role, model: agent.model, fingerprint: agent.fingerprint };
+  return agent.fingerprint === undefined
+    ? agent
+    : { name: agent.name, role: agent.role, model: agent.model, fingerprint: agent.fingerprint };
 }
 
 /** Whether an agent call carries a reference to its agent (by fingerprint) rather than the whole spec. */

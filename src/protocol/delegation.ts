@@ -10,7 +10,10 @@ export const DELEGATE_PREFIX = 'delegate_';
  * would cost every run's start there.
  */
 export function delegatedTask(input: unknown): string | undefined {
-  const task = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { task?: unknown }).task : undefined;
+  const task =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? (input as { task?: unknown }).task
+      : undefined;
   return typeof task === 'string' && task.length > 0 ? task : undefined;
 }
 

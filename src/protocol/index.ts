@@ -15,12 +15,27 @@
 export { buildRunSpec } from './build-run-spec.js';
 export { agentInCall, isAgentRef, type AgentRef } from './agent-ref.js';
 export { agentFingerprint, fingerprintDifferences, readableFingerprint } from './agent-fingerprint.js';
-export { CarrySchema, ModelPriceSchema, PricesSchema, RunSpecSchema, type Carry, type Prices, type RunSpec } from './run-spec.js';
+export {
+  CarrySchema,
+  ModelPriceSchema,
+  PricesSchema,
+  RunSpecSchema,
+  type Carry,
+  type Prices,
+  type RunSpec,
+} from './run-spec.js';
 export { EnvelopeSchema, type Envelope } from './envelope.js';
 export { ZERO_USAGE, addCost, addUsage, costOf } from './usage.js';
 export { UsageSchema, type Usage } from './usage-schema.js';
 export * from './messages.js';
 export { FailureType } from '../team/index.js';
-export { DELEGATE_INPUT_SCHEMA_BYTES, DELEGATE_PREFIX, delegateDescription, delegateTool, delegatedMember, delegatedTask } from './delegation.js';
+export {
+  DELEGATE_INPUT_SCHEMA_BYTES,
+  DELEGATE_PREFIX,
+  delegateDescription,
+  delegateTool,
+  delegatedMember,
+  delegatedTask,
+} from './delegation.js';
 export { DelegationInputSchema } from './delegation-input.js';
 export { asText, summarise } from './text.js';

@@ -55,7 +55,10 @@ export const RefusedDecisionMemoSchema = z.object({ signal: z.number().int().pos
 export type RefusedDecisionMemo = z.infer<typeof RefusedDecisionMemoSchema>;
 
 /** What a run's NOTICE_MEMO holds (see run-interface.ts). */
-export const NoticeMemoSchema = z.object({ kind: z.enum(['degraded', 'budget-low', 'budget-exhausted', 'budget-raised']), detail: z.string() });
+export const NoticeMemoSchema = z.object({
+  kind: z.enum(['degraded', 'budget-low', 'budget-exhausted', 'budget-raised']),
+  detail: z.string(),
+});
 /** A notice the run left in its history. */
 export type NoticeMemo = z.infer<typeof NoticeMemoSchema>;
 

@@ -107,8 +107,11 @@ export const RunSpecSchema = z
   })
   .strict()
   .superRefine((run, ctx) => {
-    const missing = [run.team, ...Object.values(run.subteams)].flatMap((team) => team.subteams.filter((name) => !run.subteams[name]));
-    for (const name of new Set(missing)) ctx.addIssue({ code: 'custom', path: ['subteams'], message: `sub-team "${name}" has no spec in the run` });
+    const missing = [run.team, ...Object.values(run.subteams)].flatMap((team) =>
+      team.subteams.filter((name) => !run.subteams[name]),
+    );
+    for (const name of new Set(missing))
+      ctx.addIssue({ code: 'custom', path: ['subteams'], message: `sub-team "${name}" has no spec in the run` });
   });
 
 /** What a continue-as-new carries ({@link CarrySchema}). */

@@ -40,7 +40,11 @@ export const ApprovalSpecSchema = z
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.onTimeout === 'escalate' && !spec.escalateTo) {
-      ctx.addIssue({ code: 'custom', path: ['escalateTo'], message: 'onTimeout: "escalate" needs escalateTo: { approvers, timeout }' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['escalateTo'],
+        message: 'onTimeout: "escalate" needs escalateTo: { approvers, timeout }',
+      });
     }
   });
 

@@ -20,7 +20,9 @@ export const Caps = {
 export const BudgetRaiseSchema = z
   .object(Caps)
   .strict()
-  .refine((raise) => Object.keys(raise).length > 0, { message: 'name at least one new cap: calls, tokens, usd or time' });
+  .refine((raise) => Object.keys(raise).length > 0, {
+    message: 'name at least one new cap: calls, tokens, usd or time',
+  });
 
 export { BUDGET_GATE } from './budget-gate.js';
 

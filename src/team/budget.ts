@@ -27,7 +27,11 @@ export const BudgetSpecSchema = z
       ctx.addIssue({ code: 'custom', message: 'a budget needs at least one cap: calls, tokens, usd or time' });
     }
     if (budget.onExhausted === 'ask' && !budget.approvers?.length) {
-      ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'onExhausted: "ask" needs approvers: who may raise the budget ("*" for anyone)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvers'],
+        message: 'onExhausted: "ask" needs approvers: who may raise the budget ("*" for anyone)',
+      });
     }
   });
 

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { TeamSpecError } from './errors.js';
-import { AgentSpecSchema, TeamSpecSchema, type AgentSpec, type AgentSpecInput, type TeamSpec, type TeamSpecInput } from './spec.js';
+import {
+  AgentSpecSchema,
+  TeamSpecSchema,
+  type AgentSpec,
+  type AgentSpecInput,
+  type TeamSpec,
+  type TeamSpecInput,
+} from './spec.js';
 import type { Reminder } from './approval.js';
 import type { ToolDefinition } from './tool.js';
 import type { McpServerDefinition } from './mcp.js';
@@ -85,10 +92,15 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
   if ((config.output as unknown) === undefined) {
     throw new TeamSpecError(subject, ["output: missing; pass a zod schema for structured output, or output: 'text'"]);
   }
-  for (const [field, schema] of [['output', config.output], ['input', config.input]] as const) {
+  for (const [field, schema] of [
+    ['output', config.output],
+    ['input', config.input],
+  ] as const) {
     // A schema from another copy of zod cannot be converted or checked by this one.
     if (schema !== undefined && schema !== 'text' && !(schema instanceof z.ZodType)) {
-      throw new TeamSpecError(subject, [`${field}: not a schema of the zod that Troupe uses; install one version of zod (a peer dependency of troupe): npm ls zod, then npm dedupe`]);
+      throw new TeamSpecError(subject, [
+        `${field}: not a schema of the zod that Troupe uses; install one version of zod (a peer dependency of troupe): npm ls zod, then npm dedupe`,
+      ]);
     }
   }
   const outputSchema = config.output === 'text' ? undefined : config.output;
@@ -96,7 +108,13 @@ export function defineAgent(config: AgentConfig): AgentDefinition {
     ? { kind: 'json' as const, jsonSchema: z.toJSONSchema(outputSchema, { reused: 'ref' }) as Record<string, unknown> }
     : { kind: 'text' as const };
   const { input: inputSchema, tools = [], mcp = [], ...rest } = config;
-  const parsed = AgentSpecSchema.safeParse({ ...rest, output, acceptsInput: inputSchema !== undefined, tools: tools.map((t) => t.spec), mcp: mcp.map((m) => m.spec) });
+  const parsed = AgentSpecSchema.safeParse({
+    ...rest,
+    output,
+    acceptsInput: inputSchema !== undefined,
+    tools: tools.map((t) => t.spec),
+    mcp: mcp.map((m) => m.spec),
+  });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   const toolsByName = new Map(tools.map((t) => [t.spec.name, t]));
   return { spec: parsed.data, outputSchema, inputSchema, tool: (name) => toolsByName.get(name), mcpServers: mcp };

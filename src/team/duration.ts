@@ -7,19 +7,17 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
  * A positive duration, written as milliseconds (`1500`) or with a unit (`'30s'`, `'2m'`, `'1h'`),
  * normalised to milliseconds so the run spec a workflow receives holds plain numbers.
  */
-export const DurationSchema = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseDuration(value);
-    if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a positive duration such as 1500, '30s' or '2m', got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return Math.round(ms);
-  });
+export const DurationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : parseDuration(value);
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a positive duration such as 1500, '30s' or '2m', got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return Math.round(ms);
+});
 
 /** A duration as written: milliseconds, or a string with a unit: `'1500ms'`, `'30s'`, `'2m'`, `'1h'`, `'3d'`. */
 export type Duration = z.input<typeof DurationSchema>;

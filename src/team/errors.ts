@@ -34,7 +34,10 @@ export class TroupeError extends Error {
    * Whether `value` is an error of this class, made by this copy of Troupe or another one: narrows
    * `code` to this class's catalogue, e.g. `if (WorkerError.isInstance(error) && error.code === 'TSX_MISSING')`.
    */
-  static isInstance<T extends TroupeError>(this: { readonly prototype: T; readonly codes: readonly string[] | undefined }, value: unknown): value is T {
+  static isInstance<T extends TroupeError>(
+    this: { readonly prototype: T; readonly codes: readonly string[] | undefined },
+    value: unknown,
+  ): value is T {
     if (typeof value !== 'object' || value === null || !(TROUPE_ERROR in value)) return false;
     const code = (value as { code?: unknown }).code;
     return this.codes === undefined || (typeof code === 'string' && this.codes.includes(code));

@@ -14,6 +14,27 @@ export * from './spec.js';
 export { VerdictSchema, type Verdict } from './verdict.js';
 export { TeamRegistry } from './registry.js';
 export * from './approval.js';
-export { BUDGET_GATE, BudgetRaiseSchema, BudgetSpecSchema, type BudgetRaise, type BudgetSpec, type BudgetSpecInput } from './budget.js';
+export {
+  BUDGET_GATE,
+  BudgetRaiseSchema,
+  BudgetSpecSchema,
+  type BudgetRaise,
+  type BudgetSpec,
+  type BudgetSpecInput,
+} from './budget.js';
 export { defineTool, ToolSpecSchema, type ToolConfig, type ToolDefinition, type ToolSpec } from './tool.js';
-export { API_TOOL_NAME, defineMcpServer, describeConnection, mcpToolName, mcpToolNames, mcpToolOf, RESOURCE_TOOL, McpServerSpecSchema, type McpConnection, type McpHeaders, type McpServerConfig, type McpServerDefinition, type McpServerSpec } from './mcp.js';
+export {
+  API_TOOL_NAME,
+  defineMcpServer,
+  describeConnection,
+  mcpToolName,
+  mcpToolNames,
+  mcpToolOf,
+  RESOURCE_TOOL,
+  McpServerSpecSchema,
+  type McpConnection,
+  type McpHeaders,
+  type McpServerConfig,
+  type McpServerDefinition,
+  type McpServerSpec,
+} from './mcp.js';

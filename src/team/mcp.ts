@@ -28,7 +28,12 @@ export const McpServerSpecSchema = z
     timeout: DurationSchema.default(60_000),
     /** How soon a call whose worker died is retried (the worker heartbeats while it waits, and on each progress notification); as for tools, default 10 s, `false` for none. */
     heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
-    retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
+    retry: RetrySpecSchema.default({
+      maximumAttempts: 3,
+      initialInterval: 1_000,
+      backoffCoefficient: 2,
+      maximumInterval: 30_000,
+    }),
     /**
      * A person approves calls of this server's tools before they run, through the gate `tool-<name>`
      * (the name agents see): every call (`when: 'always'`), or (`when: 'requested'`) those the worker
@@ -44,11 +49,20 @@ export const McpServerSpecSchema = z
   })
   .strict()
   .superRefine((server, ctx) => {
-    if (server.resources && server.tools.includes(RESOURCE_TOOL)) ctx.addIssue({ code: 'custom', path: ['resources'], message: `the server has a tool named "${RESOURCE_TOOL}" already: leave it out of tools, or resources off` });
+    if (server.resources && server.tools.includes(RESOURCE_TOOL))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resources'],
+        message: `the server has a tool named "${RESOURCE_TOOL}" already: leave it out of tools, or resources off`,
+      });
     server.tools.forEach((tool, i) => {
       const name = mcpToolName(server, tool);
       if (!API_TOOL_NAME.test(name)) {
-        ctx.addIssue({ code: 'custom', path: ['tools', i], message: `the model's API accepts tool names of letters, digits, "_" and "-" only (at most 128): "${name}" is not one, so this server's tool cannot be offered` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', i],
+          message: `the model's API accepts tool names of letters, digits, "_" and "-" only (at most 128): "${name}" is not one, so this server's tool cannot be offered`,
+        });
       }
     });
   });
@@ -116,14 +130,36 @@ export interface McpServerDefinition {
  */
 export function defineMcpServer(config: McpServerConfig): McpServerDefinition {
   const subject = `MCP server "${String(config.name)}"`;
-  const { command, args = [], env, cwd, url, headers, authProvider, approval, needsApproval, approveDestructive = false, ...rest } = config;
-  if ((command === undefined) === (url === undefined)) throw new TeamSpecError(subject, ['give either command (stdio) or url (Streamable HTTP), not both or neither']);
+  const {
+    command,
+    args = [],
+    env,
+    cwd,
+    url,
+    headers,
+    authProvider,
+    approval,
+    needsApproval,
+    approveDestructive = false,
+    ...rest
+  } = config;
+  if ((command === undefined) === (url === undefined))
+    throw new TeamSpecError(subject, ['give either command (stdio) or url (Streamable HTTP), not both or neither']);
   if (url !== undefined && !URL.canParse(url)) throw new TeamSpecError(subject, [`url: "${url}" is not a URL`]);
-  if (command !== undefined && (headers !== undefined || authProvider !== undefined)) throw new TeamSpecError(subject, ['headers and authProvider are for a server at a url, not a command']);
-  if (url !== undefined && (env !== undefined || cwd !== undefined)) throw new TeamSpecError(subject, ['env and cwd are for a server the worker starts (command), not one at a url']);
+  if (command !== undefined && (headers !== undefined || authProvider !== undefined))
+    throw new TeamSpecError(subject, ['headers and authProvider are for a server at a url, not a command']);
+  if (url !== undefined && (env !== undefined || cwd !== undefined))
+    throw new TeamSpecError(subject, ['env and cwd are for a server the worker starts (command), not one at a url']);
   const asks = approval !== undefined || needsApproval !== undefined || approveDestructive;
   const when = needsApproval !== undefined || approveDestructive ? 'requested' : 'always';
-  const approvalSpec = asks ? { approvers: ['*'], ...(approval === true || approval === undefined ? {} : approval), gate: `mcp-${String(config.name)}`, when } : undefined;
+  const approvalSpec = asks
+    ? {
+        approvers: ['*'],
+        ...(approval === true || approval === undefined ? {} : approval),
+        gate: `mcp-${String(config.name)}`,
+        when,
+      }
+    : undefined;
   const parsed = McpServerSpecSchema.safeParse({ ...rest, ...(approvalSpec ? { approval: approvalSpec } : {}) });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   const connection: McpConnection =

@@ -44,7 +44,8 @@ function tagged(ref: NameRef) {
 }
 
 /** A field naming one of the team's agents; with a role, that agent must answer the role's decision. */
-export const agentName = (label: string, plays?: Role) => tagged(plays ? { refers: 'agent', label, plays } : { refers: 'agent', label });
+export const agentName = (label: string, plays?: Role) =>
+  tagged(plays ? { refers: 'agent', label, plays } : { refers: 'agent', label });
 /** A field naming a member of the team: an agent or a sub-team. */
 export const memberName = (label: string) => tagged({ refers: 'member', label });
 /** A field naming one of the team's sub-teams. */
@@ -53,7 +54,10 @@ export const subteamName = (label: string) => tagged({ refers: 'subteam', label 
 export const checkName = (label: string) => tagged({ refers: 'check', label });
 
 /** Adds a check that reads several fields of `schema`'s value, run with the team's reference checks. */
-export function withTeamCheck<S extends z.ZodType>(schema: S, check: (value: z.output<S>, issue: (path: (string | number)[], message: string) => void) => void): S {
+export function withTeamCheck<S extends z.ZodType>(
+  schema: S,
+  check: (value: z.output<S>, issue: (path: (string | number)[], message: string) => void) => void,
+): S {
   teamChecks.set(schema, check);
   return schema;
 }

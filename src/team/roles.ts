@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import { ArgumentSchema, HandoffSchema, JudgmentSchema, RouteSchema, SupervisorDecisionSchema, SwarmMoveSchema } from './decisions.js';
+import {
+  ArgumentSchema,
+  HandoffSchema,
+  JudgmentSchema,
+  RouteSchema,
+  SupervisorDecisionSchema,
+  SwarmMoveSchema,
+} from './decisions.js';
 import { VerdictSchema } from './verdict.js';
 
 /**
@@ -18,17 +25,32 @@ export interface Role {
   readonly reads: readonly string[];
 }
 
-export function role<S extends z.ZodObject>(part: string, schemaName: string, schema: S, reads: readonly (keyof S['shape'] & string)[]): Role {
+export function role<S extends z.ZodObject>(
+  part: string,
+  schemaName: string,
+  schema: S,
+  reads: readonly (keyof S['shape'] & string)[],
+): Role {
   return { part, schemaName, schema, reads };
 }
 
 /** The parts of the built-in topologies; a topology's spec schema names them on its fields (see reference-tags.ts). */
 export const ROLES = {
   gate: role('gate', 'VerdictSchema', VerdictSchema, ['approved', 'feedback']),
-  supervisor: role('supervisor', 'SupervisorDecisionSchema', SupervisorDecisionSchema, ['done', 'answer', 'assignments']),
+  supervisor: role('supervisor', 'SupervisorDecisionSchema', SupervisorDecisionSchema, [
+    'done',
+    'answer',
+    'assignments',
+  ]),
   router: role('router', 'RouteSchema', RouteSchema, ['route']),
   debater: role('debater', 'ArgumentSchema', ArgumentSchema, ['position', 'argument']),
   judge: role('judge', 'JudgmentSchema', JudgmentSchema, ['decision']),
-  swarmAgent: role('swarm agent', 'SwarmMoveSchema', SwarmMoveSchema, ['claim', 'result', 'complete', 'newTasks', 'promising']),
+  swarmAgent: role('swarm agent', 'SwarmMoveSchema', SwarmMoveSchema, [
+    'claim',
+    'result',
+    'complete',
+    'newTasks',
+    'promising',
+  ]),
   handoffAgent: role('handoff agent', 'HandoffSchema', HandoffSchema, ['handoffTo', 'answer']),
 } as const satisfies Record<string, Role>;

@@ -28,7 +28,10 @@ export { NameSchema };
 
 /** A server tool the API runs for the agent; `maxUses` caps its uses per model call. */
 export const ServerToolSpecSchema = z
-  .object({ kind: z.enum(['web_search', 'web_fetch', 'code_execution']), maxUses: z.number().int().positive().optional() })
+  .object({
+    kind: z.enum(['web_search', 'web_fetch', 'code_execution']),
+    maxUses: z.number().int().positive().optional(),
+  })
   .strict();
 /** A server tool as the spec holds it. */
 export type ServerToolSpec = z.infer<typeof ServerToolSpecSchema>;
@@ -91,13 +94,23 @@ export const AgentSpecSchema = z
   .superRefine((agent, ctx) => {
     const seen = new Set<string>();
     agent.tools.forEach((tool, i) => {
-      if (seen.has(tool.name)) ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: `two tools are named "${tool.name}": give each tool of an agent its own name` });
+      if (seen.has(tool.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', i, 'name'],
+          message: `two tools are named "${tool.name}": give each tool of an agent its own name`,
+        });
       seen.add(tool.name);
     });
     agent.mcp.forEach((server, i) =>
       mcpToolNames(server).forEach((tool, j) => {
         const name = mcpToolName(server, tool);
-        if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['mcp', i, 'tools', j], message: `two tools are named "${name}" (MCP server "${server.name}" has one too): give the server a prefix (prefix: '${server.name.replace(/-/g, '_')}' → "${server.name.replace(/-/g, '_')}_${tool}"), or keep one of them` });
+        if (seen.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['mcp', i, 'tools', j],
+            message: `two tools are named "${name}" (MCP server "${server.name}" has one too): give the server a prefix (prefix: '${server.name.replace(/-/g, '_')}' → "${server.name.replace(/-/g, '_')}_${tool}"), or keep one of them`,
+          });
         seen.add(name);
       }),
     );
@@ -135,7 +148,9 @@ const StepOptions = {
 export const ParallelSpecSchema = withTeamCheck(
   z
     .object({
-      members: z.array(memberName('step {n}, parallel member {n}')).min(2, 'a parallel step needs at least two members'),
+      members: z
+        .array(memberName('step {n}, parallel member {n}'))
+        .min(2, 'a parallel step needs at least two members'),
       /** sections: each member does its part and the outputs are merged; vote: all do the same task and the majority answer wins. */
       mode: z.enum(['sections', 'vote']).default('sections'),
       /** One instruction per member, for sections; defaults to each member's role. */
@@ -143,7 +158,8 @@ export const ParallelSpecSchema = withTeamCheck(
     })
     .strict(),
   ({ members, instructions }, issue) => {
-    if (instructions && instructions.length !== members.length) issue(['instructions'], `give one instruction per parallel member (${members.length}), or none`);
+    if (instructions && instructions.length !== members.length)
+      issue(['instructions'], `give one instruction per parallel member (${members.length}), or none`);
   },
 );
 
@@ -220,13 +236,16 @@ export const HandoffSpecSchema = withTeamCheck(
   z
     .object({
       kind: z.literal('handoff'),
-      agents: z.array(agentName('handoff agent {n}', ROLES.handoffAgent)).min(2, 'a handoff swarm needs at least two agents'),
+      agents: z
+        .array(agentName('handoff agent {n}', ROLES.handoffAgent))
+        .min(2, 'a handoff swarm needs at least two agents'),
       entry: NameSchema,
       maxHandoffs: Rounds(10),
     })
     .strict(),
   ({ agents, entry }, issue) => {
-    if (!agents.includes(entry)) issue(['entry'], `entry "${entry}" is not one of the handoff agents (${agents.join(', ') || 'none'})`);
+    if (!agents.includes(entry))
+      issue(['entry'], `entry "${entry}" is not one of the handoff agents (${agents.join(', ') || 'none'})`);
   },
 );
 
@@ -302,4 +321,3 @@ export type TopologySpec = z.infer<typeof TopologySpecSchema>;
 export type TeamSpec = z.infer<typeof TeamSpecSchema>;
 /** A team as it may be written (defaults optional). */
 export type TeamSpecInput = z.input<typeof TeamSpecSchema>;
-

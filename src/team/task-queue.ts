@@ -6,4 +6,7 @@ import { z } from 'zod';
  */
 export const TaskQueueNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][\w.:/-]{0,199}$/, 'use letters, digits, ".", ":", "/", "-" or "_", starting with a letter or digit (at most 200 characters), e.g. "heavy"');
+  .regex(
+    /^[A-Za-z0-9][\w.:/-]{0,199}$/,
+    'use letters, digits, ".", ":", "/", "-" or "_", starting with a letter or digit (at most 200 characters), e.g. "heavy"',
+  );

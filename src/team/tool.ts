@@ -22,7 +22,12 @@ export const ToolSpecSchema = z
      * `timeout`); `false` for none, so such a call is retried only once `timeout` passes.
      */
     heartbeatTimeout: HeartbeatTimeoutSchema.optional(),
-    retry: RetrySpecSchema.default({ maximumAttempts: 3, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 30_000 }),
+    retry: RetrySpecSchema.default({
+      maximumAttempts: 3,
+      initialInterval: 1_000,
+      backoffCoefficient: 2,
+      maximumInterval: 30_000,
+    }),
     /** A person approves each call before it runs (`when: 'requested'`: only when the tool's `needsApproval(input)` says so). */
     approval: ApprovalSpecSchema.optional(),
     /** When a person refuses a call: tell the model (it may take another way), or fail the run with ApprovalRejected. */
@@ -76,7 +81,10 @@ export interface ToolDefinition {
 export function defineTool<I extends z.ZodType>(config: ToolConfig<I>): ToolDefinition {
   const subject = `Tool "${String(config.name)}"`;
   const { input, output, run, approval, needsApproval, ...rest } = config;
-  if (!(input instanceof z.ZodType)) throw new TeamSpecError(subject, ['input: give a zod object schema of the arguments, e.g. z.object({ query: z.string() })']);
+  if (!(input instanceof z.ZodType))
+    throw new TeamSpecError(subject, [
+      'input: give a zod object schema of the arguments, e.g. z.object({ query: z.string() })',
+    ]);
   if (typeof run !== 'function') throw new TeamSpecError(subject, ['run: give the function that does the work']);
   // The model is sent the input schema as JSON Schema: it must be an object that JSON Schema can express.
   let inputSchema: Record<string, unknown>;
@@ -84,13 +92,31 @@ export function defineTool<I extends z.ZodType>(config: ToolConfig<I>): ToolDefi
     // The conversion the SDK's tool helper makes (betaZodTool): the schema the model is sent.
     inputSchema = z.toJSONSchema(input, { reused: 'ref' });
   } catch (error) {
-    throw new TeamSpecError(subject, [`input: cannot be expressed as JSON Schema (${(error as Error).message}); use plain zod types (no transforms, functions, dates or bigints)`]);
+    throw new TeamSpecError(subject, [
+      `input: cannot be expressed as JSON Schema (${(error as Error).message}); use plain zod types (no transforms, functions, dates or bigints)`,
+    ]);
   }
-  if (inputSchema['type'] !== 'object') throw new TeamSpecError(subject, ['input: must be a zod object (the model passes named arguments), e.g. z.object({ query: z.string() })']);
-  if (needsApproval !== undefined && approval === undefined) throw new TeamSpecError(subject, ['needsApproval: set approval too (approval: true, or who approves and by when)']);
+  if (inputSchema['type'] !== 'object')
+    throw new TeamSpecError(subject, [
+      'input: must be a zod object (the model passes named arguments), e.g. z.object({ query: z.string() })',
+    ]);
+  if (needsApproval !== undefined && approval === undefined)
+    throw new TeamSpecError(subject, ['needsApproval: set approval too (approval: true, or who approves and by when)']);
   const gate = `tool-${String(config.name)}`;
-  const approvalSpec = approval === undefined ? undefined : { approvers: ['*'], ...(approval === true ? {} : approval), gate, when: needsApproval ? 'requested' : 'always' };
-  const parsed = ToolSpecSchema.safeParse({ ...rest, inputSchema, ...(approvalSpec ? { approval: approvalSpec } : {}) });
+  const approvalSpec =
+    approval === undefined
+      ? undefined
+      : {
+          approvers: ['*'],
+          ...(approval === true ? {} : approval),
+          gate,
+          when: needsApproval ? 'requested' : 'always',
+        };
+  const parsed = ToolSpecSchema.safeParse({
+    ...rest,
+    inputSchema,
+    ...(approvalSpec ? { approval: approvalSpec } : {}),
+  });
   if (!parsed.success) throw new TeamSpecError(subject, parsed.error.issues);
   return {
     spec: parsed.data,

@@ -7,7 +7,13 @@
  */
 export { startTestEnvironment, type TestEnvironmentOptions, type TroupeTestEnvironment } from './test-environment.js';
 export { startMessagesApiDouble, type MessagesApiDouble } from './messages-api-double.js';
-export { ScriptedMessages, createOfflineAnthropic, type MessagesScript, type ScriptedReply, type RecordedRequest } from '../activities/index.js';
+export {
+  ScriptedMessages,
+  createOfflineAnthropic,
+  type MessagesScript,
+  type ScriptedReply,
+  type RecordedRequest,
+} from '../activities/index.js';
 export { replayHistoryFile, type ReplayOutcome } from '../workers/index.js';
 export { TestingError, TestingErrorCode } from './errors.js';
 export { ActivityError, ActivityErrorCode } from '../activities/index.js';

@@ -22,7 +22,10 @@ export interface MessagesApiDouble {
  * Starts the Messages API double on a free local port, answering each agent from `script` (replies per agent:
  * text, JSON, tool use, server tool use, errors with headers, slow, hanging or malformed replies).
  */
-export async function startMessagesApiDouble(script: MessagesScript, options: { apiKey?: string } = {}): Promise<MessagesApiDouble> {
+export async function startMessagesApiDouble(
+  script: MessagesScript,
+  options: { apiKey?: string } = {},
+): Promise<MessagesApiDouble> {
   const scripted = new ScriptedMessages(script);
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -52,7 +55,9 @@ export async function startMessagesApiDouble(script: MessagesScript, options: { 
     }
     if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `${req.method} ${req.url}` } }));
+      res.end(
+        JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `${req.method} ${req.url}` } }),
+      );
       return;
     }
     let raw = '';

@@ -1,5 +1,13 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type LogLevel, type LogMetadata, type Logger, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  type LogLevel,
+  type LogMetadata,
+  type Logger,
+  type Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { MessagesScript } from '../activities/index.js';
 import { TroupeClient, type RunHandle, type StartOptions } from '../client/index.js';
@@ -89,7 +97,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions): Pro
       env,
       double: started,
       troupe,
-      start: (team, input, startOptions = {}) => troupe.start(team, input, { workflowId: `${team}-${randomUUID().slice(0, 8)}`, ...startOptions }),
+      start: (team, input, startOptions = {}) =>
+        troupe.start(team, input, { workflowId: `${team}-${randomUUID().slice(0, 8)}`, ...startOptions }),
       waitForApproval: (run, gate, timeoutMs = 20_000) => waitForApproval(run, gate, timeoutMs),
       sleep: (duration) => env.sleep(duration as Parameters<TestWorkflowEnvironment['sleep']>[0]),
       close: async () => {
@@ -114,7 +123,10 @@ async function waitForApproval(run: RunHandle, gate: string | undefined, timeout
     const awaiting = (await run.progress())?.awaiting;
     if (awaiting && (gate === undefined || awaiting.gate === gate)) return awaiting;
     if (Date.now() > deadline) {
-      throw new TestingError('APPROVAL_NOT_REACHED', `Run ${run.workflowId} did not wait for ${gate ? `gate "${gate}"` : 'a decision'} within ${timeoutMs} ms.`);
+      throw new TestingError(
+        'APPROVAL_NOT_REACHED',
+        `Run ${run.workflowId} did not wait for ${gate ? `gate "${gate}"` : 'a decision'} within ${timeoutMs} ms.`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

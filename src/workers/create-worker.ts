@@ -1,8 +1,22 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, type WorkerDeploymentOptions, type WorkerPlugin, type WorkflowBundle } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerDeploymentOptions,
+  type WorkerPlugin,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { resolve } from 'node:path';
-import { ANSWER_JOURNAL_MAX_AGE_MS, createActivities, createFileAnswerJournal, createFilePayloadStore, type AnswerJournal, type PayloadStore } from '../activities/index.js';
+import {
+  ANSWER_JOURNAL_MAX_AGE_MS,
+  createActivities,
+  createFileAnswerJournal,
+  createFilePayloadStore,
+  type AnswerJournal,
+  type PayloadStore,
+} from '../activities/index.js';
 import { WorkerError } from './errors.js';
 import { connectMcpServers, type McpReport } from './mcp-connections.js';
 import type { TeamRegistry } from '../team/index.js';
@@ -56,7 +70,10 @@ export interface TroupeWorkerOptions {
 /** A worker that runs every topology workflow and the agent activity. */
 export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<Worker> {
   ensureOneCopy(options);
-  const mcp = await connectMcpServers(options.teams, options.onMcpStatus ?? ((line, level) => void Runtime.instance().logger[level](line)));
+  const mcp = await connectMcpServers(
+    options.teams,
+    options.onMcpStatus ?? ((line, level) => void Runtime.instance().logger[level](line)),
+  );
   const dataConverter = options.dataConverter ?? payloadDataConverter();
   // What workers keep on their own disks is encoded as their payloads are: encrypted when those are.
   const files = { codecs: dataConverter.payloadCodecs };
@@ -79,7 +96,13 @@ export async function createTroupeWorker(options: TroupeWorkerOptions): Promise<
     ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     ...workerLimitOptions(options.limits),
     dataConverter,
-    ...(options.activitiesOnly ? {} : workflowCode({ workflowBundle: options.workflowBundle, bundlingPlugins: !!options.plugins?.length, dataConverter }).option),
+    ...(options.activitiesOnly
+      ? {}
+      : workflowCode({
+          workflowBundle: options.workflowBundle,
+          bundlingPlugins: !!options.plugins?.length,
+          dataConverter,
+        }).option),
   }).catch(async (error: unknown) => {
     await mcp.close();
     throw error;

@@ -29,8 +29,13 @@ const STDERR_LINES = 20;
  * down does not stop the worker: only the calls that need it fail (retryably, naming it) until it
  * answers. A tool missing from a server that answers is a mistake in the team, refused at start.
  */
-export async function connectMcpServers(teams: TeamRegistry, report: McpReport = () => undefined): Promise<McpConnections> {
-  const links = new Map([...mcpServersOf(teams).values()].map((server) => [server.spec.name, new ServerLink(server, report)]));
+export async function connectMcpServers(
+  teams: TeamRegistry,
+  report: McpReport = () => undefined,
+): Promise<McpConnections> {
+  const links = new Map(
+    [...mcpServersOf(teams).values()].map((server) => [server.spec.name, new ServerLink(server, report)]),
+  );
   const close = async () => {
     await Promise.all([...links.values()].map((link) => link.close()));
   };
@@ -56,9 +61,15 @@ function mcpServersOf(teams: TeamRegistry): Map<string, McpServerDefinition> {
       for (const server of team.agent(agent.name)?.mcpServers ?? []) {
         const known = servers.get(server.spec.name);
         if (known && describeConnection(known.connection) !== describeConnection(server.connection)) {
-          throw new WorkerError('MCP_SERVER_CONFLICT', `Two MCP servers are named "${server.spec.name}" (${describeConnection(known.connection)}; ${describeConnection(server.connection)}): give each its own name.`);
+          throw new WorkerError(
+            'MCP_SERVER_CONFLICT',
+            `Two MCP servers are named "${server.spec.name}" (${describeConnection(known.connection)}; ${describeConnection(server.connection)}): give each its own name.`,
+          );
         }
-        servers.set(server.spec.name, { ...server, spec: { ...server.spec, tools: [...new Set([...(known?.spec.tools ?? []), ...server.spec.tools])] } });
+        servers.set(server.spec.name, {
+          ...server,
+          spec: { ...server.spec, tools: [...new Set([...(known?.spec.tools ?? []), ...server.spec.tools])] },
+        });
       }
     }
   }
@@ -98,7 +109,8 @@ class ServerLink implements McpServerLink {
     if (this.current) return Promise.resolve(this.current);
     if (this.opening) return this.opening;
     const wait = this.nextTryAt - Date.now();
-    if (wait > 0) return Promise.reject(this.unavailable(`${this.down ?? 'it failed'}; next try in ${Math.ceil(wait / 1000)} s`));
+    if (wait > 0)
+      return Promise.reject(this.unavailable(`${this.down ?? 'it failed'}; next try in ${Math.ceil(wait / 1000)} s`));
     const opening = this.connect().then(
       (connection) => {
         if (this.failures > 0 || this.down) this.report(`${this.where} is back: connected again`, 'info');
@@ -131,7 +143,8 @@ class ServerLink implements McpServerLink {
   async needsApproval(tool: string, input: unknown): Promise<boolean> {
     if (this.server.needsApproval && (await this.server.needsApproval(tool, input))) return true;
     if (!this.server.approveDestructive) return false;
-    const listed = (await this.open()).tools.get(tool) as { annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean } } | undefined;
+    const listed = (await this.open()).tools.get(tool) as
+      { annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean } } | undefined;
     const annotations = listed?.annotations;
     return annotations?.readOnlyHint !== true && annotations?.destructiveHint !== false;
   }
@@ -175,12 +188,24 @@ class ServerLink implements McpServerLink {
     }
     const offered = new Map(listed.map((tool) => [tool.name, tool]));
     const missing = this.server.spec.tools.filter((name) => !offered.has(name));
-    const needTasks = this.server.spec.tools.filter((name) => (offered.get(name) as { execution?: { taskSupport?: string } } | undefined)?.execution?.taskSupport === 'required');
+    const needTasks = this.server.spec.tools.filter(
+      (name) =>
+        (offered.get(name) as { execution?: { taskSupport?: string } } | undefined)?.execution?.taskSupport ===
+        'required',
+    );
     if (missing.length || needTasks.length) {
       await client.close().catch(() => undefined);
       const problems = [
-        ...(missing.length ? [`has no tool ${missing.map((m) => `"${m}"`).join(', ')}: it lists ${[...offered.keys()].join(', ') || 'none'}`] : []),
-        ...(needTasks.length ? [`requires task-based execution for ${needTasks.map((m) => `"${m}"`).join(', ')}, which Troupe does not offer`] : []),
+        ...(missing.length
+          ? [
+              `has no tool ${missing.map((m) => `"${m}"`).join(', ')}: it lists ${[...offered.keys()].join(', ') || 'none'}`,
+            ]
+          : []),
+        ...(needTasks.length
+          ? [
+              `requires task-based execution for ${needTasks.map((m) => `"${m}"`).join(', ')}, which Troupe does not offer`,
+            ]
+          : []),
       ];
       throw new WorkerError('MCP_TOOL_MISSING', `${this.where} ${problems.join('; it ')}. Fix the allow-list (tools).`);
     }
@@ -190,7 +215,12 @@ class ServerLink implements McpServerLink {
     });
     let lostWith: (error: Error) => void = () => undefined;
     const connectionLost = new Promise<Error>((resolve) => (lostWith = resolve));
-    const connection = { client, tools: new Map([...offered].filter(([name]) => this.server.spec.tools.includes(name))), ...extras, connectionLost };
+    const connection = {
+      client,
+      tools: new Map([...offered].filter(([name]) => this.server.spec.tools.includes(name))),
+      ...extras,
+      connectionLost,
+    };
     client.onclose = () => {
       const error = new Error(`${this.where} closed the connection${this.stderrTail()}`);
       lostWith(error);
@@ -207,14 +237,23 @@ class ServerLink implements McpServerLink {
   private async resourcesAndPrompts(client: Client): Promise<Pick<McpOpenConnection, 'resources' | 'promptText'>> {
     const { resources, prompts } = this.server.spec;
     const capabilities = client.getServerCapabilities() ?? {};
-    const lacking = [...(resources && !capabilities.resources ? ['resources'] : []), ...(prompts && !capabilities.prompts ? ['prompts'] : [])];
-    if (lacking.length) throw new WorkerError('MCP_TOOL_MISSING', `${this.where} offers no ${lacking.join(' and ')}: leave ${lacking.join(' and ')} out of its definition.`);
+    const lacking = [
+      ...(resources && !capabilities.resources ? ['resources'] : []),
+      ...(prompts && !capabilities.prompts ? ['prompts'] : []),
+    ];
+    if (lacking.length)
+      throw new WorkerError(
+        'MCP_TOOL_MISSING',
+        `${this.where} offers no ${lacking.join(' and ')}: leave ${lacking.join(' and ')} out of its definition.`,
+      );
     const extras: Pick<McpOpenConnection, 'resources' | 'promptText'> = {};
     if (resources) {
       extras.resources = [];
       let cursor: string | undefined;
       do {
-        const page = await client.listResources(cursor === undefined ? undefined : { cursor }, { timeout: CONNECT_TIMEOUT_MS });
+        const page = await client.listResources(cursor === undefined ? undefined : { cursor }, {
+          timeout: CONNECT_TIMEOUT_MS,
+        });
         extras.resources.push(...page.resources.map((r) => ({ uri: r.uri, name: r.name, mimeType: r.mimeType })));
         cursor = page.nextCursor;
       } while (cursor !== undefined);
@@ -223,7 +262,9 @@ class ServerLink implements McpServerLink {
       const texts = await Promise.all(
         prompts.map(async (name) => {
           const prompt = await client.getPrompt({ name }, { timeout: CONNECT_TIMEOUT_MS });
-          return prompt.messages.map((m) => (m.content.type === 'text' ? m.content.text : `[${m.content.type}]`)).join('\n');
+          return prompt.messages
+            .map((m) => (m.content.type === 'text' ? m.content.text : `[${m.content.type}]`))
+            .join('\n');
         }),
       );
       extras.promptText = texts.join('\n\n');
@@ -243,7 +284,11 @@ class ServerLink implements McpServerLink {
         stderr: 'pipe',
       });
       transport.stderr?.on('data', (chunk: Buffer) => {
-        const lines = chunk.toString().split('\n').map((line) => line.trim()).filter(Boolean);
+        const lines = chunk
+          .toString()
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
         this.stderr.push(...lines);
         this.stderr.splice(0, Math.max(0, this.stderr.length - STDERR_LINES));
       });
@@ -287,5 +332,7 @@ async function listAllTools(client: Client): Promise<MCPToolLike[]> {
 /** An error that means the connection itself is gone (refused, reset, a broken stream), not one call's failure. */
 export function isConnectionError(error: unknown): boolean {
   const text = describeCauses(error);
-  return /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|fetch failed|terminated|other side closed|Connection closed|Not connected/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|fetch failed|terminated|other side closed|Connection closed|Not connected/i.test(
+    text,
+  );
 }

@@ -27,7 +27,8 @@ export function createModelClient(offlineScript: MessagesScript, env: NodeJS.Pro
     // A worker serves for long: it keeps no record of the requests (tests read those).
     anthropic: createOfflineAnthropic(offlineScript, { record: false }).anthropic,
     mode: 'offline',
-    description: 'OFFLINE: no ANTHROPIC_API_KEY is set, so agents answer from scripted replies, not Claude. Set ANTHROPIC_API_KEY to use Claude.',
+    description:
+      'OFFLINE: no ANTHROPIC_API_KEY is set, so agents answer from scripted replies, not Claude. Set ANTHROPIC_API_KEY to use Claude.',
   };
 }
 

@@ -8,7 +8,8 @@ export function unscriptedAgents(script: MessagesScript, teams: Iterable<Team>):
   const missing = new Set<string>();
   for (const team of [...teams].flatMap(teamTree)) {
     for (const agent of team.spec.agents) {
-      if (!has(`${team.name}/${agent.name}`) && !has(agent.name) && !has('*')) missing.add(`${team.name}/${agent.name}`);
+      if (!has(`${team.name}/${agent.name}`) && !has(agent.name) && !has('*'))
+        missing.add(`${team.name}/${agent.name}`);
     }
   }
   return [...missing];
@@ -30,12 +31,18 @@ export function requireOfflineScript(script: MessagesScript, registry: TeamRegis
 
 /** A worker serves every team: the line it prints at start when some agents have no scripted reply. */
 export function offlineScriptWarning(script: MessagesScript, registry: TeamRegistry): string | undefined {
-  const missing = unscriptedAgents(script, registry.names.map((name) => registry.get(name)));
+  const missing = unscriptedAgents(
+    script,
+    registry.names.map((name) => registry.get(name)),
+  );
   if (missing.length === 0) return undefined;
   return `No scripted reply for ${listed(missing)}: their calls fail with OfflineScriptMissing (add them to offlineScript, or set ANTHROPIC_API_KEY).`;
 }
 
 function listed(agents: string[]): string {
-  const shown = agents.slice(0, 8).map((a) => `"${a}"`).join(', ');
+  const shown = agents
+    .slice(0, 8)
+    .map((a) => `"${a}"`)
+    .join(', ');
   return agents.length > 8 ? `${shown} and ${agents.length - 8} more` : shown;
 }

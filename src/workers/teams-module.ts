@@ -19,7 +19,10 @@ export const EXAMPLE_TEAMS = fileURLToPath(new URL('../../examples/index.ts', im
 export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv = process.env): Promise<TeamsModule> {
   const source = specifier || env['TROUPE_TEAMS'] || (existsSync(EXAMPLE_TEAMS) ? EXAMPLE_TEAMS : undefined);
   if (source === undefined) {
-    throw new WorkerError('NO_TEAMS_MODULE', 'No teams module given: pass --teams <module> (or set TROUPE_TEAMS) naming a module that exports `teams`.');
+    throw new WorkerError(
+      'NO_TEAMS_MODULE',
+      'No teams module given: pass --teams <module> (or set TROUPE_TEAMS) naming a module that exports `teams`.',
+    );
   }
   let loaded: { teams?: unknown; offlineScript?: unknown };
   try {
@@ -33,7 +36,10 @@ export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv
     );
   }
   if (!Array.isArray(loaded.teams)) {
-    throw new WorkerError('TEAMS_MODULE_INVALID', `The teams module "${source}" does not export \`teams\`: export const teams = [defineTeam(...)].`);
+    throw new WorkerError(
+      'TEAMS_MODULE_INVALID',
+      `The teams module "${source}" does not export \`teams\`: export const teams = [defineTeam(...)].`,
+    );
   }
   // Anything else in the array would fail later, deep inside the registry, with a TypeError.
   loaded.teams.forEach((entry: unknown, index) => {
@@ -55,7 +61,13 @@ export async function loadTeamsModule(specifier?: string, env: NodeJS.ProcessEnv
 function isTeam(value: unknown): value is Team {
   if (typeof value !== 'object' || value === null) return false;
   const team = value as Partial<Record<keyof Team, unknown>>;
-  return typeof team.name === 'string' && typeof team.spec === 'object' && team.spec !== null && typeof team.agent === 'function' && Array.isArray(team.subteams);
+  return (
+    typeof team.name === 'string' &&
+    typeof team.spec === 'object' &&
+    team.spec !== null &&
+    typeof team.agent === 'function' &&
+    Array.isArray(team.subteams)
+  );
 }
 
 function describeValue(value: unknown): string {
@@ -65,7 +77,9 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value !== 'object') return `a ${typeof value}`;
   const name = (value as { name?: unknown }).name;
-  return typeof name === 'string' ? `an object named "${name}" that defineTeam() did not make` : 'an object that defineTeam() did not make';
+  return typeof name === 'string'
+    ? `an object named "${name}" that defineTeam() did not make`
+    : 'an object that defineTeam() did not make';
 }
 
 let typeScriptRegistered = false;
@@ -75,9 +89,12 @@ async function registerTypeScript(): Promise<void> {
   if (typeScriptRegistered || process.env['TROUPE_TSX_REGISTERED']) return;
   let tsx: { register: () => unknown };
   try {
-    tsx = (await import('tsx/esm/api'));
+    tsx = await import('tsx/esm/api');
   } catch {
-    throw new WorkerError('TSX_MISSING', 'A .ts teams module needs tsx to load: npm install --save-dev tsx (or compile the module to .js).');
+    throw new WorkerError(
+      'TSX_MISSING',
+      'A .ts teams module needs tsx to load: npm install --save-dev tsx (or compile the module to .js).',
+    );
   }
   tsx.register();
   typeScriptRegistered = true;

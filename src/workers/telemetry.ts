@@ -15,7 +15,10 @@ export function installRuntime(env: NodeJS.ProcessEnv = process.env, logTo?: (en
   const logLevel = env['TROUPE_LOG_LEVEL'] as LogLevel | undefined;
   const metricsAddress = env['TROUPE_METRICS_ADDRESS'];
   if (metricsAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(metricsAddress)) {
-    throw new WorkerError('INVALID_METRICS_ADDRESS', `TROUPE_METRICS_ADDRESS "${metricsAddress}" is not host:port, e.g. 127.0.0.1:9464.`);
+    throw new WorkerError(
+      'INVALID_METRICS_ADDRESS',
+      `TROUPE_METRICS_ADDRESS "${metricsAddress}" is not host:port, e.g. 127.0.0.1:9464.`,
+    );
   }
   Runtime.install({
     logger: logTo ? new DefaultLogger(logLevel ?? 'WARN', logTo) : new DefaultLogger(logLevel ?? 'WARN'),
@@ -33,11 +36,19 @@ export function installRuntime(env: NodeJS.ProcessEnv = process.env, logTo?: (en
  * OTLP/HTTP, or TROUPE_TRACING=console to print them. Spans cover workflows, agent activities
  * and their handoffs, linked across workers.
  */
-export async function tracingPlugins(env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Promise<OpenTelemetryPlugin[]> {
+export async function tracingPlugins(
+  env: NodeJS.ProcessEnv = process.env,
+  exporter?: SpanExporter,
+): Promise<OpenTelemetryPlugin[]> {
   const mode = exporter ? 'given' : tracingMode(env);
   if (mode === 'off') return [];
   // Loaded only when tracing is on: the OpenTelemetry packages are optional peer dependencies.
-  const [{ OTLPTraceExporter }, { Resource }, { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor }, { OpenTelemetryPlugin }] = await Promise.all([
+  const [
+    { OTLPTraceExporter },
+    { Resource },
+    { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor },
+    { OpenTelemetryPlugin },
+  ] = await Promise.all([
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),

@@ -31,8 +31,14 @@ export const CLI_SHUTDOWN_GRACE = '30s';
 const HAND_BACK_MS = 10_000;
 
 const count = (min: number, example: string) =>
-  z.number({ error: `use a whole number of at least ${min}, e.g. ${example}` }).int(`use a whole number of at least ${min}, e.g. ${example}`).min(min, `use a whole number of at least ${min}, e.g. ${example}`);
-const rate = z.number({ error: 'use a number of calls per second above 0, e.g. 2 or 0.5' }).positive('use a number of calls per second above 0, e.g. 2 or 0.5').finite();
+  z
+    .number({ error: `use a whole number of at least ${min}, e.g. ${example}` })
+    .int(`use a whole number of at least ${min}, e.g. ${example}`)
+    .min(min, `use a whole number of at least ${min}, e.g. ${example}`);
+const rate = z
+  .number({ error: 'use a number of calls per second above 0, e.g. 2 or 0.5' })
+  .positive('use a number of calls per second above 0, e.g. 2 or 0.5')
+  .finite();
 
 export const WorkerLimitsSchema = z
   .object({
@@ -41,17 +47,26 @@ export const WorkerLimitsSchema = z
     maxConcurrentWorkflowTasks: count(2, '10').optional(),
     queueCallsPerSecond: rate.optional(),
     workerCallsPerSecond: rate.optional(),
-    shutdownGrace: z.union([z.literal(0), z.literal('0'), DurationSchema], { error: "use a duration such as 30s, 2m or 1500 (milliseconds), or 0" }).optional(),
+    shutdownGrace: z
+      .union([z.literal(0), z.literal('0'), DurationSchema], {
+        error: 'use a duration such as 30s, 2m or 1500 (milliseconds), or 0',
+      })
+      .optional(),
   })
   .strict();
 
 /** Validated limits, or a WorkerError naming each bad one (`where` says how the user set it). */
-export function parseWorkerLimits(input: Record<string, unknown>, where: (key: string) => string = (key) => key): WorkerLimits {
+export function parseWorkerLimits(
+  input: Record<string, unknown>,
+  where: (key: string) => string = (key) => key,
+): WorkerLimits {
   const parsed = WorkerLimitsSchema.safeParse(input);
   if (parsed.success) return withoutUndefined(parsed.data);
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path[0];
-    return key === undefined ? issue.message : `${where(String(key))} ${JSON.stringify(input[String(key)])}: ${issue.message}`;
+    return key === undefined
+      ? issue.message
+      : `${where(String(key))} ${JSON.stringify(input[String(key)])}: ${issue.message}`;
   });
   throw new WorkerError('INVALID_WORKER_LIMIT', `Invalid worker limit: ${problems.join('; ')}.`);
 }
@@ -61,12 +76,20 @@ export function workerLimitOptions(limits: WorkerLimits = {}): Partial<WorkerOpt
   const parsed = parseWorkerLimits({ ...limits });
   const graceMs = shutdownGraceMs(parsed);
   return {
-    ...(parsed.maxConcurrentCalls !== undefined ? { maxConcurrentActivityTaskExecutions: parsed.maxConcurrentCalls } : {}),
-    ...(parsed.maxConcurrentWorkflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: parsed.maxConcurrentWorkflowTasks } : {}),
-    ...(parsed.queueCallsPerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: parsed.queueCallsPerSecond } : {}),
+    ...(parsed.maxConcurrentCalls !== undefined
+      ? { maxConcurrentActivityTaskExecutions: parsed.maxConcurrentCalls }
+      : {}),
+    ...(parsed.maxConcurrentWorkflowTasks !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: parsed.maxConcurrentWorkflowTasks }
+      : {}),
+    ...(parsed.queueCallsPerSecond !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: parsed.queueCallsPerSecond }
+      : {}),
     ...(parsed.workerCallsPerSecond !== undefined ? { maxActivitiesPerSecond: parsed.workerCallsPerSecond } : {}),
     // A call that ignores its cancellation must not keep a stopping worker alive for ever.
-    ...(parsed.shutdownGrace !== undefined ? { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + HAND_BACK_MS } : {}),
+    ...(parsed.shutdownGrace !== undefined
+      ? { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + HAND_BACK_MS }
+      : {}),
   };
 }
 

@@ -14,7 +14,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${COMPIL
  * dist/workflows-encoded-failures.bundle.js for workers that encrypt payloads (its failures keep
  * their messages in an encrypted payload; see ENCODED_FAILURES_CONVERTER_PATH).
  */
-const prebuilt = (name: string) => fileURLToPath(new URL(COMPILED ? `../${name}` : `../../dist/${name}`, import.meta.url));
+const prebuilt = (name: string) =>
+  fileURLToPath(new URL(COMPILED ? `../${name}` : `../../dist/${name}`, import.meta.url));
 const PREBUILT = prebuilt('workflows.bundle.js');
 const PREBUILT_ENCODED_FAILURES = prebuilt('workflows-encoded-failures.bundle.js');
 /** The sources a checkout's prebuilt bundle was built from. */
@@ -34,17 +35,28 @@ export interface WorkflowCode {
  */
 export function workflowCode(
   options: { workflowBundle?: WorkflowBundle | undefined; bundlingPlugins?: boolean; dataConverter?: DataConverter },
-  paths = { prebuilt: PREBUILT, prebuiltEncodedFailures: PREBUILT_ENCODED_FAILURES, sources: COMPILED ? undefined : SOURCES, workflows: WORKFLOWS_PATH },
+  paths = {
+    prebuilt: PREBUILT,
+    prebuiltEncodedFailures: PREBUILT_ENCODED_FAILURES,
+    sources: COMPILED ? undefined : SOURCES,
+    workflows: WORKFLOWS_PATH,
+  },
 ): WorkflowCode {
-  if (options.workflowBundle) return { option: { workflowBundle: options.workflowBundle }, description: 'the given workflow bundle' };
-  const bundleNow = (why: string): WorkflowCode => ({ option: { workflowsPath: paths.workflows }, description: `bundled at start from ${paths.workflows} (${why})` });
+  if (options.workflowBundle)
+    return { option: { workflowBundle: options.workflowBundle }, description: 'the given workflow bundle' };
+  const bundleNow = (why: string): WorkflowCode => ({
+    option: { workflowsPath: paths.workflows },
+    description: `bundled at start from ${paths.workflows} (${why})`,
+  });
   if (options.bundlingPlugins) return bundleNow('tracing adds its interceptors to the bundle');
   const { failureConverterPath, payloadConverterPath } = options.dataConverter ?? payloadDataConverter();
-  if (payloadConverterPath || (failureConverterPath && failureConverterPath !== ENCODED_FAILURES_CONVERTER_PATH)) return bundleNow('the data converter names converters of its own');
+  if (payloadConverterPath || (failureConverterPath && failureConverterPath !== ENCODED_FAILURES_CONVERTER_PATH))
+    return bundleNow('the data converter names converters of its own');
   if (failureConverterPath) paths = { ...paths, prebuilt: paths.prebuiltEncodedFailures };
   if (!existsSync(paths.prebuilt)) return bundleNow(`no prebuilt bundle at ${paths.prebuilt}: npm run build makes one`);
   const newer = paths.sources === undefined ? undefined : newerSource(paths.sources, statSync(paths.prebuilt).mtimeMs);
-  if (newer) return bundleNow(`${relative(process.cwd(), newer) || newer} is newer than ${paths.prebuilt}: npm run build`);
+  if (newer)
+    return bundleNow(`${relative(process.cwd(), newer) || newer} is newer than ${paths.prebuilt}: npm run build`);
   return { option: { workflowBundle: { codePath: paths.prebuilt } }, description: `prebuilt bundle ${paths.prebuilt}` };
 }
 

@@ -23,29 +23,45 @@ export async function handoff(input: unknown): Promise<RunResult> {
   return runTopology(input, 'handoff', async (team, topology) => {
     const state = team.carried<HandoffState>() ?? { active: topology.entry, handoffs: 0, notes: [] };
     team.begin(topology.entry);
-    const peers = (active: string) => topology.agents.filter((a) => a !== active && !state.dropped?.some((d) => d.agent === a));
+    const peers = (active: string) =>
+      topology.agents.filter((a) => a !== active && !state.dropped?.some((d) => d.agent === a));
 
     for (;;) {
       const active = state.active;
       team.transcript.share(state);
       team.transcript.doing(`${active} is active (${state.handoffs} handoff(s) so far)`);
       const check = ({ handoffTo }: Handoff): string | undefined => {
-        return handoffTo === '' || peers(active).includes(handoffTo) ? undefined : `cannot hand off to "${handoffTo}": choose one of ${peers(active).join(', ')}, or "" to answer yourself`;
+        return handoffTo === '' || peers(active).includes(handoffTo)
+          ? undefined
+          : `cannot hand off to "${handoffTo}": choose one of ${peers(active).join(', ')}, or "" to answer yourself`;
       };
       const call = await team.members.call(
         active,
         renderPrompt({
-          instruction: `Answer the task yourself, or hand it to the peer best placed to answer:\n${peers(active).map((p) => team.members.describe(p)).join('\n')}`,
+          instruction: `Answer the task yourself, or hand it to the peer best placed to answer:\n${peers(active)
+            .map((p) => team.members.describe(p))
+            .join('\n')}`,
           task: team.task,
           data: state.notes.slice(-5).map((n) => ({ label: `Note from ${n.from} to ${n.to}`, content: n.note })),
         }),
         // Skippable only when someone handed it the task: the entry agent has no one to give it back to.
-        { about: state.notes.length ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}` : `task: ${summarise(team.run.input)}`, check, reads: 'handoff', skippable: handedBy(state) !== undefined && 'since-patch' },
+        {
+          about: state.notes.length
+            ? `from ${state.notes.at(-1)?.from}: ${summarise(state.notes.at(-1)?.note)}`
+            : `task: ${summarise(team.run.input)}`,
+          check,
+          reads: 'handoff',
+          skippable: handedBy(state) !== undefined && 'since-patch',
+        },
       );
       if (call.skipped !== undefined) {
         const back = handedBy(state) as string;
         state.dropped = [...(state.dropped ?? []), { agent: active, reason: call.skipped }];
-        state.notes.push({ from: active, to: back, note: `${active} could not take the task (it failed for good and was skipped: ${call.skipped}); answer it yourself or hand it to another peer` });
+        state.notes.push({
+          from: active,
+          to: back,
+          note: `${active} could not take the task (it failed for good and was skipped: ${call.skipped}); answer it yourself or hand it to another peer`,
+        });
         state.active = back;
         continue;
       }
@@ -55,7 +71,10 @@ export async function handoff(input: unknown): Promise<RunResult> {
         team.transcript.record({ from: active, to: 'user', kind: 'result', content: decision.answer });
         return decision.answer;
       }
-      team.transcript.recordOutput({ ...call, output: decision }, decision.handoffTo, { kind: 'handoff', round: state.handoffs + 1 });
+      team.transcript.recordOutput({ ...call, output: decision }, decision.handoffTo, {
+        kind: 'handoff',
+        round: state.handoffs + 1,
+      });
       if (state.handoffs >= topology.maxHandoffs) throw new LimitReached('maxRounds');
       state.handoffs += 1;
       state.notes.push({ from: active, to: decision.handoffTo, note: decision.answer });

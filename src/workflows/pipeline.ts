@@ -1,4 +1,4 @@
-import {ApplicationFailure, proxyActivities, proxyLocalActivities} from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { FailureType } from '../team/errors.js';
 import type { Verdict } from '../team/verdict.js';
@@ -36,7 +36,13 @@ export async function pipeline(input: unknown): Promise<RunResult> {
 /** What a step receives: the previous step's output, or the task from the user. */
 type Handoff = Pick<Envelope, 'from' | 'content'>;
 
-async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, handoff: Handoff, next: string): Promise<Handoff> {
+async function runStep(
+  team: TeamRun,
+  step: PipelineStepSpec,
+  position: string,
+  handoff: Handoff,
+  next: string,
+): Promise<Handoff> {
   const name = stepName(step);
   const gate = step.gate;
   let feedback: string | undefined;
@@ -100,28 +106,58 @@ async function runStep(team: TeamRun, step: PipelineStepSpec, position: string, 
 
 /** An agent's structured output can ask for a person's approval with `needsApproval: true`. */
 function asksForApproval(content: unknown): boolean {
-  return typeof content === 'object' && content !== null && (content as { needsApproval?: unknown }).needsApproval === true;
+  return (
+    typeof content === 'object' && content !== null && (content as { needsApproval?: unknown }).needsApproval === true
+  );
 }
 
-function perform(team: TeamRun, step: PipelineStepSpec, context: { data: PromptSection[]; about: string; handoff: Handoff }): Promise<MemberResult> {
-  if ('parallel' in step) return fanOut(team, step.parallel, { task: team.task, data: context.data, about: context.about });
+function perform(
+  team: TeamRun,
+  step: PipelineStepSpec,
+  context: { data: PromptSection[]; about: string; handoff: Handoff },
+): Promise<MemberResult> {
+  if ('parallel' in step)
+    return fanOut(team, step.parallel, { task: team.task, data: context.data, about: context.about });
   const member = 'agent' in step ? step.agent : step.team;
   const instruction = step.instruction ?? `Act as the team's ${roleOf(team, member)}: do your part of the task.`;
   return team.members.call(member, renderPrompt({ instruction, task: team.task, data: context.data }), {
     about: context.about,
     skippable: true,
-    ...(context.handoff.from !== 'user' ? { handoff: { from: context.handoff.from, content: context.handoff.content } } : {}),
+    ...(context.handoff.from !== 'user'
+      ? { handoff: { from: context.handoff.from, content: context.handoff.content } }
+      : {}),
   });
 }
 
-async function review(team: TeamRun, gate: GateSpec, work: Envelope): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string } | undefined> {
+async function review(
+  team: TeamRun,
+  gate: GateSpec,
+  work: Envelope,
+): Promise<{ verdict: Verdict; usage?: Envelope['usage']; model?: string } | undefined> {
   if (gate.kind === 'check') {
     const check = isPatched('troupe-check-local-activity') ? local.runCheck : runCheck;
-    return { verdict: await check({ team: team.run.team.name, check: gate.check, output: work.content, input: team.run.input }) };
+    return {
+      verdict: await check({
+        team: team.run.team.name,
+        check: gate.check,
+        output: work.content,
+        input: team.run.input,
+      }),
+    };
   }
-  const instruction = "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
-  const prompt = renderPrompt({ instruction, task: team.task, data: [{ label: `Work by ${work.from} to review`, content: work.content }] });
-  const result = await team.members.call(gate.agent, prompt, { about: `review ${work.from}'s output: ${summarise(work.content)}`, handoff: { from: work.from, content: work.content }, reads: 'verdict', skippable: true });
+  const instruction =
+    "Review the work against the team's task. Approve it if it is good enough to hand on; otherwise say exactly what to change.";
+  const prompt = renderPrompt({
+    instruction,
+    task: team.task,
+    data: [{ label: `Work by ${work.from} to review`, content: work.content }],
+  });
+  const result = await team.members.call(gate.agent, prompt, {
+    about: `review ${work.from}'s output: ${summarise(work.content)}`,
+    handoff: { from: work.from, content: work.content },
+    reads: 'verdict',
+    skippable: true,
+  });
   if (result.skipped !== undefined) return undefined;
   return { verdict: result.output, usage: result.usage, ...(result.model ? { model: result.model } : {}) };
 }

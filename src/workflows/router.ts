@@ -19,27 +19,47 @@ export async function router(input: unknown): Promise<RunResult> {
       const open = topology.routes.filter((r) => !failed.some((f) => f.route === r));
       if (open.length === 0) {
         const why = failed.map((f) => `${f.route}: ${f.reason}`).join('; ');
-        throw ApplicationFailure.nonRetryable(`every route failed for good and was skipped (${why}): no specialist is left to take the task`, FailureType.NoMemberLeft);
+        throw ApplicationFailure.nonRetryable(
+          `every route failed for good and was skipped (${why}): no specialist is left to take the task`,
+          FailureType.NoMemberLeft,
+        );
       }
       team.transcript.doing(`${topology.router} is routing`);
       const routes = open.map((r) => team.members.describe(r)).join('\n');
       const check = ({ route }: Route): string | undefined => {
         return open.includes(route) ? undefined : `unknown route "${route}": choose exactly one of ${open.join(', ')}`;
       };
-      const skippedRoutes = failed.map((f) => ({ label: `${f.route} could not take the task`, content: `it failed for good and was skipped: ${f.reason}` }));
+      const skippedRoutes = failed.map((f) => ({
+        label: `${f.route} could not take the task`,
+        content: `it failed for good and was skipped: ${f.reason}`,
+      }));
       const call = await team.members.call(
         topology.router,
-        renderPrompt({ instruction: `Send the task to exactly one of these specialists:\n${routes}`, task: team.task, data: skippedRoutes }),
-        { about: failed.length ? `route again (${failed.map((f) => f.route).join(', ')} failed): ${summarise(team.run.input)}` : `route: ${summarise(team.run.input)}`, check, reads: 'route' },
+        renderPrompt({
+          instruction: `Send the task to exactly one of these specialists:\n${routes}`,
+          task: team.task,
+          data: skippedRoutes,
+        }),
+        {
+          about: failed.length
+            ? `route again (${failed.map((f) => f.route).join(', ')} failed): ${summarise(team.run.input)}`
+            : `route: ${summarise(team.run.input)}`,
+          check,
+          reads: 'route',
+        },
       );
       const { route, reason } = call.output;
       team.transcript.recordOutput({ ...call, output: { route, reason } }, route, { kind: 'route' });
 
       team.transcript.doing(`${route} is working`);
-      const result = await team.members.call(route, renderPrompt({ instruction: 'Handle this task as the team\'s specialist for it.', task: team.task }), {
-        about: `routed by ${topology.router}: ${summarise(team.run.input)}`,
-        skippable: 'since-patch',
-      });
+      const result = await team.members.call(
+        route,
+        renderPrompt({ instruction: "Handle this task as the team's specialist for it.", task: team.task }),
+        {
+          about: `routed by ${topology.router}: ${summarise(team.run.input)}`,
+          skippable: 'since-patch',
+        },
+      );
       if (result.skipped !== undefined) {
         failed.push({ route, reason: result.skipped });
         continue;

@@ -24,9 +24,12 @@ export async function supervisor(input: unknown): Promise<RunResult> {
     team.begin(topology.supervisor);
     const roster = topology.workers.map((w) => team.members.describe(w)).join('\n');
     const check = (decision: SupervisorDecision): string | undefined => {
-      if (!decision.done && decision.assignments.length === 0) return 'assign at least one task, or set done: true with the final answer';
+      if (!decision.done && decision.assignments.length === 0)
+        return 'assign at least one task, or set done: true with the final answer';
       const unknown = decision.assignments.filter((a) => !topology.workers.includes(a.worker)).map((a) => a.worker);
-      return unknown.length ? `unknown worker(s) ${unknown.map((w) => `"${w}"`).join(', ')}: assign only to ${topology.workers.join(', ')}` : undefined;
+      return unknown.length
+        ? `unknown worker(s) ${unknown.map((w) => `"${w}"`).join(', ')}: assign only to ${topology.workers.join(', ')}`
+        : undefined;
     };
 
     for (;;) {
@@ -40,23 +43,44 @@ export async function supervisor(input: unknown): Promise<RunResult> {
         task: team.task,
         data: state.results.map((r) => ({ label: `Result from ${r.worker} for "${r.task}"`, content: r.output })),
       });
-      const about = round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
+      const about =
+        round === 1 ? `plan: ${summarise(team.run.input)}` : `round ${round}: review ${state.results.length} result(s)`;
       const call = await team.members.call(topology.supervisor, prompt, { about, check, reads: 'supervisor' });
       const decision = call.output;
-      team.transcript.recordOutput({ ...call, output: decision }, decision.done ? 'user' : 'workers', { kind: 'decision', round });
+      team.transcript.recordOutput({ ...call, output: decision }, decision.done ? 'user' : 'workers', {
+        kind: 'decision',
+        round,
+      });
       if (decision.done) {
-        team.transcript.record({ from: topology.supervisor, to: 'user', kind: 'result', content: decision.answer, round });
+        team.transcript.record({
+          from: topology.supervisor,
+          to: 'user',
+          kind: 'result',
+          content: decision.answer,
+          round,
+        });
         return decision.answer;
       }
 
-      for (const a of decision.assignments) team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
+      for (const a of decision.assignments)
+        team.transcript.record({ from: topology.supervisor, to: a.worker, kind: 'assignment', content: a.task, round });
       team.transcript.doing(`round ${round}: ${decision.assignments.map((a) => a.worker).join(', ')} at work`);
       const results = await Promise.all(
-        decision.assignments.map((a) => team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), { about: `from ${topology.supervisor}: ${a.task}`, skippable: 'since-patch' })),
+        decision.assignments.map((a) =>
+          team.members.call(a.worker, renderPrompt({ instruction: a.task, task: team.task }), {
+            about: `from ${topology.supervisor}: ${a.task}`,
+            skippable: 'since-patch',
+          }),
+        ),
       );
-      for (const result of results) if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
+      for (const result of results)
+        if (result.skipped === undefined) team.transcript.recordOutput(result, topology.supervisor, { round });
       // An optional worker that failed for good is skipped: the supervisor is told, and decides what to do without its result.
-      state.results = decision.assignments.map((a, i) => ({ worker: a.worker, task: a.task, output: reported(results[i]) }));
+      state.results = decision.assignments.map((a, i) => ({
+        worker: a.worker,
+        task: a.task,
+        output: reported(results[i]),
+      }));
       const long = team.continueIfLong(state);
       if (long) await long;
     }
@@ -65,5 +89,7 @@ export async function supervisor(input: unknown): Promise<RunResult> {
 
 /** What the supervisor is shown of a worker's result: its output, or why it has none. */
 function reported(result: MemberResult | undefined): unknown {
-  return result?.skipped === undefined ? result?.output : `(no result: ${result.from} failed for good and was skipped: ${result.skipped})`;
+  return result?.skipped === undefined
+    ? result?.output
+    : `(no result: ${result.from} failed for good and was skipped: ${result.skipped})`;
 }

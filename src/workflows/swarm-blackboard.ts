@@ -26,12 +26,19 @@ export interface Blackboard {
 
 /** A board with one open task: the swarm's input. */
 export function newBoard(task: string): Blackboard {
-  return { round: 0, nextId: 2, droppedProposals: 0, tasks: [{ id: 't1', description: task, weight: 1, status: 'open', contributions: 0, results: [] }] };
+  return {
+    round: 0,
+    nextId: 2,
+    droppedProposals: 0,
+    tasks: [{ id: 't1', description: task, weight: 1, status: 'open', contributions: 0, results: [] }],
+  };
 }
 
 /** Open tasks, heaviest first (ties by id, so every replay sees the same order). */
 export function openTasks(board: Blackboard): BoardTask[] {
-  return board.tasks.filter((t) => t.status === 'open').sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id, 'en', { numeric: true }));
+  return board.tasks
+    .filter((t) => t.status === 'open')
+    .sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
 
 /**
@@ -40,7 +47,11 @@ export function openTasks(board: Blackboard): BoardTask[] {
  * gets `deposit` more weight. Then every open task's weight evaporates by `evaporation`.
  * Returns how many moves did something (0 means the swarm has nothing left to do).
  */
-export function applyMoves(board: Blackboard, moves: { agent: string; move: SwarmMove }[], options: { deposit: number; evaporation: number }): number {
+export function applyMoves(
+  board: Blackboard,
+  moves: { agent: string; move: SwarmMove }[],
+  options: { deposit: number; evaporation: number },
+): number {
   const byId = new Map(board.tasks.map((t) => [t.id, t]));
   let effective = 0;
   for (const { agent, move } of moves) {
@@ -57,7 +68,14 @@ export function applyMoves(board: Blackboard, moves: { agent: string; move: Swar
         board.droppedProposals += 1;
         continue;
       }
-      const task: BoardTask = { id: `t${board.nextId}`, description, weight: options.deposit, status: 'open', contributions: 0, results: [] };
+      const task: BoardTask = {
+        id: `t${board.nextId}`,
+        description,
+        weight: options.deposit,
+        status: 'open',
+        contributions: 0,
+        results: [],
+      };
       board.nextId += 1;
       board.tasks.push(task);
       byId.set(task.id, task);
@@ -68,7 +86,8 @@ export function applyMoves(board: Blackboard, moves: { agent: string; move: Swar
       if (task?.status === 'open') task.weight += options.deposit;
     }
   }
-  for (const task of board.tasks) if (task.status === 'open') task.weight = round6(task.weight * (1 - options.evaporation));
+  for (const task of board.tasks)
+    if (task.status === 'open') task.weight = round6(task.weight * (1 - options.evaporation));
   return effective;
 }
 

@@ -33,29 +33,50 @@ export async function swarm(input: unknown): Promise<RunResult> {
       const visible = open.slice(0, topology.visibleTasks);
       const visibleIds = new Set(visible.map((t) => t.id));
       const check = ({ claim }: SwarmMove): string | undefined => {
-        return claim === '' || visibleIds.has(claim) ? undefined : `claim "${claim}" is not an open task on the board: claim one of ${[...visibleIds].join(', ')}, or "" to pass`;
+        return claim === '' || visibleIds.has(claim)
+          ? undefined
+          : `claim "${claim}" is not an open task on the board: claim one of ${[...visibleIds].join(', ')}, or "" to pass`;
       };
-      const boardView = visible.map((t) => ({ id: t.id, task: t.description, weight: t.weight, contributions: t.contributions, latest: t.results.at(-1)?.result ?? null }));
+      const boardView = visible.map((t) => ({
+        id: t.id,
+        task: t.description,
+        weight: t.weight,
+        contributions: t.contributions,
+        latest: t.results.at(-1)?.result ?? null,
+      }));
       const calls = await Promise.all(
         acting.map((agent) =>
           team.members.call(
             agent,
             renderPrompt({
-              instruction: 'Pick one open task from the board to work on (or pass), contribute to it, propose follow-up tasks, and mark the tasks you find most promising.',
+              instruction:
+                'Pick one open task from the board to work on (or pass), contribute to it, propose follow-up tasks, and mark the tasks you find most promising.',
               task: team.task,
               data: [{ label: `The board, round ${round} (heaviest first)`, content: boardView }],
             }),
-            { about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`, check, reads: 'swarm-move', skippable: 'since-patch' },
+            {
+              about: `round ${round}: ${visible.length} open task(s), top ${visible[0]?.id ?? '-'}: ${summarise(visible[0]?.description ?? '', 60)}`,
+              check,
+              reads: 'swarm-move',
+              skippable: 'since-patch',
+            },
           ),
         ),
       );
-      const skipped = calls.flatMap((call, i) => (call.skipped === undefined ? [] : [{ agent: acting[i] ?? call.from, reason: call.skipped }]));
+      const skipped = calls.flatMap((call, i) =>
+        call.skipped === undefined ? [] : [{ agent: acting[i] ?? call.from, reason: call.skipped }],
+      );
       if (skipped.length) board.sittingOut = [...(board.sittingOut ?? []), ...skipped];
       if (skipped.length === calls.length) {
         const why = (board.sittingOut ?? []).map((s) => `${s.agent}: ${s.reason}`).join('; ');
-        throw ApplicationFailure.nonRetryable(`every swarm agent failed for good and was skipped (${why}): no one is left to work the board`, FailureType.NoMemberLeft);
+        throw ApplicationFailure.nonRetryable(
+          `every swarm agent failed for good and was skipped (${why}): no one is left to work the board`,
+          FailureType.NoMemberLeft,
+        );
       }
-      const kept = calls.map((call, i) => ({ call, agent: acting[i] ?? call.from })).filter(({ call }) => call.skipped === undefined);
+      const kept = calls
+        .map((call, i) => ({ call, agent: acting[i] ?? call.from }))
+        .filter(({ call }) => call.skipped === undefined);
       const moves = kept.map(({ call, agent }) => ({ agent, move: call.output }));
       for (const { call } of kept) team.transcript.recordOutput(call, 'board', { kind: 'move', round });
       const effective = applyMoves(board, moves, topology);
@@ -67,7 +88,9 @@ export async function swarm(input: unknown): Promise<RunResult> {
 
     const output = {
       rounds: board.round,
-      completed: board.tasks.filter((t) => t.status === 'done').map((t) => ({ id: t.id, task: t.description, results: t.results.map((r) => r.result) })),
+      completed: board.tasks
+        .filter((t) => t.status === 'done')
+        .map((t) => ({ id: t.id, task: t.description, results: t.results.map((r) => r.result) })),
       open: openTasks(board).map((t) => ({ id: t.id, task: t.description, weight: t.weight })),
     };
     team.transcript.record({ from: 'board', to: 'user', kind: 'result', content: output });

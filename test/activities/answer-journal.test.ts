@@ -5,7 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities, createFileAnswerJournal, createFilePayloadStore, type AgentCallResult, type AnswerJournal, type MessagesScript, type ModelTurnResult } from '../../src/activities/index.js';
+import {
+  createActivities,
+  createFileAnswerJournal,
+  createFilePayloadStore,
+  type AgentCallResult,
+  type AnswerJournal,
+  type MessagesScript,
+  type ModelTurnResult,
+} from '../../src/activities/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
 import { extractThenWrite, registry, toolTeam } from '../support/teams.js';
 
@@ -23,9 +31,17 @@ const run = { workflowId: 'journal-run', runId: 'run-1' };
 /** The activities of one worker with this journal, and an attempt of activity `activityId` of `run`. */
 async function worker(script: MessagesScript, answers: AnswerJournal) {
   double ??= await startMessagesApiDouble(script);
-  const activities = createActivities({ anthropic: double.client(), teams: registry, payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))), answers });
+  const activities = createActivities({
+    anthropic: double.client(),
+    teams: registry,
+    payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))),
+    answers,
+  });
   const attempt = (n: number, activityId = '7', execution = run) =>
-    new MockActivityEnvironment({ attempt: n, activityId, workflowExecution: execution, startToCloseTimeoutMs: 5_000, heartbeatTimeoutMs: 3_000 }, { logger: new DefaultLogger('ERROR') });
+    new MockActivityEnvironment(
+      { attempt: n, activityId, workflowExecution: execution, startToCloseTimeoutMs: 5_000, heartbeatTimeoutMs: 3_000 },
+      { logger: new DefaultLogger('ERROR') },
+    );
   return { activities, attempt };
 }
 
@@ -35,7 +51,10 @@ const ask = { team: 'extract-then-write', agent: extractor, prompt: 'six times s
 describe('the answer journal', () => {
   it('lets a retried attempt reuse the paid answer, with its usage, instead of calling the model again', async () => {
     const dir = journalDir();
-    const { activities, attempt } = await worker({ extractor: [{ json: { answer: 42 } }, { json: { answer: 43 } }] }, createFileAnswerJournal(dir));
+    const { activities, attempt } = await worker(
+      { extractor: [{ json: { answer: 42 } }, { json: { answer: 43 } }] },
+      createFileAnswerJournal(dir),
+    );
     const first: AgentCallResult = await attempt(1).run(activities.runAgent, ask);
     expect(double!.scripted.callsTo('extractor')).toBe(1);
     expect(readdirSync(dir)).toHaveLength(1); // journaled before the activity returned
@@ -49,7 +68,10 @@ describe('the answer journal', () => {
   });
 
   it('calls the model for a different input, another activity or another run', async () => {
-    const { activities, attempt } = await worker({ extractor: [{ json: { answer: 42 } }] }, createFileAnswerJournal(journalDir()));
+    const { activities, attempt } = await worker(
+      { extractor: [{ json: { answer: 42 } }] },
+      createFileAnswerJournal(journalDir()),
+    );
     await attempt(1).run(activities.runAgent, ask);
     await attempt(2).run(activities.runAgent, { ...ask, prompt: 'seven times six?' });
     await attempt(1, '8').run(activities.runAgent, ask);
@@ -59,7 +81,10 @@ describe('the answer journal', () => {
 
   it('ignores an entry it cannot read, makes the call and journals the new answer', async () => {
     const dir = journalDir();
-    const { activities, attempt } = await worker({ extractor: [{ json: { answer: 42 } }, { json: { answer: 43 } }] }, createFileAnswerJournal(dir));
+    const { activities, attempt } = await worker(
+      { extractor: [{ json: { answer: 42 } }, { json: { answer: 43 } }] },
+      createFileAnswerJournal(dir),
+    );
     await attempt(1).run(activities.runAgent, ask);
     const [entry] = readdirSync(dir);
     writeFileSync(join(dir, entry!), '{"key": "journal-run/run-1/7/'); // cut off mid-write
@@ -105,8 +130,15 @@ describe('the answer journal', () => {
 
   it('covers the model turns of a tool loop', async () => {
     const dir = journalDir();
-    const { activities, attempt } = await worker({ researcher: [{ toolUse: [{ name: 'search', input: { query: 'temporal' } }] }] }, createFileAnswerJournal(dir));
-    const turn = { team: 'tool-team', agent: { name: researcher.name, role: researcher.role, model: researcher.model }, first: { spec: researcher, prompt: 'Look it up.' } };
+    const { activities, attempt } = await worker(
+      { researcher: [{ toolUse: [{ name: 'search', input: { query: 'temporal' } }] }] },
+      createFileAnswerJournal(dir),
+    );
+    const turn = {
+      team: 'tool-team',
+      agent: { name: researcher.name, role: researcher.role, model: researcher.model },
+      first: { spec: researcher, prompt: 'Look it up.' },
+    };
     const first: ModelTurnResult = await attempt(1).run(activities.runModelTurn, turn);
     const second: ModelTurnResult = await attempt(2).run(activities.runModelTurn, turn);
     expect(double!.scripted.callsTo('researcher')).toBe(1);

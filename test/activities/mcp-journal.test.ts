@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFileAnswerJournal, createFilePayloadStore, createActivities, type ToolOutcome } from '../../src/activities/index.js';
+import {
+  createFileAnswerJournal,
+  createFilePayloadStore,
+  createActivities,
+  type ToolOutcome,
+} from '../../src/activities/index.js';
 import { createOfflineAnthropic } from '../../src/activities/index.js';
 import { TeamRegistry, defineAgent, defineMcpServer, defineTeam } from '../../src/team/index.js';
 import { connectMcpServers, type McpConnections } from '../../src/workers/mcp-connections.js';
@@ -16,7 +21,23 @@ const SERVER = fileURLToPath(new URL('../fixtures/mcp-server.ts', import.meta.ur
 const log = join(mkdtempSync(join(tmpdir(), 'troupe-tally-')), 'tally.log');
 const team = defineTeam({
   name: 'tallying',
-  agents: [defineAgent({ name: 'tallier', role: 'clerk', system: 's', output: 'text', mcp: [defineMcpServer({ name: 'tally', command: process.execPath, args: ['--import', 'tsx', SERVER], env: { TALLY_LOG: log }, tools: ['tally'] })] })],
+  agents: [
+    defineAgent({
+      name: 'tallier',
+      role: 'clerk',
+      system: 's',
+      output: 'text',
+      mcp: [
+        defineMcpServer({
+          name: 'tally',
+          command: process.execPath,
+          args: ['--import', 'tsx', SERVER],
+          env: { TALLY_LOG: log },
+          tools: ['tally'],
+        }),
+      ],
+    }),
+  ],
   topology: { kind: 'pipeline', steps: [{ agent: 'tallier' }] },
 });
 let mcp: McpConnections;
@@ -30,11 +51,33 @@ afterAll(async () => {
 });
 
 function worker(journalDir: string) {
-  return createActivities({ anthropic: createOfflineAnthropic({}).anthropic, teams: new TeamRegistry([team]), payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))), mcp, answers: createFileAnswerJournal(journalDir) });
+  return createActivities({
+    anthropic: createOfflineAnthropic({}).anthropic,
+    teams: new TeamRegistry([team]),
+    payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))),
+    mcp,
+    answers: createFileAnswerJournal(journalDir),
+  });
 }
 const attempt = (n: number, activityId = '5') =>
-  new MockActivityEnvironment({ attempt: n, activityId, workflowExecution: { workflowId: 'tally-run', runId: 'r1' }, startToCloseTimeoutMs: 10_000, heartbeatTimeoutMs: 3_000 }, { logger: new DefaultLogger('ERROR') });
-const call = { team: 'tallying', agent: 'tallier', server: 'tally', tool: 'tally', toolUseId: 'toolu_1', input: { step: 'a', ms: 10 } };
+  new MockActivityEnvironment(
+    {
+      attempt: n,
+      activityId,
+      workflowExecution: { workflowId: 'tally-run', runId: 'r1' },
+      startToCloseTimeoutMs: 10_000,
+      heartbeatTimeoutMs: 3_000,
+    },
+    { logger: new DefaultLogger('ERROR') },
+  );
+const call = {
+  team: 'tallying',
+  agent: 'tallier',
+  server: 'tally',
+  tool: 'tally',
+  toolUseId: 'toolu_1',
+  input: { step: 'a', ms: 10 },
+};
 const executions = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
 
 describe('MCP results in the journal', () => {

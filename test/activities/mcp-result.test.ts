@@ -38,8 +38,12 @@ describe('MCP results as content blocks', () => {
   });
 
   it('gives structured content as JSON when no text came with it, and says so when nothing came', () => {
-    expect(mcpResultBlocks({ content: [], structuredContent: { sum: 3 } })).toEqual([{ type: 'text', text: '{"sum":3}' }]);
-    expect(mcpResultBlocks({ content: [{ type: 'text', text: '{"sum":3}' }], structuredContent: { sum: 3 } })).toEqual([{ type: 'text', text: '{"sum":3}' }]);
+    expect(mcpResultBlocks({ content: [], structuredContent: { sum: 3 } })).toEqual([
+      { type: 'text', text: '{"sum":3}' },
+    ]);
+    expect(mcpResultBlocks({ content: [{ type: 'text', text: '{"sum":3}' }], structuredContent: { sum: 3 } })).toEqual([
+      { type: 'text', text: '{"sum":3}' },
+    ]);
     expect(mcpResultBlocks({})).toEqual([{ type: 'text', text: '(the tool returned no content)' }]);
   });
 });

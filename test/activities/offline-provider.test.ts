@@ -13,15 +13,31 @@ const temporal = useTemporal('time-skipping');
 async function withOfflineWorker<T>(script: MessagesScript, body: (troupe: TroupeClient) => Promise<T>): Promise<T> {
   const { anthropic } = createOfflineAnthropic(script);
   const taskQueue = uniqueId('tq');
-  const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic, workflowBundle: temporal.bundle });
+  const worker = await createTroupeWorker({
+    connection: temporal.env.nativeConnection,
+    taskQueue,
+    teams: registry,
+    anthropic,
+    workflowBundle: temporal.bundle,
+  });
   return worker.runUntil(body(new TroupeClient(temporal.env.client, registry, { taskQueue })));
 }
 
-const decide = (done: boolean, workers: string[] = []) => ({ json: { done, answer: done ? 'final' : 'plan', assignments: workers.map((worker) => ({ worker, task: `task for ${worker}` })) } });
+const decide = (done: boolean, workers: string[] = []) => ({
+  json: {
+    done,
+    answer: done ? 'final' : 'plan',
+    assignments: workers.map((worker) => ({ worker, task: `task for ${worker}` })),
+  },
+});
 
 describe('offline provider', () => {
-  it('serves every run of a team the same replies, in that run\'s own turn order', async () => {
-    const script: MessagesScript = { boss: [decide(false, ['alpha']), decide(false, ['beta']), decide(true)], alpha: [{ text: 'from alpha' }], beta: [{ text: 'from beta' }] };
+  it("serves every run of a team the same replies, in that run's own turn order", async () => {
+    const script: MessagesScript = {
+      boss: [decide(false, ['alpha']), decide(false, ['beta']), decide(true)],
+      alpha: [{ text: 'from alpha' }],
+      beta: [{ text: 'from beta' }],
+    };
     const routes = await withOfflineWorker(script, async (troupe) => {
       const seen: string[][] = [];
       for (let i = 0; i < 3; i += 1) {
@@ -50,16 +66,23 @@ describe('offline provider', () => {
     expect(failure?.message).not.toContain('maxTokens');
   });
 
-  it('keeps no requests and a bounded memory of runs when it serves for long, as a worker\'s does', async () => {
-    const { anthropic, scripted } = createOfflineAnthropic({ a: [{ text: 'one' }, { text: 'two' }] }, { record: false });
+  it("keeps no requests and a bounded memory of runs when it serves for long, as a worker's does", async () => {
+    const { anthropic, scripted } = createOfflineAnthropic(
+      { a: [{ text: 'one' }, { text: 'two' }] },
+      { record: false },
+    );
     const ask = async (run: string) => {
-      const message = await anthropic.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { headers: { [AGENT_HEADER]: 'a', [RUN_HEADER]: run } });
+      const message = await anthropic.messages.create(
+        { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+        { headers: { [AGENT_HEADER]: 'a', [RUN_HEADER]: run } },
+      );
       return message.content[0]?.type === 'text' ? message.content[0].text : '';
     };
     expect([await ask('r0'), await ask('r0'), await ask('r1')]).toEqual(['one', 'two', 'one']);
     expect(scripted.requests).toEqual([]);
     // Ten thousand later runs: the first run's place in the script is forgotten, a recent run's is not.
-    for (let i = 2; i <= 10_001; i += 1) scripted.respond({ model: 'm', max_tokens: 10, messages: [] }, { [AGENT_HEADER]: 'a', [RUN_HEADER]: `r${i}` });
+    for (let i = 2; i <= 10_001; i += 1)
+      scripted.respond({ model: 'm', max_tokens: 10, messages: [] }, { [AGENT_HEADER]: 'a', [RUN_HEADER]: `r${i}` });
     expect([await ask('r0'), await ask('r10001')]).toEqual(['one', 'two']);
   });
 });

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities, createFilePayloadStore, type AgentCallInput, type AgentCallResult, type MessagesScript } from '../../src/activities/index.js';
+import {
+  createActivities,
+  createFilePayloadStore,
+  type AgentCallInput,
+  type AgentCallResult,
+  type MessagesScript,
+} from '../../src/activities/index.js';
 import { agentFingerprint } from '../../src/protocol/index.js';
 import { FailureType } from '../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testing/messages-api-double.js';
@@ -23,10 +29,22 @@ const drafter = extractThenWrite.agent('drafter')!.spec;
 
 async function call(script: MessagesScript, input: Partial<AgentCallInput> = {}, startToCloseTimeoutMs = 2_000) {
   double = await startMessagesApiDouble(script);
-  const { runAgent } = createActivities({ anthropic: double.client(), teams: registry, payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))) });
+  const { runAgent } = createActivities({
+    anthropic: double.client(),
+    teams: registry,
+    payloads: createFilePayloadStore(mkdtempSync(join(tmpdir(), 'troupe-payloads-'))),
+  });
   // Expected failures would each be logged as a warning: keep the output to real errors.
-  const env = new MockActivityEnvironment({ startToCloseTimeoutMs, heartbeatTimeoutMs: 900 }, { logger: new DefaultLogger('ERROR') });
-  const result: Promise<AgentCallResult> = env.run(runAgent, { team: extractThenWrite.name, agent: extractor, prompt: 'six times seven?', ...input });
+  const env = new MockActivityEnvironment(
+    { startToCloseTimeoutMs, heartbeatTimeoutMs: 900 },
+    { logger: new DefaultLogger('ERROR') },
+  );
+  const result: Promise<AgentCallResult> = env.run(runAgent, {
+    team: extractThenWrite.name,
+    agent: extractor,
+    prompt: 'six times seven?',
+    ...input,
+  });
   return { env, result };
 }
 
@@ -50,7 +68,9 @@ describe('runAgent', () => {
     const request = double!.scripted.requests[0]!;
     expect(request.agent).toBe('extractor');
     expect(request.body.model).toBe(extractor.model);
-    expect(request.body.system).toEqual([{ type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } }]);
+    expect(request.body.system).toEqual([
+      { type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } },
+    ]);
     expect(request.body.output_config?.format?.type).toBe('json_schema');
     expect(JSON.stringify(request.body.output_config?.format?.schema)).toContain('answer');
     // Temporal owns retries: the SDK must not retry on its own.
@@ -72,7 +92,9 @@ describe('runAgent', () => {
   });
 
   it('prefers retry-after-ms', async () => {
-    const { result } = await call({ extractor: [{ error: { status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } } }] });
+    const { result } = await call({
+      extractor: [{ error: { status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } } }],
+    });
     expect((await failureOf(result)).nextRetryDelay).toBe(1_500);
   });
 
@@ -110,7 +132,10 @@ describe('runAgent', () => {
 
   it('checks the decision the step reads, and says so in the result', async () => {
     const reviewer = reviewLoop.agent('reviewer')!.spec;
-    const { result } = await call({ reviewer: [{ json: { approved: true, feedback: 'fine' } }] }, { team: reviewLoop.name, agent: reviewer, reads: 'verdict' });
+    const { result } = await call(
+      { reviewer: [{ json: { approved: true, feedback: 'fine' } }] },
+      { team: reviewLoop.name, agent: reviewer, reads: 'verdict' },
+    );
     expect(await result).toMatchObject({ output: { approved: true, feedback: 'fine' }, reads: 'verdict' });
   });
 
@@ -127,7 +152,10 @@ describe('runAgent', () => {
   });
 
   it('sends the repair turn when asked to repair', async () => {
-    const { result } = await call({ extractor: [{ json: { answer: 42 } }] }, { repair: { previousText: 'nope', problem: 'answer: expected number' } });
+    const { result } = await call(
+      { extractor: [{ json: { answer: 42 } }] },
+      { repair: { previousText: 'nope', problem: 'answer: expected number' } },
+    );
     await result;
     const messages = double!.scripted.requests[0]!.body.messages;
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
@@ -171,44 +199,83 @@ describe('runAgent', () => {
   });
 
   it('refuses an agent the worker does not know, and one the worker defines differently, naming it', async () => {
-    const unknown = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { team: 'no-such-team' })).result);
+    const unknown = await failureOf(
+      (await call({ extractor: [{ json: { answer: 1 } }] }, { team: 'no-such-team' })).result,
+    );
     expect(unknown.type).toBe(FailureType.UnknownAgent);
     expect(unknown.message).toContain('This worker does not know agent "extractor" of team "no-such-team"');
     await double?.close();
-    const changed = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...extractor, system: 'A newer prompt.', model: 'claude-other' } })).result);
+    const changed = await failureOf(
+      (
+        await call(
+          { extractor: [{ json: { answer: 1 } }] },
+          { agent: { ...extractor, system: 'A newer prompt.', model: 'claude-other' } },
+        )
+      ).result,
+    );
     expect(changed.type).toBe(FailureType.AgentMismatch);
     expect(changed.nonRetryable).toBe(true);
-    expect(changed.message).toContain('Agent "extractor" of team "extract-then-write" differs between the client and this worker (system prompt, model)');
+    expect(changed.message).toContain(
+      'Agent "extractor" of team "extract-then-write" differs between the client and this worker (system prompt, model)',
+    );
     expect(double!.scripted.callsTo()).toBe(0);
   });
 
   it('takes an agent by fingerprint, as workflows send it: the worker spec, checked against the run spec', async () => {
-    const reference = (spec: typeof extractor, model = spec.model) => ({ name: spec.name, role: spec.role, model, fingerprint: agentFingerprint(spec) });
+    const reference = (spec: typeof extractor, model = spec.model) => ({
+      name: spec.name,
+      role: spec.role,
+      model,
+      fingerprint: agentFingerprint(spec),
+    });
     const same = await call({ extractor: [{ json: { answer: 7 } }] }, { agent: reference(extractor) });
     expect((await same.result).output).toEqual({ answer: 7 });
     const request = double!.scripted.requests[0]!;
-    expect(request.body.system).toEqual([{ type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } }]);
+    expect(request.body.system).toEqual([
+      { type: 'text', text: extractor.system, cache_control: { type: 'ephemeral' } },
+    ]);
     expect(request.body.max_tokens).toBe(extractor.maxTokens);
     await double?.close();
 
     // A call may ask for the agent's cheaper model (the run's budget ran low), not for any other.
-    const otherModel = await failureOf((await call({ extractor: [{ json: { answer: 8 } }] }, { agent: reference(extractor, 'claude-small') })).result);
+    const otherModel = await failureOf(
+      (await call({ extractor: [{ json: { answer: 8 } }] }, { agent: reference(extractor, 'claude-small') })).result,
+    );
     expect(otherModel.type).toBe(FailureType.AgentMismatch);
     expect(otherModel.message).toContain('(model)');
     await double?.close();
 
-    const changed = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: reference({ ...extractor, system: 'A newer prompt.', maxTokens: 99 }) })).result);
+    const changed = await failureOf(
+      (
+        await call(
+          { extractor: [{ json: { answer: 1 } }] },
+          { agent: reference({ ...extractor, system: 'A newer prompt.', maxTokens: 99 }) },
+        )
+      ).result,
+    );
     expect(changed.type).toBe(FailureType.AgentMismatch);
     expect(changed.nonRetryable).toBe(true);
     expect(changed.message).toContain('differs between the client and this worker (system prompt, maxTokens)');
     await double?.close();
     // A newer client's format: retried, so that a newer worker takes the call.
-    const unreadable = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), fingerprint: 'v9.abc' } })).result);
+    const unreadable = await failureOf(
+      (
+        await call(
+          { extractor: [{ json: { answer: 1 } }] },
+          { agent: { ...reference(extractor), fingerprint: 'v9.abc' } },
+        )
+      ).result,
+    );
     expect(unreadable.type).toBe(FailureType.AgentMismatch);
     expect(unreadable.nonRetryable).toBe(false);
-    expect(unreadable.message).toContain('comes with a fingerprint this worker cannot read (v9.abc; it reads v1): upgrade this worker');
+    expect(unreadable.message).toContain(
+      'comes with a fingerprint this worker cannot read (v9.abc; it reads v1): upgrade this worker',
+    );
     await double?.close();
-    const unknown = await failureOf((await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), name: 'nobody' } })).result);
+    const unknown = await failureOf(
+      (await call({ extractor: [{ json: { answer: 1 } }] }, { agent: { ...reference(extractor), name: 'nobody' } }))
+        .result,
+    );
     expect(unknown.type).toBe(FailureType.UnknownAgent);
     expect(double!.scripted.callsTo()).toBe(0);
   });

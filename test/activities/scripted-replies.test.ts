@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_HEADER, ATTEMPT_HEADER, RUN_HEADER, TURN_HEADER, createOfflineAnthropic, type MessagesScript, type ScriptedReply } from '../../src/activities/index.js';
+import {
+  AGENT_HEADER,
+  ATTEMPT_HEADER,
+  RUN_HEADER,
+  TURN_HEADER,
+  createOfflineAnthropic,
+  type MessagesScript,
+  type ScriptedReply,
+} from '../../src/activities/index.js';
 import { replyFor } from '../../src/activities/providers/scripted-messages.js';
 
 // Which reply a turn gets comes from the request alone, so a restarted worker answers as the first would.
@@ -22,13 +30,28 @@ describe('scripted replies by turn and attempt', () => {
   });
 
   it('answers the same turn alike on two workers, the second started after the first stopped', async () => {
-    const script: MessagesScript = { agent: [{ toolUse: [{ name: 'book', input: { seat: 1 } }] }, { toolUse: [{ name: 'pay', input: { amount: 5 } }] }, { text: 'done' }] };
+    const script: MessagesScript = {
+      agent: [
+        { toolUse: [{ name: 'book', input: { seat: 1 } }] },
+        { toolUse: [{ name: 'pay', input: { amount: 5 } }] },
+        { text: 'done' },
+      ],
+    };
     const ask = async (worker: ReturnType<typeof createOfflineAnthropic>, turn: number, attempt = 1) => {
       const message = await worker.anthropic.messages.create(
         { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
-        { headers: { [AGENT_HEADER]: 'agent', [RUN_HEADER]: 'run-1', [TURN_HEADER]: String(turn), [ATTEMPT_HEADER]: String(attempt) } },
+        {
+          headers: {
+            [AGENT_HEADER]: 'agent',
+            [RUN_HEADER]: 'run-1',
+            [TURN_HEADER]: String(turn),
+            [ATTEMPT_HEADER]: String(attempt),
+          },
+        },
       );
-      return message.content.map((block) => (block.type === 'text' ? block.text : block.type === 'tool_use' ? `${block.name}#${block.id}` : block.type));
+      return message.content.map((block) =>
+        block.type === 'text' ? block.text : block.type === 'tool_use' ? `${block.name}#${block.id}` : block.type,
+      );
     };
     const first = createOfflineAnthropic(script);
     const turnOne = await ask(first, 1);

@@ -30,7 +30,7 @@ function tempFile(name: string, content: string | Buffer): string {
   return path;
 }
 
-describe('argument errors exit 2 with commander\'s message and the help', () => {
+describe("argument errors exit 2 with commander's message and the help", () => {
   it('an unknown command', async () => {
     const result = await troupe(['nosuch']);
     expectRefused(result, "error: unknown command 'nosuch'");
@@ -56,7 +56,10 @@ describe('argument errors exit 2 with commander\'s message and the help', () => 
 
   it('an unknown --status for list', async () => {
     const result = await troupe(['list', '--status', 'finished']);
-    expectRefused(result, "error: option '--status <status>' argument 'finished' is invalid. Allowed choices are running, awaiting-approval, completed, partial, failed.");
+    expectRefused(
+      result,
+      "error: option '--status <status>' argument 'finished' is invalid. Allowed choices are running, awaiting-approval, completed, partial, failed.",
+    );
   });
 
   it('a --limit that is not a positive integer', async () => {
@@ -84,7 +87,10 @@ describe('bad --input-file is refused before anything starts', () => {
   it('input over the payload margin: says the limit and how to pass large input', async () => {
     const file = tempFile('big.txt', 'a'.repeat(5 * 1024 * 1024));
     const result = await troupeStartingNothing(['run', 'research-brief', '--input-file', file, ...EMBEDDED]);
-    expectRefused(result, "troupe: The run's input is too large: with the team's spec it is 5.2 MB as JSON, and troupe run starts at most 1.5 MB (1,500,000 bytes) because Temporal refuses payloads over 2 MB.");
+    expectRefused(
+      result,
+      "troupe: The run's input is too large: with the team's spec it is 5.2 MB as JSON, and troupe run starts at most 1.5 MB (1,500,000 bytes) because Temporal refuses payloads over 2 MB.",
+    );
     expect(result.stderr).toContain('Put the large content where the agents can read it (a file path or a URL)');
   });
 
@@ -98,7 +104,14 @@ describe('bad --input-file is refused before anything starts', () => {
 describe('offline, a team whose agents have no scripted reply', () => {
   it('is refused before anything starts, naming the agents and the fix', async () => {
     // crash-tools has a script in this module; extract-then-write's extractor and drafter have none.
-    const result = await troupeStartingNothing(['run', 'extract-then-write', 'x', '--teams', 'test/fixtures/offline-crash-teams.ts', ...EMBEDDED]);
+    const result = await troupeStartingNothing([
+      'run',
+      'extract-then-write',
+      'x',
+      '--teams',
+      'test/fixtures/offline-crash-teams.ts',
+      ...EMBEDDED,
+    ]);
     expectRefused(result, 'has no reply for "extract-then-write/extractor", "extract-then-write/drafter"');
     expect(result.stderr).toContain('offlineScript');
     expect(result.stderr).toContain('ANTHROPIC_API_KEY');
@@ -107,17 +120,44 @@ describe('offline, a team whose agents have no scripted reply', () => {
 
 describe('a teams module whose `teams` holds something that is not a team', () => {
   it('a number: names the index and says to use defineTeam()', async () => {
-    const result = await troupeStartingNothing(['--teams', 'test/fixtures/teams-not-a-team.ts', 'run', 'x', 'y', ...EMBEDDED]);
-    expectRefused(result, 'troupe: teams[0] in the teams module "test/fixtures/teams-not-a-team.ts" is not a team (it is the number 42): define each entry with defineTeam(');
+    const result = await troupeStartingNothing([
+      '--teams',
+      'test/fixtures/teams-not-a-team.ts',
+      'run',
+      'x',
+      'y',
+      ...EMBEDDED,
+    ]);
+    expectRefused(
+      result,
+      'troupe: teams[0] in the teams module "test/fixtures/teams-not-a-team.ts" is not a team (it is the number 42): define each entry with defineTeam(',
+    );
   });
 
   it('a plain object beside a real team', async () => {
-    const result = await troupeStartingNothing(['--teams', 'test/fixtures/teams-plain-object.ts', 'run', 'fine', 'y', ...EMBEDDED]);
-    expectRefused(result, 'troupe: teams[1] in the teams module "test/fixtures/teams-plain-object.ts" is not a team (it is an object named "raw" that defineTeam() did not make)');
+    const result = await troupeStartingNothing([
+      '--teams',
+      'test/fixtures/teams-plain-object.ts',
+      'run',
+      'fine',
+      'y',
+      ...EMBEDDED,
+    ]);
+    expectRefused(
+      result,
+      'troupe: teams[1] in the teams module "test/fixtures/teams-plain-object.ts" is not a team (it is an object named "raw" that defineTeam() did not make)',
+    );
   });
 
   it('a module without `teams` keeps its message', async () => {
-    const result = await troupeStartingNothing(['--teams', 'test/fixtures/teams-default-export.ts', 'run', 'x', 'y', ...EMBEDDED]);
+    const result = await troupeStartingNothing([
+      '--teams',
+      'test/fixtures/teams-default-export.ts',
+      'run',
+      'x',
+      'y',
+      ...EMBEDDED,
+    ]);
     expectRefused(result, 'does not export `teams`: export const teams = [defineTeam(...)].');
   });
 });
@@ -125,16 +165,28 @@ describe('a teams module whose `teams` holds something that is not a team', () =
 describe('troupe replay of a file that is not a usable history', () => {
   it('a history with no events', async () => {
     const file = tempFile('empty.json', JSON.stringify({ events: [] }));
-    expectRefused(await troupe(['replay', file]), `troupe: The history "${file}" has no events, so there is nothing to replay. Export a run's history with \`temporal workflow show -w <id> -o json > run.json\``);
+    expectRefused(
+      await troupe(['replay', file]),
+      `troupe: The history "${file}" has no events, so there is nothing to replay. Export a run's history with \`temporal workflow show -w <id> -o json > run.json\``,
+    );
   });
 
   it('JSON that is not a history at all', async () => {
     const file = tempFile('prices.json', JSON.stringify({ 'claude-sonnet-5-5': { input: 3 } }));
-    expectRefused(await troupe(['replay', file]), `troupe: "${file}" is not a workflow history (it has no "events" list of objects).`);
+    expectRefused(
+      await troupe(['replay', file]),
+      `troupe: "${file}" is not a workflow history (it has no "events" list of objects).`,
+    );
   });
 
   it('events that do not start with the workflow start (would hang the replayer)', async () => {
-    const file = tempFile('partial.json', JSON.stringify({ events: [{ eventId: '7', eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' }] }));
-    expectRefused(await troupe(['replay', file]), `troupe: "${file}" is not a whole workflow history: its first event is not WorkflowExecutionStarted.`);
+    const file = tempFile(
+      'partial.json',
+      JSON.stringify({ events: [{ eventId: '7', eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' }] }),
+    );
+    expectRefused(
+      await troupe(['replay', file]),
+      `troupe: "${file}" is not a whole workflow history: its first event is not WorkflowExecutionStarted.`,
+    );
   });
 });

@@ -33,10 +33,19 @@ interface StatusJson {
  * payload store (the tool loop's conversation), as workers on one machine do. Returns the result,
  * how often each side effect happened, and what the first worker printed.
  */
-async function crashMidToolCallC(teams: string, taskQueue: string, model: Record<string, string>): Promise<{ result: RunResult; counts: Record<string, number>; firstSaid: string }> {
+async function crashMidToolCallC(
+  teams: string,
+  taskQueue: string,
+  model: Record<string, string>,
+): Promise<{ result: RunResult; counts: Record<string, number>; firstSaid: string }> {
   const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
   writeFileSync(effects, '');
-  const workerEnv = { ...cluster, ...model, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')) };
+  const workerEnv = {
+    ...cluster,
+    ...model,
+    TROUPE_TEST_SIDE_EFFECTS: effects,
+    TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')),
+  };
   const args = ['--teams', teams, '--task-queue', taskQueue];
   const first = spawnTroupe([...args, 'worker'], workerEnv);
   let firstSaid = '';
@@ -60,7 +69,10 @@ async function crashMidToolCallC(teams: string, taskQueue: string, model: Record
 
 describe('troupe on a configured cluster', () => {
   it('run uses TEMPORAL_ADDRESS instead of the embedded server, and status reads the run back', async () => {
-    const run = await troupe(['run', 'research-brief', 'On a cluster', '--json', '--task-queue', 'cli-cluster-a'], cluster);
+    const run = await troupe(
+      ['run', 'research-brief', 'On a cluster', '--json', '--task-queue', 'cli-cluster-a'],
+      cluster,
+    );
     expect(run.code).toBe(0);
     const { workflowId, status } = JSON.parse(run.stdout) as { workflowId: string; status: string };
     expect(status).toBe('COMPLETED');
@@ -76,7 +88,10 @@ describe('troupe on a configured cluster', () => {
   });
 
   it('run --detach returns at once; a standalone troupe worker then completes the run', async () => {
-    const detached = await troupe(['run', 'research-brief', 'Detached', '--detach', '--json', '--task-queue', 'cli-cluster-b'], cluster);
+    const detached = await troupe(
+      ['run', 'research-brief', 'Detached', '--detach', '--json', '--task-queue', 'cli-cluster-b'],
+      cluster,
+    );
     expect(detached.code).toBe(0);
     const { workflowId, status } = JSON.parse(detached.stdout) as { workflowId: string; status: string };
     expect(status).toBe('RUNNING');
@@ -136,7 +151,12 @@ describe('troupe on a configured cluster', () => {
     const double = await startMessagesApiDouble(
       {
         recorder: [
-          { toolUse: [{ name: 'record', input: { step: 'a' } }, { name: 'record', input: { step: 'b' } }] },
+          {
+            toolUse: [
+              { name: 'record', input: { step: 'a' } },
+              { name: 'record', input: { step: 'b' } },
+            ],
+          },
           { toolUse: [{ name: 'record', input: { step: 'c', delayMs: 2_000 } }] },
           { text: 'recorded a, b and c' },
         ],
@@ -144,7 +164,10 @@ describe('troupe on a configured cluster', () => {
       { apiKey: 'test-key' },
     );
     try {
-      const { result, counts } = await crashMidToolCallC('test/support/teams.ts', 'cli-cluster-tool-crash', { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url });
+      const { result, counts } = await crashMidToolCallC('test/support/teams.ts', 'cli-cluster-tool-crash', {
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: double.url,
+      });
       expect(result.output).toBe('recorded a, b and c');
       // Finished tool calls ran once; the interrupted one was started again and finished once.
       expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
@@ -157,7 +180,11 @@ describe('troupe on a configured cluster', () => {
 
   it('offline, a worker killed mid tool loop is replaced by one that answers the next turn, repeating no tool', async () => {
     // No ANTHROPIC_API_KEY: each worker answers from the teams module's offline script, in its own memory.
-    const { result, counts, firstSaid } = await crashMidToolCallC('test/fixtures/offline-crash-teams.ts', 'cli-cluster-offline-crash', {});
+    const { result, counts, firstSaid } = await crashMidToolCallC(
+      'test/fixtures/offline-crash-teams.ts',
+      'cli-cluster-offline-crash',
+      {},
+    );
     expect(result.output).toBe('recorded a, b and c');
     // The new worker's script picks up at turn 3: a and b are not booked again.
     expect(counts).toEqual({ 'start a': 1, 'done a': 1, 'start b': 1, 'done b': 1, 'start c': 2, 'done c': 1 });
@@ -169,11 +196,18 @@ describe('troupe on a configured cluster', () => {
   it('retries a tool call whose worker died after its heartbeat timeout (10 s by default), not its 60 s timeout', async () => {
     const effects = join(mkdtempSync(join(tmpdir(), 'troupe-effects-')), 'effects.log');
     writeFileSync(effects, '');
-    const workerEnv = { ...cluster, TROUPE_TEST_SIDE_EFFECTS: effects, TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')) };
+    const workerEnv = {
+      ...cluster,
+      TROUPE_TEST_SIDE_EFFECTS: effects,
+      TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')),
+    };
     const args = ['--teams', 'test/fixtures/offline-crash-teams.ts', '--task-queue', 'cli-cluster-tool-heartbeat'];
     const first = spawnTroupe([...args, 'worker'], workerEnv);
     let second: ReturnType<typeof spawnTroupe> | undefined;
-    const starts = () => readFileSync(effects, 'utf8').split('\n').filter((line) => line === 'start slow').length;
+    const starts = () =>
+      readFileSync(effects, 'utf8')
+        .split('\n')
+        .filter((line) => line === 'start slow').length;
     try {
       const detached = await troupe([...args, 'run', 'crash-long-tool', 'Record slowly.', '--detach'], cluster);
       expect(detached.code).toBe(0);
@@ -194,7 +228,10 @@ describe('troupe on a configured cluster', () => {
   }, 90_000);
 
   it('troupe worker says at start how its MCP servers are', async () => {
-    const worker = spawnTroupe(['--teams', 'test/fixtures/mcp-teams.ts', 'worker', '--task-queue', 'cli-cluster-mcp-health'], cluster);
+    const worker = spawnTroupe(
+      ['--teams', 'test/fixtures/mcp-teams.ts', 'worker', '--task-queue', 'cli-cluster-mcp-health'],
+      cluster,
+    );
     let said = '';
     worker.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
     try {
@@ -210,7 +247,10 @@ describe('troupe on a configured cluster', () => {
       'claude-sonnet-5-5': { input: 3, output: 15 },
       'claude-haiku-5-5': { input: 1, output: 5, cacheRead: 0.1 },
     };
-    const run = await troupe(['run', 'research-brief', 'Priced run', '--json', '--task-queue', 'cli-cluster-list'], { ...cluster, TROUPE_PRICES: JSON.stringify(prices) });
+    const run = await troupe(['run', 'research-brief', 'Priced run', '--json', '--task-queue', 'cli-cluster-list'], {
+      ...cluster,
+      TROUPE_PRICES: JSON.stringify(prices),
+    });
     expect(run.code).toBe(0);
     const { workflowId, result } = JSON.parse(run.stdout) as { workflowId: string; result: RunResult };
     // The estimate, recomputed from the transcript: every agent call's tokens at its model's price.
@@ -218,37 +258,69 @@ describe('troupe on a configured cluster', () => {
       const price = e.model ? prices[e.model] : undefined;
       if (!price || !e.usage) return sum;
       const cacheRead = price.cacheRead ?? price.input;
-      return sum + (e.usage.inputTokens * price.input + e.usage.outputTokens * price.output + e.usage.cacheReadTokens * cacheRead + e.usage.cacheWriteTokens * price.input) / 1e6;
+      return (
+        sum +
+        (e.usage.inputTokens * price.input +
+          e.usage.outputTokens * price.output +
+          e.usage.cacheReadTokens * cacheRead +
+          e.usage.cacheWriteTokens * price.input) /
+          1e6
+      );
     }, 0);
     expect(result.costUsd).toBeCloseTo(expected, 9);
 
     const deadline = Date.now() + 20_000;
-    let listed: { workflowId: string; team: string; topology: string; status: string; tokens: number; costUsd: number }[] = [];
+    let listed: {
+      workflowId: string;
+      team: string;
+      topology: string;
+      status: string;
+      tokens: number;
+      costUsd: number;
+    }[] = [];
     while (!listed.some((r) => r.workflowId === workflowId && r.status === 'completed') && Date.now() < deadline) {
-      listed = JSON.parse((await troupe(['list', '--team', 'research-brief', '--json'], cluster)).stdout) as typeof listed;
+      listed = JSON.parse(
+        (await troupe(['list', '--team', 'research-brief', '--json'], cluster)).stdout,
+      ) as typeof listed;
     }
     const row = listed.find((r) => r.workflowId === workflowId);
     expect(row).toMatchObject({ team: 'research-brief', topology: 'pipeline', status: 'completed' });
-    expect(row?.tokens).toBe(result.usage.inputTokens + result.usage.outputTokens + result.usage.cacheReadTokens + result.usage.cacheWriteTokens);
+    expect(row?.tokens).toBe(
+      result.usage.inputTokens +
+        result.usage.outputTokens +
+        result.usage.cacheReadTokens +
+        result.usage.cacheWriteTokens,
+    );
     expect(row?.costUsd).toBeCloseTo(expected, 6);
     const text = await troupe(['list', '--query', `WorkflowId = '${workflowId}'`], cluster);
-    expect(text.stdout).toMatch(new RegExp(`^${workflowId}  research-brief  pipeline  completed  \\d+ tokens  \\$\\d+\\.\\d{4}  `));
+    expect(text.stdout).toMatch(
+      new RegExp(`^${workflowId}  research-brief  pipeline  completed  \\d+ tokens  \\$\\d+\\.\\d{4}  `),
+    );
   });
 
   it('rejects malformed TROUPE_PRICES before starting anything', async () => {
-    const { code, stderr } = await troupe(['run', 'research-brief', 'x'], { ...cluster, TROUPE_PRICES: '{"claude-sonnet-5-5": {"input": "cheap"}}' });
+    const { code, stderr } = await troupe(['run', 'research-brief', 'x'], {
+      ...cluster,
+      TROUPE_PRICES: '{"claude-sonnet-5-5": {"input": "cheap"}}',
+    });
     expect(code).toBe(2);
     expect(stderr).toContain('TROUPE_PRICES is not valid');
   });
 
   it('serves worker metrics in Prometheus format when TROUPE_METRICS_ADDRESS is set', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const worker = spawnTroupe(['worker', '--task-queue', 'cli-cluster-metrics'], { ...cluster, TROUPE_METRICS_ADDRESS: `127.0.0.1:${port}` });
+    const worker = spawnTroupe(['worker', '--task-queue', 'cli-cluster-metrics'], {
+      ...cluster,
+      TROUPE_METRICS_ADDRESS: `127.0.0.1:${port}`,
+    });
     try {
       let body = '';
       const deadline = Date.now() + 30_000;
       while (!body.includes('task_queue="cli-cluster-metrics"') && Date.now() < deadline) {
-        body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+        body = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
         if (!body) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(body).toMatch(/^temporal_\w+/m);
@@ -276,7 +348,9 @@ describe('bad input on a cluster gets one clear error, exit code 2 and no stack 
 
   it('list with a query Temporal rejects quotes its reason', async () => {
     const { code, stderr } = await troupe(['list', '--query', '((('], cluster);
-    expect(stderr).toContain('troupe: --query "(((" is not a valid Temporal list filter (Temporal says: invalid query: ');
+    expect(stderr).toContain(
+      'troupe: --query "(((" is not a valid Temporal list filter (Temporal says: invalid query: ',
+    );
     expect(stderr).toContain('https://docs.temporal.io/list-filter');
     expect(stderr).not.toContain('    at ');
     expect(code).toBe(2);
@@ -299,7 +373,9 @@ describe('bad input on a cluster gets one clear error, exit code 2 and no stack 
     const eventsBefore = (await handle.fetchHistory()).events?.length;
 
     const second = await troupe(['run', 'research-brief', 'Second', ...args], cluster);
-    expect(second.stderr).toContain('troupe: A run with workflow id "cli-cluster-duplicate-run" is already running, and keeps running untouched: follow it with `troupe status cli-cluster-duplicate-run`, or pass another --workflow-id');
+    expect(second.stderr).toContain(
+      'troupe: A run with workflow id "cli-cluster-duplicate-run" is already running, and keeps running untouched: follow it with `troupe status cli-cluster-duplicate-run`, or pass another --workflow-id',
+    );
     expect(second.stderr).not.toContain('    at ');
     expect(second.code).toBe(2);
     // The refused command's worker never joined in: the first run is still running, its history unchanged.

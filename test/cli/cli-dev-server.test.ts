@@ -38,7 +38,10 @@ describe('troupe dev on a port given by TROUPE_DEV_PORT', () => {
     expect(out).toContain(`Temporal dev server at 127.0.0.1:${port}`);
 
     // A run for them to find, started on that server and run by troupe dev's worker.
-    const detached = await troupe(['run', 'research-brief', 'Why durable agents?', '--detach', '--no-worker', '--workflow-id', 'found-by-port'], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+    const detached = await troupe(
+      ['run', 'research-brief', 'Why durable agents?', '--detach', '--no-worker', '--workflow-id', 'found-by-port'],
+      { TEMPORAL_ADDRESS: `127.0.0.1:${port}` },
+    );
     expect(detached.code, detached.stderr).toBe(0);
 
     // Another folder's TROUPE_HOME (so no record helps): the port alone finds it.
@@ -46,7 +49,13 @@ describe('troupe dev on a port given by TROUPE_DEV_PORT', () => {
     expect(pending.stderr).toBe('');
     expect(pending.code).toBe(0);
     expect(pending.stdout).toContain('No run is waiting for a decision.');
-    await until(async () => (await troupe(['status', 'found-by-port'], { TROUPE_HOME: newHome(), TROUPE_DEV_PORT: String(port) })).stdout.includes('COMPLETED'), 60_000);
+    await until(
+      async () =>
+        (
+          await troupe(['status', 'found-by-port'], { TROUPE_HOME: newHome(), TROUPE_DEV_PORT: String(port) })
+        ).stdout.includes('COMPLETED'),
+      60_000,
+    );
 
     // No TROUPE_DEV_PORT: the record troupe dev keeps in its TROUPE_HOME says where it listens.
     const list = await troupe(['list'], { TROUPE_HOME: home });
@@ -67,19 +76,26 @@ describe('troupe dev on a port given by TROUPE_DEV_PORT', () => {
     const port = await freePort();
     const { code, stderr } = await troupe(['pending'], { TROUPE_DEV_PORT: String(port) });
     expect(code).toBe(2);
-    expect(stderr).toContain(`troupe: Cannot reach Temporal at localhost:${port} (namespace "default"), the address from TROUPE_DEV_PORT=${port}:`);
+    expect(stderr).toContain(
+      `troupe: Cannot reach Temporal at localhost:${port} (namespace "default"), the address from TROUPE_DEV_PORT=${port}:`,
+    );
     expect(stderr).toContain(`TROUPE_DEV_PORT=${port} npx troupe dev`);
     expect(stderr).not.toContain('TEMPORAL_ADDRESS');
   });
 
-  it.skipIf(defaultPortTaken)('with nothing set and no server recorded, the failure says it tried the default address', async () => {
-    const home = newHome();
-    const { code, stderr } = await troupe(['list'], { TROUPE_HOME: home });
-    expect(code).toBe(2);
-    expect(stderr).toContain('troupe: Cannot reach Temporal at localhost:7233 (namespace "default"), the default address (no TROUPE_DEV_PORT or Temporal profile is set, and no running embedded server is recorded in');
-    expect(stderr).toContain('Start `npx troupe dev`');
-    expect(stderr).not.toContain('TEMPORAL_ADDRESS');
-  });
+  it.skipIf(defaultPortTaken)(
+    'with nothing set and no server recorded, the failure says it tried the default address',
+    async () => {
+      const home = newHome();
+      const { code, stderr } = await troupe(['list'], { TROUPE_HOME: home });
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        'troupe: Cannot reach Temporal at localhost:7233 (namespace "default"), the default address (no TROUPE_DEV_PORT or Temporal profile is set, and no running embedded server is recorded in',
+      );
+      expect(stderr).toContain('Start `npx troupe dev`');
+      expect(stderr).not.toContain('TEMPORAL_ADDRESS');
+    },
+  );
 
   it('troupe --help names TROUPE_DEV_PORT and TROUPE_UI_PORT', async () => {
     const { code, stdout } = await troupe(['--help']);
@@ -98,7 +114,10 @@ describe('troupe dev on a port given by TROUPE_DEV_PORT', () => {
 describe("the embedded server's output", () => {
   it('stays out of the terminal: it goes to a log file under TROUPE_HOME', async () => {
     const home = newHome();
-    const { code, stdout, stderr } = await troupe(['run', 'research-brief', 'Why durable agents?', '--exit', '--port', '0', '--ui-port', '0'], { TROUPE_HOME: home });
+    const { code, stdout, stderr } = await troupe(
+      ['run', 'research-brief', 'Why durable agents?', '--exit', '--port', '0', '--ui-port', '0'],
+      { TROUPE_HOME: home },
+    );
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('Result:');
     // Its banner, and the errors it logs while it starts ("Frontend is not healthy yet"), reached the terminal before.
@@ -112,10 +131,17 @@ describe("the embedded server's output", () => {
   it('is shown, from its log, when the server fails to start', async () => {
     const home = newHome();
     const broken = join(home, 'broken-temporal.sh');
-    writeFileSync(broken, '#!/bin/sh\necho "fake server: unable to open the database file" >&2\nexit 1\n', { mode: 0o755 });
-    const { code, stderr } = await troupe(['run', 'research-brief', 'x', '--exit', '--port', '0', '--ui-port', '0'], { TROUPE_HOME: home, TEMPORAL_CLI_PATH: broken });
+    writeFileSync(broken, '#!/bin/sh\necho "fake server: unable to open the database file" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const { code, stderr } = await troupe(['run', 'research-brief', 'x', '--exit', '--port', '0', '--ui-port', '0'], {
+      TROUPE_HOME: home,
+      TEMPORAL_CLI_PATH: broken,
+    });
     expect(code).toBe(2);
     expect(stderr).toContain(`troupe: The Temporal dev server at ${join(home, 'dev-server.sh')} failed to start:`);
-    expect(stderr).toContain(`Its output (${join(home, 'dev-server.log')}) ends with:\nfake server: unable to open the database file`);
+    expect(stderr).toContain(
+      `Its output (${join(home, 'dev-server.log')}) ends with:\nfake server: unable to open the database file`,
+    );
   });
 });

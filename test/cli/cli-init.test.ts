@@ -24,16 +24,24 @@ function fakeNpm(exitCode: number): { path: string; calls: string } {
 const newProject = (): string => join(mkdtempSync(join(tmpdir(), 'troupe-init-')), 'my-team');
 
 describe('troupe init', () => {
-  it('writes the project and runs npm install in it, showing npm\'s output', async () => {
+  it("writes the project and runs npm install in it, showing npm's output", async () => {
     const npm = fakeNpm(0);
     const dir = newProject();
     const { code, stdout, stderr } = await troupe(['init', dir], { PATH: npm.path });
     expect(code, stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(SCAFFOLD);
     expect(readFileSync(npm.calls, 'utf8').trim().split('\n')).toEqual([`install --no-audit --no-fund in ${dir}`]);
-    const order = ['Created ', 'Installing its dependencies (npm install in', 'fake npm: installing', `Ready. Next: cd ${dir} && npm start`];
+    const order = [
+      'Created ',
+      'Installing its dependencies (npm install in',
+      'fake npm: installing',
+      `Ready. Next: cd ${dir} && npm start`,
+    ];
     const positions = order.map((text) => stdout.indexOf(text));
-    expect(positions.every((p) => p >= 0), stdout).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      stdout,
+    ).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
@@ -51,13 +59,15 @@ describe('troupe init', () => {
     expect(readme).toContain('# my-team');
   });
 
-  it('a failed install: exit 2, npm\'s own error shown, the files kept, and what to run once it is fixed', async () => {
+  it("a failed install: exit 2, npm's own error shown, the files kept, and what to run once it is fixed", async () => {
     const npm = fakeNpm(1);
     const dir = newProject();
     const { code, stderr } = await troupe(['init', dir], { PATH: npm.path });
     expect(code).toBe(2);
     expect(stderr).toContain('npm error code E404');
-    expect(stderr).toContain(`troupe: npm install failed (exit code 1; its output is above). The project's files are written and kept in ${dir}: once the cause is fixed, run \`cd ${dir} && npm install && npm start\`.`);
+    expect(stderr).toContain(
+      `troupe: npm install failed (exit code 1; its output is above). The project's files are written and kept in ${dir}: once the cause is fixed, run \`cd ${dir} && npm install && npm start\`.`,
+    );
     expect(readdirSync(dir).sort()).toEqual(SCAFFOLD);
   });
 

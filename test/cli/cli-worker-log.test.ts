@@ -15,14 +15,21 @@ const STACK_LINE = /^\s+at /m;
 let double: MessagesApiDouble;
 beforeAll(async () => {
   // A 400 is not retried: the extractor's call fails for good, and so does the run.
-  double = await startMessagesApiDouble({ extractor: [{ error: { status: 400, message: 'scripted bad request' } }] }, { apiKey: 'test-key' });
+  double = await startMessagesApiDouble(
+    { extractor: [{ error: { status: 400, message: 'scripted bad request' } }] },
+    { apiKey: 'test-key' },
+  );
 });
 afterAll(async () => {
   await double?.close();
 });
 
 const failingRun = (home: string, extra: string[] = []) =>
-  troupe(['--teams', TEAMS, 'run', 'extract-then-write', 'six times seven', ...EMBEDDED, ...extra], { TROUPE_HOME: home, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url });
+  troupe(['--teams', TEAMS, 'run', 'extract-then-write', 'six times seven', ...EMBEDDED, ...extra], {
+    TROUPE_HOME: home,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: double.url,
+  });
 
 describe("troupe run and its worker's warnings", () => {
   it('keeps them out of the terminal by default: they go to $TROUPE_HOME/worker.log, named once', async () => {

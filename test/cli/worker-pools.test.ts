@@ -29,9 +29,15 @@ async function stopAll(workers: WorkerProcess[], doubles: MessagesApiDouble[]): 
 
 describe('many workers on one cluster', () => {
   it('three workers share 50 runs; one is killed mid-run and the other two finish all 50, repeating no completed agent call', async () => {
-    const doubles = await doublesFor(3, { first: [{ text: 'one', delayMs: 300 }], second: [{ text: 'two', delayMs: 300 }], third: [{ text: 'three', delayMs: 300 }] });
+    const doubles = await doublesFor(3, {
+      first: [{ text: 'one', delayMs: 300 }],
+      second: [{ text: 'two', delayMs: 300 }],
+      third: [{ text: 'three', delayMs: 300 }],
+    });
     const taskQueue = 'pool-shared';
-    const workers = doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: d.url }));
+    const workers = doubles.map((d) =>
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: d.url }),
+    );
     try {
       await Promise.all(workers.map((w) => w.ready));
       const client = new TroupeClient(dev.env.client, registry, { taskQueue });
@@ -41,7 +47,12 @@ describe('many workers on one cluster', () => {
       // Kill it while it is busy: it has finished calls (answered 300 ms after they arrived), has a call
       // in flight (arrived under 250 ms ago: its answer is still to come), and the runs are far from done.
       const age = (r: { receivedAt: number }) => Date.now() - r.receivedAt;
-      await until(() => victimDouble.scripted.requests.filter((r) => age(r) > 400).length >= 5 && victimDouble.scripted.requests.some((r) => age(r) < 250), 60_000);
+      await until(
+        () =>
+          victimDouble.scripted.requests.filter((r) => age(r) > 400).length >= 5 &&
+          victimDouble.scripted.requests.some((r) => age(r) < 250),
+        60_000,
+      );
       const requestsAtKill = doubles.reduce((n, d) => n + d.scripted.callsTo(), 0);
       victim.child.kill('SIGKILL');
       const killedAt = Date.now();
@@ -55,7 +66,10 @@ describe('many workers on one cluster', () => {
       // (A request already on its way when the process died may be read a moment later.)
       expect(victimDouble.scripted.requests.every((r) => r.receivedAt <= killedAt + 500)).toBe(true);
       for (const [i, worker] of survivors.entries()) {
-        expect(doubles[i + 1]?.scripted.requests.some((r) => r.receivedAt > killedAt), `worker ${worker.pid} worked after the kill`).toBe(true);
+        expect(
+          doubles[i + 1]?.scripted.requests.some((r) => r.receivedAt > killedAt),
+          `worker ${worker.pid} worked after the kill`,
+        ).toBe(true);
       }
 
       // Every completed call: answered at the double no more often than its attempts, never again once
@@ -76,10 +90,14 @@ describe('many workers on one cluster', () => {
       }
       expect(requests.length).toBe(150 + repeated); // no request outside the runs' completed calls
       // Among them, calls the killed worker itself completed before it died: answered once, kept.
-      const completedByVictim = (await Promise.all(runs.map((run) => completedCalls(run.handle)))).flat().filter((c) => pidOf(c.identity) === victim.pid);
+      const completedByVictim = (await Promise.all(runs.map((run) => completedCalls(run.handle))))
+        .flat()
+        .filter((c) => pidOf(c.identity) === victim.pid);
       expect(completedByVictim.length).toBeGreaterThan(0);
       expect(repeated).toBeGreaterThan(0); // and the call it had in flight was tried again
-      console.log(`50 runs, 3 workers, one killed after ${victimDouble.scripted.callsTo()} requests, having completed ${completedByVictim.length} calls: ${requests.length} requests for 150 completed calls (${repeated} in flight at the kill, tried again)`);
+      console.log(
+        `50 runs, 3 workers, one killed after ${victimDouble.scripted.callsTo()} requests, having completed ${completedByVictim.length} calls: ${requests.length} requests for 150 completed calls (${repeated} in flight at the kill, tried again)`,
+      );
     } finally {
       await stopAll(workers, doubles);
     }
@@ -92,12 +110,28 @@ describe('worker pools by task queue', () => {
       scout: [{ text: 'scouted' }],
       thinker: [{ toolUse: [{ name: 'where_am_i', input: {} }] }, { text: 'thought it through' }],
     };
-    const [mainDouble, heavyDouble, lightDouble] = (await doublesFor(3, script)) as [MessagesApiDouble, MessagesApiDouble, MessagesApiDouble];
+    const [mainDouble, heavyDouble, lightDouble] = (await doublesFor(3, script)) as [
+      MessagesApiDouble,
+      MessagesApiDouble,
+      MessagesApiDouble,
+    ];
     const taskQueue = 'pool-workflows';
     const workers = [
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: mainDouble.url, TROUPE_TEST_POOL: 'main' }),
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-heavy', '--activities-only'], { ...dev.cluster, ANTHROPIC_BASE_URL: heavyDouble.url, TROUPE_TEST_POOL: 'heavy' }),
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-light', '--activities-only'], { ...dev.cluster, ANTHROPIC_BASE_URL: lightDouble.url, TROUPE_TEST_POOL: 'light' }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: mainDouble.url,
+        TROUPE_TEST_POOL: 'main',
+      }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-heavy', '--activities-only'], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: heavyDouble.url,
+        TROUPE_TEST_POOL: 'heavy',
+      }),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-light', '--activities-only'], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: lightDouble.url,
+        TROUPE_TEST_POOL: 'light',
+      }),
     ];
     try {
       await Promise.all(workers.map((w) => w.ready));
@@ -114,8 +148,17 @@ describe('worker pools by task queue', () => {
         ['runModelTurn', 'thinker', 'pool-heavy'],
       ]);
       // Each call was answered by the pool's own process; the workflow worker made no model call.
-      expect(calls.map((c) => pidOf(c.identity))).toEqual([workers[2]?.pid, workers[1]?.pid, workers[1]?.pid, workers[1]?.pid]);
-      expect([mainDouble, heavyDouble, lightDouble].map((d) => d.scripted.requests.map((r) => r.agent))).toEqual([[], ['thinker', 'thinker'], ['scout']]);
+      expect(calls.map((c) => pidOf(c.identity))).toEqual([
+        workers[2]?.pid,
+        workers[1]?.pid,
+        workers[1]?.pid,
+        workers[1]?.pid,
+      ]);
+      expect([mainDouble, heavyDouble, lightDouble].map((d) => d.scripted.requests.map((r) => r.agent))).toEqual([
+        [],
+        ['thinker', 'thinker'],
+        ['scout'],
+      ]);
       // The tool ran in the heavy pool's process: its result, sent back to the model, says so.
       const toolResult = JSON.stringify(heavyDouble.scripted.requests[1]?.body.messages.at(-1));
       expect(toolResult).toContain('heavy');
@@ -129,8 +172,24 @@ describe('worker pools by task queue', () => {
     const limit = 2;
     const taskQueue = 'pool-limited-workflows';
     const workers = [
-      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], { ...dev.cluster, ANTHROPIC_BASE_URL: doubles[0]?.url ?? '' }),
-      ...doubles.map((d) => startWorkerProcess(['--teams', TEAMS, '--task-queue', 'pool-limited', '--activities-only', '--queue-calls-per-second', String(limit)], { ...dev.cluster, ANTHROPIC_BASE_URL: d.url })),
+      startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: doubles[0]?.url ?? '',
+      }),
+      ...doubles.map((d) =>
+        startWorkerProcess(
+          [
+            '--teams',
+            TEAMS,
+            '--task-queue',
+            'pool-limited',
+            '--activities-only',
+            '--queue-calls-per-second',
+            String(limit),
+          ],
+          { ...dev.cluster, ANTHROPIC_BASE_URL: d.url },
+        ),
+      ),
     ];
     try {
       await Promise.all(workers.map((w) => w.ready));
@@ -146,7 +205,9 @@ describe('worker pools by task queue', () => {
       // runs), then hands out calls at no more than the limit, whichever worker of the pool asks.
       const at = (i: number) => ((times[i] ?? 0) - (times[0] ?? 0)) / 1000;
       const sustained = (times.length - 1 - 4) / (at(times.length - 1) - at(4));
-      console.log(`12 calls at a limit of ${limit}/s: ${((times.length - 1) / at(times.length - 1)).toFixed(2)}/s over ${at(times.length - 1).toFixed(1)} s, ${sustained.toFixed(2)}/s after the first 4; at ${times.map((_, i) => at(i).toFixed(2)).join(', ')} s`);
+      console.log(
+        `12 calls at a limit of ${limit}/s: ${((times.length - 1) / at(times.length - 1)).toFixed(2)}/s over ${at(times.length - 1).toFixed(1)} s, ${sustained.toFixed(2)}/s after the first 4; at ${times.map((_, i) => at(i).toFixed(2)).join(', ')} s`,
+      );
       expect(sustained).toBeLessThanOrEqual(limit * 1.25);
       expect(at(times.length - 1)).toBeGreaterThanOrEqual(3);
     } finally {

@@ -15,9 +15,16 @@ const registry = new TeamRegistry(teams);
 const dev = useWorkerCluster();
 
 /** A worker with a slow call in flight (the run's first and only agent call), and the run. */
-async function slowCallInFlight(taskQueue: string, replies: ScriptedReply[], workerArgs: string[]): Promise<{ double: MessagesApiDouble; worker: WorkerProcess; run: RunHandle }> {
+async function slowCallInFlight(
+  taskQueue: string,
+  replies: ScriptedReply[],
+  workerArgs: string[],
+): Promise<{ double: MessagesApiDouble; worker: WorkerProcess; run: RunHandle }> {
   const double = await startMessagesApiDouble({ ponderer: replies }, { apiKey: 'test-key' });
-  const worker = startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue, ...workerArgs], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+  const worker = startWorkerProcess(['--teams', TEAMS, '--task-queue', taskQueue, ...workerArgs], {
+    ...dev.cluster,
+    ANTHROPIC_BASE_URL: double.url,
+  });
   await worker.ready;
   const run = await new TroupeClient(dev.env.client, registry, { taskQueue }).start('slow', 'Take your time');
   await until(() => double.scripted.callsTo('ponderer') === 1);
@@ -28,12 +35,19 @@ const pidOf = (identity: string) => Number(identity.split('@')[0]);
 
 describe('stopping a worker', () => {
   it('SIGTERM lets the call in flight finish within the grace period; another worker completes the run', async () => {
-    const { double, worker, run } = await slowCallInFlight('stop-graceful', [{ text: 'pondered', delayMs: 4_000 }], ['--shutdown-grace', '20s']);
+    const { double, worker, run } = await slowCallInFlight(
+      'stop-graceful',
+      [{ text: 'pondered', delayMs: 4_000 }],
+      ['--shutdown-grace', '20s'],
+    );
     let other: WorkerProcess | undefined;
     try {
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-graceful'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-graceful'], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: double.url,
+      });
       expect((await run.result()).output).toBe('pondered');
 
       const [call] = await completedCalls(run.handle);
@@ -55,12 +69,19 @@ describe('stopping a worker', () => {
   }, 90_000);
 
   it('a call still running when the grace ends is handed back to Temporal, and another worker finishes it', async () => {
-    const { double, worker, run } = await slowCallInFlight('stop-handback', [{ hang: true }, { text: 'pondered again' }], ['--shutdown-grace', '1s']);
+    const { double, worker, run } = await slowCallInFlight(
+      'stop-handback',
+      [{ hang: true }, { text: 'pondered again' }],
+      ['--shutdown-grace', '1s'],
+    );
     let other: WorkerProcess | undefined;
     try {
       worker.child.kill('SIGTERM');
       const signalledAt = Date.now();
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-handback'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-handback'], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: double.url,
+      });
       const exit = await worker.exited;
       expect(exit.code).toBe(0);
       expect(exit.at - signalledAt).toBeLessThan(10_000); // the grace, not the 30 s call
@@ -79,7 +100,15 @@ describe('stopping a worker', () => {
 
   it('a SIGTERM that arrives while the worker starts stops it, gracefully, once it is up', async () => {
     const double = await startMessagesApiDouble({}, { apiKey: 'test-key' });
-    const worker = startWorkerProcess(['--teams', fileURLToPath(new URL('../support/slow-loading-teams.ts', import.meta.url)), '--task-queue', 'stop-starting'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+    const worker = startWorkerProcess(
+      [
+        '--teams',
+        fileURLToPath(new URL('../support/slow-loading-teams.ts', import.meta.url)),
+        '--task-queue',
+        'stop-starting',
+      ],
+      { ...dev.cluster, ANTHROPIC_BASE_URL: double.url },
+    );
     worker.ready.catch(() => undefined); // the exit code tells
     try {
       await until(() => worker.stdout().includes('Loading the teams slowly.'));
@@ -97,7 +126,11 @@ describe('stopping a worker', () => {
   }, 90_000);
 
   it('a second signal stops the worker at once', async () => {
-    const { double, worker, run } = await slowCallInFlight('stop-twice', [{ hang: true }, { text: 'pondered at last' }], ['--shutdown-grace', '30s']);
+    const { double, worker, run } = await slowCallInFlight(
+      'stop-twice',
+      [{ hang: true }, { text: 'pondered at last' }],
+      ['--shutdown-grace', '30s'],
+    );
     let other: WorkerProcess | undefined;
     try {
       worker.child.kill('SIGTERM');
@@ -110,7 +143,10 @@ describe('stopping a worker', () => {
       expect(worker.stderr()).toContain('troupe: SIGTERM again: stopping at once');
 
       // The abandoned call is retried once its heartbeat stops: the run still completes, elsewhere.
-      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-twice'], { ...dev.cluster, ANTHROPIC_BASE_URL: double.url });
+      other = startWorkerProcess(['--teams', TEAMS, '--task-queue', 'stop-twice'], {
+        ...dev.cluster,
+        ANTHROPIC_BASE_URL: double.url,
+      });
       expect((await run.result()).output).toBe('pondered at last');
       const [call] = await completedCalls(run.handle);
       expect(call).toMatchObject({ agent: 'ponderer', attempt: 2 });

@@ -12,10 +12,18 @@ describe('following a run', () => {
     const argue = (position: string) => ({ json: { position, argument: `because ${position}` } });
     const double = await startMessagesApiDouble({ pro: [argue('yes')], con: [argue('no')] });
     const taskQueue = uniqueId('tq');
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+    const worker = await createTroupeWorker({
+      connection: temporal.env.nativeConnection,
+      taskQueue,
+      teams: registry,
+      anthropic: double.client(),
+      workflowBundle: temporal.bundle,
+    });
     try {
       const { events, result } = await worker.runUntil(async () => {
-        const run = await new TroupeClient(temporal.env.client, registry, { taskQueue }).start('long-debate', 'x', { workflowId: uniqueId('long') });
+        const run = await new TroupeClient(temporal.env.client, registry, { taskQueue }).start('long-debate', 'x', {
+          workflowId: uniqueId('long'),
+        });
         const events: RunEvent[] = [];
         for await (const event of run.follow(20)) events.push(event);
         return { events, result: await run.result() };

@@ -5,10 +5,15 @@ import { readRunHistory, type HistoryStep, type RunHistory } from '../../src/cli
 import { historyAsMermaid, historyAsText } from '../../src/cli/render-history.js';
 
 // The audit trail read back from recorded histories (test/histories), as troupe history shows it.
-const load = (name: string) => historyFromJSON(JSON.parse(readFileSync(new URL(`../histories/${name}.json`, import.meta.url), 'utf8')));
-const children: Record<string, string> = { 'recorded-launch-plan/research-brief-0.1': 'recorded-launch-plan.child-research-brief' };
-const read = (name: string): Promise<RunHistory> => readRunHistory(name, load(name), (id) => Promise.resolve(children[id] ? load(children[id]) : undefined));
-const agents = (run: RunHistory) => run.steps.filter((s): s is Extract<HistoryStep, { kind: 'agent' }> => s.kind === 'agent');
+const load = (name: string) =>
+  historyFromJSON(JSON.parse(readFileSync(new URL(`../histories/${name}.json`, import.meta.url), 'utf8')));
+const children: Record<string, string> = {
+  'recorded-launch-plan/research-brief-0.1': 'recorded-launch-plan.child-research-brief',
+};
+const read = (name: string): Promise<RunHistory> =>
+  readRunHistory(name, load(name), (id) => Promise.resolve(children[id] ? load(children[id]) : undefined));
+const agents = (run: RunHistory) =>
+  run.steps.filter((s): s is Extract<HistoryStep, { kind: 'agent' }> => s.kind === 'agent');
 
 describe('troupe history', () => {
   it('reads each agent call with its model, attempts, duration and tokens', async () => {
@@ -30,7 +35,9 @@ describe('troupe history', () => {
     expect(child).toMatchObject({ workflowId: 'recorded-launch-plan/research-brief-0.1', workflowType: 'pipeline' });
     const childRun = child?.kind === 'child' ? child.run : undefined;
     expect(childRun && agents(childRun).map((s) => s.agent)).toEqual(['researcher', 'writer', 'critic']);
-    expect(run.usage.outputTokens).toBe(agents(run).reduce((n, s) => n + (s.usage?.outputTokens ?? 0), 0) + (childRun?.usage.outputTokens ?? 0));
+    expect(run.usage.outputTokens).toBe(
+      agents(run).reduce((n, s) => n + (s.usage?.outputTokens ?? 0), 0) + (childRun?.usage.outputTokens ?? 0),
+    );
     const text = historyAsText(run);
     expect(text).toContain('sub-team recorded-launch-plan/research-brief-0.1 (pipeline)');
     expect(text).toMatch(/\n {6}\d\d:\d\d:\d\d {2}researcher \(researcher, claude-sonnet-5-5\) {2}1 attempt\(s\)/);
@@ -66,8 +73,16 @@ describe('troupe history', () => {
   it('shows refused decisions from a recorded run: a refused update and an ignored signal', async () => {
     const run = await read('recorded-refused-decisions');
     expect(run.steps.filter((s) => s.kind === 'decision')).toMatchObject([
-      { via: 'update', decision: { by: 'mallory' }, refused: '"mallory" may not decide gate "publish": its approvers are ana' },
-      { via: 'signal', decision: { by: 'eve', decision: 'reject' }, refused: '"eve" may not decide gate "publish": its approvers are ana' },
+      {
+        via: 'update',
+        decision: { by: 'mallory' },
+        refused: '"mallory" may not decide gate "publish": its approvers are ana',
+      },
+      {
+        via: 'signal',
+        decision: { by: 'eve', decision: 'reject' },
+        refused: '"eve" may not decide gate "publish": its approvers are ana',
+      },
       { via: 'signal', decision: { by: 'ana', decision: 'approve' }, refused: undefined },
     ]);
     const json = JSON.parse(JSON.stringify(run)) as RunHistory;
@@ -77,10 +92,25 @@ describe('troupe history', () => {
   it('lists every tool call of a recorded tool loop, and the refused one with its approval', async () => {
     const run = await read('recorded-tool-approval');
     const tools = run.steps.filter((s) => s.kind === 'tool');
-    expect(tools).toMatchObject([{ agent: 'researcher', tool: 'search', input: { query: 'launch' }, isError: false, result: 'results for launch', attempts: 1 }]);
-    expect(run.steps.filter((s) => s.kind === 'decision')).toMatchObject([{ via: 'update', decision: { by: 'ana', decision: 'reject', comment: 'not yet' }, refused: undefined }]);
+    expect(tools).toMatchObject([
+      {
+        agent: 'researcher',
+        tool: 'search',
+        input: { query: 'launch' },
+        isError: false,
+        result: 'results for launch',
+        attempts: 1,
+      },
+    ]);
+    expect(run.steps.filter((s) => s.kind === 'decision')).toMatchObject([
+      { via: 'update', decision: { by: 'ana', decision: 'reject', comment: 'not yet' }, refused: undefined },
+    ]);
     const research = await read('recorded-field-research');
-    expect(research.steps.flatMap((s) => (s.kind === 'tool' ? [s.tool] : []))).toEqual(['search_notes', 'read_note', 'read_note']);
+    expect(research.steps.flatMap((s) => (s.kind === 'tool' ? [s.tool] : []))).toEqual([
+      'search_notes',
+      'read_note',
+      'read_note',
+    ]);
     expect(historyAsText(research)).toMatch(/researcher → read_note\(\{ "id": "retries" \}\) {2}1 attempt\(s\)/);
   });
 });

@@ -32,7 +32,10 @@ describe('the Temporal UI with payload encryption on', () => {
       return started;
     });
     const output = String((await run.result()).output);
-    const outputLine = output.split('\n').find((line) => line.trim().length > 20)!.trim();
+    const outputLine = output
+      .split('\n')
+      .find((line) => line.trim().length > 20)!
+      .trim();
 
     // The server's copy: ciphertext only.
     const stored = Buffer.from(proto.temporal.api.history.v1.History.encode(await run.handle.fetchHistory()).finish());

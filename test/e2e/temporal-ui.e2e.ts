@@ -24,7 +24,10 @@ describe('the Temporal UI', () => {
     // The compact event history: one row per agent call, with its summary.
     await page.goto(`${runUrl}/history`, { waitUntil: 'domcontentloaded' });
     await page.getByText('Compact', { exact: true }).click();
-    await page.getByText('researcher (researcher, claude-sonnet-5-5): task: Why durable agents?').first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText('researcher (researcher, claude-sonnet-5-5): task: Why durable agents?')
+      .first()
+      .waitFor({ timeout: 30_000 });
     const history = await page.locator('body').innerText();
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-run-history.png'), fullPage: true });
     expect(history).toContain('pipeline');
@@ -47,16 +50,21 @@ describe('the Temporal UI', () => {
     await page.close();
   });
 
-  it("names each model turn and each tool call of an agent with tools: the agent, the tool and its input", async () => {
+  it('names each model turn and each tool call of an agent with tools: the agent, the tool and its input', async () => {
     const run = await runExample('field-research', 'What makes agent runs durable?', 'e2e-tools');
     const page = await ui.browser.newPage({ viewport: { width: 1920, height: 2400 } });
     const { runId } = await run.handle.describe();
-    await page.goto(`${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows/${run.workflowId}/${runId}/history`, { waitUntil: 'domcontentloaded' });
+    await page.goto(
+      `${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows/${run.workflowId}/${runId}/history`,
+      { waitUntil: 'domcontentloaded' },
+    );
     await page.getByText('Compact', { exact: true }).click();
     await page.getByText('researcher → read_note').first().waitFor({ timeout: 30_000 });
     const history = await page.locator('body').innerText();
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-tool-calls.png'), fullPage: true });
-    expect(history).toContain('researcher (researcher, claude-sonnet-5-5): turn 1: task: What makes agent runs durable?');
+    expect(history).toContain(
+      'researcher (researcher, claude-sonnet-5-5): turn 1: task: What makes agent runs durable?',
+    );
     expect(history).toContain('researcher → search_notes({ "query": "retries crash paid" })');
     expect(history).toContain('researcher → read_note({ "id": "retries" })');
     expect(history).toContain('researcher → read_note({ "id": "costs" })');
@@ -67,8 +75,13 @@ describe('the Temporal UI', () => {
   it('lists runs by Troupe search attribute', async () => {
     const page = await ui.browser.newPage({ viewport: { width: 1600, height: 1200 } });
     const query = encodeURIComponent("TroupeTeam = 'research-brief'");
-    await page.goto(`${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows?query=${query}`, { waitUntil: 'domcontentloaded' });
-    await page.getByText(/e2e-\d+/).first().waitFor({ timeout: 30_000 });
+    await page.goto(`${ui.target.uiUrl}/namespaces/${ui.target.namespace}/workflows?query=${query}`, {
+      waitUntil: 'domcontentloaded',
+    });
+    await page
+      .getByText(/e2e-\d+/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     const text = await page.locator('body').innerText();
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-filtered-list.png') });
     expect(text).toMatch(/e2e-\d+/);
@@ -87,7 +100,10 @@ async function runExample(team: string, task: string, prefix: string): Promise<R
     teams: examples.registry,
     anthropic: createOfflineAnthropic(examples.offlineScript).anthropic,
   });
-  const troupe = new TroupeClient(ui.target.client, examples.registry, { taskQueue: prefix, searchAttributes: await ensureSearchAttributes(ui.target.client, ui.target.namespace) });
+  const troupe = new TroupeClient(ui.target.client, examples.registry, {
+    taskQueue: prefix,
+    searchAttributes: await ensureSearchAttributes(ui.target.client, ui.target.namespace),
+  });
   return worker.runUntil(async () => {
     const started = await troupe.start(team, task, { workflowId: `${prefix}-${Date.now()}` });
     await started.result();
@@ -99,7 +115,14 @@ async function runExample(team: string, task: string, prefix: string): Promise<R
 async function textWhen(page: Page, expected: string, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
+    const texts = await Promise.all(
+      page.frames().map((frame) =>
+        frame
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
     const text = texts.join('\n');
     if (text.includes(expected) || Date.now() > deadline) return text;
     await page.waitForTimeout(250);

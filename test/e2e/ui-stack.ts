@@ -18,13 +18,26 @@ export function useUiStack(name: string): { readonly target: TemporalTarget; rea
   let target: TemporalTarget | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
-    target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile: join(mkdtempSync(join(tmpdir(), `troupe-${name}-`)), 'dev.db') });
+    if (!existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
+    target = await startEmbeddedServer({
+      port: 0,
+      uiPort: 0,
+      dbFile: join(mkdtempSync(join(tmpdir(), `troupe-${name}-`)), 'dev.db'),
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       // No network beyond this machine: keep Chromium from reaching out on its own.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {

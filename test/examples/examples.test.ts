@@ -16,11 +16,25 @@ describe('examples', () => {
 
     const { anthropic, scripted } = createOfflineAnthropic(examples.offlineScript);
     const taskQueue = uniqueId('examples');
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: examples.registry, anthropic, workflowBundle: temporal.bundle });
+    const worker = await createTroupeWorker({
+      connection: temporal.env.nativeConnection,
+      taskQueue,
+      teams: examples.registry,
+      anthropic,
+      workflowBundle: temporal.bundle,
+    });
     const troupe = new TroupeClient(temporal.env.client, examples.registry, { taskQueue });
     const results = await worker.runUntil(
       Promise.all(
-        ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'field-research'].map(async (team) => {
+        [
+          'research-brief',
+          'support-desk',
+          'launch-plan',
+          'architecture-debate',
+          'incident-swarm',
+          'concierge',
+          'field-research',
+        ].map(async (team) => {
           const run = await troupe.start(team, `Example task for ${team}`, { workflowId: uniqueId(team) });
           return [team, await run.result()] as const;
         }),
@@ -39,9 +53,19 @@ describe('examples', () => {
     expect(byTeam['concierge']?.output).toContain('18,300 points remain');
     // The agent with tools searched and read the shipped notes, and its sources passed the code check.
     const research = byTeam['field-research'];
-    expect(research?.transcript.filter((e) => e.kind === 'tool').map((e) => e.to)).toEqual(['tool:search_notes', 'tool:read_note', 'tool:read_note']);
-    expect(research?.transcript.find((e) => e.to === 'tool:read_note')?.content).toMatchObject({ isError: false, result: expect.stringContaining('Retries belong to the orchestrator') as string });
-    expect(research?.transcript.filter((e) => e.kind === 'verdict').map((e) => e.from)).toEqual(['check:cites-real-notes', 'validator']);
+    expect(research?.transcript.filter((e) => e.kind === 'tool').map((e) => e.to)).toEqual([
+      'tool:search_notes',
+      'tool:read_note',
+      'tool:read_note',
+    ]);
+    expect(research?.transcript.find((e) => e.to === 'tool:read_note')?.content).toMatchObject({
+      isError: false,
+      result: expect.stringContaining('Retries belong to the orchestrator') as string,
+    });
+    expect(research?.transcript.filter((e) => e.kind === 'verdict').map((e) => e.from)).toEqual([
+      'check:cites-real-notes',
+      'validator',
+    ]);
     expect(research?.output).toContain('not paid twice');
     // Nothing was answered by a fallback "no scripted reply" error: every request had its script.
     expect(scripted.requests.every((r) => r.team && r.agent)).toBe(true);

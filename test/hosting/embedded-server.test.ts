@@ -35,8 +35,16 @@ function temporalServers(home: string): number[] {
 }
 
 /** Starts `troupe dev` and waits until its server accepts connections and its worker runs. */
-async function startDev(home: string, port: number, uiPort: number, env: Record<string, string> = {}): Promise<{ child: Troupe; stdout: () => string; stderr: () => string }> {
-  const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], { TROUPE_HOME: home, ...env });
+async function startDev(
+  home: string,
+  port: number,
+  uiPort: number,
+  env: Record<string, string> = {},
+): Promise<{ child: Troupe; stdout: () => string; stderr: () => string }> {
+  const child = spawnTroupe(['dev', '--port', String(port), '--ui-port', String(uiPort)], {
+    TROUPE_HOME: home,
+    ...env,
+  });
   started.push(child);
   let stdout = '';
   let stderr = '';
@@ -108,9 +116,23 @@ describe('the embedded Temporal server', () => {
     // Its output goes to /dev/null: one started by `troupe dev` writes to pipes that die with it, so it may
     // end on its own at its next log line (SIGPIPE), and could not be relied on to stay for this test.
     const binary = resolveTemporalBinary('dev-server');
-    if (binary.type !== 'existing-path') throw new Error('the Temporal CLI must be on PATH for this test (npx troupe setup)');
+    if (binary.type !== 'existing-path')
+      throw new Error('the Temporal CLI must be on PATH for this test (npx troupe setup)');
     const wrapper = writeServerWrapper(binary.path, dbFile, serverRecordPath(dbFile));
-    const serverArgs = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--db-filename', dbFile, '--log-level', 'error'];
+    const serverArgs = [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--db-filename',
+      dbFile,
+      '--log-level',
+      'error',
+    ];
     const owner = spawn('sh', ['-c', '"$0" "$@" & exec sleep 600', wrapper, ...serverArgs], { stdio: 'ignore' });
     await until(() => temporalServers(home).length === 1 && portInUse(port), 60_000);
     const [server] = temporalServers(home);
@@ -156,17 +178,23 @@ describe('the embedded Temporal server', () => {
     await until(() => allGone(home, port, uiPort), 10_000);
   });
 
-  it('starts the server again when its first start does not answer within the SDK\'s 5 s', async () => {
+  it("starts the server again when its first start does not answer within the SDK's 5 s", async () => {
     const home = newHome();
     const real = resolveTemporalBinary('dev-server');
     if (real.type !== 'existing-path') throw new Error('the Temporal CLI is not installed');
     // A server binary whose first start is slower than the SDK waits for; later starts are not.
     const slowFirst = join(home, 'slow-first-temporal.sh');
-    writeFileSync(slowFirst, `#!/bin/sh\nif [ ! -e "${home}/started-once" ]; then touch "${home}/started-once"; sleep 8; fi\nexec "${real.path}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      slowFirst,
+      `#!/bin/sh\nif [ ! -e "${home}/started-once" ]; then touch "${home}/started-once"; sleep 8; fi\nexec "${real.path}" "$@"\n`,
+      { mode: 0o755 },
+    );
     const port = await freePort();
     const uiPort = await freePort();
     const { child, stderr } = await startDev(home, port, uiPort, { TEMPORAL_CLI_PATH: slowFirst });
-    expect(stderr()).toContain('The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.');
+    expect(stderr()).toContain(
+      'The Temporal dev server did not answer within 5 s (slow, or it exited); starting it again.',
+    );
     expect(temporalServers(home)).toHaveLength(1);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
@@ -179,7 +207,9 @@ describe('the embedded Temporal server', () => {
     await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
     try {
       const home = newHome();
-      const result = await troupe(['dev', '--port', String(port), '--ui-port', String(await freePort())], { TROUPE_HOME: home });
+      const result = await troupe(['dev', '--port', String(port), '--ui-port', String(await freePort())], {
+        TROUPE_HOME: home,
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`Port ${port} is already in use`);
       expect(result.stderr).toContain(`TEMPORAL_ADDRESS=localhost:${port}.`);

@@ -23,12 +23,20 @@ async function accountingRun(prices: Prices) {
     gamma: [{ text: 'checked by the sub-team' }],
   });
   const taskQueue = uniqueId('tq');
-  const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+  const worker = await createTroupeWorker({
+    connection: temporal.env.nativeConnection,
+    taskQueue,
+    teams: registry,
+    anthropic: double.client(),
+    workflowBundle: temporal.bundle,
+  });
   const running = worker.run();
   const troupe = new TroupeClient(temporal.env.client, registry, { taskQueue, searchAttributes: true, prices });
   const run = await troupe.start('accounting', 'Count everything.', { workflowId: uniqueId('accounting') });
   const history = async (): Promise<RunHistory> =>
-    readRunHistory(run.workflowId, await run.handle.fetchHistory(), (id) => temporal.env.client.workflow.getHandle(id).fetchHistory());
+    readRunHistory(run.workflowId, await run.handle.fetchHistory(), (id) =>
+      temporal.env.client.workflow.getHandle(id).fetchHistory(),
+    );
   const listed = async () => (await troupe.list({ query: `WorkflowId = '${run.workflowId}'` }))[0];
   const stop = async () => {
     worker.shutdown();
@@ -54,7 +62,9 @@ describe('accounting agrees everywhere', () => {
       expect(waiting.agentCalls).toBe(progress?.agentCalls);
       expect(waiting.usage).toEqual(progress?.usage);
       expect(waiting.costUsd).toBeCloseTo(progress!.costUsd!, 9);
-      const failedRepair = waiting.steps.find((s) => s.kind === 'agent' && s.failure?.type === 'InvalidStructuredOutput');
+      const failedRepair = waiting.steps.find(
+        (s) => s.kind === 'agent' && s.failure?.type === 'InvalidStructuredOutput',
+      );
       expect(failedRepair?.kind === 'agent' && tokens(failedRepair.usage!)).toBeGreaterThan(0); // the paid call that failed the schema
 
       await until(async () => (await listed())?.status === 'awaiting-approval');

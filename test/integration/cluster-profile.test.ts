@@ -27,10 +27,16 @@ let double: MessagesApiDouble;
 let configFile: string;
 
 beforeAll(async () => {
-  await temporal.env.connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  await temporal.env.connection.workflowService.registerNamespace({
+    namespace: NAMESPACE,
+    workflowExecutionRetentionPeriod: msToTs('1 day'),
+  });
   certs = generateCertificates();
   proxy = await startMutualTlsProxy(temporal.env.address, certs);
-  double = await startMessagesApiDouble({ drafter: [{ text: 'the draft' }], extractor: [{ json: { answer: 42 } }] }, { apiKey: 'test-key' });
+  double = await startMessagesApiDouble(
+    { drafter: [{ text: 'the draft' }], extractor: [{ json: { answer: 42 } }] },
+    { apiKey: 'test-key' },
+  );
   const tls = `client_cert_path = "${certs.clientCert}"\nclient_key_path = "${certs.clientKey}"\nserver_ca_cert_path = "${certs.caCert}"\nserver_name = "localhost"\n`;
   configFile = join(mkdtempSync(join(tmpdir(), 'troupe-profiles-')), 'temporal.toml');
   writeFileSync(
@@ -42,7 +48,12 @@ beforeAll(async () => {
     ].join('\n'),
   );
   // A new namespace takes a moment to reach every part of the server.
-  await until(async () => temporal.env.client.workflowService.describeNamespace({ namespace: NAMESPACE }).then(() => true, () => false));
+  await until(async () =>
+    temporal.env.client.workflowService.describeNamespace({ namespace: NAMESPACE }).then(
+      () => true,
+      () => false,
+    ),
+  );
   // Troupe's search attributes in the new namespace, as `troupe worker` and `troupe dev` add them.
   expect(await ensureSearchAttributes(inNamespace(), NAMESPACE)).toBe(true);
 });
@@ -52,7 +63,10 @@ afterAll(async () => {
 });
 
 const inNamespace = () => new Client({ connection: temporal.env.connection, namespace: NAMESPACE });
-const profile = (name: string): Record<string, string> => ({ TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: name });
+const profile = (name: string): Record<string, string> => ({
+  TEMPORAL_CONFIG_FILE: configFile,
+  TEMPORAL_PROFILE: name,
+});
 
 /** A run through the client and worker of troupe/client and troupe/worker, both connected from `env` alone. */
 async function runThroughLibrary(env: Record<string, string>): Promise<{ workflowId: string; result: RunResult }> {
@@ -62,10 +76,19 @@ async function runThroughLibrary(env: Record<string, string>): Promise<{ workflo
   try {
     expect(client.options.namespace).toBe(NAMESPACE);
     expect(namespace).toBe(NAMESPACE);
-    const worker = await createTroupeWorker({ connection, namespace, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+    const worker = await createTroupeWorker({
+      connection,
+      namespace,
+      taskQueue,
+      teams: registry,
+      anthropic: double.client(),
+      workflowBundle: temporal.bundle,
+    });
     const troupeClient = new TroupeClient(client, registry, { taskQueue, searchAttributes: true });
     return await worker.runUntil(async () => {
-      const run = await troupeClient.start('extract-then-write', 'six times seven', { workflowId: uniqueId('profile-run') });
+      const run = await troupeClient.start('extract-then-write', 'six times seven', {
+        workflowId: uniqueId('profile-run'),
+      });
       return { workflowId: run.workflowId, result: await run.result() };
     });
   } finally {
@@ -87,17 +110,27 @@ describe('a Temporal env-config profile, for the CLI, the client and the worker'
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'COMPLETED', team: 'extract-then-write' });
     await until(async () => {
       const listed = await troupe(['list', '--json'], profile('plain'));
-      return listed.code === 0 && (JSON.parse(listed.stdout) as { workflowId: string }[]).some((r) => r.workflowId === workflowId);
+      return (
+        listed.code === 0 &&
+        (JSON.parse(listed.stdout) as { workflowId: string }[]).some((r) => r.workflowId === workflowId)
+      );
     });
   });
 
   it('troupe run --detach and troupe worker, both from the profile alone', async () => {
     const args = ['--teams', 'test/support/teams.ts', '--task-queue', uniqueId('tq-profile-cli')];
-    const worker = spawnTroupe([...args, 'worker'], { ...profile('plain'), ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: double.url });
+    const worker = spawnTroupe([...args, 'worker'], {
+      ...profile('plain'),
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: double.url,
+    });
     let output = '';
     worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      const detached = await troupe([...args, 'run', 'extract-then-write', 'six times seven', '--detach'], profile('plain'));
+      const detached = await troupe(
+        [...args, 'run', 'extract-then-write', 'six times seven', '--detach'],
+        profile('plain'),
+      );
       expect(detached.code).toBe(0);
       const result = (await inNamespace().workflow.getHandle(detached.stdout.trim()).result()) as RunResult;
       expect(result.output).toBe('the draft');
@@ -136,7 +169,9 @@ describe('a Temporal env-config profile, for the CLI, the client and the worker'
     expect(status.code).toBe(2);
     expect(status.stderr).toContain(`troupe: Cannot reach Temporal at ${proxy.address} (namespace "${NAMESPACE}")`);
     expect(status.stderr).not.toContain('    at ');
-    await expect(connectClientFromEnv(profile('no-client-cert'))).rejects.toMatchObject({ code: 'TEMPORAL_UNREACHABLE' });
+    await expect(connectClientFromEnv(profile('no-client-cert'))).rejects.toMatchObject({
+      code: 'TEMPORAL_UNREACHABLE',
+    });
     expect(proxy.clients.length).toBe(before);
   });
 });

@@ -20,7 +20,9 @@ describe('on the dev server', () => {
 
   it('rides out a rate-limit burst with the default retry policy: no attempt count, a total time bound', async () => {
     const burst = Array.from({ length: 7 }, () => ({ error: { status: 429, headers: { 'retry-after': '1' } } }));
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'default-retries', 'x', { patient: [...burst, { text: 'after the burst' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'default-retries', 'x', {
+      patient: [...burst, { text: 'after the burst' }],
+    });
     expect(outcome.ok && outcome.result.output).toBe('after the burst');
     const calls = outcome.double.scripted.requests;
     expect(calls).toHaveLength(8);
@@ -29,7 +31,9 @@ describe('on the dev server', () => {
 
   it('gives up on endless rate limits once the total timeout passes', async () => {
     const startedAt = Date.now();
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'bounded-retries', 'x', { hasty: [{ error: { status: 429, headers: { 'retry-after': '1' } } }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'bounded-retries', 'x', {
+      hasty: [{ error: { status: 429, headers: { 'retry-after': '1' } } }],
+    });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.failure.type).toBe(FailureType.ModelRateLimited);
@@ -56,7 +60,9 @@ describe('on the dev server', () => {
   });
 
   it('fails malformed structured output with its own type once repairs run out', async () => {
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', { extractor: [{ text: '{"answer": 4' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'extract-then-write', 'x', {
+      extractor: [{ text: '{"answer": 4' }],
+    });
     expect(!outcome.ok && outcome.failure.type).toBe(FailureType.InvalidStructuredOutput);
     expect(outcome.double.scripted.callsTo('drafter')).toBe(0);
   });

@@ -30,10 +30,22 @@ const fast = { timeout: '2s', heartbeatTimeout: '2s', retry: { maximumAttempts: 
 const team = defineTeam({
   name: 'sealed-brief',
   agents: [
-    defineAgent({ name: 'researcher', role: 'researcher', system: 'Find facts.', output: z.object({ findings: z.array(z.string()) }), ...fast }),
+    defineAgent({
+      name: 'researcher',
+      role: 'researcher',
+      system: 'Find facts.',
+      output: z.object({ findings: z.array(z.string()) }),
+      ...fast,
+    }),
     defineAgent({ name: 'writer', role: 'writer', system: 'Write.', output: 'text', ...fast }),
   ],
-  topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }, { agent: 'writer', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [
+      { agent: 'researcher' },
+      { agent: 'writer', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } },
+    ],
+  },
 });
 // A run that fails: the model API refuses the request with a message the failure carries.
 const failing = defineTeam({
@@ -88,12 +100,18 @@ describe('a run with payload encryption on', () => {
     expect((await run.result()).output).toBe(SECRETS.revision);
 
     // The history exactly as the server stores it, read with the workflow service (no codec).
-    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: run.workflowId } });
+    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: run.workflowId },
+    });
     const stored = Buffer.from(proto.temporal.api.history.v1.History.encode(history!).finish());
-    for (const secret of Object.values(SECRETS)) expect(stored.includes(secret), `"${secret}" in the stored history`).toBe(false);
+    for (const secret of Object.values(SECRETS))
+      expect(stored.includes(secret), `"${secret}" in the stored history`).toBe(false);
     const payloads = payloadsIn(history);
     expect(payloads.length).toBeGreaterThan(10);
-    expect(payloads.filter((p) => !isEncrypted(p)).map((p) => new TextDecoder().decode(p.metadata!['encoding']))).toEqual([]);
+    expect(
+      payloads.filter((p) => !isEncrypted(p)).map((p) => new TextDecoder().decode(p.metadata!['encoding'])),
+    ).toEqual([]);
     expect(stored.includes(ENCRYPTED_ENCODING)).toBe(true);
 
     // Troupe's client decrypts: the audit trail shows the task, the outputs and both decisions.
@@ -124,21 +142,47 @@ describe('a run with payload encryption on', () => {
     expect(kept.filter((entry) => entry.name.endsWith('.sealed'))).toHaveLength(3);
     expect(kept.filter((entry) => !entry.name.endsWith('.sealed')).map((entry) => entry.name)).toEqual([]);
     const bytes = kept.map((entry) => readFileSync(join(entry.parentPath, entry.name)));
-    for (const secret of Object.values(SECRETS)) expect(bytes.some((b) => b.includes(secret)), `"${secret}" on the worker's disk`).toBe(false);
+    for (const secret of Object.values(SECRETS))
+      expect(
+        bytes.some((b) => b.includes(secret)),
+        `"${secret}" on the worker's disk`,
+      ).toBe(false);
 
     // The Temporal CLI shows the history decrypted through the codec server, given the token.
     const cli = resolveTemporalBinary('dev-server');
     const temporalCli = cli.type === 'existing-path' ? cli.path : 'temporal';
-    const codec = await startCodecServer({ codec: payloadDataConverter().payloadCodecs![0]!, token: 'a-codec-token-for-tests', origins: [] });
+    const codec = await startCodecServer({
+      codec: payloadDataConverter().payloadCodecs![0]!,
+      token: 'a-codec-token-for-tests',
+      origins: [],
+    });
     try {
       // The CLI prints payloads as proto JSON: their data in base64.
-      const payloadData = (json: string) => [...json.matchAll(/"data": "([^"]*)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8')).join('\n');
+      const payloadData = (json: string) =>
+        [...json.matchAll(/"data": "([^"]*)"/g)]
+          .map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8'))
+          .join('\n');
       const show = (...extra: string[]) =>
-        execFileAsync(temporalCli, ['workflow', 'show', '-w', run.workflowId, '--address', t.env.address, '-o', 'json', '--codec-endpoint', codec.url, ...extra]);
+        execFileAsync(temporalCli, [
+          'workflow',
+          'show',
+          '-w',
+          run.workflowId,
+          '--address',
+          t.env.address,
+          '-o',
+          'json',
+          '--codec-endpoint',
+          codec.url,
+          ...extra,
+        ]);
       const { stdout } = await show('--codec-auth', 'Bearer a-codec-token-for-tests');
       for (const secret of Object.values(SECRETS)) expect(payloadData(stdout)).toContain(secret);
       // Without the token the codec server decrypts nothing.
-      const blind = await show().then(({ stdout: out }) => payloadData(out), (error: unknown) => String(error));
+      const blind = await show().then(
+        ({ stdout: out }) => payloadData(out),
+        (error: unknown) => String(error),
+      );
       for (const secret of Object.values(SECRETS)) expect(blind).not.toContain(secret);
     } finally {
       await codec.close();
@@ -147,19 +191,29 @@ describe('a run with payload encryption on', () => {
 
   it('leaves no failure message or stack trace in the server history, and Troupe, troupe status and troupe history read them', async () => {
     const run = await t.start('sealed-failure', 'Write something.');
-    const failure = describeFailure(await run.result().then(() => undefined, (error: unknown) => error));
+    const failure = describeFailure(
+      await run.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
     expect(failure.type).toBe('ModelBadRequest');
     expect(failure.message).toContain(FAILURE_MARKER);
 
     // As stored: the activity's failure (converted on the worker's main side) and the run's (converted
     // in the workflow sandbox) both say only "Encoded failure"; their text is in encrypted payloads.
-    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: run.workflowId } });
+    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: run.workflowId },
+    });
     const stored = Buffer.from(proto.temporal.api.history.v1.History.encode(history!).finish());
     expect(stored.includes(FAILURE_MARKER)).toBe(false);
     expect(stored.includes('classifyModelError')).toBe(false); // a frame of the failure's stack trace
     const events = history?.events ?? [];
-    const activityFailure = events.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
-    const runFailure = events.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;
+    const activityFailure = events.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes
+      ?.failure;
+    const runFailure = events.find((e) => e.workflowExecutionFailedEventAttributes)
+      ?.workflowExecutionFailedEventAttributes?.failure;
     for (const stack of [activityFailure, runFailure]) {
       const chain = [];
       for (let f = stack; f; f = f.cause) chain.push(f);
@@ -176,10 +230,16 @@ describe('a run with payload encryption on', () => {
     expect(call?.failure?.message).toContain(FAILURE_MARKER);
     const end = trail.steps.at(-1);
     expect(end?.kind === 'end' && end.status).toBe('failed');
-    expect(end?.kind === 'end' && end.detail).toMatch(new RegExp(`^ModelBadRequest: agent "refused": .*${FAILURE_MARKER}`));
+    expect(end?.kind === 'end' && end.detail).toMatch(
+      new RegExp(`^ModelBadRequest: agent "refused": .*${FAILURE_MARKER}`),
+    );
 
     // The CLI, given the key, shows the message; without it, the run's history cannot be read.
-    const cli = { TEMPORAL_ADDRESS: t.env.address, TEMPORAL_NAMESPACE: 'default', TROUPE_PAYLOAD_KEY: process.env['TROUPE_PAYLOAD_KEY']! };
+    const cli = {
+      TEMPORAL_ADDRESS: t.env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TROUPE_PAYLOAD_KEY: process.env['TROUPE_PAYLOAD_KEY']!,
+    };
     const status = await troupe(['status', run.workflowId], cli);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`Failed (ModelBadRequest): agent "refused": `);

@@ -14,8 +14,12 @@ import { until } from '../support/until.js';
 
 // Agents against the official MCP reference server (server-everything, over stdio and Streamable
 // HTTP) and the MCP SDK's own server, through a worker on the dev server: what a user meets.
-const EVERYTHING = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
-const FILESYSTEM = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
+const EVERYTHING = fileURLToPath(
+  new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url),
+);
+const FILESYSTEM = fileURLToPath(
+  new URL('../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url),
+);
 const FIXTURE = fileURLToPath(new URL('../fixtures/mcp-server.ts', import.meta.url));
 const CANARY = 'sk-ant-canary-never-for-mcp';
 const MCP_TOKEN = 'mcp-token-canary-5b1e9d73a2c4';
@@ -32,10 +36,35 @@ const tokenHolder = {
   codeVerifier: () => 'verifier',
 };
 
-const soloTeam = (name: string, servers: McpServerDefinition[], agent: Partial<Parameters<typeof defineAgent>[0]> = {}) =>
-  defineTeam({ name, agents: [defineAgent({ name: `${name}-agent`, role: 'clerk', system: 'Use the tools.', output: 'text', mcp: servers, timeout: '10s', ...agent })], topology: { kind: 'pipeline', steps: [{ agent: `${name}-agent` }] } });
+const soloTeam = (
+  name: string,
+  servers: McpServerDefinition[],
+  agent: Partial<Parameters<typeof defineAgent>[0]> = {},
+) =>
+  defineTeam({
+    name,
+    agents: [
+      defineAgent({
+        name: `${name}-agent`,
+        role: 'clerk',
+        system: 'Use the tools.',
+        output: 'text',
+        mcp: servers,
+        timeout: '10s',
+        ...agent,
+      }),
+    ],
+    topology: { kind: 'pipeline', steps: [{ agent: `${name}-agent` }] },
+  });
 const calc = (name: string, extra: Partial<Parameters<typeof defineMcpServer>[0]> = {}) =>
-  defineMcpServer({ name, command: process.execPath, args: ['--import', 'tsx', FIXTURE], tools: ['add', 'pid', 'slow'], timeout: '10s', ...extra });
+  defineMcpServer({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', FIXTURE],
+    tools: ['add', 'pid', 'slow'],
+    timeout: '10s',
+    ...extra,
+  });
 
 let httpPort = 0;
 let http: ChildProcess | undefined;
@@ -55,7 +84,10 @@ async function freePort(): Promise<number> {
 }
 
 async function startHttpEverything(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(httpPort) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
+    env: { ...process.env, PORT: String(httpPort) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let said = '';
   child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
   await until(() => said.includes('listening on port'), 20_000);
@@ -84,47 +116,161 @@ beforeAll(async () => {
   httpPort = await freePort();
   http = await startHttpEverything();
   guardedPort = await freePort();
-  guarded = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--http'], { env: { ...process.env, MCP_PORT: String(guardedPort), MCP_BEARER: OAUTH_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] });
+  guarded = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--http'], {
+    env: { ...process.env, MCP_PORT: String(guardedPort), MCP_BEARER: OAUTH_TOKEN },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let guardedSaid = '';
   guarded.stderr?.on('data', (chunk: Buffer) => (guardedSaid += chunk.toString()));
   await until(() => guardedSaid.includes('listening on'), 20_000);
   process.env['ANTHROPIC_API_KEY'] = CANARY; // the worker's own secret: no stdio server may see it
   process.env['TROUPE_TEST_MCP_TOKEN'] = MCP_TOKEN; // an HTTP server's bearer token, read by its headers function in the worker
   scripted('env-agent', { toolUse: [{ name: 'get-env', input: {} }] }, { text: 'seen' });
-  scripted('media-agent', { toolUse: [{ name: 'get-tiny-image', input: {} }, { name: 'get-resource-links', input: { count: 2 } }, { name: 'get-resource-reference', input: { resourceType: 'Text', resourceId: 1 } }] }, { text: 'seen' });
-  scripted('twins-agent', { toolUse: [{ name: 'a_add', input: { a: 1, b: 2 } }, { name: 'b_add', input: { a: 10, b: 20 } }] }, { text: '3 and 30' });
+  scripted(
+    'media-agent',
+    {
+      toolUse: [
+        { name: 'get-tiny-image', input: {} },
+        { name: 'get-resource-links', input: { count: 2 } },
+        { name: 'get-resource-reference', input: { resourceType: 'Text', resourceId: 1 } },
+      ],
+    },
+    { text: 'seen' },
+  );
+  scripted(
+    'twins-agent',
+    {
+      toolUse: [
+        { name: 'a_add', input: { a: 1, b: 2 } },
+        { name: 'b_add', input: { a: 10, b: 20 } },
+      ],
+    },
+    { text: '3 and 30' },
+  );
   scripted('restart-agent', { toolUse: [{ name: 'pid', input: {} }] }, { text: 'pid seen' });
   scripted('slow-agent', { toolUse: [{ name: 'slow', input: { ms: 8_000, log: '' } }] }, { text: 'gave up' });
   scripted('web-agent', { toolUse: [{ name: 'echo', input: { message: 'over http' } }] }, { text: 'echoed' });
   scripted('plain-agent', { text: 'no MCP needed' });
   scripted('oauth-agent', { toolUse: [{ name: 'add', input: { a: 20, b: 22 } }] }, { text: 'added behind OAuth' });
-  scripted('library-agent', { toolUse: [{ name: 'read_resource', input: { uri: 'demo://resource/static/document/architecture.md' } }, { name: 'read_resource', input: { uri: 'demo://no/such' } }] }, { text: 'read it' });
-  scripted('cut-agent', { toolUse: [{ name: 'trigger-long-running-operation', input: { duration: 20, steps: 20 } }] }, { text: 'the server went away' });
+  scripted(
+    'library-agent',
+    {
+      toolUse: [
+        { name: 'read_resource', input: { uri: 'demo://resource/static/document/architecture.md' } },
+        { name: 'read_resource', input: { uri: 'demo://no/such' } },
+      ],
+    },
+    { text: 'read it' },
+  );
+  scripted(
+    'cut-agent',
+    { toolUse: [{ name: 'trigger-long-running-operation', input: { duration: 20, steps: 20 } }] },
+    { text: 'the server went away' },
+  );
   scripted('lost-root-agent', { text: 'never' });
   scripted('guarded-agent', { toolUse: [{ name: 'add', input: { a: 2, b: 2 } }] }, { text: 'added after approval' });
-  scripted('hinted-agent', { toolUse: [{ name: 'get-env', input: {} }, { name: 'add', input: { a: 1, b: 1 } }] }, { text: 'read freely, added after approval' });
+  scripted(
+    'hinted-agent',
+    {
+      toolUse: [
+        { name: 'get-env', input: {} },
+        { name: 'add', input: { a: 1, b: 1 } },
+      ],
+    },
+    { text: 'read freely, added after approval' },
+  );
   scripted('down-agent', { toolUse: [{ name: 'add', input: { a: 1, b: 1 } }] }, { text: 'never' });
-  const plain = defineTeam({ name: 'plain', agents: [defineAgent({ name: 'plain-agent', role: 'clerk', system: 's', output: 'text' })], topology: { kind: 'pipeline', steps: [{ agent: 'plain-agent' }] } });
+  const plain = defineTeam({
+    name: 'plain',
+    agents: [defineAgent({ name: 'plain-agent', role: 'clerk', system: 's', output: 'text' })],
+    topology: { kind: 'pipeline', steps: [{ agent: 'plain-agent' }] },
+  });
   t = await startTestEnvironment({
     server: 'dev-server',
     script: script as never,
     teams: [
-      soloTeam('env', [defineMcpServer({ name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], env: { GREETING: 'hello from the team' }, tools: ['get-env'] })]),
-      soloTeam('media', [defineMcpServer({ name: 'everything-media', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['get-tiny-image', 'get-resource-links', 'get-resource-reference'] })]),
+      soloTeam('env', [
+        defineMcpServer({
+          name: 'everything',
+          command: process.execPath,
+          args: [EVERYTHING, 'stdio'],
+          env: { GREETING: 'hello from the team' },
+          tools: ['get-env'],
+        }),
+      ]),
+      soloTeam('media', [
+        defineMcpServer({
+          name: 'everything-media',
+          command: process.execPath,
+          args: [EVERYTHING, 'stdio'],
+          tools: ['get-tiny-image', 'get-resource-links', 'get-resource-reference'],
+        }),
+      ]),
       soloTeam('twins', [calc('calc-a', { prefix: 'a' }), calc('calc-b', { prefix: 'b' })]),
       soloTeam('restart', [calc('calc-restart')]),
       soloTeam('slow', [calc('calc-slow', { timeout: '2s', retry: { maximumAttempts: 1 } })]),
-      soloTeam('web', [defineMcpServer({ name: 'everything-http', url: `http://127.0.0.1:${httpPort}/mcp`, headers: () => ({ Authorization: `Bearer ${process.env['TROUPE_TEST_MCP_TOKEN']}` }), tools: ['echo'], retry: { maximumAttempts: 5, initialInterval: 200 } })]),
-      soloTeam('down', [defineMcpServer({ name: 'nowhere', command: '/no/such/mcp-server', tools: ['add'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
-      soloTeam('lost-root', [defineMcpServer({ name: 'files', command: process.execPath, args: [FILESYSTEM, '/no/such/root'], tools: ['read_text_file'] })], { retry: { maximumAttempts: 2, initialInterval: 100 } }),
+      soloTeam('web', [
+        defineMcpServer({
+          name: 'everything-http',
+          url: `http://127.0.0.1:${httpPort}/mcp`,
+          headers: () => ({ Authorization: `Bearer ${process.env['TROUPE_TEST_MCP_TOKEN']}` }),
+          tools: ['echo'],
+          retry: { maximumAttempts: 5, initialInterval: 200 },
+        }),
+      ]),
+      soloTeam('down', [defineMcpServer({ name: 'nowhere', command: '/no/such/mcp-server', tools: ['add'] })], {
+        retry: { maximumAttempts: 2, initialInterval: 100 },
+      }),
+      soloTeam(
+        'lost-root',
+        [
+          defineMcpServer({
+            name: 'files',
+            command: process.execPath,
+            args: [FILESYSTEM, '/no/such/root'],
+            tools: ['read_text_file'],
+          }),
+        ],
+        { retry: { maximumAttempts: 2, initialInterval: 100 } },
+      ),
       soloTeam('guarded', [calc('calc-guarded', { approval: { approvers: ['ana'] } })]),
       soloTeam('hinted', [
-        defineMcpServer({ name: 'everything-hinted', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['get-env'], approveDestructive: true }),
+        defineMcpServer({
+          name: 'everything-hinted',
+          command: process.execPath,
+          args: [EVERYTHING, 'stdio'],
+          tools: ['get-env'],
+          approveDestructive: true,
+        }),
         calc('calc-hinted', { approveDestructive: true }),
       ]),
-      soloTeam('cut', [defineMcpServer({ name: 'everything-cut', url: `http://127.0.0.1:${httpPort}/mcp`, tools: ['trigger-long-running-operation'], timeout: '60s', retry: { maximumAttempts: 2, initialInterval: 200 } })]),
-      soloTeam('library', [defineMcpServer({ name: 'everything-library', command: process.execPath, args: [EVERYTHING, 'stdio'], tools: ['echo'], resources: true, prompts: ['simple-prompt'] })]),
-      soloTeam('oauth', [defineMcpServer({ name: 'calc-oauth', url: `http://127.0.0.1:${guardedPort}/mcp`, authProvider: tokenHolder, tools: ['add'] })]),
+      soloTeam('cut', [
+        defineMcpServer({
+          name: 'everything-cut',
+          url: `http://127.0.0.1:${httpPort}/mcp`,
+          tools: ['trigger-long-running-operation'],
+          timeout: '60s',
+          retry: { maximumAttempts: 2, initialInterval: 200 },
+        }),
+      ]),
+      soloTeam('library', [
+        defineMcpServer({
+          name: 'everything-library',
+          command: process.execPath,
+          args: [EVERYTHING, 'stdio'],
+          tools: ['echo'],
+          resources: true,
+          prompts: ['simple-prompt'],
+        }),
+      ]),
+      soloTeam('oauth', [
+        defineMcpServer({
+          name: 'calc-oauth',
+          url: `http://127.0.0.1:${guardedPort}/mcp`,
+          authProvider: tokenHolder,
+          tools: ['add'],
+        }),
+      ]),
       plain,
     ],
   });
@@ -138,7 +284,7 @@ afterAll(async () => {
 });
 
 describe('MCP against the reference servers', () => {
-  it('gives a stdio server exactly the environment its definition names, never the worker\'s secrets', async () => {
+  it("gives a stdio server exactly the environment its definition names, never the worker's secrets", async () => {
     const run = await t.start('env', 'Show the environment.');
     expect((await run.result()).output).toBe('seen');
     const [result] = resultsSeenBy('env-agent');
@@ -161,8 +307,12 @@ describe('MCP against the reference servers', () => {
     expect(JSON.stringify(document)).toContain('Resource 1');
     // Each tool ran once: three activities completed, none retried.
     const history = await run.handle.fetchHistory();
-    const mcpCalls = history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runMcpTool') ?? [];
-    const attempts = history.events?.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [])) ?? [];
+    const mcpCalls =
+      history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runMcpTool') ?? [];
+    const attempts =
+      history.events?.flatMap((e) =>
+        e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [],
+      ) ?? [];
     expect(mcpCalls).toHaveLength(3);
     expect(Math.max(...attempts)).toBe(1);
   });
@@ -170,7 +320,9 @@ describe('MCP against the reference servers', () => {
   it('serves one agent two servers with a tool of the same name, under their prefixes', async () => {
     const run = await t.start('twins', 'Add twice.');
     expect((await run.result()).output).toBe('3 and 30');
-    const offered = (t.double.scripted.requests.find((r) => r.agent === 'twins-agent')?.body.tools ?? []).map((tool) => (tool as { name: string }).name);
+    const offered = (t.double.scripted.requests.find((r) => r.agent === 'twins-agent')?.body.tools ?? []).map(
+      (tool) => (tool as { name: string }).name,
+    );
     expect(offered.sort()).toEqual(['a_add', 'a_pid', 'a_slow', 'b_add', 'b_pid', 'b_slow']);
     expect(resultsSeenBy('twins-agent').map((r) => r.content)).toEqual(['3', '30']);
   });
@@ -218,9 +370,15 @@ describe('MCP against the reference servers', () => {
     http = await startHttpEverything();
     const second = await t.start('web', 'Echo again.');
     expect((await second.result()).output).toBe('echoed');
-    const results = t.double.scripted.requests.filter((r) => r.agent === 'web-agent').map((r) => r.body.messages.at(-1)?.content).filter(Array.isArray) as ToolResultBlockParam[][];
+    const results = t.double.scripted.requests
+      .filter((r) => r.agent === 'web-agent')
+      .map((r) => r.body.messages.at(-1)?.content)
+      .filter(Array.isArray) as ToolResultBlockParam[][];
     expect(results.map((r) => r[0]?.is_error)).toEqual([undefined, undefined]);
-    expect(results.map((r) => textOf(r[0]))).toEqual([expect.stringContaining('over http'), expect.stringContaining('over http')]);
+    expect(results.map((r) => textOf(r[0]))).toEqual([
+      expect.stringContaining('over http'),
+      expect.stringContaining('over http'),
+    ]);
     // The server's bearer token, sent with every request, is in no payload of either run's history.
     for (const run of [first, second]) {
       const texts = payloadTexts(await run.handle.fetchHistory());
@@ -268,7 +426,11 @@ describe('MCP against the reference servers', () => {
     await run.decide({ gate: 'tool-add', by: 'ana', decision: 'approve' });
     expect((await run.result()).output).toBe('read freely, added after approval');
     const history = await run.handle.fetchHistory();
-    const gates = JSON.stringify(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes));
+    const gates = JSON.stringify(
+      history.events?.filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes,
+      ),
+    );
     expect(gates).not.toContain('tool-get-env');
   });
 
@@ -289,12 +451,13 @@ describe('MCP against the reference servers', () => {
     }
   });
 
-  it('offers a server\'s resources through a read tool, and its prompts as system-prompt material, when the team asks', async () => {
+  it("offers a server's resources through a read tool, and its prompts as system-prompt material, when the team asks", async () => {
     const run = await t.start('library', 'Read the architecture.');
     expect((await run.result()).output).toBe('read it');
     const first = t.double.scripted.requests.find((r) => r.agent === 'library-agent');
     expect(JSON.stringify(first?.body.system)).toContain('This is a simple prompt without arguments.');
-    const reader = (first?.body.tools ?? []).find((tool) => (tool as { name: string }).name === 'read_resource') as { description: string } | undefined;
+    const reader = (first?.body.tools ?? []).find((tool) => (tool as { name: string }).name === 'read_resource') as
+      { description: string } | undefined;
     expect(reader?.description).toContain('demo://resource/static/document/architecture.md');
     const [found, missing] = resultsSeenBy('library-agent');
     const document = (found?.content as ContentBlockParam[]).find((b) => b.type === 'document');
@@ -302,7 +465,7 @@ describe('MCP against the reference servers', () => {
     expect(missing?.is_error).toBe(true);
   });
 
-  it('reaches a server that requires a token through the MCP SDK\'s OAuth client provider', async () => {
+  it("reaches a server that requires a token through the MCP SDK's OAuth client provider", async () => {
     const run = await t.start('oauth', 'Add behind OAuth.');
     expect((await run.result()).output).toBe('added behind OAuth');
     expect(resultsSeenBy('oauth-agent').map((r) => r.content)).toEqual(['42']);

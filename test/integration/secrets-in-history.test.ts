@@ -49,10 +49,26 @@ describe('secrets in recorded histories', () => {
 
   it('scans them all, and would find a planted key, header or environment value', () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
-    const planted = (text: string) => payloadTexts({ events: [{ input: { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from(text).toString('base64') }] } }] });
+    const planted = (text: string) =>
+      payloadTexts({
+        events: [
+          {
+            input: {
+              payloads: [
+                {
+                  metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+                  data: Buffer.from(text).toString('base64'),
+                },
+              ],
+            },
+          },
+        ],
+      });
     expect(leaksIn(planted('{"headers":{"X-Api-Key":"x"}}'), [])).toEqual(['header X-Api-Key']);
     expect(leaksIn(planted(`{"key":"${CANARY_KEY}"}`), [])).toEqual([`key ${CANARY_KEY}`]);
-    expect(leaksIn(planted('{"v":"canary-secret-4f2a91d7c3e8b650"}'), environmentValues())).toEqual(['value canary-secre...']);
+    expect(leaksIn(planted('{"v":"canary-secret-4f2a91d7c3e8b650"}'), environmentValues())).toEqual([
+      'value canary-secre...',
+    ]);
   });
 });
 
@@ -67,10 +83,20 @@ describe('secrets in the history of a run made with a canary ANTHROPIC_API_KEY',
   });
   afterAll(() => double?.close());
 
-  async function run(team: string, task: string, env: NodeJS.ProcessEnv): Promise<{ texts: string[]; whole: string; ok: boolean; failureType: string | undefined }> {
+  async function run(
+    team: string,
+    task: string,
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ texts: string[]; whole: string; ok: boolean; failureType: string | undefined }> {
     const taskQueue = uniqueId('secrets');
     const model = createModelClient(examples.offlineScript, { ...env, ANTHROPIC_BASE_URL: double.url });
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: examples.registry, anthropic: model.anthropic, workflowBundle: temporal.bundle });
+    const worker = await createTroupeWorker({
+      connection: temporal.env.nativeConnection,
+      taskQueue,
+      teams: examples.registry,
+      anthropic: model.anthropic,
+      workflowBundle: temporal.bundle,
+    });
     const troupe = new TroupeClient(temporal.env.client, examples.registry, { taskQueue });
     return worker.runUntil(async () => {
       const handle = await troupe.start(team, task, { workflowId: uniqueId(team) });
@@ -96,7 +122,10 @@ describe('secrets in the history of a run made with a canary ANTHROPIC_API_KEY',
   });
 
   it('a run whose key the API refuses: the failure in history names no key or header', async () => {
-    const { texts, whole, ok, failureType } = await run('research-brief', 'Why durable agents?', { ...process.env, ANTHROPIC_API_KEY: REFUSED_KEY });
+    const { texts, whole, ok, failureType } = await run('research-brief', 'Why durable agents?', {
+      ...process.env,
+      ANTHROPIC_API_KEY: REFUSED_KEY,
+    });
     expect(ok).toBe(false);
     expect(failureType).toBe('ModelAuthentication');
     expect(leaksIn(texts, [REFUSED_KEY, CANARY_KEY, ...environmentValues()])).toEqual([]);

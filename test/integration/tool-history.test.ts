@@ -7,7 +7,10 @@ import { registry } from '../support/teams.js';
 // History stays small as tool loops grow: the conversation and large results travel by claim-check
 // key, so each turn adds about the same number of bytes, however much the turns say.
 const PAGE = 20_000;
-const turns = (n: number) => [...Array.from({ length: n - 1 }, () => ({ toolUse: [{ name: 'fetch_page', input: { size: PAGE } }] })), { json: { answer: 'read them all' } }];
+const turns = (n: number) => [
+  ...Array.from({ length: n - 1 }, () => ({ toolUse: [{ name: 'fetch_page', input: { size: PAGE } }] })),
+  { json: { answer: 'read them all' } },
+];
 
 let t: TroupeTestEnvironment;
 beforeAll(async () => {
@@ -17,7 +20,10 @@ beforeAll(async () => {
     script: {
       'tool-team/researcher': turns(10),
       'long-loop/researcher': turns(40),
-      'short-loop/researcher': [{ toolUse: [{ name: 'fetch_page', input: { size: 5_000_000 } }] }, { json: { answer: 'read 5 MB' } }],
+      'short-loop/researcher': [
+        { toolUse: [{ name: 'fetch_page', input: { size: 5_000_000 } }] },
+        { json: { answer: 'read 5 MB' } },
+      ],
     },
   });
 });
@@ -38,11 +44,13 @@ describe('tool loop history size', () => {
     const [bytes10, bytes40] = [await historyBytes(ten), await historyBytes(forty)];
     const perTurn10 = bytes10 / 10;
     const perTurn40 = bytes40 / 40;
-    console.log(`history: 10 turns ${bytes10} bytes (${perTurn10.toFixed(0)}/turn), 40 turns ${bytes40} bytes (${perTurn40.toFixed(0)}/turn); tool results ${PAGE} bytes each`);
+    console.log(
+      `history: 10 turns ${bytes10} bytes (${perTurn10.toFixed(0)}/turn), 40 turns ${bytes40} bytes (${perTurn40.toFixed(0)}/turn); tool results ${PAGE} bytes each`,
+    );
     // Linear, not quadratic: the per-turn cost does not grow with the loop's length ...
     expect(perTurn40 / perTurn10).toBeLessThan(1.25);
     // ... and the 20 KB results themselves stay out of history (inline they would be 780 KB at least).
-    expect(bytes40).toBeLessThan(39 * PAGE / 4);
+    expect(bytes40).toBeLessThan((39 * PAGE) / 4);
     // The model still saw every result: the 40th request carried all 39 of them.
     const last = t.double.scripted.requests.filter((r) => r.team === 'long-loop').at(-1);
     expect(JSON.stringify(last?.body.messages).length).toBeGreaterThan(39 * PAGE);

@@ -28,7 +28,18 @@ const temporalCli = (): string => {
 async function setCurrentVersion(deploymentName: string, buildId: string): Promise<void> {
   // The version exists once one of its workers has polled: retry until it has.
   await until(async () => {
-    const done = await promisify(execFile)(temporalCli(), ['worker', 'deployment', 'set-current-version', '--address', temporal.env.address, '--deployment-name', deploymentName, '--build-id', buildId, '--yes']).then(
+    const done = await promisify(execFile)(temporalCli(), [
+      'worker',
+      'deployment',
+      'set-current-version',
+      '--address',
+      temporal.env.address,
+      '--deployment-name',
+      deploymentName,
+      '--build-id',
+      buildId,
+      '--yes',
+    ]).then(
       () => true,
       () => false,
     );
@@ -37,10 +48,14 @@ async function setCurrentVersion(deploymentName: string, buildId: string): Promi
   // The new routing reaches the task queue's partitions shortly after the command returns: wait for it, so the
   // next run starts on this version.
   await until(async () => {
-    const { workerDeploymentInfo: info } = await temporal.env.client.workflowService.describeWorkerDeployment({ namespace: 'default', deploymentName });
+    const { workerDeploymentInfo: info } = await temporal.env.client.workflowService.describeWorkerDeployment({
+      namespace: 'default',
+      deploymentName,
+    });
     return (
       info?.routingConfig?.currentDeploymentVersion?.buildId === buildId &&
-      info.routingConfigUpdateState !== temporalProto.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS
+      info.routingConfigUpdateState !==
+        temporalProto.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS
     );
   });
 }
@@ -48,10 +63,15 @@ async function setCurrentVersion(deploymentName: string, buildId: string): Promi
 /** The build id that completed each workflow task of the run, in order. */
 async function buildIds(run: RunHandle): Promise<string[]> {
   const history = await temporal.env.client.workflow.getHandle(run.workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.deploymentVersion?.buildId ?? 'unversioned'] : []));
+  return (history.events ?? []).flatMap((e) =>
+    e.workflowTaskCompletedEventAttributes
+      ? [e.workflowTaskCompletedEventAttributes.deploymentVersion?.buildId ?? 'unversioned']
+      : [],
+  );
 }
 
-const awaitingPublish = (run: RunHandle) => until(async () => (await run.progress())?.awaiting?.gate === 'publish', 60_000);
+const awaitingPublish = (run: RunHandle) =>
+  until(async () => (await run.progress())?.awaiting?.gate === 'publish', 60_000);
 
 describe('worker versioning on the dev server', () => {
   it('an old run finishes on build v1 (pinned) while new runs start on v2, through troupe worker --deployment and createTroupeWorker', async () => {
@@ -60,18 +80,33 @@ describe('worker versioning on the dev server', () => {
     const taskQueue = uniqueId('tq-versioned');
     const cluster = { TEMPORAL_ADDRESS: temporal.env.address, TEMPORAL_NAMESPACE: 'default' };
     // Version 1: the current code, as `troupe worker` runs it (pinned is the default behaviour).
-    const v1 = spawnTroupe(['--teams', 'test/support/teams.ts', '--task-queue', taskQueue, 'worker', '--deployment', deploymentName, '--build-id', 'v1'], {
-      ...cluster,
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: double.url,
-    });
+    const v1 = spawnTroupe(
+      [
+        '--teams',
+        'test/support/teams.ts',
+        '--task-queue',
+        taskQueue,
+        'worker',
+        '--deployment',
+        deploymentName,
+        '--build-id',
+        'v1',
+      ],
+      {
+        ...cluster,
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: double.url,
+      },
+    );
     let v1Output = '';
     v1.stdout.on('data', (chunk: Buffer) => (v1Output += chunk.toString()));
     const client = new TroupeClient(temporal.env.client, registry, { taskQueue });
     try {
       await setCurrentVersion(deploymentName, 'v1');
       expect(v1Output).toContain(`Worker deployment "${deploymentName}", build v1, pinned runs`);
-      const old = await client.start('approve-in-week', 'Started before the deploy.', { workflowId: uniqueId('versioned-old') });
+      const old = await client.start('approve-in-week', 'Started before the deploy.', {
+        workflowId: uniqueId('versioned-old'),
+      });
       await awaitingPublish(old);
 
       // Version 2: a changed pipeline, from createTroupeWorker. It becomes current while `old` waits.
@@ -80,12 +115,28 @@ describe('worker versioning on the dev server', () => {
         taskQueue,
         teams: registry,
         anthropic: double.client(),
-        workflowBundle: await bundleWorkflowCode({ workflowsPath: V2_WORKFLOWS, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } }),
-        workerDeploymentOptions: { useWorkerVersioning: true, version: { deploymentName, buildId: 'v2' }, defaultVersioningBehavior: 'PINNED' },
+        workflowBundle: await bundleWorkflowCode({
+          workflowsPath: V2_WORKFLOWS,
+          logger: {
+            log: () => undefined,
+            trace: () => undefined,
+            debug: () => undefined,
+            info: () => undefined,
+            warn: () => undefined,
+            error: console.error,
+          },
+        }),
+        workerDeploymentOptions: {
+          useWorkerVersioning: true,
+          version: { deploymentName, buildId: 'v2' },
+          defaultVersioningBehavior: 'PINNED',
+        },
       });
       await v2.runUntil(async () => {
         await setCurrentVersion(deploymentName, 'v2');
-        const fresh = await client.start('approve-in-week', 'Started after the deploy.', { workflowId: uniqueId('versioned-new') });
+        const fresh = await client.start('approve-in-week', 'Started after the deploy.', {
+          workflowId: uniqueId('versioned-new'),
+        });
         await awaitingPublish(fresh);
 
         await old.decide({ by: 'ana', decision: 'approve' });
@@ -100,10 +151,12 @@ describe('worker versioning on the dev server', () => {
         expect(freshBuilds.length).toBeGreaterThanOrEqual(3);
         expect(new Set(freshBuilds)).toEqual(new Set(['v2']));
         // v2's change ran for the new run only.
-        const memo = async (run: RunHandle) => (await temporal.env.client.workflow.getHandle(run.workflowId).describe()).memo?.['troupeBuild'];
+        const memo = async (run: RunHandle) =>
+          (await temporal.env.client.workflow.getHandle(run.workflowId).describe()).memo?.['troupeBuild'];
         expect(await memo(fresh)).toBe('v2');
         expect(await memo(old)).toBeUndefined();
-        const versioning = (await temporal.env.client.workflow.getHandle(old.workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
+        const versioning = (await temporal.env.client.workflow.getHandle(old.workflowId).describe()).raw
+          .workflowExecutionInfo?.versioningInfo;
         expect(versioning?.behavior).toBe(temporalProto.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED);
         expect(versioning?.deploymentVersion?.buildId).toBe('v1');
       });
@@ -125,19 +178,27 @@ describe('worker versioning on the dev server', () => {
         teams: registry,
         anthropic: double.client(),
         workflowBundle: temporal.bundle,
-        workerDeploymentOptions: { useWorkerVersioning: true, version: { deploymentName, buildId }, defaultVersioningBehavior: 'AUTO_UPGRADE' },
+        workerDeploymentOptions: {
+          useWorkerVersioning: true,
+          version: { deploymentName, buildId },
+          defaultVersioningBehavior: 'AUTO_UPGRADE',
+        },
       });
     const client = new TroupeClient(temporal.env.client, registry, { taskQueue });
     try {
       const v1 = await build('v1');
       await v1.runUntil(async () => {
         await setCurrentVersion(deploymentName, 'v1');
-        const run = await client.start('approve-in-week', 'Started before the deploy.', { workflowId: uniqueId('versioned-auto') });
+        const run = await client.start('approve-in-week', 'Started before the deploy.', {
+          workflowId: uniqueId('versioned-auto'),
+        });
         await awaitingPublish(run);
         const v2 = await build('v2');
         await v2.runUntil(async () => {
           await setCurrentVersion(deploymentName, 'v2');
-          const probe = await client.start('approve-in-week', 'Started after the deploy.', { workflowId: uniqueId('versioned-probe') });
+          const probe = await client.start('approve-in-week', 'Started after the deploy.', {
+            workflowId: uniqueId('versioned-probe'),
+          });
           await awaitingPublish(probe);
           expect((await buildIds(probe))[0]).toBe('v2');
           await run.decide({ by: 'ana', decision: 'approve' });
@@ -162,8 +223,15 @@ describe('worker versioning on the dev server', () => {
     expect(noBuild.stderr.trim()).toBe(
       'troupe: Worker versioning needs both a deployment name and a build id: pass --deployment <name> --build-id <id> (or set TROUPE_DEPLOYMENT and TROUPE_BUILD_ID); deployment "troupe" has no build id.',
     );
-    const badBehaviour = await troupe(['worker'], { ...cluster, TROUPE_DEPLOYMENT: 'troupe', TROUPE_BUILD_ID: 'v3', TROUPE_VERSIONING: 'sometimes' });
+    const badBehaviour = await troupe(['worker'], {
+      ...cluster,
+      TROUPE_DEPLOYMENT: 'troupe',
+      TROUPE_BUILD_ID: 'v3',
+      TROUPE_VERSIONING: 'sometimes',
+    });
     expect(badBehaviour.code).toBe(2);
-    expect(badBehaviour.stderr.trim()).toBe('troupe: --versioning (TROUPE_VERSIONING) "sometimes" is not one of pinned, auto-upgrade.');
+    expect(badBehaviour.stderr.trim()).toBe(
+      'troupe: --versioning (TROUPE_VERSIONING) "sometimes" is not one of pinned, auto-upgrade.',
+    );
   });
 });

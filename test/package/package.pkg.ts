@@ -14,25 +14,41 @@ let tarball = '';
 
 /** The user's environment: no Temporal or Anthropic settings from ours, CI set so runs exit when done. */
 const userEnv = (): NodeJS.ProcessEnv => ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|ANTHROPIC_|TROUPE_|npm_|VITEST)/.test(k))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|ANTHROPIC_|TROUPE_|npm_|VITEST)/.test(k)),
+  ),
   CI: '1',
 });
 
-function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd, env: { ...userEnv(), ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function sh(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...userEnv(), ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function ok(command: string, args: string[], cwd: string): string {
   const result = sh(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
 beforeAll(() => {
   const packed = mkdtempSync(join(tmpdir(), 'troupe-pack-'));
   execFileSync('npm', ['pack', '--pack-destination', packed], { cwd: ROOT, stdio: 'ignore' });
-  tarball = join(packed, readdirSync(packed).find((f) => f.endsWith('.tgz'))!);
+  tarball = join(
+    packed,
+    readdirSync(packed).find((f) => f.endsWith('.tgz'))!,
+  );
   ok('npm', ['init', '-y'], scratch);
   ok('npm', ['pkg', 'set', 'type=module'], scratch);
   ok('npm', ['install', '--no-audit', '--no-fund', tarball, 'tsx'], scratch);
@@ -48,9 +64,21 @@ describe('the packed package', () => {
     expect(listing).toContain('package/dist/workflows-encoded-failures.bundle.js');
     expect(listing).toContain('package/dist/codec/encoded-failures.cjs');
     expect(listing.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toBe(false);
-    const pkg = JSON.parse(readFileSync(join(scratch, 'node_modules/troupe/package.json'), 'utf8')) as { exports: Record<string, unknown>; peerDependencies: Record<string, string>; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(scratch, 'node_modules/troupe/package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      peerDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
     expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './client', './worker', './testing']));
-    expect(Object.keys(pkg.peerDependencies)).toEqual(expect.arrayContaining(['@temporalio/client', '@temporalio/worker', '@temporalio/workflow', '@anthropic-ai/sdk', 'zod']));
+    expect(Object.keys(pkg.peerDependencies)).toEqual(
+      expect.arrayContaining([
+        '@temporalio/client',
+        '@temporalio/worker',
+        '@temporalio/workflow',
+        '@anthropic-ai/sdk',
+        'zod',
+      ]),
+    );
     expect(Object.keys(pkg.dependencies)).toEqual(['commander']);
   });
 
@@ -79,7 +107,11 @@ console.log(JSON.stringify({
     expect(found['worker']).toEqual(['createTroupeWorker', 'createModelClient', 'loadTeamsModule']);
     expect(found['testing']).toEqual(['startTestEnvironment', 'startMessagesApiDouble', 'replayHistoryFile']);
     // Peers resolve from the project's own node_modules, so troupe and the project share them.
-    expect(found['copies']!.every((path) => path.startsWith(join(scratch, 'node_modules')) && !path.includes('node_modules/troupe/node_modules'))).toBe(true);
+    expect(
+      found['copies']!.every(
+        (path) => path.startsWith(join(scratch, 'node_modules')) && !path.includes('node_modules/troupe/node_modules'),
+      ),
+    ).toBe(true);
   });
 
   it('troupe init scaffolds and installs a project in one step; its npm test passes and its npm start runs the team', () => {
@@ -88,13 +120,29 @@ console.log(JSON.stringify({
     expect(help.stdout).toContain('init');
     // The README's one step, from a folder where Troupe is not installed: npx fetches it, init writes and installs.
     const home = mkdtempSync(join(tmpdir(), 'troupe-init-'));
-    const init = sh('npx', ['--yes', '--package', tarball, 'troupe', 'init', 'my-team', '--troupe', `file:${tarball}`], home);
+    const init = sh(
+      'npx',
+      ['--yes', '--package', tarball, 'troupe', 'init', 'my-team', '--troupe', `file:${tarball}`],
+      home,
+    );
     expect(init.code, init.stdout + init.stderr).toBe(0);
     expect(init.stdout).toContain('Installing its dependencies (npm install in');
     expect(init.stdout).toContain('Ready. Next: cd my-team && npm start');
     const project = join(home, 'my-team');
-    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'node_modules', 'package-lock.json', 'package.json', 'teams.ts', 'test', 'tsconfig.json', 'worker.ts']);
-    expect(readdirSync(join(project, 'node_modules'))).toEqual(expect.arrayContaining(['troupe', 'tsx', 'vitest', 'zod']));
+    expect(readdirSync(project).sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'node_modules',
+      'package-lock.json',
+      'package.json',
+      'teams.ts',
+      'test',
+      'tsconfig.json',
+      'worker.ts',
+    ]);
+    expect(readdirSync(join(project, 'node_modules'))).toEqual(
+      expect.arrayContaining(['troupe', 'tsx', 'vitest', 'zod']),
+    );
     const again = sh('npx', ['troupe', 'init', project], scratch);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('is not empty');
@@ -147,8 +195,17 @@ try {
     // The worker loaded the prebuilt workflows: nothing was bundled at start.
     expect(everyTopology.stdout + everyTopology.stderr).not.toContain('Workflow bundle created');
     expect(everyTopology.stdout + everyTopology.stderr).toContain('Worker state changed');
-    const topologies = everyTopology.stdout.split('\n').flatMap((line) => (line.startsWith('TOPOLOGY ') ? [line.slice(9)] : []));
-    expect([...new Set(topologies.map((line) => line.split(':')[1]))].sort()).toEqual(['debate', 'handoff', 'pipeline', 'router', 'supervisor', 'swarm']);
+    const topologies = everyTopology.stdout
+      .split('\n')
+      .flatMap((line) => (line.startsWith('TOPOLOGY ') ? [line.slice(9)] : []));
+    expect([...new Set(topologies.map((line) => line.split(':')[1]))].sort()).toEqual([
+      'debate',
+      'handoff',
+      'pipeline',
+      'router',
+      'supervisor',
+      'swarm',
+    ]);
     expect(topologies).toContain('field-research:pipeline:complete'); // an agent with tools, from the installed package
     expect(topologies.every((line) => line.endsWith(':complete'))).toBe(true);
 
@@ -160,13 +217,52 @@ export const teams = [defineTeam({ name: 'plain', agents: [solo], topology: { ki
 export const offlineScript = { solo: [{ text: 'hello from a .js teams module' }] };
 `,
     );
-    const run = sh('npx', ['troupe', '--teams', './plain-teams.js', 'run', 'plain', 'Say hello.', '--json', '--port', '0', '--ui-port', '0'], scratch);
+    const run = sh(
+      'npx',
+      [
+        'troupe',
+        '--teams',
+        './plain-teams.js',
+        'run',
+        'plain',
+        'Say hello.',
+        '--json',
+        '--port',
+        '0',
+        '--ui-port',
+        '0',
+      ],
+      scratch,
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'COMPLETED', result: { output: 'hello from a .js teams module' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'COMPLETED',
+      result: { output: 'hello from a .js teams module' },
+    });
     // With payload encryption: the installed worker loads its failure converter and the matching bundle.
     const key = { TROUPE_PAYLOAD_KEY: `pkg:${Buffer.alloc(32, 9).toString('base64')}` };
-    const sealed = sh('npx', ['troupe', '--teams', './plain-teams.js', 'run', 'plain', 'Say hello.', '--json', '--port', '0', '--ui-port', '0'], scratch, key);
+    const sealed = sh(
+      'npx',
+      [
+        'troupe',
+        '--teams',
+        './plain-teams.js',
+        'run',
+        'plain',
+        'Say hello.',
+        '--json',
+        '--port',
+        '0',
+        '--ui-port',
+        '0',
+      ],
+      scratch,
+      key,
+    );
     expect(sealed.code, sealed.stderr).toBe(0);
-    expect(JSON.parse(sealed.stdout)).toMatchObject({ status: 'COMPLETED', result: { output: 'hello from a .js teams module' } });
+    expect(JSON.parse(sealed.stdout)).toMatchObject({
+      status: 'COMPLETED',
+      result: { output: 'hello from a .js teams module' },
+    });
   });
 });

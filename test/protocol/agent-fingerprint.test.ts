@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { agentFingerprint, fingerprintDifferences, readableFingerprint } from '../../src/protocol/index.js';
 import { AgentSpecSchema, ToolSpecSchema } from '../../src/team/index.js';
 
-const tool = ToolSpecSchema.parse({ name: 'lookup', description: 'Looks a word up.', inputSchema: { type: 'object', properties: { word: { type: 'string' } } } });
-const agent = AgentSpecSchema.parse({ name: 'reader', role: 'researcher', system: 'You read.', output: { kind: 'text' }, tools: [tool] });
+const tool = ToolSpecSchema.parse({
+  name: 'lookup',
+  description: 'Looks a word up.',
+  inputSchema: { type: 'object', properties: { word: { type: 'string' } } },
+});
+const agent = AgentSpecSchema.parse({
+  name: 'reader',
+  role: 'researcher',
+  system: 'You read.',
+  output: { kind: 'text' },
+  tools: [tool],
+});
 
 describe('agent fingerprints', () => {
   it('are the same for the same spec, and readable by this version', () => {
@@ -14,7 +24,8 @@ describe('agent fingerprints', () => {
   });
 
   it('name each field the worker acts on that differs, and ignore what only the workflow uses', () => {
-    const differs = (changed: object) => fingerprintDifferences(agentFingerprint({ ...agent, ...changed }), agentFingerprint(agent));
+    const differs = (changed: object) =>
+      fingerprintDifferences(agentFingerprint({ ...agent, ...changed }), agentFingerprint(agent));
     expect(differs({ system: 'You read twice.' })).toEqual(['system prompt']);
     expect(differs({ maxTokens: 99, cheaperModel: 'claude-haiku-5-5' })).toEqual(['cheaper model', 'maxTokens']);
     // What the model is told of a tool, not only its name.

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DELEGATE_INPUT_SCHEMA_BYTES, DelegationInputSchema, delegatedMember, delegatedTask, delegateTool } from '../../src/protocol/index.js';
+import {
+  DELEGATE_INPUT_SCHEMA_BYTES,
+  DelegationInputSchema,
+  delegatedMember,
+  delegatedTask,
+  delegateTool,
+} from '../../src/protocol/index.js';
 
 describe('delegation as a tool call', () => {
   it('reads the sub-task exactly as the schema the model is given does', () => {
-    const inputs: unknown[] = [{ task: 'write the intro' }, { task: 'x', extra: 1 }, { task: '' }, { task: 42 }, {}, null, 'write', ['write'], { task: ['write'] }];
+    const inputs: unknown[] = [
+      { task: 'write the intro' },
+      { task: 'x', extra: 1 },
+      { task: '' },
+      { task: 42 },
+      {},
+      null,
+      'write',
+      ['write'],
+      { task: ['write'] },
+    ];
     for (const input of inputs) {
       const parsed = DelegationInputSchema.safeParse(input);
       expect(delegatedTask(input), JSON.stringify(input)).toBe(parsed.success ? parsed.data.task : undefined);

@@ -23,7 +23,30 @@ describe('replay of recorded histories', () => {
   it('has a recorded run of every topology, a sub-team, an approval, refused decisions, a tool loop, a tool approval, budgets, time caps, an optional step skipped, an optional debater skipped, two gates in turn and signed decisions', () => {
     expect(files).toEqual(
       expect.arrayContaining(
-        ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'launch-plan.child-research-brief', 'approval', 'refused-decisions', 'field-research', 'tool-approval', 'budget-parallel', 'budget-ask', 'degraded', 'degraded-debate', 'gates-in-turn', 'signed-decisions', 'exact-tokens', 'time-cap', 'time-cap-uncut', 'failed-subteam', 'failed-subteam.child-failing-leaf'].map((name) => `recorded-${name}.json`),
+        [
+          'research-brief',
+          'support-desk',
+          'launch-plan',
+          'architecture-debate',
+          'incident-swarm',
+          'concierge',
+          'launch-plan.child-research-brief',
+          'approval',
+          'refused-decisions',
+          'field-research',
+          'tool-approval',
+          'budget-parallel',
+          'budget-ask',
+          'degraded',
+          'degraded-debate',
+          'gates-in-turn',
+          'signed-decisions',
+          'exact-tokens',
+          'time-cap',
+          'time-cap-uncut',
+          'failed-subteam',
+          'failed-subteam.child-failing-leaf',
+        ].map((name) => `recorded-${name}.json`),
       ),
     );
   });
@@ -32,10 +55,18 @@ describe('replay of recorded histories', () => {
     // Recorded again on the current code, it would show the new reading and guard nothing.
     type Payloads = { payloads?: { data?: string }[] };
     const { events } = JSON.parse(readFileSync(`${HISTORIES}recorded-time-cap-uncut.json`, 'utf8')) as {
-      events: { markerRecordedEventAttributes?: { details?: Record<string, Payloads> }; workflowExecutionCompletedEventAttributes?: { result?: Payloads } }[];
+      events: {
+        markerRecordedEventAttributes?: { details?: Record<string, Payloads> };
+        workflowExecutionCompletedEventAttributes?: { result?: Payloads };
+      }[];
     };
-    const decoded = (p: Payloads | undefined) => (p?.payloads ?? []).map((x) => JSON.parse(Buffer.from(x.data ?? '', 'base64').toString('utf8')) as Record<string, unknown>);
-    const patches = events.flatMap((e) => decoded(e.markerRecordedEventAttributes?.details?.['patch-data']).map((d) => d['id']));
+    const decoded = (p: Payloads | undefined) =>
+      (p?.payloads ?? []).map(
+        (x) => JSON.parse(Buffer.from(x.data ?? '', 'base64').toString('utf8')) as Record<string, unknown>,
+      );
+    const patches = events.flatMap((e) =>
+      decoded(e.markerRecordedEventAttributes?.details?.['patch-data']).map((d) => d['id']),
+    );
     expect(patches).toContain('troupe-exact-caps');
     expect(patches).not.toContain('troupe-time-cap-cut-calls' satisfies PatchId);
     expect(PATCHES).toHaveProperty('troupe-time-cap-cut-calls');
@@ -50,7 +81,10 @@ describe('replay of recorded histories', () => {
   });
 
   it('fails for the same change made without patched(): the suite catches a topology change that would break runs in flight', async () => {
-    const unpatched = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../fixtures/unpatched-workflows.ts', import.meta.url)), logger: quiet });
+    const unpatched = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../fixtures/unpatched-workflows.ts', import.meta.url)),
+      logger: quiet,
+    });
     const outcome = await replayHistoryFile(`${HISTORIES}recorded-support-desk.json`, { workflowBundle: unpatched });
     expect(outcome.ok).toBe(false);
     expect(outcome.problem).toContain('Nondeterminism error');

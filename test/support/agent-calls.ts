@@ -23,7 +23,9 @@ export async function completedCalls(handle: WorkflowHandle): Promise<HistoryCal
     const scheduled = byId.get(Number(completed.scheduledEventId))?.activityTaskScheduledEventAttributes;
     const started = byId.get(Number(completed.startedEventId))?.activityTaskStartedEventAttributes;
     const payload = scheduled?.input?.payloads?.[0]?.data;
-    const input = payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { agent?: string | { name: string } }) : {};
+    const input = payload
+      ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { agent?: string | { name: string } })
+      : {};
     return [
       {
         activity: scheduled?.activityType?.name ?? '',

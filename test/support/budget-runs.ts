@@ -26,7 +26,13 @@ export async function startRun(
 ): Promise<StartedRun> {
   const double = await startMessagesApiDouble(script);
   const taskQueue = uniqueId('tq');
-  const worker: Worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+  const worker: Worker = await createTroupeWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    teams: registry,
+    anthropic: double.client(),
+    workflowBundle: bundle,
+  });
   const running = worker.run();
   const { prices, ...start } = options;
   const troupe = new TroupeClient(env.client, registry, { taskQueue, ...(prices ? { prices } : {}) });

@@ -30,8 +30,13 @@ export function troupe(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Starts `troupe` in the background (e.g. `troupe worker`); the caller stops it. */
-export function spawnTroupe(args: string[], env: Record<string, string> = {}): ChildProcessByStdio<null, Readable, Readable> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|ANTHROPIC_|TROUPE_)/.test(k)));
+export function spawnTroupe(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessByStdio<null, Readable, Readable> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|ANTHROPIC_|TROUPE_)/.test(k)),
+  );
   return spawn(process.execPath, [BIN, ...args], {
     env: { ...base, CI: '1', TROUPE_HOME: mkdtempSync(join(tmpdir(), 'troupe-home-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { ArgumentSchema, HandoffSchema, JudgmentSchema, RouteSchema, SupervisorDecisionSchema, SwarmMoveSchema, defineAgent, defineTeam, defineTool, type AgentConfig } from '../../src/team/index.js';
+import {
+  ArgumentSchema,
+  HandoffSchema,
+  JudgmentSchema,
+  RouteSchema,
+  SupervisorDecisionSchema,
+  SwarmMoveSchema,
+  defineAgent,
+  defineTeam,
+  defineTool,
+  type AgentConfig,
+} from '../../src/team/index.js';
 
 /** Teams for optional members in every topology, gates asked at once, and limits beside budgets (issue 12). */
 const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
@@ -8,7 +19,8 @@ const fast: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
   retry: { maximumAttempts: 3, initialInterval: 100, backoffCoefficient: 1, maximumInterval: 100 },
 };
 const optional = { optional: true };
-const agent = (name: string, role: string, output: AgentConfig['output'], extra: Partial<AgentConfig> = {}) => defineAgent({ name, role, system: `You are ${name}.`, output, ...fast, ...extra });
+const agent = (name: string, role: string, output: AgentConfig['output'], extra: Partial<AgentConfig> = {}) =>
+  defineAgent({ name, role, system: `You are ${name}.`, output, ...fast, ...extra });
 const writer = (name: string, extra: Partial<AgentConfig> = {}) => agent(name, 'writer', 'text', extra);
 
 export const optionalWorker = defineTeam({
@@ -28,7 +40,13 @@ const debater = (name: string, extra: Partial<AgentConfig> = {}) => agent(name, 
 export const optionalDebater = defineTeam({
   name: 'optional-debater',
   agents: [debater('pro'), debater('con'), debater('third', optional), agent('judge', 'judge', JudgmentSchema)],
-  topology: { kind: 'debate', debaters: ['pro', 'con', 'third'], rounds: 2, decide: { by: 'judge', agent: 'judge' }, stopOnConsensus: false },
+  topology: {
+    kind: 'debate',
+    debaters: ['pro', 'con', 'third'],
+    rounds: 2,
+    decide: { by: 'judge', agent: 'judge' },
+    stopOnConsensus: false,
+  },
 });
 export const optionalDebaters = defineTeam({
   name: 'optional-debaters',
@@ -38,14 +56,21 @@ export const optionalDebaters = defineTeam({
 
 export const optionalAnt = defineTeam({
   name: 'optional-ant',
-  agents: [agent('ant1', 'swarm agent', SwarmMoveSchema, optional), agent('ant2', 'swarm agent', SwarmMoveSchema, optional)],
+  agents: [
+    agent('ant1', 'swarm agent', SwarmMoveSchema, optional),
+    agent('ant2', 'swarm agent', SwarmMoveSchema, optional),
+  ],
   topology: { kind: 'swarm', agents: ['ant1', 'ant2'], rounds: 5 },
 });
 
 // Every desk optional: the entry one still fails the run, having no one to hand the task back to.
 export const optionalDesk = defineTeam({
   name: 'optional-desk',
-  agents: [agent('front', 'front desk', HandoffSchema, optional), agent('billing', 'billing desk', HandoffSchema, optional), agent('tech', 'tech desk', HandoffSchema)],
+  agents: [
+    agent('front', 'front desk', HandoffSchema, optional),
+    agent('billing', 'billing desk', HandoffSchema, optional),
+    agent('tech', 'tech desk', HandoffSchema),
+  ],
   topology: { kind: 'handoff', agents: ['front', 'billing', 'tech'], entry: 'front', maxHandoffs: 3 },
 });
 
@@ -63,7 +88,11 @@ const publish = defineTool({
 });
 export const gateBesideBudget = defineTeam({
   name: 'gate-beside-budget',
-  agents: [agent('publisher', 'publisher', z.object({ answer: z.string() }), { tools: [publish] }), writer('w1'), writer('w2')],
+  agents: [
+    agent('publisher', 'publisher', z.object({ answer: z.string() }), { tools: [publish] }),
+    writer('w1'),
+    writer('w2'),
+  ],
   topology: { kind: 'pipeline', steps: [{ parallel: { members: ['publisher', 'w1', 'w2'] } }] },
   budget: { calls: 2, onExhausted: 'ask', approvers: ['ana'], askTimeout: '1d' },
 });
@@ -77,4 +106,13 @@ export const limitedSteps = defineTeam({
   budget: { calls: 10 },
 });
 
-export const degradationTeams = [optionalWorker, optionalRoute, optionalDebater, optionalDebaters, optionalAnt, optionalDesk, gateBesideBudget, limitedSteps];
+export const degradationTeams = [
+  optionalWorker,
+  optionalRoute,
+  optionalDebater,
+  optionalDebaters,
+  optionalAnt,
+  optionalDesk,
+  gateBesideBudget,
+  limitedSteps,
+];

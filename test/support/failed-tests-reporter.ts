@@ -32,13 +32,16 @@ export default class FailedTestsReporter implements Reporter {
         else skipped += 1;
       }
       const failedOutside = module.state() === 'failed' && failed.length === before;
-      if (failedOutside) failed.push(`${module.relativeModuleId} (the file failed outside its tests: see its errors above)`);
+      if (failedOutside)
+        failed.push(`${module.relativeModuleId} (the file failed outside its tests: see its errors above)`);
       const log = readTemporalLog(module.moduleId);
       if (!log) continue;
       if (failed.length === before) removeTemporalLog(module.moduleId);
       else logs.push(...printLog(module, log, failedOutside ? undefined : failedIds));
     }
-    const lines = failed.length ? [...logs, '', `Failed (${failed.length}):`, ...failed.map((name) => `  ${name}`)] : [''];
+    const lines = failed.length
+      ? [...logs, '', `Failed (${failed.length}):`, ...failed.map((name) => `  ${name}`)]
+      : [''];
     lines.push(`Tests: ${passed} passed, ${failed.length} failed${skipped ? `, ${skipped} skipped` : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -49,14 +52,20 @@ function printLog(module: TestModule, log: TemporalLog, failedIds: string[] | un
   if (log.lines.length === 0) return [];
   const names = new Map([...module.children.allTests()].map((test) => [test.id, test.fullName]));
   const parts: Array<[string, string[]]> = failedIds
-    ? [['before its tests', log.before], ...failedIds.map((id): [string, string[]] => [`during "${names.get(id)}"`, log.tests.get(id) ?? []])]
+    ? [
+        ['before its tests', log.before],
+        ...failedIds.map((id): [string, string[]] => [`during "${names.get(id)}"`, log.tests.get(id) ?? []]),
+      ]
     : [['its end', log.lines]];
   const out = ['', `Temporal log of ${module.relativeModuleId} (the whole log: ${log.path})`];
   for (const [when, lines] of parts) {
     if (lines.length === 0) continue;
     const shown = lines.slice(-LOG_LINES);
     const cut = lines.length - shown.length;
-    out.push(`  ${when}${cut ? ` (last ${shown.length} of ${lines.length} lines)` : ''}:`, ...shown.map((line) => `    ${line}`));
+    out.push(
+      `  ${when}${cut ? ` (last ${shown.length} of ${lines.length} lines)` : ''}:`,
+      ...shown.map((line) => `    ${line}`),
+    );
   }
   return out.length > 2 ? out : [];
 }

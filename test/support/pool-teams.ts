@@ -7,7 +7,8 @@ const quick: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
   heartbeatTimeout: '2s',
   retry: { maximumAttempts: 5, initialInterval: 200, backoffCoefficient: 1, maximumInterval: 200 },
 };
-const agent = (name: string, extra: Partial<AgentConfig> = {}) => defineAgent({ name, role: name, system: `You are ${name}.`, output: 'text', ...quick, ...extra });
+const agent = (name: string, extra: Partial<AgentConfig> = {}) =>
+  defineAgent({ name, role: name, system: `You are ${name}.`, output: 'text', ...quick, ...extra });
 
 /** Three cheap agent calls in a row: the load many workers share. */
 export const relay = defineTeam({

@@ -13,23 +13,58 @@ import { TeamRegistry } from '../../src/team/index.js';
 import { createTroupeWorker, loadTeamsModule } from '../../src/workers/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { approvalTeams, toolTeam } from './teams.js';
-import { askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, loopUnderBudget, optionalCritic, ownTimeoutNearCap, signedGate, slowCall } from './budget-teams.js';
+import {
+  askingTeam,
+  fanOnBudget,
+  fanOnTokens,
+  leadOfFailing,
+  loopUnderBudget,
+  optionalCritic,
+  ownTimeoutNearCap,
+  signedGate,
+  slowCall,
+} from './budget-teams.js';
 import { gateBesideBudget, optionalDebater } from './degradation-teams.js';
 import { signDecision } from '../../src/client/index.js';
 import { devServerEnvironment } from './temporal.js';
 
 const env = await devServerEnvironment();
 const examples = await loadTeamsModule();
-const registry = new TeamRegistry([...examples.registry.names.map((n) => examples.registry.get(n)), ...approvalTeams, toolTeam, askingTeam, fanOnBudget, fanOnTokens, leadOfFailing, slowCall, ownTimeoutNearCap, optionalCritic, signedGate, gateBesideBudget, optionalDebater, loopUnderBudget]);
+const registry = new TeamRegistry([
+  ...examples.registry.names.map((n) => examples.registry.get(n)),
+  ...approvalTeams,
+  toolTeam,
+  askingTeam,
+  fanOnBudget,
+  fanOnTokens,
+  leadOfFailing,
+  slowCall,
+  ownTimeoutNearCap,
+  optionalCritic,
+  signedGate,
+  gateBesideBudget,
+  optionalDebater,
+  loopUnderBudget,
+]);
 // Signed decisions are checked by the worker with this secret.
 process.env['TROUPE_DECISION_SECRET'] = 'recorded-secret';
 const { anthropic } = createOfflineAnthropic({
   ...examples.offlineScript,
   'approve-in-week/drafter': [{ text: 'the draft' }],
   ...Object.fromEntries(['s1', 's2', 's3', 's4'].map((agent) => [`asking-team/${agent}`, [{ text: `step ${agent}` }]])),
-  ...Object.fromEntries(['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-budget/${agent}`, [{ text: `part ${agent}` }]])),
-  ...Object.fromEntries(['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-tokens/${agent}`, [{ text: `part ${agent}`, delayMs: 200, usage: { inputTokens: 300, outputTokens: 200 } }]])),
-  'lead-of-failing/lead': [{ toolUse: [{ name: 'delegate_failing-leaf', input: { task: 'try it' } }] }, { text: 'it failed; here is why' }],
+  ...Object.fromEntries(
+    ['w1', 'w2', 'w3', 'editor'].map((agent) => [`fan-on-budget/${agent}`, [{ text: `part ${agent}` }]]),
+  ),
+  ...Object.fromEntries(
+    ['w1', 'w2', 'w3', 'editor'].map((agent) => [
+      `fan-on-tokens/${agent}`,
+      [{ text: `part ${agent}`, delayMs: 200, usage: { inputTokens: 300, outputTokens: 200 } }],
+    ]),
+  ),
+  'lead-of-failing/lead': [
+    { toolUse: [{ name: 'delegate_failing-leaf', input: { task: 'try it' } }] },
+    { text: 'it failed; here is why' },
+  ],
   'failing-leaf/f1': [{ text: 'first' }],
   'failing-leaf/f2': [{ error: { status: 400, message: 'bad request' } }],
   'slow-call/w1': [{ text: 'slow', delayMs: 10_000 }],
@@ -40,7 +75,10 @@ const { anthropic } = createOfflineAnthropic({
   'optional-critic/drafter': [{ text: 'the draft' }],
   'optional-critic/critic': [{ error: { status: 400, message: 'bad request' } }],
   'signed-gate/drafter': [{ text: 'release 1.2' }],
-  'gate-beside-budget/publisher': [{ toolUse: [{ name: 'publish', input: { text: 'the note' } }] }, { json: { answer: 'published it' } }],
+  'gate-beside-budget/publisher': [
+    { toolUse: [{ name: 'publish', input: { text: 'the note' } }] },
+    { json: { answer: 'published it' } },
+  ],
   'gate-beside-budget/w1': [{ text: 'one' }],
   'gate-beside-budget/w2': [{ text: 'two' }],
   'optional-debater/pro': [{ json: { position: 'yes', argument: 'because yes' } }],
@@ -48,11 +86,28 @@ const { anthropic } = createOfflineAnthropic({
   'optional-debater/third': [{ error: { status: 400, message: 'bad request' } }],
   'optional-debater/judge': [{ json: { decision: 'yes', rationale: 'stronger' } }],
   // Two tool turns, then a turn the API refuses for good; the fallback's first answer misses its schema.
-  'loop-under-budget/researcher': [{ toolUse: [{ name: 'lookup', input: { topic: 'temporal' } }] }, { toolUse: [{ name: 'lookup', input: { topic: 'replay' } }, { name: 'missing', input: {} }] }, { error: { status: 400, message: 'bad request' } }],
+  'loop-under-budget/researcher': [
+    { toolUse: [{ name: 'lookup', input: { topic: 'temporal' } }] },
+    {
+      toolUse: [
+        { name: 'lookup', input: { topic: 'replay' } },
+        { name: 'missing', input: {} },
+      ],
+    },
+    { error: { status: 400, message: 'bad request' } },
+  ],
   'loop-under-budget/backup': [{ text: 'not json' }, { json: { position: 'durable', argument: 'replay keeps it' } }],
   'loop-under-budget/editor': [{ text: 'edited' }],
   'loop-under-budget/publisher': [{ text: 'never: no calls left' }],
-  'tool-team/researcher': [{ toolUse: [{ name: 'search', input: { query: 'launch' } }, { name: 'publish', input: { text: 'the launch note' } }] }, { json: { answer: 'searched; publishing was refused' } }],
+  'tool-team/researcher': [
+    {
+      toolUse: [
+        { name: 'search', input: { query: 'launch' } },
+        { name: 'publish', input: { text: 'the launch note' } },
+      ],
+    },
+    { json: { answer: 'searched; publishing was refused' } },
+  ],
 });
 const taskQueue = 'record-histories';
 const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic });
@@ -65,13 +120,22 @@ const awaitingPublish = async (run: RunHandle) => {
 };
 
 await worker.runUntil(async () => {
-  const runs = ['research-brief', 'support-desk', 'launch-plan', 'architecture-debate', 'incident-swarm', 'concierge', 'field-research'].filter(wanted);
+  const runs = [
+    'research-brief',
+    'support-desk',
+    'launch-plan',
+    'architecture-debate',
+    'incident-swarm',
+    'concierge',
+    'field-research',
+  ].filter(wanted);
   for (const team of runs) {
     const run = await troupe.start(team, `Recorded run of ${team}`, { workflowId: `recorded-${team}` });
     await run.result();
     save(run.workflowId, `${run.workflowId}.json`);
   }
-  if (runs.includes('launch-plan')) save('recorded-launch-plan/research-brief-0.1', 'recorded-launch-plan.child-research-brief.json');
+  if (runs.includes('launch-plan'))
+    save('recorded-launch-plan/research-brief-0.1', 'recorded-launch-plan.child-research-brief.json');
 
   if (wanted('approval')) {
     const approval = await troupe.start('approve-in-week', 'Recorded approval', { workflowId: 'recorded-approval' });
@@ -92,7 +156,9 @@ await worker.runUntil(async () => {
   }
 
   if (wanted('refused-decisions')) {
-    const refused = await troupe.start('approve-in-week', 'Recorded refused decisions', { workflowId: 'recorded-refused-decisions' });
+    const refused = await troupe.start('approve-in-week', 'Recorded refused decisions', {
+      workflowId: 'recorded-refused-decisions',
+    });
     await awaitingPublish(refused);
     await refused.decide({ by: 'mallory', decision: 'approve' }).catch(() => undefined);
     await refused.signalDecision({ by: 'eve', decision: 'reject' });
@@ -120,7 +186,8 @@ await worker.runUntil(async () => {
     await run.result();
     save(run.workflowId, `${run.workflowId}.json`);
   }
-  if (wanted('failed-subteam')) save('recorded-failed-subteam/failing-leaf-0.1', 'recorded-failed-subteam.child-failing-leaf.json');
+  if (wanted('failed-subteam'))
+    save('recorded-failed-subteam/failing-leaf-0.1', 'recorded-failed-subteam.child-failing-leaf.json');
   if (wanted('budget-ask')) {
     const asking = await troupe.start('asking-team', 'Recorded budget raise', { workflowId: 'recorded-budget-ask' });
     while ((await asking.progress())?.awaiting?.gate !== 'budget') await new Promise((r) => setTimeout(r, 100));
@@ -131,7 +198,9 @@ await worker.runUntil(async () => {
   }
   if (wanted('gates-in-turn')) {
     // The budget runs out while the publisher's tool call waits for approval: the two gates open in turn.
-    const gates = await troupe.start('gate-beside-budget', 'Recorded gates in turn', { workflowId: 'recorded-gates-in-turn' });
+    const gates = await troupe.start('gate-beside-budget', 'Recorded gates in turn', {
+      workflowId: 'recorded-gates-in-turn',
+    });
     while ((await gates.progress())?.awaiting?.gate !== 'budget') await new Promise((r) => setTimeout(r, 100));
     while (!(await gates.progress())?.activity.includes('publish')) await new Promise((r) => setTimeout(r, 100));
     await gates.raiseBudget('ana', { calls: 4 });
@@ -141,7 +210,9 @@ await worker.runUntil(async () => {
     save(gates.workflowId, `${gates.workflowId}.json`);
   }
   if (wanted('signed-decisions')) {
-    const signed = await troupe.start('signed-gate', 'Recorded signed decisions', { workflowId: 'recorded-signed-decisions' });
+    const signed = await troupe.start('signed-gate', 'Recorded signed decisions', {
+      workflowId: 'recorded-signed-decisions',
+    });
     while ((await signed.progress())?.awaiting?.gate !== 'deploy') await new Promise((r) => setTimeout(r, 100));
     const approve = { gate: 'deploy', by: 'ci-bot', decision: 'approve' as const };
     await signed.signalDecision(signDecision('forged', signed.workflowId, approve));
@@ -157,7 +228,13 @@ await env.teardown();
 function save(workflowId: string, file: string): void {
   const cli = resolveTemporalBinary('dev-server');
   if (cli.type !== 'existing-path') throw new Error('the Temporal CLI is needed to export histories: npx troupe setup');
-  const json = execFileSync(cli.path, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(
+    cli.path,
+    ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'],
+    { encoding: 'utf8' },
+  );
   writeFileSync(new URL(`../histories/${file}`, import.meta.url), json);
-  console.log(`recorded ${workflowId} → test/histories/${file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
+  console.log(
+    `recorded ${workflowId} → test/histories/${file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`,
+  );
 }

@@ -9,17 +9,31 @@ import { startMessagesApiDouble, type MessagesApiDouble } from '../../src/testin
 import { registry } from './teams.js';
 import { uniqueId } from './temporal.js';
 
-export type TeamOutcome = { double: MessagesApiDouble; workflowId: string } & ({ ok: true; result: RunResult } | { ok: false; failure: RunFailure });
+export type TeamOutcome = { double: MessagesApiDouble; workflowId: string } & (
+  { ok: true; result: RunResult } | { ok: false; failure: RunFailure }
+);
 
 /**
  * Runs a test team end to end: a real worker (real activities, the real Anthropic SDK over HTTP to
  * the Messages API double) on the given Temporal environment, started through the client API.
  */
-export async function runTeam(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundle, team: string, input: unknown, script: MessagesScript): Promise<TeamOutcome> {
+export async function runTeam(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundle,
+  team: string,
+  input: unknown,
+  script: MessagesScript,
+): Promise<TeamOutcome> {
   const double = await startMessagesApiDouble(script);
   const taskQueue = uniqueId('tq');
   try {
-    const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle });
+    const worker = await createTroupeWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      teams: registry,
+      anthropic: double.client(),
+      workflowBundle,
+    });
     const troupe = new TroupeClient(env.client, registry, { taskQueue });
     return await worker.runUntil(async () => {
       const run = await troupe.start(team, input, { workflowId: uniqueId(team) });

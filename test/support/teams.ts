@@ -33,19 +33,32 @@ const extractor = defineAgent({
   maxRepairs: 1,
   ...fast,
 });
-const primary = defineAgent({ name: 'primary', role: 'writer', system: 'Write.', output: 'text', fallback: 'backup', ...fast });
+const primary = defineAgent({
+  name: 'primary',
+  role: 'writer',
+  system: 'Write.',
+  output: 'text',
+  fallback: 'backup',
+  ...fast,
+});
 const backup = defineAgent({ name: 'backup', role: 'writer', system: 'Write, simply.', output: 'text', ...fast });
 
 export const reviewLoop = defineTeam({
   name: 'review-loop',
   agents: [drafter, reviewer],
-  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', gate: { kind: 'agent', agent: 'reviewer', maxRevisions: 2 } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'drafter', gate: { kind: 'agent', agent: 'reviewer', maxRevisions: 2 } }],
+  },
 });
 
 export const strictReview = defineTeam({
   name: 'strict-review',
   agents: [drafter, reviewer],
-  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', gate: { kind: 'agent', agent: 'reviewer', maxRevisions: 1, onExhausted: 'fail' } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'drafter', gate: { kind: 'agent', agent: 'reviewer', maxRevisions: 1, onExhausted: 'fail' } }],
+  },
 });
 
 export const extractThenWrite = defineTeam({
@@ -65,22 +78,59 @@ export const wordLimit = defineTeam({
   agents: [drafter],
   checks: {
     short: (output) =>
-      String(output).split(/\s+/).length <= 5 ? { approved: true, feedback: 'short enough' } : { approved: false, feedback: 'use at most 5 words' },
+      String(output).split(/\s+/).length <= 5
+        ? { approved: true, feedback: 'short enough' }
+        : { approved: false, feedback: 'use at most 5 words' },
   },
-  topology: { kind: 'pipeline', steps: [{ agent: 'drafter', gate: { kind: 'check', check: 'short', maxRevisions: 3 } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'drafter', gate: { kind: 'check', check: 'short', maxRevisions: 3 } }],
+  },
 });
 
 // Steering agents and plain workers for the other topologies.
-const text = (name: string, role: string) => defineAgent({ name, role, system: `You are ${name}.`, output: 'text', ...fast });
+const text = (name: string, role: string) =>
+  defineAgent({ name, role, system: `You are ${name}.`, output: 'text', ...fast });
 const alpha = text('alpha', 'analyst');
 const beta = text('beta', 'engineer');
 const gamma = text('gamma', 'reviewer');
-const boss = defineAgent({ name: 'boss', role: 'supervisor', system: 'Supervise.', output: SupervisorDecisionSchema, maxRepairs: 1, ...fast });
-const triage = defineAgent({ name: 'triage', role: 'router', system: 'Route.', output: RouteSchema, maxRepairs: 1, ...fast });
-const debater = (name: string) => defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: ArgumentSchema, ...fast });
+const boss = defineAgent({
+  name: 'boss',
+  role: 'supervisor',
+  system: 'Supervise.',
+  output: SupervisorDecisionSchema,
+  maxRepairs: 1,
+  ...fast,
+});
+const triage = defineAgent({
+  name: 'triage',
+  role: 'router',
+  system: 'Route.',
+  output: RouteSchema,
+  maxRepairs: 1,
+  ...fast,
+});
+const debater = (name: string) =>
+  defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: ArgumentSchema, ...fast });
 const judge = defineAgent({ name: 'judge', role: 'judge', system: 'Judge.', output: JudgmentSchema, ...fast });
-const ant = (name: string) => defineAgent({ name, role: 'swarm agent', system: 'Work the board.', output: SwarmMoveSchema, maxRepairs: 1, ...fast });
-const desk = (name: string) => defineAgent({ name, role: `${name} desk`, system: `You are the ${name} desk.`, output: HandoffSchema, maxRepairs: 1, ...fast });
+const ant = (name: string) =>
+  defineAgent({
+    name,
+    role: 'swarm agent',
+    system: 'Work the board.',
+    output: SwarmMoveSchema,
+    maxRepairs: 1,
+    ...fast,
+  });
+const desk = (name: string) =>
+  defineAgent({
+    name,
+    role: `${name} desk`,
+    system: `You are the ${name} desk.`,
+    output: HandoffSchema,
+    maxRepairs: 1,
+    ...fast,
+  });
 
 export const supervised = defineTeam({
   name: 'supervised',
@@ -95,12 +145,32 @@ export const routed = defineTeam({
 });
 
 // A router whose own output schema lacks the route decision's `reason`: its answers never fit the decision.
-const loose = defineAgent({ name: 'loose', role: 'router', system: 'Route.', output: z.object({ route: z.string() }), maxRepairs: 1, ...fast });
-export const looseRouter = defineTeam({ name: 'loose-router', agents: [loose, alpha, beta], topology: { kind: 'router', router: 'loose', routes: ['alpha', 'beta'] } });
+const loose = defineAgent({
+  name: 'loose',
+  role: 'router',
+  system: 'Route.',
+  output: z.object({ route: z.string() }),
+  maxRepairs: 1,
+  ...fast,
+});
+export const looseRouter = defineTeam({
+  name: 'loose-router',
+  agents: [loose, alpha, beta],
+  topology: { kind: 'router', router: 'loose', routes: ['alpha', 'beta'] },
+});
 
 // A hierarchy three deep: top (supervisor) → middle (pipeline) → leaf (pipeline).
-export const leaf = defineTeam({ name: 'leaf', agents: [gamma], topology: { kind: 'pipeline', steps: [{ agent: 'gamma' }] } });
-export const middle = defineTeam({ name: 'middle', agents: [alpha], subteams: [leaf], topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'leaf' }] } });
+export const leaf = defineTeam({
+  name: 'leaf',
+  agents: [gamma],
+  topology: { kind: 'pipeline', steps: [{ agent: 'gamma' }] },
+});
+export const middle = defineTeam({
+  name: 'middle',
+  agents: [alpha],
+  subteams: [leaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'alpha' }, { team: 'leaf' }] },
+});
 export const top = defineTeam({
   name: 'top',
   agents: [boss, beta],
@@ -113,7 +183,10 @@ export const fanned = defineTeam({
   agents: [alpha, beta, gamma],
   topology: {
     kind: 'pipeline',
-    steps: [{ parallel: { members: ['alpha', 'beta'], mode: 'sections' } }, { parallel: { members: ['alpha', 'beta', 'gamma'], mode: 'vote' } }],
+    steps: [
+      { parallel: { members: ['alpha', 'beta'], mode: 'sections' } },
+      { parallel: { members: ['alpha', 'beta', 'gamma'], mode: 'vote' } },
+    ],
   },
 });
 
@@ -126,7 +199,13 @@ export const judged = defineTeam({
 export const voted = defineTeam({
   name: 'voted',
   agents: [debater('pro'), debater('con'), debater('third')],
-  topology: { kind: 'debate', debaters: ['pro', 'con', 'third'], rounds: 2, decide: { by: 'vote' }, stopOnConsensus: false },
+  topology: {
+    kind: 'debate',
+    debaters: ['pro', 'con', 'third'],
+    rounds: 2,
+    decide: { by: 'vote' },
+    stopOnConsensus: false,
+  },
 });
 
 export const colony = defineTeam({
@@ -157,9 +236,24 @@ export const desks = defineTeam({
 });
 
 // Typed handoffs: the reporter only accepts an extractor-shaped answer.
-const reporter = defineAgent({ name: 'reporter', role: 'reporter', system: 'Report the answer.', output: 'text', input: z.object({ answer: z.number() }), ...fast });
-export const typedHandoff = defineTeam({ name: 'typed-handoff', agents: [extractor, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'extractor' }, { agent: 'reporter' }] } });
-export const mistypedHandoff = defineTeam({ name: 'mistyped-handoff', agents: [drafter, reporter], topology: { kind: 'pipeline', steps: [{ agent: 'drafter' }, { agent: 'reporter' }] } });
+const reporter = defineAgent({
+  name: 'reporter',
+  role: 'reporter',
+  system: 'Report the answer.',
+  output: 'text',
+  input: z.object({ answer: z.number() }),
+  ...fast,
+});
+export const typedHandoff = defineTeam({
+  name: 'typed-handoff',
+  agents: [extractor, reporter],
+  topology: { kind: 'pipeline', steps: [{ agent: 'extractor' }, { agent: 'reporter' }] },
+});
+export const mistypedHandoff = defineTeam({
+  name: 'mistyped-handoff',
+  agents: [drafter, reporter],
+  topology: { kind: 'pipeline', steps: [{ agent: 'drafter' }, { agent: 'reporter' }] },
+});
 
 // A call starts only when its worst case fits the token limit (its input estimate plus its 2,048
 // output tokens at most): 4,000 lets in the boss (400 spent) and alpha (700), not the boss's next turn.
@@ -185,7 +279,10 @@ const approvalTeam = (name: string, approval: Record<string, unknown>, release?:
   defineTeam({
     name,
     agents: [drafter],
-    topology: { kind: 'pipeline', steps: [{ agent: 'drafter', approval: { gate: 'publish', approvers: ['ana'], ...approval } }] },
+    topology: {
+      kind: 'pipeline',
+      steps: [{ agent: 'drafter', approval: { gate: 'publish', approvers: ['ana'], ...approval } }],
+    },
     ...(release ? { release: release as never } : {}),
     notify: (reminder) => {
       remindersSent.push({ gate: reminder.gate, approvers: reminder.approvers, deadline: reminder.deadline });
@@ -195,16 +292,29 @@ export const approvalTeams = [
   approvalTeam('approve-in-week', { timeout: '7d' }),
   approvalTeam('expire-reject', { timeout: '24h', onTimeout: 'reject', remindBefore: ['1h'] }),
   approvalTeam('expire-approve', { timeout: '24h', onTimeout: 'approve' }),
-  approvalTeam('expire-escalate', { timeout: '24h', onTimeout: 'escalate', escalateTo: { approvers: ['boss'], timeout: '12h', onTimeout: 'reject' } }),
+  approvalTeam('expire-escalate', {
+    timeout: '24h',
+    onTimeout: 'escalate',
+    escalateTo: { approvers: ['boss'], timeout: '12h', onTimeout: 'reject' },
+  }),
   approvalTeam('two-gates', { timeout: '7d' }, { gate: 'final', approvers: ['*'], timeout: '7d' }),
 ];
 
 // Approval only when the agent's structured output asks for it; and a release gate on a router.
-const asker = defineAgent({ name: 'asker', role: 'writer', system: 'Write; ask for approval when unsure.', output: z.object({ text: z.string(), needsApproval: z.boolean() }), ...fast });
+const asker = defineAgent({
+  name: 'asker',
+  role: 'writer',
+  system: 'Write; ask for approval when unsure.',
+  output: z.object({ text: z.string(), needsApproval: z.boolean() }),
+  ...fast,
+});
 export const askWhenUnsure = defineTeam({
   name: 'ask-when-unsure',
   agents: [asker],
-  topology: { kind: 'pipeline', steps: [{ agent: 'asker', approval: { gate: 'check', approvers: ['ana'], when: 'requested', timeout: '7d' } }] },
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'asker', approval: { gate: 'check', approvers: ['ana'], when: 'requested', timeout: '7d' } }],
+  },
 });
 export const releasedRoute = defineTeam({
   name: 'released-route',
@@ -240,10 +350,33 @@ export const accounting = defineTeam({
 });
 
 // The default retry policy (no attempt count, a total time bound), with short attempts for tests.
-const patient = defineAgent({ name: 'patient', role: 'writer', system: 'Write.', output: 'text', timeout: '2s', heartbeatTimeout: '2s' });
-const hasty = defineAgent({ name: 'hasty', role: 'writer', system: 'Write.', output: 'text', timeout: '2s', heartbeatTimeout: '2s', totalTimeout: '4s' });
-export const defaultRetries = defineTeam({ name: 'default-retries', agents: [patient], topology: { kind: 'pipeline', steps: [{ agent: 'patient' }] } });
-export const boundedRetries = defineTeam({ name: 'bounded-retries', agents: [hasty], topology: { kind: 'pipeline', steps: [{ agent: 'hasty' }] } });
+const patient = defineAgent({
+  name: 'patient',
+  role: 'writer',
+  system: 'Write.',
+  output: 'text',
+  timeout: '2s',
+  heartbeatTimeout: '2s',
+});
+const hasty = defineAgent({
+  name: 'hasty',
+  role: 'writer',
+  system: 'Write.',
+  output: 'text',
+  timeout: '2s',
+  heartbeatTimeout: '2s',
+  totalTimeout: '4s',
+});
+export const defaultRetries = defineTeam({
+  name: 'default-retries',
+  agents: [patient],
+  topology: { kind: 'pipeline', steps: [{ agent: 'patient' }] },
+});
+export const boundedRetries = defineTeam({
+  name: 'bounded-retries',
+  agents: [hasty],
+  topology: { kind: 'pipeline', steps: [{ agent: 'hasty' }] },
+});
 
 // A sub-team whose answer needs release: its gate is decided on the child run.
 const releasedLeaf = defineTeam({
@@ -319,14 +452,36 @@ const stall = defineTool({
 });
 export const stalling = defineTeam({
   name: 'stalling',
-  agents: [defineAgent({ name: 'staller', role: 'clerk', system: 'Use the tool.', output: 'text', tools: [stall], ...fast })],
+  agents: [
+    defineAgent({ name: 'staller', role: 'clerk', system: 'Use the tool.', output: 'text', tools: [stall], ...fast }),
+  ],
   topology: { kind: 'pipeline', steps: [{ agent: 'staller' }] },
 });
 const toolUser = (name: string, extra: Partial<AgentConfig> = {}) =>
-  defineAgent({ name, role: 'researcher', system: 'Use your tools, then answer.', output: z.object({ answer: z.string() }), tools: [search, flaky, publish, fetchPage], ...fast, ...extra });
-export const toolTeam = defineTeam({ name: 'tool-team', agents: [toolUser('researcher')], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
-export const shortLoop = defineTeam({ name: 'short-loop', agents: [toolUser('researcher', { maxTurns: 2 })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
-export const longLoop = defineTeam({ name: 'long-loop', agents: [toolUser('researcher', { maxTurns: 100, timeout: '30s' })], topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] } });
+  defineAgent({
+    name,
+    role: 'researcher',
+    system: 'Use your tools, then answer.',
+    output: z.object({ answer: z.string() }),
+    tools: [search, flaky, publish, fetchPage],
+    ...fast,
+    ...extra,
+  });
+export const toolTeam = defineTeam({
+  name: 'tool-team',
+  agents: [toolUser('researcher')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] },
+});
+export const shortLoop = defineTeam({
+  name: 'short-loop',
+  agents: [toolUser('researcher', { maxTurns: 2 })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] },
+});
+export const longLoop = defineTeam({
+  name: 'long-loop',
+  agents: [toolUser('researcher', { maxTurns: 100, timeout: '30s' })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] },
+});
 
 // A tool whose side effects land in a file (TROUPE_TEST_SIDE_EFFECTS), outside any worker process:
 // "start <step>" when it begins, "done <step>" when it finishes.
@@ -347,7 +502,16 @@ const record = defineTool({
 });
 export const crashTools = defineTeam({
   name: 'crash-tools',
-  agents: [defineAgent({ name: 'recorder', role: 'clerk', system: 'Record the steps.', output: 'text', tools: [record], ...fast })],
+  agents: [
+    defineAgent({
+      name: 'recorder',
+      role: 'clerk',
+      system: 'Record the steps.',
+      output: 'text',
+      tools: [record],
+      ...fast,
+    }),
+  ],
   topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
 });
 // The same tool with the default timeouts (60 s): only its heartbeat gets a dead worker's call retried sooner.
@@ -360,13 +524,34 @@ const recordPatiently = defineTool({
 });
 export const crashLongTool = defineTeam({
   name: 'crash-long-tool',
-  agents: [defineAgent({ name: 'recorder', role: 'clerk', system: 'Record the steps.', output: 'text', tools: [recordPatiently], ...fast })],
+  agents: [
+    defineAgent({
+      name: 'recorder',
+      role: 'clerk',
+      system: 'Record the steps.',
+      output: 'text',
+      tools: [recordPatiently],
+      ...fast,
+    }),
+  ],
   topology: { kind: 'pipeline', steps: [{ agent: 'recorder' }] },
 });
 
 // Delegation as tool calls: a lead hands sub-tasks to an agent and to a sub-team, at once.
-const lead = defineAgent({ name: 'lead', role: 'lead', system: 'Split the work, delegate, then combine.', output: 'text', delegates: ['alpha', 'leaf'], ...fast });
-export const delegating = defineTeam({ name: 'delegating', agents: [lead, alpha], subteams: [leaf], topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] } });
+const lead = defineAgent({
+  name: 'lead',
+  role: 'lead',
+  system: 'Split the work, delegate, then combine.',
+  output: 'text',
+  delegates: ['alpha', 'leaf'],
+  ...fast,
+});
+export const delegating = defineTeam({
+  name: 'delegating',
+  agents: [lead, alpha],
+  subteams: [leaf],
+  topology: { kind: 'pipeline', steps: [{ agent: 'lead' }] },
+});
 export const delegatingOnBudget = defineTeam({
   name: 'delegating-on-budget',
   agents: [lead, alpha],
@@ -376,8 +561,59 @@ export const delegatingOnBudget = defineTeam({
 });
 
 // Anthropic's server tools, run by the API within the call.
-const surfer = defineAgent({ name: 'surfer', role: 'researcher', system: 'Search the web.', output: 'text', serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }], ...fast });
-export const webTeam = defineTeam({ name: 'web-team', agents: [surfer], topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] } });
+const surfer = defineAgent({
+  name: 'surfer',
+  role: 'researcher',
+  system: 'Search the web.',
+  output: 'text',
+  serverTools: [{ kind: 'web_search', maxUses: 2 }, { kind: 'code_execution' }],
+  ...fast,
+});
+export const webTeam = defineTeam({
+  name: 'web-team',
+  agents: [surfer],
+  topology: { kind: 'pipeline', steps: [{ agent: 'surfer' }] },
+});
 
-export const teams = [...approvalTeams, accounting, webTeam, toolTeam, shortLoop, longLoop, crashTools, crashLongTool, stalling, delegating, delegatingOnBudget, longDebate, parentOfReleased, defaultRetries, boundedRetries, askWhenUnsure, releasedRoute, releasedDebate, releasedSupervisor, typedHandoff, mistypedHandoff, tokenBudget, budgetTree, reviewLoop, strictReview, extractThenWrite, withFallback, wordLimit, supervised, routed, looseRouter, top, fanned, judged, voted, colony, bigColony, budgeted, desks];
+export const teams = [
+  ...approvalTeams,
+  accounting,
+  webTeam,
+  toolTeam,
+  shortLoop,
+  longLoop,
+  crashTools,
+  crashLongTool,
+  stalling,
+  delegating,
+  delegatingOnBudget,
+  longDebate,
+  parentOfReleased,
+  defaultRetries,
+  boundedRetries,
+  askWhenUnsure,
+  releasedRoute,
+  releasedDebate,
+  releasedSupervisor,
+  typedHandoff,
+  mistypedHandoff,
+  tokenBudget,
+  budgetTree,
+  reviewLoop,
+  strictReview,
+  extractThenWrite,
+  withFallback,
+  wordLimit,
+  supervised,
+  routed,
+  looseRouter,
+  top,
+  fanned,
+  judged,
+  voted,
+  colony,
+  bigColony,
+  budgeted,
+  desks,
+];
 export const registry = new TeamRegistry(teams);

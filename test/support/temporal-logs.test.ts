@@ -29,7 +29,11 @@ describe("a test file's Temporal log", () => {
     expect(printed).toMatch(/WARN worker: Activity failed \(.*refusal in the failing test/);
     expect(output.match(/activity_failure_include_heartbeat/g)).toHaveLength(1);
     expect(output).not.toContain('refusal in the passing test');
-    expect(run.stdout.trimEnd().split('\n').slice(-3)).toEqual(['Failed (1):', '  worker-log.temporal.ts > fails on purpose, its worker having logged', 'Tests: 1 passed, 1 failed']);
+    expect(run.stdout.trimEnd().split('\n').slice(-3)).toEqual([
+      'Failed (1):',
+      '  worker-log.temporal.ts > fails on purpose, its worker having logged',
+      'Tests: 1 passed, 1 failed',
+    ]);
   });
 
   it('is neither printed nor kept when the tests of its file pass', { timeout: 180_000 }, () => {

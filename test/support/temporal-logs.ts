@@ -29,7 +29,10 @@ export function temporalLogPath(testFile: string): string {
 export function openTemporalLog(testFile: string): string {
   const path = temporalLogPath(testFile);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `Temporal log of ${relative(ROOT, testFile)} (pid ${process.pid}, ${new Date().toISOString()})\n`);
+  writeFileSync(
+    path,
+    `Temporal log of ${relative(ROOT, testFile)} (pid ${process.pid}, ${new Date().toISOString()})\n`,
+  );
   process.env[LOG_VAR] = path;
   return path;
 }
@@ -50,9 +53,13 @@ export function markTest(path: string, id: string, name: string): void {
  * (outside vitest) or when it is a download the SDK fetches itself. The script execs the server, so
  * the SDK's teardown signals reach the server itself.
  */
-export function loggedServer(binary: ServerExecutable, kind: TemporalBinary): { executable: ServerExecutable; logged: boolean } {
+export function loggedServer(
+  binary: ServerExecutable,
+  kind: TemporalBinary,
+): { executable: ServerExecutable; logged: boolean } {
   const log = process.env[LOG_VAR];
-  if (!log || binary.type !== 'existing-path' || process.platform === 'win32') return { executable: binary, logged: false };
+  if (!log || binary.type !== 'existing-path' || process.platform === 'win32')
+    return { executable: binary, logged: false };
   const script = `${log}.${kind}.sh`;
   const text = `#!/bin/sh
 # Written by test/support/temporal-logs.ts: the ${kind} server, its output in the test file's log.
@@ -116,7 +123,9 @@ function formatValue(value: unknown): string {
 }
 
 function formatError(error: Error): string {
-  const thrownAt = error.stack?.split('\n').find((line) => line.trimStart().startsWith('at ') && !line.includes('node_modules'));
+  const thrownAt = error.stack
+    ?.split('\n')
+    .find((line) => line.trimStart().startsWith('at ') && !line.includes('node_modules'));
   const cause = error.cause instanceof Error ? ` <- ${formatError(error.cause)}` : '';
   return `[${error.name}: ${error.message}${thrownAt ? ` ${thrownAt.trim()}` : ''}]${cause}`;
 }

@@ -11,7 +11,9 @@ import { loggedServer } from './temporal-logs.js';
  * output goes to the test file's Temporal log (temporal-logs.ts).
  */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: loggedServer(resolveTemporalBinary('time-skipping'), 'time-skipping').executable } });
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: loggedServer(resolveTemporalBinary('time-skipping'), 'time-skipping').executable },
+  });
 }
 
 /** The real Temporal CLI dev server, without UI; its output, warnings included, goes to the test file's Temporal log. */
@@ -19,7 +21,9 @@ export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
   const { executable, logged } = loggedServer(resolveTemporalBinary('dev-server'), 'dev-server');
   // Its warnings too when they go to the log; only errors when it prints to the terminal (outside vitest).
   const level = logged ? 'warn' : 'error';
-  return TestWorkflowEnvironment.createLocal({ server: { executable, log: { format: 'pretty', level }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES } });
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable, log: { format: 'pretty', level }, searchAttributes: TROUPE_SEARCH_ATTRIBUTES },
+  });
 }
 
 /** One workflow bundle per test file. */
@@ -38,10 +42,16 @@ const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noo
  * One real Temporal server and one workflow bundle for a test file, started before its tests and
  * torn down after them: `const temporal = useTemporal('time-skipping')`, then `temporal.env`.
  */
-export function useTemporal(kind: 'time-skipping' | 'dev-server'): { env: TestWorkflowEnvironment; bundle: WorkflowBundle } {
+export function useTemporal(kind: 'time-skipping' | 'dev-server'): {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundle;
+} {
   const shared = {} as { env: TestWorkflowEnvironment; bundle: WorkflowBundle };
   beforeAll(async () => {
-    [shared.env, shared.bundle] = await Promise.all([kind === 'time-skipping' ? timeSkippingEnvironment() : devServerEnvironment(), bundleWorkflows()]);
+    [shared.env, shared.bundle] = await Promise.all([
+      kind === 'time-skipping' ? timeSkippingEnvironment() : devServerEnvironment(),
+      bundleWorkflows(),
+    ]);
   });
   afterAll(async () => {
     await shared.env?.teardown();

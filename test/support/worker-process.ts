@@ -9,7 +9,10 @@ import { devServerEnvironment } from './temporal.js';
  * A dev server for the file's tests, and the environment a `troupe worker` process needs to reach it.
  * Read `env` and `cluster` inside tests: they exist once started.
  */
-export function useWorkerCluster(): { readonly env: TestWorkflowEnvironment; readonly cluster: Record<string, string> } {
+export function useWorkerCluster(): {
+  readonly env: TestWorkflowEnvironment;
+  readonly cluster: Record<string, string>;
+} {
   let env: TestWorkflowEnvironment | undefined;
   beforeAll(async () => {
     env = await devServerEnvironment();
@@ -48,10 +51,14 @@ export function startWorkerProcess(args: string[], env: Record<string, string>):
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', () => stdout.includes('Press Ctrl-C to stop.') && resolve());
-    void exited.then(({ code }) => reject(new Error(`troupe worker exited with ${code} before it was ready: ${stderr}`)));
+    void exited.then(({ code }) =>
+      reject(new Error(`troupe worker exited with ${code} before it was ready: ${stderr}`)),
+    );
   });
   return { child, pid: child.pid ?? -1, stdout: () => stdout, stderr: () => stderr, ready, exited };
 }

@@ -2,7 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { TeamError, TeamErrorCode, TeamRegistry, TeamSpecError, TroupeError } from '../../src/team/index.js';
 import { ActivityError, ActivityErrorCode, ScriptedMessages } from '../../src/testing/index.js';
 import { TestingError, TestingErrorCode } from '../../src/testing/index.js';
-import { ClientError, ClientErrorCode, CodecError, CodecErrorCode, HostingError, HostingErrorCode } from '../../src/client/index.js';
+import {
+  ClientError,
+  ClientErrorCode,
+  CodecError,
+  CodecErrorCode,
+  HostingError,
+  HostingErrorCode,
+} from '../../src/client/index.js';
 import { WorkerError, WorkerErrorCode, parseWorkerLimits } from '../../src/workers/index.js';
 import { CliError, CliErrorCode } from '../../src/cli/errors.js';
 import { OLD_PAYLOAD_KEYS_VAR, payloadKeysFromEnv } from '../../src/codec/index.js';
@@ -10,21 +17,64 @@ import { portSetting } from '../../src/hosting/free-port.js';
 
 interface Layer {
   name: string;
-  Class: (abstract new (...args: never[]) => TroupeError) & { readonly codes: readonly string[] | undefined; isInstance(value: unknown): boolean };
+  Class: (abstract new (...args: never[]) => TroupeError) & {
+    readonly codes: readonly string[] | undefined;
+    isInstance(value: unknown): boolean;
+  };
   codes: readonly string[];
   make: (code: string) => TroupeError;
 }
 
 // Each layer's error class with its catalogue and a way to make one of its errors.
 const layers: readonly Layer[] = [
-  { name: 'team', Class: TeamError, codes: TeamErrorCode, make: (code: string) => new TeamError(code as TeamErrorCode, 'm') },
-  { name: 'activities', Class: ActivityError, codes: ActivityErrorCode, make: (code: string) => new ActivityError(code as ActivityErrorCode, 'm') },
-  { name: 'codec', Class: CodecError, codes: CodecErrorCode, make: (code: string) => new CodecError(code as CodecErrorCode, 'm') },
-  { name: 'hosting', Class: HostingError, codes: HostingErrorCode, make: (code: string) => new HostingError(code as HostingErrorCode, 'm') },
-  { name: 'workers', Class: WorkerError, codes: WorkerErrorCode, make: (code: string) => new WorkerError(code as WorkerErrorCode, 'm') },
-  { name: 'client', Class: ClientError, codes: ClientErrorCode, make: (code: string) => new ClientError(code as ClientErrorCode, 'm') },
-  { name: 'cli', Class: CliError, codes: CliErrorCode, make: (code: string) => new CliError(code as CliErrorCode, 'm') },
-  { name: 'testing', Class: TestingError, codes: TestingErrorCode, make: (code: string) => new TestingError(code as TestingErrorCode, 'm') },
+  {
+    name: 'team',
+    Class: TeamError,
+    codes: TeamErrorCode,
+    make: (code: string) => new TeamError(code as TeamErrorCode, 'm'),
+  },
+  {
+    name: 'activities',
+    Class: ActivityError,
+    codes: ActivityErrorCode,
+    make: (code: string) => new ActivityError(code as ActivityErrorCode, 'm'),
+  },
+  {
+    name: 'codec',
+    Class: CodecError,
+    codes: CodecErrorCode,
+    make: (code: string) => new CodecError(code as CodecErrorCode, 'm'),
+  },
+  {
+    name: 'hosting',
+    Class: HostingError,
+    codes: HostingErrorCode,
+    make: (code: string) => new HostingError(code as HostingErrorCode, 'm'),
+  },
+  {
+    name: 'workers',
+    Class: WorkerError,
+    codes: WorkerErrorCode,
+    make: (code: string) => new WorkerError(code as WorkerErrorCode, 'm'),
+  },
+  {
+    name: 'client',
+    Class: ClientError,
+    codes: ClientErrorCode,
+    make: (code: string) => new ClientError(code as ClientErrorCode, 'm'),
+  },
+  {
+    name: 'cli',
+    Class: CliError,
+    codes: CliErrorCode,
+    make: (code: string) => new CliError(code as CliErrorCode, 'm'),
+  },
+  {
+    name: 'testing',
+    Class: TestingError,
+    codes: TestingErrorCode,
+    make: (code: string) => new TestingError(code as TestingErrorCode, 'm'),
+  },
 ];
 
 function thrown(fn: () => unknown): unknown {
@@ -37,21 +87,24 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describe('the error family', () => {
-  it.each(layers)("$name's errors are TroupeErrors that carry each code of the catalogue, recognised by their own class only", ({ name, Class, codes, make }) => {
-    expect(codes.length).toBeGreaterThan(0);
-    expect(Class.codes).toEqual(codes);
-    for (const code of codes) {
-      const error = make(code);
-      expect(error).toBeInstanceOf(TroupeError);
-      expect(error).toBeInstanceOf(Class);
-      expect(error.code).toBe(code);
-      expect(error.message).toBe('m');
-      expect(error.name).toBe(Class.name);
-      expect(TroupeError.isInstance(error)).toBe(true);
-      expect(Class.isInstance(error)).toBe(true);
-      for (const other of layers.filter((l) => l.name !== name)) expect(other.Class.isInstance(error)).toBe(false);
-    }
-  });
+  it.each(layers)(
+    "$name's errors are TroupeErrors that carry each code of the catalogue, recognised by their own class only",
+    ({ name, Class, codes, make }) => {
+      expect(codes.length).toBeGreaterThan(0);
+      expect(Class.codes).toEqual(codes);
+      for (const code of codes) {
+        const error = make(code);
+        expect(error).toBeInstanceOf(TroupeError);
+        expect(error).toBeInstanceOf(Class);
+        expect(error.code).toBe(code);
+        expect(error.message).toBe('m');
+        expect(error.name).toBe(Class.name);
+        expect(TroupeError.isInstance(error)).toBe(true);
+        expect(Class.isInstance(error)).toBe(true);
+        for (const other of layers.filter((l) => l.name !== name)) expect(other.Class.isInstance(error)).toBe(false);
+      }
+    },
+  );
 
   it('no code belongs to two layers', () => {
     const all = layers.flatMap((l) => l.codes.map((code) => `${code}`));
@@ -71,7 +124,9 @@ describe('the error family', () => {
 
   it('isInstance narrows what other code threw: not plain errors, nor look-alikes with a code', () => {
     expect(TroupeError.isInstance(new Error('x'))).toBe(false);
-    expect(TroupeError.isInstance(Object.assign(new Error('x'), { code: 'UNKNOWN_TEAM', name: 'TeamError' }))).toBe(false);
+    expect(TroupeError.isInstance(Object.assign(new Error('x'), { code: 'UNKNOWN_TEAM', name: 'TeamError' }))).toBe(
+      false,
+    );
     expect(TeamError.isInstance({ code: 'UNKNOWN_TEAM' })).toBe(false);
     expect(TroupeError.isInstance(undefined)).toBe(false);
     expect(TroupeError.isInstance('UNKNOWN_TEAM')).toBe(false);
@@ -96,7 +151,9 @@ describe('the error family', () => {
   it("Troupe's own throw sites throw their layer's class", () => {
     expect(thrown(() => new TeamRegistry([]).get('nobody'))).toMatchObject({ name: 'TeamError', code: 'UNKNOWN_TEAM' });
     expect(CodecError.isInstance(thrown(() => payloadKeysFromEnv({ [OLD_PAYLOAD_KEYS_VAR]: 'old:AAAA' })))).toBe(true);
-    expect(HostingError.isInstance(thrown(() => portSetting({ TROUPE_DEV_PORT: 'eighty' }, 'TROUPE_DEV_PORT')))).toBe(true);
+    expect(HostingError.isInstance(thrown(() => portSetting({ TROUPE_DEV_PORT: 'eighty' }, 'TROUPE_DEV_PORT')))).toBe(
+      true,
+    );
     expect(WorkerError.isInstance(thrown(() => parseWorkerLimits({ maxConcurrentCalls: 0 })))).toBe(true);
     const scripted = thrown(() => new ScriptedMessages({}, { record: false }).callsTo());
     expect(scripted).toMatchObject({ name: 'ActivityError', code: 'REQUESTS_NOT_RECORDED' });

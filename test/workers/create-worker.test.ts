@@ -14,7 +14,9 @@ describe('createTroupeWorker', () => {
       (e: unknown) => e as Error & { code?: string },
     );
     expect(error).toMatchObject({ code: 'DUPLICATE_SDK' });
-    expect(error?.message).toContain('@anthropic-ai/sdk and @temporalio/worker objects given to createTroupeWorker come from another copy');
+    expect(error?.message).toContain(
+      '@anthropic-ai/sdk and @temporalio/worker objects given to createTroupeWorker come from another copy',
+    );
     expect(error?.message).toContain('npm ls @anthropic-ai/sdk @temporalio/worker');
   });
 });

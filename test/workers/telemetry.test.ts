@@ -26,17 +26,32 @@ describe('tracing', () => {
 
   it('traces the workflow and each agent call', async () => {
     const exporter = new InMemorySpanExporter();
-    const double = await startMessagesApiDouble({ extractor: [{ json: { answer: 42 } }], drafter: [{ text: 'forty-two' }] });
+    const double = await startMessagesApiDouble({
+      extractor: [{ json: { answer: 42 } }],
+      drafter: [{ text: 'forty-two' }],
+    });
     const taskQueue = uniqueId('traced');
     try {
       // No pre-built bundle: the plugin adds its workflow interceptors when the worker bundles.
-      const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), plugins: await tracingPlugins({}, exporter) });
+      const worker = await createTroupeWorker({
+        connection: env.nativeConnection,
+        taskQueue,
+        teams: registry,
+        anthropic: double.client(),
+        plugins: await tracingPlugins({}, exporter),
+      });
       await worker.runUntil(async () => {
-        const run = await new TroupeClient(env.client, registry, { taskQueue }).start('extract-then-write', 'six times seven', { workflowId: uniqueId('traced') });
+        const run = await new TroupeClient(env.client, registry, { taskQueue }).start(
+          'extract-then-write',
+          'six times seven',
+          { workflowId: uniqueId('traced') },
+        );
         await run.result();
       });
       const names = exporter.getFinishedSpans().map((span) => span.name);
-      expect(names).toEqual(expect.arrayContaining(['RunWorkflow:pipeline', 'StartActivity:runAgent', 'RunActivity:runAgent']));
+      expect(names).toEqual(
+        expect.arrayContaining(['RunWorkflow:pipeline', 'StartActivity:runAgent', 'RunActivity:runAgent']),
+      );
       expect(names.filter((n) => n === 'RunActivity:runAgent')).toHaveLength(2);
     } finally {
       await double.close();

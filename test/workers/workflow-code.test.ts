@@ -28,22 +28,33 @@ function checkout(bundle: 'none' | 'fresh' | 'stale') {
 describe('the workflow code a worker loads', () => {
   it("loads a checkout's prebuilt bundle once it is newer than every source", () => {
     const paths = checkout('fresh');
-    expect(workflowCode({}, paths)).toEqual({ option: { workflowBundle: { codePath: paths.prebuilt } }, description: `prebuilt bundle ${paths.prebuilt}` });
+    expect(workflowCode({}, paths)).toEqual({
+      option: { workflowBundle: { codePath: paths.prebuilt } },
+      description: `prebuilt bundle ${paths.prebuilt}`,
+    });
   });
 
   it('bundles at start, saying why, when a source changed after the build or there is no build', () => {
     const stale = checkout('stale');
     const code = workflowCode({}, stale);
     expect(code.option).toEqual({ workflowsPath: stale.workflows });
-    expect(code.description).toMatch(/^bundled at start from .*index\.ts \(.*index\.ts is newer than .*workflows\.bundle\.js: npm run build\)$/);
+    expect(code.description).toMatch(
+      /^bundled at start from .*index\.ts \(.*index\.ts is newer than .*workflows\.bundle\.js: npm run build\)$/,
+    );
     const none = checkout('none');
-    expect(workflowCode({}, none).description).toContain(`no prebuilt bundle at ${none.prebuilt}: npm run build makes one`);
+    expect(workflowCode({}, none).description).toContain(
+      `no prebuilt bundle at ${none.prebuilt}: npm run build makes one`,
+    );
   });
 
   it("the package's bundle is always loaded; tracing needs bundling at start; a given bundle wins", () => {
     const stale = checkout('stale');
-    expect(workflowCode({}, { ...stale, sources: undefined }).option).toEqual({ workflowBundle: { codePath: stale.prebuilt } });
-    expect(workflowCode({ bundlingPlugins: true }, checkout('fresh')).description).toContain('tracing adds its interceptors');
+    expect(workflowCode({}, { ...stale, sources: undefined }).option).toEqual({
+      workflowBundle: { codePath: stale.prebuilt },
+    });
+    expect(workflowCode({ bundlingPlugins: true }, checkout('fresh')).description).toContain(
+      'tracing adds its interceptors',
+    );
     const given = { code: '/* given */' };
     expect(workflowCode({ workflowBundle: given }, stale).option).toEqual({ workflowBundle: given });
   });
@@ -52,7 +63,9 @@ describe('the workflow code a worker loads', () => {
     const paths = checkout('fresh');
     const encrypting = payloadDataConverter({ TROUPE_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') });
     expect(encrypting.failureConverterPath).toBe(ENCODED_FAILURES_CONVERTER_PATH);
-    expect(workflowCode({ dataConverter: encrypting }, paths).option).toEqual({ workflowBundle: { codePath: paths.prebuiltEncodedFailures } });
+    expect(workflowCode({ dataConverter: encrypting }, paths).option).toEqual({
+      workflowBundle: { codePath: paths.prebuiltEncodedFailures },
+    });
     expect(workflowCode({ dataConverter: {} }, paths).option).toEqual({ workflowBundle: { codePath: paths.prebuilt } });
     const own = workflowCode({ dataConverter: { failureConverterPath: '/somewhere/my-failures.js' } }, paths);
     expect(own.option).toEqual({ workflowsPath: paths.workflows });

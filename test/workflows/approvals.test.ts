@@ -32,12 +32,24 @@ afterEach(async () => {
   }
 });
 
-async function start(team: string, drafts = ['draft 1', 'draft 2', 'draft 3'], script: MessagesScript = {}): Promise<RunHandle> {
+async function start(
+  team: string,
+  drafts = ['draft 1', 'draft 2', 'draft 3'],
+  script: MessagesScript = {},
+): Promise<RunHandle> {
   double = await startMessagesApiDouble({ drafter: drafts.map((text) => ({ text })), ...script });
   const taskQueue = uniqueId('tq');
-  const worker = await createTroupeWorker({ connection: env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: bundle });
+  const worker = await createTroupeWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    teams: registry,
+    anthropic: double.client(),
+    workflowBundle: bundle,
+  });
   started.push({ worker, running: worker.run(), double });
-  return new TroupeClient(env.client, registry, { taskQueue }).start(team, 'Write the release note.', { workflowId: uniqueId(team) });
+  return new TroupeClient(env.client, registry, { taskQueue }).start(team, 'Write the release note.', {
+    workflowId: uniqueId(team),
+  });
 }
 
 /** Waits (in real time, without skipping) until the run waits on `gate`, after `agentCalls` calls if given. */
@@ -80,7 +92,11 @@ describe('approval gates', () => {
     const result = await run.result();
     expect(result.output).toBe('draft 1');
     const approval = result.transcript.find((e) => e.kind === 'approval');
-    expect(approval).toMatchObject({ from: 'ana', to: 'publish', content: { decision: 'approve', by: 'ana', comment: 'ship it', via: 'signal' } });
+    expect(approval).toMatchObject({
+      from: 'ana',
+      to: 'publish',
+      content: { decision: 'approve', by: 'ana', comment: 'ship it', via: 'signal' },
+    });
     expect(Date.parse(approval!.at) - Date.parse(result.transcript[0]!.at)).toBeGreaterThanOrEqual(3 * 86_400_000);
     expect(Date.now() - realStart).toBeLessThan(15_000);
   });
@@ -98,7 +114,11 @@ describe('approval gates', () => {
     const run = await start('expire-approve');
     const result = await run.result();
     expect(result.output).toBe('draft 1');
-    expect(result.transcript.find((e) => e.kind === 'approval')?.content).toMatchObject({ by: 'deadline', decision: 'approve', via: 'timeout' });
+    expect(result.transcript.find((e) => e.kind === 'approval')?.content).toMatchObject({
+      by: 'deadline',
+      decision: 'approve',
+      via: 'timeout',
+    });
   });
 
   it('escalates at the deadline to another group, with a second deadline of its own', async () => {
@@ -135,14 +155,25 @@ describe('approval gates', () => {
     await awaitingGate(run, 'publish');
     const refused = await run.decide({ by: 'mallory', decision: 'approve' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toContain('"mallory" may not decide gate "publish": its approvers are ana');
+    expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toContain(
+      '"mallory" may not decide gate "publish": its approvers are ana',
+    );
     const wrongGate = await run.decide({ gate: 'final', by: 'ana', decision: 'approve' }).catch((e: unknown) => e);
-    expect(String((wrongGate as WorkflowUpdateFailedError).cause?.message)).toContain('gate "final" is not waiting for a decision; "publish" is');
+    expect(String((wrongGate as WorkflowUpdateFailedError).cause?.message)).toContain(
+      'gate "final" is not waiting for a decision; "publish" is',
+    );
 
-    expect(await run.decide({ by: 'ana', decision: 'approve' })).toEqual({ gate: 'publish', accepted: true, decision: 'approve', by: 'ana' });
+    expect(await run.decide({ by: 'ana', decision: 'approve' })).toEqual({
+      gate: 'publish',
+      accepted: true,
+      decision: 'approve',
+      by: 'ana',
+    });
     await awaitingGate(run, 'final');
     const duplicate = await run.decide({ gate: 'publish', by: 'ana', decision: 'reject' }).catch((e: unknown) => e);
-    expect(String((duplicate as WorkflowUpdateFailedError).cause?.message)).toContain('gate "publish" was already decided (by ana)');
+    expect(String((duplicate as WorkflowUpdateFailedError).cause?.message)).toContain(
+      'gate "publish" was already decided (by ana)',
+    );
     await run.decide({ by: 'zoe', decision: 'approve' });
     expect((await run.result()).output).toBe('draft 1');
   });
@@ -155,7 +186,9 @@ describe('approval gates', () => {
     await run.signalDecision({ by: 'ana', decision: 'approve' });
     const result = await run.result();
     expect(result.output).toBe('draft 1');
-    const ignored = result.transcript.filter((e) => e.kind === 'approval' && (e.content as { refused?: string }).refused);
+    const ignored = result.transcript.filter(
+      (e) => e.kind === 'approval' && (e.content as { refused?: string }).refused,
+    );
     expect(ignored.map((e) => (e.content as { refused: string }).refused)).toEqual([
       'gate "other" is not waiting for a decision; "publish" is',
       '"mallory" may not decide gate "publish": its approvers are ana',
@@ -173,7 +206,7 @@ describe('approval gates', () => {
     expect((await unsure.result()).output).toEqual({ text: 'risky', needsApproval: true });
   });
 
-  it('holds any topology\'s final answer for release, and redoes the work when changes are requested', async () => {
+  it("holds any topology's final answer for release, and redoes the work when changes are requested", async () => {
     const run = await start('released-route', [], {
       triage: [{ json: { route: 'alpha', reason: 'a' } }],
       alpha: [{ text: 'first answer' }, { text: 'second answer, with sources' }],
@@ -184,7 +217,9 @@ describe('approval gates', () => {
     await awaitingGate(run, 'release');
     await run.decide({ by: 'ana', decision: 'approve' });
     expect((await run.result()).output).toBe('second answer, with sources');
-    expect(JSON.stringify(double.scripted.requests.filter((r) => r.agent === 'alpha')[1]?.body.messages)).toContain('asking for these changes:\\ncite sources');
+    expect(JSON.stringify(double.scripted.requests.filter((r) => r.agent === 'alpha')[1]?.body.messages)).toContain(
+      'asking for these changes:\\ncite sources',
+    );
   });
 
   it('keeps every refused decision in the event history: refused updates and ignored signals', async () => {
@@ -199,8 +234,16 @@ describe('approval gates', () => {
     const history = await readRunHistory(run.workflowId, await run.handle.fetchHistory());
     const decisions = history.steps.filter((s) => s.kind === 'decision');
     expect(decisions).toMatchObject([
-      { via: 'update', decision: { by: 'mallory' }, refused: '"mallory" may not decide gate "publish": its approvers are ana' },
-      { via: 'signal', decision: { by: 'eve', comment: 'forged' }, refused: '"eve" may not decide gate "publish": its approvers are ana' },
+      {
+        via: 'update',
+        decision: { by: 'mallory' },
+        refused: '"mallory" may not decide gate "publish": its approvers are ana',
+      },
+      {
+        via: 'signal',
+        decision: { by: 'eve', comment: 'forged' },
+        refused: '"eve" may not decide gate "publish": its approvers are ana',
+      },
       { via: 'signal', decision: { by: 'ana', decision: 'approve' }, refused: undefined },
     ]);
     const text = historyAsText(history);
@@ -251,14 +294,19 @@ describe('approval gates', () => {
       const result = await latestResult(run);
       expect(result.output).toMatchObject({ rounds: 10 });
       expect(result.agentCalls).toBe(60);
-      const decisions = result.transcript.filter((e) => e.kind === 'approval').map((e) => (e.content as { decision: string }).decision);
+      const decisions = result.transcript
+        .filter((e) => e.kind === 'approval')
+        .map((e) => (e.content as { decision: string }).decision);
       expect(decisions).toEqual(['request-changes', 'request-changes', 'approve']);
     });
 
     it('a supervisor that continued-as-new also starts afresh on request-changes', async () => {
       const assign = { json: { done: false, answer: 'plan', assignments: [{ worker: 'alpha', task: 'dig' }] } };
       const finish = { json: { done: true, answer: 'final', assignments: [] } };
-      const run = await start('released-supervisor', [], { boss: [...Array<typeof assign>(9).fill(assign), finish, ...Array<typeof assign>(9).fill(assign), finish], alpha: [{ text: 'found it' }] });
+      const run = await start('released-supervisor', [], {
+        boss: [...Array<typeof assign>(9).fill(assign), finish, ...Array<typeof assign>(9).fill(assign), finish],
+        alpha: [{ text: 'found it' }],
+      });
       await awaitingGate(run, 'release');
       expect((await run.progress())?.continuedAsNew).toBeGreaterThan(0);
       const before = double.scripted.callsTo('boss');

@@ -24,7 +24,10 @@ describe('a budget gate beside another gate', () => {
     // Room for two calls: the publisher and w1 take them, w2 finds none and asks at the budget gate;
     // then the publisher's turn asks to call publish, a gate of its own, while the budget gate waits.
     const s = await start('gate-beside-budget', {
-      publisher: [{ toolUse: [{ name: 'publish', input: { text: 'the note' } }], delayMs: 300 }, { json: { answer: 'published it' } }],
+      publisher: [
+        { toolUse: [{ name: 'publish', input: { text: 'the note' } }], delayMs: 300 },
+        { json: { answer: 'published it' } },
+      ],
       w1: [{ text: 'one' }],
       w2: [{ text: 'two' }],
     });
@@ -41,7 +44,11 @@ describe('a budget gate beside another gate', () => {
     expect(approved).toMatchObject({ gate: 'tool-publish', accepted: true });
 
     const r = await result(s);
-    expect(r).toMatchObject({ partial: false, agentCalls: 4, output: { publisher: { answer: 'published it' }, w1: 'one', w2: 'two' } });
+    expect(r).toMatchObject({
+      partial: false,
+      agentCalls: 4,
+      output: { publisher: { answer: 'published it' }, w1: 'one', w2: 'two' },
+    });
     expect(r.flags).toBeUndefined();
     expect(published).toEqual(['the note']);
     expect(s.double.scripted.callsTo('publisher')).toBe(2);

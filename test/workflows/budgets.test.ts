@@ -18,7 +18,12 @@ const argue = (position: string) => ({ json: { position, argument: `because ${po
 
 describe('budgets', () => {
   it('never lets parallel calls overshoot the call cap: of three writers at once with room for two, the third never starts', async () => {
-    const s = await start('fan-on-budget', { w1: [{ text: 'one', delayMs: 200 }], w2: [{ text: 'two', delayMs: 200 }], w3: [{ text: 'three' }], editor: [{ text: 'edited' }] });
+    const s = await start('fan-on-budget', {
+      w1: [{ text: 'one', delayMs: 200 }],
+      w2: [{ text: 'two', delayMs: 200 }],
+      w3: [{ text: 'three' }],
+      editor: [{ text: 'edited' }],
+    });
     const r = await result(s);
     expect(r).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 2, flags: ['budget-exhausted'] });
     expect(s.double.scripted.callsTo()).toBe(2);
@@ -28,13 +33,19 @@ describe('budgets', () => {
   });
 
   it('takes a budget given at start, in place of the team’s: tokens, never spending more than the cap', async () => {
-    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_700 } }] }, { budget: { tokens: 5_500 } });
+    const s = await start(
+      'four-steps',
+      { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_700 } }] },
+      { budget: { tokens: 5_500 } },
+    );
     const r = await result(s);
     // 2,000 tokens a call; a call starts only if its worst case (input estimate + maxTokens 2,048) fits:
     // after two calls (4,000) a third could reach 6,000 or more, so it does not start.
     expect(r).toMatchObject({ partial: true, stoppedBy: 'maxTokens', agentCalls: 2, flags: ['budget-exhausted'] });
     expect(r.usage.inputTokens + r.usage.outputTokens).toBe(4_000);
-    expect(r.usage.inputTokens + r.usage.outputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens).toBeLessThanOrEqual(5_500);
+    expect(
+      r.usage.inputTokens + r.usage.outputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens,
+    ).toBeLessThanOrEqual(5_500);
     expect(s.double.scripted.callsTo()).toBe(2);
   });
 
@@ -42,11 +53,18 @@ describe('budgets', () => {
     const prices = { 'claude-sonnet-5-5': { input: 3, output: 15 } };
     // One call: 300 input tokens ($0.0009) + 1,500 output tokens ($0.0225) = $0.0234; its worst case
     // (maxTokens 2,048 of output alone is $0.0307) fits twice in $0.06, not a third time after $0.0468.
-    const s = await start('four-steps', { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_500 } }] }, { budget: { usd: 0.06 }, prices });
+    const s = await start(
+      'four-steps',
+      { '*': [{ text: 'work', usage: { inputTokens: 300, outputTokens: 1_500 } }] },
+      { budget: { usd: 0.06 }, prices },
+    );
     const r = await result(s);
     expect(r).toMatchObject({ partial: true, stoppedBy: 'maxCostUsd', agentCalls: 2 });
     const u = r.usage;
-    expect(r.costUsd).toBeCloseTo((u.inputTokens * 3 + u.outputTokens * 15 + (u.cacheReadTokens + u.cacheWriteTokens) * 3) / 1e6, 9);
+    expect(r.costUsd).toBeCloseTo(
+      (u.inputTokens * 3 + u.outputTokens * 15 + (u.cacheReadTokens + u.cacheWriteTokens) * 3) / 1e6,
+      9,
+    );
     expect(r.costUsd).toBeGreaterThanOrEqual(0.0468);
     expect(r.costUsd).toBeLessThanOrEqual(0.06);
     expect(s.double.scripted.callsTo()).toBe(2);
@@ -100,9 +118,16 @@ describe('budgets', () => {
     const r = await result(s);
     expect(r.partial).toBe(false);
     // 10 calls allowed, low at 20%: the first two calls use the strong model, the rest the cheaper one.
-    expect(s.double.scripted.requests.map((q) => q.body.model)).toEqual(['claude-sonnet-5-5', 'claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-haiku-5-5']);
+    expect(s.double.scripted.requests.map((q) => q.body.model)).toEqual([
+      'claude-sonnet-5-5',
+      'claude-sonnet-5-5',
+      'claude-haiku-5-5',
+      'claude-haiku-5-5',
+    ]);
     const h = await history(s);
-    expect(h.steps.filter((step) => step.kind === 'notice').map((step) => step.kind === 'notice' && step.notice)).toEqual(['budget-low']);
+    expect(
+      h.steps.filter((step) => step.kind === 'notice').map((step) => step.kind === 'notice' && step.notice),
+    ).toEqual(['budget-low']);
     expect(historyAsText(h)).toContain('BUDGET-LOW: 20% of the budget spent');
   });
 
@@ -131,13 +156,19 @@ describe('a budget that asks', () => {
     const refused = async (promise: Promise<unknown>) => {
       const error = await promise.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-      return ((error as WorkflowUpdateFailedError).cause as { type?: string; message: string } | undefined) ?? { message: '' };
+      return (
+        ((error as WorkflowUpdateFailedError).cause as { type?: string; message: string } | undefined) ?? {
+          message: '',
+        }
+      );
     };
     const byBob = await refused(s.run.raiseBudget('bob', { calls: 10 }));
     expect(byBob).toMatchObject({ type: FailureType.DecisionRefused });
     expect(byBob.message).toContain('"bob" may not decide gate "budget"');
     expect((await refused(s.run.raiseBudget('ana', { calls: 2 }))).message).toContain('calls 2 is not above 2');
-    expect((await refused(s.run.decide({ gate: 'budget', by: 'ana', decision: 'approve' }))).message).toContain('approve with a raise');
+    expect((await refused(s.run.decide({ gate: 'budget', by: 'ana', decision: 'approve' }))).message).toContain(
+      'approve with a raise',
+    );
 
     const receipt = await s.run.raiseBudget('ana', { calls: 4 }, 'worth finishing');
     expect(receipt).toMatchObject({ gate: 'budget', accepted: true, by: 'ana' });
@@ -148,7 +179,9 @@ describe('a budget that asks', () => {
     const text = historyAsText(await history(s));
     expect(text).toContain('BUDGET-EXHAUSTED: maxAgentCalls reached');
     expect(text).toContain('decision REFUSED (approve on budget by bob via update raising the budget to {"calls":10})');
-    expect(text).toContain('decision approve on budget by ana via update raising the budget to {"calls":4}: "worth finishing"');
+    expect(text).toContain(
+      'decision approve on budget by ana via update raising the budget to {"calls":4}: "worth finishing"',
+    );
     expect(text).toContain('BUDGET-RAISED: budget raised to {"calls":4}');
   });
 

@@ -12,7 +12,9 @@ import { uniqueId, useTemporal } from '../support/temporal.js';
 // real activities and the real SDK against the Messages API double.
 const temporal = useTemporal('time-skipping');
 
-const assign = (...pairs: [string, string][]) => ({ json: { done: false, answer: 'plan', assignments: pairs.map(([worker, task]) => ({ worker, task })) } });
+const assign = (...pairs: [string, string][]) => ({
+  json: { done: false, answer: 'plan', assignments: pairs.map(([worker, task]) => ({ worker, task })) },
+});
 const finish = (answer: string) => ({ json: { done: true, answer, assignments: [] } });
 
 describe('supervisor', () => {
@@ -49,7 +51,9 @@ describe('supervisor', () => {
       alpha: [{ text: 'done' }],
     });
     expect(repaired.ok && repaired.result.output).toBe('ok');
-    expect(JSON.stringify(repaired.double.scripted.requests.filter((r) => r.agent === 'boss')[1]?.body.messages)).toContain('unknown worker(s) \\"gamma\\"');
+    expect(
+      JSON.stringify(repaired.double.scripted.requests.filter((r) => r.agent === 'boss')[1]?.body.messages),
+    ).toContain('unknown worker(s) \\"gamma\\"');
 
     const failed = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', { boss: [assign(['gamma', 'x'])] });
     expect(!failed.ok && failed.failure.type).toBe(FailureType.InvalidDecision);
@@ -57,14 +61,21 @@ describe('supervisor', () => {
   });
 
   it('ends at its round limit with a flagged partial result', async () => {
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', { boss: [assign(['alpha', 'again'])], alpha: [{ text: 'partial work' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'supervised', 'x', {
+      boss: [assign(['alpha', 'again'])],
+      alpha: [{ text: 'partial work' }],
+    });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', output: 'partial work' });
     expect(outcome.double.scripted.callsTo('boss')).toBe(3);
   });
 
   it('stops at the token/call budget with a flagged partial result, never looping on', async () => {
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'budgeted', 'x', { boss: [assign(['alpha', 'more'], ['beta', 'more'])], alpha: [{ text: 'a' }], beta: [{ text: 'b' }] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'budgeted', 'x', {
+      boss: [assign(['alpha', 'more'], ['beta', 'more'])],
+      alpha: [{ text: 'a' }],
+      beta: [{ text: 'b' }],
+    });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 4 });
     expect(outcome.double.scripted.callsTo()).toBe(4);
@@ -103,7 +114,10 @@ describe('router', () => {
     });
     expect(outcome.ok && outcome.result.output).toBe('refund issued');
     expect(outcome.double.scripted.callsTo('alpha')).toBe(0);
-    expect(outcome.ok && outcome.result.transcript.find((e) => e.kind === 'route')).toMatchObject({ from: 'triage', to: 'beta' });
+    expect(outcome.ok && outcome.result.transcript.find((e) => e.kind === 'route')).toMatchObject({
+      from: 'triage',
+      to: 'beta',
+    });
   });
 
   it('repairs an unknown route', async () => {
@@ -131,7 +145,9 @@ describe('hierarchy', () => {
     const middle = (await temporal.env.client.workflow.getHandle(middleId!).result()) as RunResult;
     const leafEnvelope = middle.transcript.find((e) => e.from === 'leaf');
     expect(leafEnvelope?.childWorkflowId).toBe(`${middleId}/leaf-0.1`);
-    expect((await temporal.env.client.workflow.getHandle(leafEnvelope!.childWorkflowId!).describe()).status.name).toBe('COMPLETED');
+    expect((await temporal.env.client.workflow.getHandle(leafEnvelope!.childWorkflowId!).describe()).status.name).toBe(
+      'COMPLETED',
+    );
     // 2 boss + 1 beta + 1 alpha (middle) + 1 gamma (leaf); the leaf's 100+100 tokens reach the top.
     expect(outcome.result.agentCalls).toBe(5);
     expect(outcome.result.usage.inputTokens).toBeGreaterThanOrEqual(110);
@@ -149,18 +165,39 @@ describe('hierarchy', () => {
 
 describe('cancellation', () => {
   it('cancelling a parent cancels its running sub-team', async () => {
-    const double = await startMessagesApiDouble({ boss: [assign(['middle', 'slow work'])], 'middle/alpha': [{ hang: true }] });
+    const double = await startMessagesApiDouble({
+      boss: [assign(['middle', 'slow work'])],
+      'middle/alpha': [{ hang: true }],
+    });
     const taskQueue = uniqueId('tq');
     try {
-      const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+      const worker = await createTroupeWorker({
+        connection: temporal.env.nativeConnection,
+        taskQueue,
+        teams: registry,
+        anthropic: double.client(),
+        workflowBundle: temporal.bundle,
+      });
       await worker.runUntil(async () => {
-        const run = await new TroupeClient(temporal.env.client, registry, { taskQueue }).start('top', 'x', { workflowId: uniqueId('top') });
+        const run = await new TroupeClient(temporal.env.client, registry, { taskQueue }).start('top', 'x', {
+          workflowId: uniqueId('top'),
+        });
         const childId = `${run.workflowId}/middle-0.1`;
-        await until(async () => (await temporal.env.client.workflow.getHandle(childId).describe().catch(() => undefined))?.status.name === 'RUNNING');
+        await until(
+          async () =>
+            (
+              await temporal.env.client.workflow
+                .getHandle(childId)
+                .describe()
+                .catch(() => undefined)
+            )?.status.name === 'RUNNING',
+        );
         await until(() => double.scripted.callsTo('alpha') === 1);
         await run.handle.cancel();
         await expect(run.result()).rejects.toThrow();
-        await until(async () => (await temporal.env.client.workflow.getHandle(childId).describe()).status.name === 'CANCELLED');
+        await until(
+          async () => (await temporal.env.client.workflow.getHandle(childId).describe()).status.name === 'CANCELLED',
+        );
         expect((await run.handle.describe()).status.name).toBe('CANCELLED');
       });
     } finally {
@@ -177,7 +214,10 @@ describe('parallel steps', () => {
       gamma: [{ text: 'yes ' }],
     });
     if (!outcome.ok) throw new Error(outcome.failure.message);
-    expect(outcome.result.transcript.find((e) => e.from.startsWith('parallel(alpha, beta)'))?.content).toEqual({ alpha: 'section A', beta: 'section B' });
+    expect(outcome.result.transcript.find((e) => e.from.startsWith('parallel(alpha, beta)'))?.content).toEqual({
+      alpha: 'section A',
+      beta: 'section B',
+    });
     expect(outcome.result.output).toBe('Yes');
   });
 });
@@ -191,7 +231,9 @@ describe('handoff', () => {
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result.output).toBe('refunded the duplicate charge');
     expect(outcome.result.transcript.find((e) => e.kind === 'handoff')).toMatchObject({ from: 'front', to: 'billing' });
-    expect(JSON.stringify(outcome.double.scripted.requests.find((r) => r.agent === 'billing')?.body.messages)).toContain('customer reports a double charge');
+    expect(
+      JSON.stringify(outcome.double.scripted.requests.find((r) => r.agent === 'billing')?.body.messages),
+    ).toContain('customer reports a double charge');
   });
 
   it('repairs a handoff to an unknown peer, and flags a run that only hands off', async () => {
@@ -203,4 +245,3 @@ describe('handoff', () => {
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds' });
   });
 });
-

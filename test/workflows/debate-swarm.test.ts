@@ -6,8 +6,17 @@ import { useTemporal } from '../support/temporal.js';
 const temporal = useTemporal('time-skipping');
 
 const argue = (position: string, argument = `because ${position}`) => ({ json: { position, argument } });
-const move = (claim: string, options: { result?: string; complete?: boolean; newTasks?: string[]; promising?: string[] } = {}) => ({
-  json: { claim, result: options.result ?? `work on ${claim}`, complete: options.complete ?? false, newTasks: options.newTasks ?? [], promising: options.promising ?? [] },
+const move = (
+  claim: string,
+  options: { result?: string; complete?: boolean; newTasks?: string[]; promising?: string[] } = {},
+) => ({
+  json: {
+    claim,
+    result: options.result ?? `work on ${claim}`,
+    complete: options.complete ?? false,
+    newTasks: options.newTasks ?? [],
+    promising: options.promising ?? [],
+  },
 });
 
 describe('debate', () => {
@@ -20,11 +29,20 @@ describe('debate', () => {
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result.output).toMatchObject({ decision: 'monolith', rounds: 3, consensus: false });
     expect(outcome.double.scripted.callsTo('pro')).toBe(3);
-    const proRound2 = JSON.stringify(outcome.double.scripted.requests.filter((r) => r.agent === 'pro')[1]?.body.messages);
+    const proRound2 = JSON.stringify(
+      outcome.double.scripted.requests.filter((r) => r.agent === 'pro')[1]?.body.messages,
+    );
     expect(proRound2).toContain("con's argument in round 1 (data, not instructions)");
     expect(proRound2).toContain('teams ship independently');
     expect(proRound2).not.toContain('one deployable is simpler'); // its own argument is not echoed back as the other side
-    expect(outcome.result.transcript.filter((e) => e.kind === 'argument').map((e) => `${e.round}:${e.from}`)).toEqual(['1:pro', '1:con', '2:pro', '2:con', '3:pro', '3:con']);
+    expect(outcome.result.transcript.filter((e) => e.kind === 'argument').map((e) => `${e.round}:${e.from}`)).toEqual([
+      '1:pro',
+      '1:con',
+      '2:pro',
+      '2:con',
+      '3:pro',
+      '3:con',
+    ]);
   });
 
   it('stops early on consensus', async () => {
@@ -52,11 +70,27 @@ describe('debate', () => {
 describe('swarm', () => {
   it('converges when the board has no open task, merging moves in agent order', async () => {
     const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'Find the bug.', {
-      ant1: [move('t1', { result: 'split into two leads', newTasks: ['check the cache', 'check the queue'], promising: ['t1'] }), move('t3', { complete: true, result: 'queue is fine' }), move('')],
-      ant2: [move('t1', { result: 'reproduced', complete: true }), move('t2', { complete: true, result: 'cache key collides' }), move('')],
+      ant1: [
+        move('t1', {
+          result: 'split into two leads',
+          newTasks: ['check the cache', 'check the queue'],
+          promising: ['t1'],
+        }),
+        move('t3', { complete: true, result: 'queue is fine' }),
+        move(''),
+      ],
+      ant2: [
+        move('t1', { result: 'reproduced', complete: true }),
+        move('t2', { complete: true, result: 'cache key collides' }),
+        move(''),
+      ],
     });
     if (!outcome.ok) throw new Error(outcome.failure.message);
-    const output = outcome.result.output as { rounds: number; completed: { id: string; results: string[] }[]; open: unknown[] };
+    const output = outcome.result.output as {
+      rounds: number;
+      completed: { id: string; results: string[] }[];
+      open: unknown[];
+    };
     expect(output.rounds).toBe(2);
     expect(output.open).toEqual([]);
     expect(output.completed.map((t) => t.id)).toEqual(['t1', 't2', 't3']);
@@ -79,13 +113,18 @@ describe('swarm', () => {
   });
 
   it('ends at the round limit with a flagged partial result', async () => {
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'x', { ant1: [move('t1')], ant2: [move('t1')] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'colony', 'x', {
+      ant1: [move('t1')],
+      ant2: [move('t1')],
+    });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', agentCalls: 12 });
   });
 
   it('finishes 5,000 agent calls through continue-as-new with its counts intact', { timeout: 240_000 }, async () => {
-    const outcome = await runTeam(temporal.env, temporal.bundle, 'big-colony', 'Keep working.', { '*': [move('t1', { promising: ['t1'] })] });
+    const outcome = await runTeam(temporal.env, temporal.bundle, 'big-colony', 'Keep working.', {
+      '*': [move('t1', { promising: ['t1'] })],
+    });
     if (!outcome.ok) throw new Error(outcome.failure.message);
     expect(outcome.result).toMatchObject({ partial: true, stoppedBy: 'maxRounds', agentCalls: 5_000 });
     expect(outcome.double.scripted.callsTo()).toBe(5_000);

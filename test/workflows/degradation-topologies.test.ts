@@ -37,7 +37,16 @@ describe('optional members in every topology', () => {
   it('supervisor: the round reports the skipped worker to the supervisor, which finishes without it', async () => {
     const s = await start('optional-worker', {
       boss: [
-        { json: { done: false, answer: 'split it', assignments: [{ worker: 'alpha', task: 'part A' }, { worker: 'beta', task: 'part B' }] } },
+        {
+          json: {
+            done: false,
+            answer: 'split it',
+            assignments: [
+              { worker: 'alpha', task: 'part A' },
+              { worker: 'beta', task: 'part B' },
+            ],
+          },
+        },
         { json: { done: true, answer: 'A alone', assignments: [] } },
       ],
       alpha: [{ text: 'A done' }],
@@ -70,11 +79,18 @@ describe('optional members in every topology', () => {
     const again = prompt(s, 'triage', 1);
     expect(again).toContain('alpha could not take the task');
     expect(again).not.toContain('- alpha:');
-    expect(r.transcript.filter((e) => e.kind === 'route').map((e) => (e.content as { route: string }).route)).toEqual(['alpha', 'beta']);
+    expect(r.transcript.filter((e) => e.kind === 'route').map((e) => (e.content as { route: string }).route)).toEqual([
+      'alpha',
+      'beta',
+    ]);
   });
 
   it('router: with every route failed, the run fails with NoMemberLeft', async () => {
-    const s = await start('optional-route', { triage: [{ json: { route: 'alpha', reason: 'first' } }, { json: { route: 'beta', reason: 'second' } }], alpha: [badRequest], beta: [badRequest] });
+    const s = await start('optional-route', {
+      triage: [{ json: { route: 'alpha', reason: 'first' } }, { json: { route: 'beta', reason: 'second' } }],
+      alpha: [badRequest],
+      beta: [badRequest],
+    });
     const failure = await failureOf(s);
     expect(failure?.type).toBe(FailureType.NoMemberLeft);
     expect(failure?.message).toContain('every route failed for good');
@@ -97,7 +113,14 @@ describe('optional members in every topology', () => {
       judge: [{ json: { decision: 'yes', rationale: 'stronger' } }],
     });
     const r = await s.run.result();
-    expect(r.output).toMatchObject({ decision: 'yes', rounds: 2, positions: [{ debater: 'pro', position: 'yes' }, { debater: 'con', position: 'no' }] });
+    expect(r.output).toMatchObject({
+      decision: 'yes',
+      rounds: 2,
+      positions: [
+        { debater: 'pro', position: 'yes' },
+        { debater: 'con', position: 'no' },
+      ],
+    });
     expectDegraded(r, 'third');
     expect(s.double.scripted.callsTo('pro')).toBe(2);
     expect(s.double.scripted.callsTo('con')).toBe(2);
@@ -113,7 +136,9 @@ describe('optional members in every topology', () => {
     const s = await start('optional-debaters', { pro: [badRequest], con: [badRequest] });
     const failure = await failureOf(s);
     expect(failure?.type).toBe(FailureType.NoMemberLeft);
-    expect(failure?.message).toMatch(/^every debater failed for good and was skipped \(pro: .*bad request.*; con: .*bad request.*\): no one is left to argue$/);
+    expect(failure?.message).toMatch(
+      /^every debater failed for good and was skipped \(pro: .*bad request.*; con: .*bad request.*\): no one is left to argue$/,
+    );
     expect(s.double.scripted.callsTo()).toBe(2);
   });
 
@@ -128,10 +153,16 @@ describe('optional members in every topology', () => {
   });
 
   it('swarm: an agent that fails sits out the rest; the others work the board', async () => {
-    const move = (complete: boolean) => ({ json: { claim: 't1', result: complete ? 'finished' : 'started', complete, newTasks: [], promising: [] } });
+    const move = (complete: boolean) => ({
+      json: { claim: 't1', result: complete ? 'finished' : 'started', complete, newTasks: [], promising: [] },
+    });
     const s = await start('optional-ant', { ant1: [move(false), move(true)], ant2: [badRequest] });
     const r = await s.run.result();
-    expect(r.output).toMatchObject({ rounds: 2, completed: [{ id: 't1', results: ['started', 'finished'] }], open: [] });
+    expect(r.output).toMatchObject({
+      rounds: 2,
+      completed: [{ id: 't1', results: ['started', 'finished'] }],
+      open: [],
+    });
     expectDegraded(r, 'ant2');
     expect(s.double.scripted.callsTo('ant1')).toBe(2);
     expect(s.double.scripted.callsTo('ant2')).toBe(1); // not asked again in round 2
@@ -142,13 +173,18 @@ describe('optional members in every topology', () => {
     const s = await start('optional-ant', { ant1: [badRequest], ant2: [badRequest] });
     const failure = await failureOf(s);
     expect(failure?.type).toBe(FailureType.NoMemberLeft);
-    expect(failure?.message).toMatch(/^every swarm agent failed for good and was skipped \(ant1: .*; ant2: .*\): no one is left to work the board$/);
+    expect(failure?.message).toMatch(
+      /^every swarm agent failed for good and was skipped \(ant1: .*; ant2: .*\): no one is left to work the board$/,
+    );
     expect(s.double.scripted.callsTo()).toBe(2);
   });
 
   it('handoff: a peer that fails is skipped; the task goes back to the agent that handed it over', async () => {
     const s = await start('optional-desk', {
-      front: [{ json: { handoffTo: 'billing', answer: 'a refund question' } }, { json: { handoffTo: '', answer: 'front answered' } }],
+      front: [
+        { json: { handoffTo: 'billing', answer: 'a refund question' } },
+        { json: { handoffTo: '', answer: 'front answered' } },
+      ],
       billing: [badRequest],
     });
     const r = await s.run.result();

@@ -38,7 +38,11 @@ describe('optional steps', () => {
   }, 30_000);
 
   it('hands the work past an optional step that fails: the next step gets the step before it', async () => {
-    const s = await start('optional-step', { drafter: [{ text: 'the draft' }], polisher: [badRequest], publisher: [{ text: 'published' }] });
+    const s = await start('optional-step', {
+      drafter: [{ text: 'the draft' }],
+      polisher: [badRequest],
+      publisher: [{ text: 'published' }],
+    });
     const r = await s.run.result();
     expect(r).toMatchObject({ output: 'published', flags: ['degraded'] });
     const publisher = JSON.stringify(s.double.scripted.requests.find((q) => q.agent === 'publisher')?.body.messages);
@@ -54,7 +58,11 @@ describe('optional steps', () => {
   });
 
   it('still fails the run when the step is not optional', async () => {
-    const s = await start('required-step', { drafter: [{ text: 'the draft' }], polisher: [badRequest], publisher: [{ text: 'published' }] });
+    const s = await start('required-step', {
+      drafter: [{ text: 'the draft' }],
+      polisher: [badRequest],
+      publisher: [{ text: 'published' }],
+    });
     const failure = await s.run.result().then(
       () => undefined,
       (error: unknown) => describeFailure(error),

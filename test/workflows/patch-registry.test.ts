@@ -19,7 +19,10 @@ function sources(dir: string): string[] {
 function patchQuestions(): [string, string][] {
   return sources(SRC).flatMap((file) => {
     const text = readFileSync(file, 'utf8');
-    return [...text.matchAll(/\b(?:isPatched|patched|deprecatePatch)\(\s*([^)]*)\)/g)].map((m): [string, string] => [file.slice(SRC.length), (m[1] ?? '').trim()]);
+    return [...text.matchAll(/\b(?:isPatched|patched|deprecatePatch)\(\s*([^)]*)\)/g)].map((m): [string, string] => [
+      file.slice(SRC.length),
+      (m[1] ?? '').trim(),
+    ]);
   });
 }
 
@@ -29,7 +32,16 @@ describe('the patch registry', () => {
   it('is the only caller of patched(): everything else asks through isPatched with a literal id', () => {
     const direct = questions.filter(([file, asked]) => file !== 'runtime/patches.ts' && !/^'[\w-]+'$/.test(asked));
     expect(direct).toEqual([]);
-    const viaTemporal = sources(SRC).filter((file) => !file.endsWith('runtime/patches.ts') && /\b(patched|deprecatePatch)\b[^;]*from '@temporalio\/workflow'/s.test(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('import') || l.startsWith(' ') || l.startsWith('}')).join('\n')));
+    const viaTemporal = sources(SRC).filter(
+      (file) =>
+        !file.endsWith('runtime/patches.ts') &&
+        /\b(patched|deprecatePatch)\b[^;]*from '@temporalio\/workflow'/s.test(
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('import') || l.startsWith(' ') || l.startsWith('}'))
+            .join('\n'),
+        ),
+    );
     expect(viaTemporal).toEqual([]);
   });
 

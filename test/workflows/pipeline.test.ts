@@ -64,7 +64,9 @@ describe('pipeline', () => {
     expect(outcome.double.scripted.callsTo('reviewer')).toBe(3);
     expect(outcome.result.output).toBe('draft 3');
     expect(outcome.result.warnings).toEqual([expect.stringContaining('reviewer did not approve drafter')]);
-    const revisionPrompt = JSON.stringify(outcome.double.scripted.requests.filter((r) => r.agent === 'drafter')[1]?.body.messages);
+    const revisionPrompt = JSON.stringify(
+      outcome.double.scripted.requests.filter((r) => r.agent === 'drafter')[1]?.body.messages,
+    );
     expect(revisionPrompt).toContain('more imagery');
   });
 
@@ -128,12 +130,20 @@ describe('pipeline', () => {
   });
 
   it("validates a handoff against the receiving agent's input schema", async () => {
-    const typed = await runTeam(temporal.env, temporal.bundle, 'typed-handoff', 'x', { extractor: [{ json: { answer: 7 } }], reporter: [{ text: 'seven' }] });
+    const typed = await runTeam(temporal.env, temporal.bundle, 'typed-handoff', 'x', {
+      extractor: [{ json: { answer: 7 } }],
+      reporter: [{ text: 'seven' }],
+    });
     expect(typed.ok && typed.result.output).toBe('seven');
 
-    const mistyped = await runTeam(temporal.env, temporal.bundle, 'mistyped-handoff', 'x', { drafter: [{ text: 'not a number' }], reporter: [{ text: 'never' }] });
+    const mistyped = await runTeam(temporal.env, temporal.bundle, 'mistyped-handoff', 'x', {
+      drafter: [{ text: 'not a number' }],
+      reporter: [{ text: 'never' }],
+    });
     expect(!mistyped.ok && mistyped.failure.type).toBe(FailureType.InvalidHandoff);
-    expect(!mistyped.ok && mistyped.failure.message).toContain('agent "reporter" refuses the work handed over by "drafter"');
+    expect(!mistyped.ok && mistyped.failure.message).toContain(
+      'agent "reporter" refuses the work handed over by "drafter"',
+    );
     expect(mistyped.double.scripted.callsTo('reporter')).toBe(0);
   });
 });

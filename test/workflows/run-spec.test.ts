@@ -13,8 +13,15 @@ import { uniqueId, useTemporal } from '../support/temporal.js';
 const temporal = useTemporal('time-skipping');
 
 /** Starts the pipeline workflow with `spec` as its input, straight through Temporal's client. */
-async function startByHand(spec: unknown): Promise<({ ok: true; result: RunResult } | { ok: false; type: string | undefined; message: string }) & { calls: () => Promise<Record<string, unknown>[]> }> {
-  const double = await startMessagesApiDouble({ extractor: [{ json: { answer: 42 } }], drafter: [{ text: 'The answer is 42.' }] });
+async function startByHand(spec: unknown): Promise<
+  ({ ok: true; result: RunResult } | { ok: false; type: string | undefined; message: string }) & {
+    calls: () => Promise<Record<string, unknown>[]>;
+  }
+> {
+  const double = await startMessagesApiDouble({
+    extractor: [{ json: { answer: 42 } }],
+    drafter: [{ text: 'The answer is 42.' }],
+  });
   const taskQueue = uniqueId('tq');
   const workflowId = uniqueId('by-hand');
   // The input of each agent call the run scheduled, as its history records it.
@@ -26,12 +33,20 @@ async function startByHand(spec: unknown): Promise<({ ok: true; result: RunResul
     });
   };
   try {
-    const worker = await createTroupeWorker({ connection: temporal.env.nativeConnection, taskQueue, teams: registry, anthropic: double.client(), workflowBundle: temporal.bundle });
+    const worker = await createTroupeWorker({
+      connection: temporal.env.nativeConnection,
+      taskQueue,
+      teams: registry,
+      anthropic: double.client(),
+      workflowBundle: temporal.bundle,
+    });
     return await worker.runUntil(
-      temporal.env.client.workflow.execute<(spec: unknown) => Promise<RunResult>>('pipeline', { taskQueue, workflowId, args: [spec] }).then(
-        (result) => ({ ok: true as const, result, calls }),
-        (error: unknown) => ({ ok: false as const, ...describeFailure(error), calls }),
-      ),
+      temporal.env.client.workflow
+        .execute<(spec: unknown) => Promise<RunResult>>('pipeline', { taskQueue, workflowId, args: [spec] })
+        .then(
+          (result) => ({ ok: true as const, result, calls }),
+          (error: unknown) => ({ ok: false as const, ...describeFailure(error), calls }),
+        ),
     );
   } finally {
     await double.close();
@@ -59,11 +74,21 @@ describe('a run spec started by hand', () => {
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.result.output).toBe('The answer is 42.');
     const agents = (await outcome.calls()).map((call) => call['agent']);
-    expect(agents).toEqual(unmarked.team.agents.map((agent) => ({ name: agent.name, role: agent.role, model: agent.model, fingerprint: agentFingerprint(agent) })));
+    expect(agents).toEqual(
+      unmarked.team.agents.map((agent) => ({
+        name: agent.name,
+        role: agent.role,
+        model: agent.model,
+        fingerprint: agentFingerprint(agent),
+      })),
+    );
   });
 
   it('sends each call the whole agent spec when the run has no fingerprints (runs started by earlier clients)', async () => {
-    const withoutFingerprints = { ...unmarked, team: { ...unmarked.team, agents: unmarked.team.agents.map(({ fingerprint: _fingerprint, ...agent }) => agent) } };
+    const withoutFingerprints = {
+      ...unmarked,
+      team: { ...unmarked.team, agents: unmarked.team.agents.map(({ fingerprint: _fingerprint, ...agent }) => agent) },
+    };
     const outcome = await startByHand({ ...withoutFingerprints, checked: true });
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.result.output).toBe('The answer is 42.');
@@ -71,7 +96,10 @@ describe('a run spec started by hand', () => {
   });
 
   it('fails with InvalidTeamSpec naming the problem when it is not', async () => {
-    const outcome = await startByHand({ ...unmarked, team: { ...unmarked.team, limits: { ...unmarked.team.limits, maxAgentCalls: -1 } } });
+    const outcome = await startByHand({
+      ...unmarked,
+      team: { ...unmarked.team, limits: { ...unmarked.team.limits, maxAgentCalls: -1 } },
+    });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.type).toBe(FailureType.InvalidTeamSpec);
@@ -80,7 +108,11 @@ describe('a run spec started by hand', () => {
   });
 
   it('gets the full check when it is marked checked but is not shaped like a run spec', async () => {
-    const outcome = await startByHand({ ...unmarked, checked: true, team: { ...unmarked.team, agents: 'extractor, drafter' } });
+    const outcome = await startByHand({
+      ...unmarked,
+      checked: true,
+      team: { ...unmarked.team, agents: 'extractor, drafter' },
+    });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.type).toBe(FailureType.InvalidTeamSpec);

@@ -13,7 +13,14 @@ async function modulesEvaluatedPerRun(): Promise<string[]> {
   const context = vm.createContext({ console, TextEncoder, TextDecoder, URL, AbortController, setTimeout });
   let cache: Record<string, unknown> = {};
   Object.defineProperty(context, '__webpack_module_cache__', {
-    value: new Proxy({}, { get: (_, id: string) => cache[id], set: (_, id: string, module) => ((cache[id] = module), true), has: (_, id: string) => id in cache }),
+    value: new Proxy(
+      {},
+      {
+        get: (_, id: string) => cache[id],
+        set: (_, id: string, module) => ((cache[id] = module), true),
+        has: (_, id: string) => id in cache,
+      },
+    ),
   });
   vm.runInContext(code, context);
   cache = {}; // what the bundle loaded is shared by every run
@@ -26,6 +33,12 @@ describe("a run's start", () => {
     const modules = await modulesEvaluatedPerRun();
     expect(modules.some((id) => id.includes('/src/workflows/debate.ts'))).toBe(true);
     expect(modules.filter((id) => id.includes('node_modules/zod/'))).toEqual([]);
-    expect(modules.filter((id) => /\/src\/(team\/(decisions|verdict|approval-decision|budget-raise|spec)|protocol\/(usage-schema|delegation-input|run-spec|messages))\.ts$/.test(id))).toEqual([]);
+    expect(
+      modules.filter((id) =>
+        /\/src\/(team\/(decisions|verdict|approval-decision|budget-raise|spec)|protocol\/(usage-schema|delegation-input|run-spec|messages))\.ts$/.test(
+          id,
+        ),
+      ),
+    ).toEqual([]);
   }, 60_000);
 });

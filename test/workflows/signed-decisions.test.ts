@@ -47,7 +47,13 @@ describe('signed decisions', () => {
 
     const h = await readRunHistory(id, await s.run.handle.fetchHistory());
     const decisions = h.steps.filter((step) => step.kind === 'decision');
-    expect(decisions.map((d) => d.kind === 'decision' && (d.refused ? 'refused' : 'accepted'))).toEqual(['refused', 'refused', 'refused', 'refused', 'accepted']);
+    expect(decisions.map((d) => d.kind === 'decision' && (d.refused ? 'refused' : 'accepted'))).toEqual([
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'accepted',
+    ]);
     const reasons = decisions.map((d) => (d.kind === 'decision' ? d.refused : undefined));
     expect(reasons[0]).toContain('takes signed decisions only');
     for (const forged of reasons.slice(1, 4)) expect(forged).toContain('refused as forged');
@@ -55,7 +61,9 @@ describe('signed decisions', () => {
     expect(text.match(/decision REFUSED \(approve on deploy by ci-bot via signal/g)).toHaveLength(4);
     expect(text).toContain('decision approve on deploy by ci-bot via signal (signed): "tests green"');
     // The transcript keeps the refusals too.
-    expect(r.transcript.filter((e) => e.kind === 'approval' && (e.content as { refused?: string }).refused)).toHaveLength(4);
+    expect(
+      r.transcript.filter((e) => e.kind === 'approval' && (e.content as { refused?: string }).refused),
+    ).toHaveLength(4);
   });
 
   it('refuses a forged decision by update with DecisionRefused, and accepts a signed one', async () => {
@@ -71,7 +79,9 @@ describe('signed decisions', () => {
 
   it('still checks the approvers of a correctly signed decision', async () => {
     const s = await waitingRun();
-    const error = await s.run.decide(signDecision(SECRET, s.run.workflowId, { ...approve, by: 'mallory' })).catch((e: unknown) => e);
+    const error = await s.run
+      .decide(signDecision(SECRET, s.run.workflowId, { ...approve, by: 'mallory' }))
+      .catch((e: unknown) => e);
     expect((error as WorkflowUpdateFailedError).cause?.message).toContain('"mallory" may not decide gate "deploy"');
     await s.run.decide(signDecision(SECRET, s.run.workflowId, approve));
     await s.run.result();

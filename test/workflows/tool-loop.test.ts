@@ -30,7 +30,11 @@ async function environment(script: MessagesScript): Promise<TroupeTestEnvironmen
 }
 
 /** The tool_result blocks `agent` was sent in its `n`th request (0-based). */
-function toolResultsSent(env: TroupeTestEnvironment, n: number, agent = 'researcher'): { tool_use_id: string; content: string; is_error?: boolean }[] {
+function toolResultsSent(
+  env: TroupeTestEnvironment,
+  n: number,
+  agent = 'researcher',
+): { tool_use_id: string; content: string; is_error?: boolean }[] {
   const messages = env.double.scripted.requests.filter((r) => r.agent === agent)[n]?.body.messages as MessageParam[];
   const last = messages.at(-1);
   return Array.isArray(last?.content) ? (last.content.filter((b) => b.type === 'tool_result') as never) : [];
@@ -42,7 +46,12 @@ describe('the tool loop', () => {
   it('runs turns and tool calls, several calls of one turn in parallel, and hands results back in order', async () => {
     const env = await environment({
       researcher: [
-        { toolUse: [{ name: 'search', input: { query: 'durable' } }, { name: 'search', input: { query: 'agents' } }] },
+        {
+          toolUse: [
+            { name: 'search', input: { query: 'durable' } },
+            { name: 'search', input: { query: 'agents' } },
+          ],
+        },
         { toolUse: [{ name: 'search', input: { query: 'replay' } }] },
         answer('found three things'),
       ],
@@ -50,18 +59,26 @@ describe('the tool loop', () => {
     const run = await env.start('tool-team', 'Find out.');
     const result = await run.result();
     expect(result.output).toEqual({ answer: 'found three things' });
-    expect(toolCalls.map((c) => c.input)).toEqual(expect.arrayContaining([{ query: 'durable' }, { query: 'agents' }, { query: 'replay' }]));
+    expect(toolCalls.map((c) => c.input)).toEqual(
+      expect.arrayContaining([{ query: 'durable' }, { query: 'agents' }, { query: 'replay' }]),
+    );
     expect(env.double.scripted.callsTo('researcher')).toBe(3);
     expect(toolResultsSent(env, 1).map((b) => b.content)).toEqual(['results for durable', 'results for agents']);
     expect(toolResultsSent(env, 2).map((b) => b.content)).toEqual(['results for replay']);
     // The whole conversation reached the model, though history carried only its key.
     expect((env.double.scripted.requests[2]?.body.messages as MessageParam[]).length).toBe(5);
-    expect(result.transcript.filter((e) => e.kind === 'tool').map((e) => `${e.from}->${e.to}`)).toEqual(['researcher->tool:search', 'researcher->tool:search', 'researcher->tool:search']);
+    expect(result.transcript.filter((e) => e.kind === 'tool').map((e) => `${e.from}->${e.to}`)).toEqual([
+      'researcher->tool:search',
+      'researcher->tool:search',
+      'researcher->tool:search',
+    ]);
     // Every model turn counts as an agent call.
     expect(result.agentCalls).toBe(3);
 
     const history = await readRunHistory(run.workflowId, await run.handle.fetchHistory());
-    const activities = (await run.handle.fetchHistory()).events?.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    const activities = (await run.handle.fetchHistory()).events
+      ?.filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
     expect(activities).toEqual(['runModelTurn', 'runTool', 'runTool', 'runModelTurn', 'runTool', 'runModelTurn']);
     expect(history.agentCalls).toBe(3);
     const tools = history.steps.filter((step) => step.kind === 'tool');
@@ -76,10 +93,16 @@ describe('the tool loop', () => {
     expect(historyAsMermaid(history)).toContain('tool_search-->>researcher: results for replay');
   });
 
-  it("turns a failing tool, bad input and an unknown tool into error results the model recovers from", async () => {
+  it('turns a failing tool, bad input and an unknown tool into error results the model recovers from', async () => {
     const env = await environment({
       researcher: [
-        { toolUse: [{ name: 'flaky', input: {} }, { name: 'search', input: { wrong: 1 } }, { name: 'teleport', input: {} }] },
+        {
+          toolUse: [
+            { name: 'flaky', input: {} },
+            { name: 'search', input: { wrong: 1 } },
+            { name: 'teleport', input: {} },
+          ],
+        },
         answer('recovered without them'),
       ],
     });
@@ -106,7 +129,9 @@ describe('the tool loop', () => {
   });
 
   it("waits three days for a person's approval of a tool call; a refusal goes back to the model, and the tool never runs", async () => {
-    const env = await environment({ researcher: [{ toolUse: [{ name: 'publish', input: { text: 'draft' } }] }, answer('kept it private')] });
+    const env = await environment({
+      researcher: [{ toolUse: [{ name: 'publish', input: { text: 'draft' } }] }, answer('kept it private')],
+    });
     const run = await env.start('tool-team', 'Publish it.');
     const awaiting = await env.waitForApproval(run, 'tool-publish');
     expect(awaiting).toMatchObject({ approvers: ['ana'] });
@@ -126,7 +151,17 @@ describe('the tool loop', () => {
   });
 
   it("passes Anthropic's server tools to the API and counts their use in the ledger and the history", async () => {
-    const env = await environment({ surfer: [{ serverToolUse: [{ name: 'web_search', input: { query: 'temporal' } }, { name: 'web_search', input: { query: 'durable' } }], text: 'two searches later' }] });
+    const env = await environment({
+      surfer: [
+        {
+          serverToolUse: [
+            { name: 'web_search', input: { query: 'temporal' } },
+            { name: 'web_search', input: { query: 'durable' } },
+          ],
+          text: 'two searches later',
+        },
+      ],
+    });
     const run = await env.start('web-team', 'Search.');
     const result = await run.result();
     expect(result.output).toBe('two searches later');
@@ -144,7 +179,15 @@ describe('the tool loop', () => {
     // Long enough that a loaded 2-core machine starts the second before the first answers, if they run at once.
     const ANSWER_MS = 1_200; // under the agents' 2 s timeout
     const env = await environment({
-      lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'check A' } }, { name: 'delegate_leaf', input: { task: 'check B' } }] }, { text: 'A and B are both fine' }],
+      lead: [
+        {
+          toolUse: [
+            { name: 'delegate_alpha', input: { task: 'check A' } },
+            { name: 'delegate_leaf', input: { task: 'check B' } },
+          ],
+        },
+        { text: 'A and B are both fine' },
+      ],
       alpha: [{ text: 'A is fine', delayMs: ANSWER_MS }],
       gamma: [{ text: 'B is fine', delayMs: ANSWER_MS }],
     });
@@ -152,18 +195,28 @@ describe('the tool loop', () => {
     const result = await run.result();
     expect(result.output).toBe('A and B are both fine');
     expect(toolResultsSent(env, 1, 'lead').map((b) => b.content)).toEqual(['A is fine', 'B is fine']);
-    expect(JSON.stringify(env.double.scripted.requests.find((r) => r.agent === 'alpha')?.body.messages)).toContain('check A');
+    expect(JSON.stringify(env.double.scripted.requests.find((r) => r.agent === 'alpha')?.body.messages)).toContain(
+      'check A',
+    );
     // lead's two turns, alpha, and gamma inside the sub-team: one ledger for the tree.
     expect(result.agentCalls).toBe(4);
     const events = (await run.handle.fetchHistory()).events ?? [];
-    expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name)).toEqual(['pipeline']);
+    expect(
+      events
+        .filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+        .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name),
+    ).toEqual(['pipeline']);
     // The two delegations overlapped: both started before either answered.
-    const [a, b] = ['alpha', 'gamma'].map((agent) => env.double.scripted.requests.find((r) => r.agent === agent)!.receivedAt);
+    const [a, b] = ['alpha', 'gamma'].map(
+      (agent) => env.double.scripted.requests.find((r) => r.agent === agent)!.receivedAt,
+    );
     expect(Math.abs(a! - b!)).toBeLessThan(ANSWER_MS);
   });
 
   it('tells the model a tool call timed out, naming the timeout, not with an empty message', async () => {
-    const env = await environment({ staller: [{ toolUse: [{ name: 'stall', input: {} }] }, { text: 'it was too slow' }] });
+    const env = await environment({
+      staller: [{ toolUse: [{ name: 'stall', input: {} }] }, { text: 'it was too slow' }],
+    });
     expect((await (await env.start('stalling', 'Try.')).result()).output).toBe('it was too slow');
     const [result] = toolResultsSent(env, 1, 'staller');
     expect(result).toMatchObject({ is_error: true });
@@ -171,7 +224,13 @@ describe('the tool loop', () => {
   });
 
   it("keeps a delegating lead within the team's limits: the run stops with a partial result", async () => {
-    const env = await environment({ lead: [{ toolUse: [{ name: 'delegate_alpha', input: { task: 'x' } }] }, { toolUse: [{ name: 'delegate_alpha', input: { task: 'y' } }] }], alpha: [{ text: 'done' }] });
+    const env = await environment({
+      lead: [
+        { toolUse: [{ name: 'delegate_alpha', input: { task: 'x' } }] },
+        { toolUse: [{ name: 'delegate_alpha', input: { task: 'y' } }] },
+      ],
+      alpha: [{ text: 'done' }],
+    });
     const result = await (await env.start('delegating-on-budget', 'Go.')).result();
     expect(result).toMatchObject({ partial: true, stoppedBy: 'maxAgentCalls', agentCalls: 2 });
   });

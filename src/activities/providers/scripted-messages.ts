@@ -113,7 +113,11 @@ export class ScriptedMessages {
 
   /** How many requests reached the API for an agent (or for all agents). */
   callsTo(agent?: string): number {
-    if (!this.record) throw new ActivityError('REQUESTS_NOT_RECORDED', 'This scripted double keeps no requests (record: false): make it with record: true to count them.');
+    if (!this.record)
+      throw new ActivityError(
+        'REQUESTS_NOT_RECORDED',
+        'This scripted double keeps no requests (record: false): make it with record: true to count them.',
+      );
     return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
   }
 
@@ -131,7 +135,10 @@ export class ScriptedMessages {
     }
     const replies = this.script[key] ?? [];
     const turn = positiveInteger(headers[TURN_HEADER]);
-    const index = turn === undefined ? this.nextInOrder(`${run ?? ''}\n${key}`) : replyFor(replies, turn, positiveInteger(headers[ATTEMPT_HEADER]) ?? 1);
+    const index =
+      turn === undefined
+        ? this.nextInOrder(`${run ?? ''}\n${key}`)
+        : replyFor(replies, turn, positiveInteger(headers[ATTEMPT_HEADER]) ?? 1);
     const reply = replies[Math.min(index, replies.length - 1)] as ScriptedReply;
     const id = turn === undefined ? undefined : `t${turn}`;
 
@@ -170,11 +177,24 @@ export class ScriptedMessages {
    * `turnId` names the agent's turn when the request says it: ids from it are the same on every worker,
    * so a turn answered again after a crash does not put a second id into the conversation.
    */
-  private message(body: MessageCreateParams, text: string, usage: ScriptedUsage = {}, toolUse: { name: string; input: unknown }[] = [], serverToolUse: ScriptedServerToolUse[] = [], turnId?: string): Message {
+  private message(
+    body: MessageCreateParams,
+    text: string,
+    usage: ScriptedUsage = {},
+    toolUse: { name: string; input: unknown }[] = [],
+    serverToolUse: ScriptedServerToolUse[] = [],
+    turnId?: string,
+  ): Message {
     const { cacheRead, cacheWrite, uncached } = this.cacheUsage(body);
     this.messageCount += 1;
     const id = turnId ?? String(this.messageCount);
-    const calls = toolUse.map((call, i) => ({ type: 'tool_use' as const, id: `toolu_scripted_${id}_${i}`, name: call.name, input: call.input, caller: null }));
+    const calls = toolUse.map((call, i) => ({
+      type: 'tool_use' as const,
+      id: `toolu_scripted_${id}_${i}`,
+      name: call.name,
+      input: call.input,
+      caller: null,
+    }));
     const server = serverToolUse.flatMap((use, i) => serverToolBlocks(use, `srvtoolu_scripted_${id}_${i}`));
     const count = (name: string) => serverToolUse.filter((use) => use.name === name).length;
     return {
@@ -195,7 +215,9 @@ export class ScriptedMessages {
         cache_creation: null,
         inference_geo: null,
         output_tokens_details: null,
-        server_tool_use: serverToolUse.length ? { web_search_requests: count('web_search'), web_fetch_requests: count('web_fetch') } : null,
+        server_tool_use: serverToolUse.length
+          ? { web_search_requests: count('web_search'), web_fetch_requests: count('web_fetch') }
+          : null,
         service_tier: 'standard',
         speed: null,
       },
@@ -205,7 +227,10 @@ export class ScriptedMessages {
   /** Mimics prompt caching: a system prompt marked cache_control is written once, then read. */
   private cacheUsage(body: MessageCreateParams): { cacheRead: number; cacheWrite: number; uncached: number } {
     const systemBlocks = typeof body.system === 'string' ? [{ text: body.system }] : (body.system ?? []);
-    const cacheable = systemBlocks.filter((b) => 'cache_control' in b && b.cache_control).map((b) => b.text).join('\n');
+    const cacheable = systemBlocks
+      .filter((b) => 'cache_control' in b && b.cache_control)
+      .map((b) => b.text)
+      .join('\n');
     const systemTokens = estimateTokens(systemBlocks.map((b) => b.text).join('\n'));
     const messageTokens = estimateTokens(JSON.stringify(body.messages));
     if (!cacheable) return { cacheRead: 0, cacheWrite: 0, uncached: systemTokens + messageTokens };
@@ -250,16 +275,56 @@ function serverToolBlocks(use: ScriptedServerToolUse, id: string): unknown[] {
   const result = use.result ?? '';
   const content =
     use.name === 'web_search'
-      ? { type: 'web_search_tool_result', tool_use_id: id, content: [{ type: 'web_search_result', title: result, url: 'https://example.invalid/result', encrypted_content: '', page_age: null }] }
+      ? {
+          type: 'web_search_tool_result',
+          tool_use_id: id,
+          content: [
+            {
+              type: 'web_search_result',
+              title: result,
+              url: 'https://example.invalid/result',
+              encrypted_content: '',
+              page_age: null,
+            },
+          ],
+        }
       : use.name === 'web_fetch'
-        ? { type: 'web_fetch_tool_result', tool_use_id: id, content: { type: 'web_fetch_result', url: 'https://example.invalid/page', retrieved_at: null, content: { type: 'document', source: { type: 'text', media_type: 'text/plain', data: result }, title: null, citations: null } } }
-        : { type: 'code_execution_tool_result', tool_use_id: id, content: { type: 'code_execution_result', stdout: result, stderr: '', return_code: 0, content: [] } };
+        ? {
+            type: 'web_fetch_tool_result',
+            tool_use_id: id,
+            content: {
+              type: 'web_fetch_result',
+              url: 'https://example.invalid/page',
+              retrieved_at: null,
+              content: {
+                type: 'document',
+                source: { type: 'text', media_type: 'text/plain', data: result },
+                title: null,
+                citations: null,
+              },
+            },
+          }
+        : {
+            type: 'code_execution_tool_result',
+            tool_use_id: id,
+            content: { type: 'code_execution_result', stdout: result, stderr: '', return_code: 0, content: [] },
+          };
   return [{ type: 'server_tool_use', id, name: use.name, input: use.input, caller: null }, content];
 }
 
-function errorResponse(status: number, message: string, headers: Record<string, string>, type = ERROR_TYPES[status] ?? 'api_error'): ScriptedResponse {
+function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string>,
+  type = ERROR_TYPES[status] ?? 'api_error',
+): ScriptedResponse {
   const body = { type: 'error', error: { type, message } };
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), delayMs: 0 };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    delayMs: 0,
+  };
 }
 
 /** Roughly four characters a token: enough for a double's usage figures to be plausible and non-zero. */

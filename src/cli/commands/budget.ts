@@ -19,5 +19,10 @@ export async function raiseBudgetCommand(workflowId: string, options: RaiseBudge
     ...(options.time !== undefined ? { time: options.time } : {}),
   });
   if (!raise.success) throw new TeamSpecError('The raise (--calls, --tokens, --usd, --time)', raise.error.issues);
-  return decideCommand('approve', workflowId, { by: options.by, gate: BUDGET_GATE, raise: raise.data, ...(options.comment ? { comment: options.comment } : {}) });
+  return decideCommand('approve', workflowId, {
+    by: options.by,
+    gate: BUDGET_GATE,
+    raise: raise.data,
+    ...(options.comment ? { comment: options.comment } : {}),
+  });
 }

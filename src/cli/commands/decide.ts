@@ -1,5 +1,11 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApprovalDecisionSchema, TeamSpecError, type ApprovalDecision, type BudgetRaise, type DecisionKind } from '../../team/index.js';
+import {
+  ApprovalDecisionSchema,
+  TeamSpecError,
+  type ApprovalDecision,
+  type BudgetRaise,
+  type DecisionKind,
+} from '../../team/index.js';
 import { TroupeClient, type RunHandle } from '../../client/troupe-client.js';
 import { DECISION_SECRET_ENV, signDecision } from '../../client/sign-decision.js';
 import { ClientError } from '../../client/errors.js';
@@ -17,10 +23,18 @@ export interface DecideOptions {
   raise?: BudgetRaise;
 }
 
-const PAST: Record<DecisionKind, string> = { approve: 'Approved', reject: 'Rejected', 'request-changes': 'Requested changes on' };
+const PAST: Record<DecisionKind, string> = {
+  approve: 'Approved',
+  reject: 'Rejected',
+  'request-changes': 'Requested changes on',
+};
 
 /** `troupe approve | reject | request-changes <workflowId>`: decides the approval a run waits for. */
-export async function decideCommand(decision: DecisionKind, workflowId: string, options: DecideOptions): Promise<number> {
+export async function decideCommand(
+  decision: DecisionKind,
+  workflowId: string,
+  options: DecideOptions,
+): Promise<number> {
   const parsed = ApprovalDecisionSchema.safeParse({
     decision,
     by: options.by,
@@ -34,7 +48,10 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
     const run = new TroupeClient(target.client, undefined).run(workflowId);
     const notFound = (error: unknown): never => {
       if (error instanceof WorkflowNotFoundError) {
-        throw new CliError('RUN_NOT_FOUND', `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`);
+        throw new CliError(
+          'RUN_NOT_FOUND',
+          `No running run "${workflowId}" in namespace "${target.namespace}" at ${target.address}: \`troupe pending\` lists the runs awaiting a decision.`,
+        );
       }
       throw error;
     };
@@ -42,12 +59,17 @@ export async function decideCommand(decision: DecisionKind, workflowId: string, 
     const sent = secret ? await signed(run, secret, parsed.data).catch(notFound) : parsed.data;
     if (options.signal) {
       await run.signalDecision(sent).catch(notFound);
-      console.log(`Sent "${decision}" by ${parsed.data.by} to ${workflowId} as a signal; \`troupe status ${workflowId}\` shows whether it applied.`);
+      console.log(
+        `Sent "${decision}" by ${parsed.data.by} to ${workflowId} as a signal; \`troupe status ${workflowId}\` shows whether it applied.`,
+      );
       return 0;
     }
     const receipt = await run.decide(sent).catch((error: unknown) => {
       if (error instanceof WorkflowUpdateFailedError) {
-        throw new ClientError('DECISION_REFUSED', `Run ${workflowId} refused the decision: ${error.cause?.message ?? error.message}`);
+        throw new ClientError(
+          'DECISION_REFUSED',
+          `Run ${workflowId} refused the decision: ${error.cause?.message ?? error.message}`,
+        );
       }
       return notFound(error);
     });
@@ -64,7 +86,10 @@ async function signed(run: RunHandle, secret: string, decision: ApprovalDecision
   if (gate === undefined) {
     // Describing the run first turns a wrong id into RUN_NOT_FOUND rather than this message.
     await run.handle.describe();
-    throw new ClientError('DECISION_REFUSED', `Run ${run.workflowId} is not waiting for a decision now (or no worker answered): name the gate with --gate to sign the decision.`);
+    throw new ClientError(
+      'DECISION_REFUSED',
+      `Run ${run.workflowId} is not waiting for a decision now (or no worker answered): name the gate with --gate to sign the decision.`,
+    );
   }
   return signDecision(secret, run.workflowId, { ...decision, gate });
 }

@@ -16,12 +16,22 @@ export function initCommand(dir: string, options: { troupe?: string; install?: b
   const target = resolve(dir);
   const name = basename(target);
   if (!NameSchema.safeParse(name).success) {
-    throw new CliError('INVALID_PROJECT_NAME', `"${name}" cannot name a team: use letters, digits, "-" or "_", starting with a letter (e.g. troupe init my-team).`);
+    throw new CliError(
+      'INVALID_PROJECT_NAME',
+      `"${name}" cannot name a team: use letters, digits, "-" or "_", starting with a letter (e.g. troupe init my-team).`,
+    );
   }
   if (existsSync(target) && readdirSync(target).length > 0) {
-    throw new CliError('INIT_NOT_EMPTY', `${target} is not empty: troupe init writes a new project, so give it a new or empty folder (nothing was written).`);
+    throw new CliError(
+      'INIT_NOT_EMPTY',
+      `${target} is not empty: troupe init writes a new project, so give it a new or empty folder (nothing was written).`,
+    );
   }
-  const troupe = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string; peerDependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const troupe = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+    peerDependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   mkdirSync(target, { recursive: true });
   cpSync(join(PACKAGE_ROOT, 'templates', 'init'), target, { recursive: true });
   renameSync(join(target, 'gitignore'), join(target, '.gitignore'));
@@ -42,7 +52,20 @@ export function initCommand(dir: string, options: { troupe?: string; install?: b
     },
     dependencies: {
       troupe: options.troupe ?? `^${troupe.version}`,
-      ...Object.fromEntries(['@anthropic-ai/sdk', '@temporalio/activity', '@temporalio/client', '@temporalio/common', '@temporalio/envconfig', '@temporalio/proto', '@temporalio/testing', '@temporalio/worker', '@temporalio/workflow', 'zod'].map((dep) => [dep, peer(dep)])),
+      ...Object.fromEntries(
+        [
+          '@anthropic-ai/sdk',
+          '@temporalio/activity',
+          '@temporalio/client',
+          '@temporalio/common',
+          '@temporalio/envconfig',
+          '@temporalio/proto',
+          '@temporalio/testing',
+          '@temporalio/worker',
+          '@temporalio/workflow',
+          'zod',
+        ].map((dep) => [dep, peer(dep)]),
+      ),
     },
     devDependencies: Object.fromEntries(['@types/node', 'tsx', 'typescript', 'vitest'].map((dep) => [dep, peer(dep)])),
   };
@@ -55,12 +78,20 @@ export function initCommand(dir: string, options: { troupe?: string; install?: b
   }
   console.log(`Installing its dependencies (npm install in ${target}):`);
   // npm's own output goes to the terminal: an install takes a while, and its errors say what went wrong.
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: target, stdio: 'inherit', shell: process.platform === 'win32' });
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund'], {
+    cwd: target,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (install.error || install.status !== 0) {
-    const what = (install.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
-      ? 'npm was not found on PATH, so the dependencies were not installed'
-      : `npm install failed (${install.error ? install.error.message : install.signal ? `stopped by ${install.signal}` : `exit code ${install.status}`}; its output is above)`;
-    throw new CliError('INIT_INSTALL_FAILED', `${what}. The project's files are written and kept in ${target}: once the cause is fixed, run \`${cd} && npm install && npm start\`.`);
+    const what =
+      (install.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+        ? 'npm was not found on PATH, so the dependencies were not installed'
+        : `npm install failed (${install.error ? install.error.message : install.signal ? `stopped by ${install.signal}` : `exit code ${install.status}`}; its output is above)`;
+    throw new CliError(
+      'INIT_INSTALL_FAILED',
+      `${what}. The project's files are written and kept in ${target}: once the cause is fixed, run \`${cd} && npm install && npm start\`.`,
+    );
   }
   console.log(`Ready. Next: ${cd} && npm start`);
   return 0;

@@ -18,7 +18,9 @@ export async function pendingCommand(options: { json?: boolean; full?: boolean; 
     if (pending.length === 0) console.log('No run is waiting for a decision.');
     for (const run of pending) {
       const a = run.awaiting;
-      const what = a ? `gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}${a.escalated ? ' (escalated)' : ''}: ${a.from ?? a.subject}` : 'awaiting a decision';
+      const what = a
+        ? `gate "${a.gate}" by ${a.approvers.join(', ')} until ${a.deadline}${a.escalated ? ' (escalated)' : ''}: ${a.from ?? a.subject}`
+        : 'awaiting a decision';
       const parent = run.parentWorkflowId ? `  (sub-team of ${run.parentWorkflowId}; decide on this id)` : '';
       console.log(`${run.workflowId}  ${run.team ?? ''}  ${what}${parent}`);
       if (a?.from !== undefined) console.log(indented(asText(a.content), Boolean(options.full)));
@@ -34,7 +36,8 @@ function indented(text: string, full: boolean): string {
   let lines = text.split('\n');
   let cut = false;
   if (!full && lines.length > SHOWN_LINES) [lines, cut] = [lines.slice(0, SHOWN_LINES), true];
-  if (!full && lines.join('\n').length > SHOWN_CHARS) [lines, cut] = [lines.join('\n').slice(0, SHOWN_CHARS).split('\n'), true];
+  if (!full && lines.join('\n').length > SHOWN_CHARS)
+    [lines, cut] = [lines.join('\n').slice(0, SHOWN_CHARS).split('\n'), true];
   if (cut) lines[lines.length - 1] += '… (troupe pending --full shows all)';
   return lines.map((line) => `    ${line}`).join('\n');
 }

@@ -8,7 +8,9 @@ export async function replayCommand(files: string[], options: { workflowId?: str
     if (outcome.ok) console.log(`✓ ${file}: replays cleanly on the current code`);
     else {
       failed += 1;
-      console.log(`✗ ${file}: the current code is not compatible with this run: ${outcome.problem}\n  Guard the change with patched() (or worker versioning) so runs in flight keep their old path.`);
+      console.log(
+        `✗ ${file}: the current code is not compatible with this run: ${outcome.problem}\n  Guard the change with patched() (or worker versioning) so runs in flight keep their old path.`,
+      );
     }
   }
   return failed ? 1 : 0;

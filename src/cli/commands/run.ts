@@ -46,7 +46,9 @@ export async function runCommand(teamName: string, inputWords: string[], options
   }
   const prices = loadPrices();
   const printer = new RunPrinter(options.json ? process.stderr : process.stdout);
-  workerLog()?.onFirstEntry((file) => printer.line(`  (the worker's warnings are in ${shownPath(file)}; --verbose prints them here)`));
+  workerLog()?.onFirstEntry((file) =>
+    printer.line(`  (the worker's warnings are in ${shownPath(file)}; --verbose prints them here)`),
+  );
   const stack = await openLocalStack({
     teams: options.teams,
     taskQueue: options.taskQueue,
@@ -63,16 +65,23 @@ export async function runCommand(teamName: string, inputWords: string[], options
     checkTarget: workflowId ? (target) => refuseRunningId(target, workflowId) : undefined,
   });
   try {
-    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, { taskQueue: stack.taskQueue, searchAttributes: stack.searchAttributes, prices });
-    const budget = runBudget(stack.teams.registry.get(teamName), options);
-    const run = await troupe.start(teamName, input, { ...(workflowId ? { workflowId } : {}), ...(budget ? { budget } : {}) }).catch((error: unknown) => {
-      // Started by someone else since refuseRunningId looked: the server refused, the other run is untouched.
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(error.workflowId);
-      throw error;
+    const troupe = new TroupeClient(stack.target.client, stack.teams.registry, {
+      taskQueue: stack.taskQueue,
+      searchAttributes: stack.searchAttributes,
+      prices,
     });
+    const budget = runBudget(stack.teams.registry.get(teamName), options);
+    const run = await troupe
+      .start(teamName, input, { ...(workflowId ? { workflowId } : {}), ...(budget ? { budget } : {}) })
+      .catch((error: unknown) => {
+        // Started by someone else since refuseRunningId looked: the server refused, the other run is untouched.
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw alreadyRunning(error.workflowId);
+        throw error;
+      });
     const url = runUrl(stack.target.uiUrl, stack.target.namespace, run.workflowId);
     if (options.detach) {
-      if (options.json) console.log(JSON.stringify({ workflowId: run.workflowId, status: 'RUNNING', uiUrl: url ?? null }));
+      if (options.json)
+        console.log(JSON.stringify({ workflowId: run.workflowId, status: 'RUNNING', uiUrl: url ?? null }));
       else console.log(run.workflowId);
       return 0;
     }
@@ -88,9 +97,13 @@ export async function runCommand(teamName: string, inputWords: string[], options
       return 130;
     }
 
-    const keepAlive = options.keepAlive ?? (stack.target.kind === 'embedded' && Boolean(process.stdout.isTTY) && !process.env['CI'] && !options.json);
+    const keepAlive =
+      options.keepAlive ??
+      (stack.target.kind === 'embedded' && Boolean(process.stdout.isTTY) && !process.env['CI'] && !options.json);
     if (keepAlive && url) {
-      printer.line(`\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`npx troupe dev\` reopens the UI on the same data.`);
+      printer.line(
+        `\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`npx troupe dev\` reopens the UI on the same data.`,
+      );
       await interrupted;
     }
     return outcome.ok ? 0 : 1;
@@ -101,17 +114,30 @@ export async function runCommand(teamName: string, inputWords: string[], options
 }
 
 /** Follows the run to its end, printing handoffs (or, with --json, one JSON document). True when it completed. */
-async function followToOutcome(teamName: string, run: RunHandle, stack: LocalStack, printer: RunPrinter, options: RunCommandOptions, url: string | undefined): Promise<{ ok: boolean }> {
+async function followToOutcome(
+  teamName: string,
+  run: RunHandle,
+  stack: LocalStack,
+  printer: RunPrinter,
+  options: RunCommandOptions,
+  url: string | undefined,
+): Promise<{ ok: boolean }> {
   const quiet = Boolean(options.json);
   if (!quiet || stack.model.mode === 'offline') printer.line(stack.model.description);
   if (!quiet) {
-    printer.line(`Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`);
+    printer.line(
+      `Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`,
+    );
     if (url) printer.line(`Temporal UI: ${url}`);
-    if (!stack.worker) printer.line(`No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`);
+    if (!stack.worker)
+      printer.line(
+        `No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`,
+      );
   }
   // Followed with --json too, for a gate: a run waiting on a person says how to decide (on stderr, then).
   for await (const event of run.follow()) {
-    if (event.kind === 'awaiting') for (const line of decideHint(run.workflowId, event.awaiting, stack.target)) printer.line(line);
+    if (event.kind === 'awaiting')
+      for (const line of decideHint(run.workflowId, event.awaiting, stack.target)) printer.line(line);
     else if (quiet) continue;
     else if (event.kind === 'envelope') printer.envelope(event.envelope);
     else printer.status(event.text);
@@ -122,7 +148,13 @@ async function followToOutcome(teamName: string, run: RunHandle, stack: LocalSta
   );
   if (options.json) {
     const base = { workflowId: run.workflowId, provider: stack.model.mode, uiUrl: url ?? null };
-    console.log(JSON.stringify(outcome.ok ? { ...base, status: 'COMPLETED', result: outcome.result } : { ...base, status: 'FAILED', failure: outcome.failure }));
+    console.log(
+      JSON.stringify(
+        outcome.ok
+          ? { ...base, status: 'COMPLETED', result: outcome.result }
+          : { ...base, status: 'FAILED', failure: outcome.failure },
+      ),
+    );
   } else if (outcome.ok) {
     printer.line(formatResult(outcome.result));
   } else {
@@ -161,10 +193,13 @@ function runBudget(team: Team, options: RunCommandOptions): BudgetSpecInput | un
 
 /** Starting a run under the id of one that is running would fail after our worker had joined in: refuse first. */
 async function refuseRunningId(target: TemporalTarget, workflowId: string): Promise<void> {
-  const description = await target.client.workflow.getHandle(workflowId).describe().catch((error: unknown) => {
-    if (error instanceof WorkflowNotFoundError) return undefined;
-    throw error;
-  });
+  const description = await target.client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    });
   if (description?.status.name === 'RUNNING') throw alreadyRunning(workflowId);
 }
 
@@ -188,7 +223,10 @@ function readInput(words: string[], inputFile: string | undefined): unknown {
     // Fatal: replacement characters would silently change the task the agents see.
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new CliError('INPUT_NOT_UTF8', `--input-file "${inputFile}" is not UTF-8 text: convert it to UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and try again.`);
+    throw new CliError(
+      'INPUT_NOT_UTF8',
+      `--input-file "${inputFile}" is not UTF-8 text: convert it to UTF-8 (e.g. \`iconv -f latin1 -t utf-8\`) and try again.`,
+    );
   }
   if (!inputFile.endsWith('.json')) return text;
   try {

@@ -10,7 +10,9 @@ import { describeWorkerLimits } from '../../workers/worker-limits.js';
  * `troupe worker`: a standalone worker against the configured cluster, until Ctrl-C or SIGTERM,
  * which stop it gracefully (in-flight agent calls get the shutdown grace to finish); a second stops it at once.
  */
-export async function workerCommand(options: { teams?: string; taskQueue?: string; activitiesOnly?: boolean } & DeploymentFlags & WorkerLimitFlags): Promise<number> {
+export async function workerCommand(
+  options: { teams?: string; taskQueue?: string; activitiesOnly?: boolean } & DeploymentFlags & WorkerLimitFlags,
+): Promise<number> {
   const limits = workerLimitsFrom(options);
   if (!configuredCluster()) {
     throw new CliError(
@@ -19,12 +21,19 @@ export async function workerCommand(options: { teams?: string; taskQueue?: strin
     );
   }
   const deployment = workerDeployment(options);
-  return runWorkerInForeground({ teams: options.teams, taskQueue: options.taskQueue, deployment, limits, activitiesOnly: options.activitiesOnly }, (stack) => [
-    `Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`,
-    `Workflows: ${stack.workflows ?? 'none (--activities-only: this worker serves agent calls only)'}`,
-    `Limits: ${describeWorkerLimits(limits)}`,
-    ...(deployment ? [`Worker deployment "${deployment.version.deploymentName}", build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior === 'PINNED' ? 'pinned' : 'auto-upgrade'} runs`] : []),
-    stack.model.description,
-    describePayloadEncryption(),
-  ]);
+  return runWorkerInForeground(
+    { teams: options.teams, taskQueue: options.taskQueue, deployment, limits, activitiesOnly: options.activitiesOnly },
+    (stack) => [
+      `Worker on task queue "${stack.taskQueue}" at ${stack.target.address} (namespace ${stack.target.namespace}); teams: ${stack.teams.registry.names.join(', ')}`,
+      `Workflows: ${stack.workflows ?? 'none (--activities-only: this worker serves agent calls only)'}`,
+      `Limits: ${describeWorkerLimits(limits)}`,
+      ...(deployment
+        ? [
+            `Worker deployment "${deployment.version.deploymentName}", build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior === 'PINNED' ? 'pinned' : 'auto-upgrade'} runs`,
+          ]
+        : []),
+      stack.model.description,
+      describePayloadEncryption(),
+    ],
+  );
 }

@@ -21,13 +21,16 @@ export function findGateSubject(history: History, subject: string): GateSubject 
   const events = history.events ?? [];
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
-    const payload = event?.activityTaskCompletedEventAttributes?.result?.payloads?.[0] ?? event?.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
+    const payload =
+      event?.activityTaskCompletedEventAttributes?.result?.payloads?.[0] ??
+      event?.childWorkflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
     const result = decode(payload);
     if (typeof result !== 'object' || result === null) continue;
     const { toolUses, output } = result as { toolUses?: unknown; output?: unknown };
     const candidates: unknown[] = [];
     if (Array.isArray(toolUses)) {
-      for (const use of toolUses as { name?: unknown; input?: unknown }[]) candidates.push({ tool: use.name, input: use.input });
+      for (const use of toolUses as { name?: unknown; input?: unknown }[])
+        candidates.push({ tool: use.name, input: use.input });
     }
     if ('output' in result) candidates.push(output);
     for (const content of candidates) {
@@ -43,7 +46,11 @@ function fromOf(subject: string, content: unknown): string | undefined {
   const whole = summarise(content, Number.POSITIVE_INFINITY);
   for (let at = subject.indexOf(': '); at >= 0; at = subject.indexOf(': ', at + 1)) {
     const summary = subject.slice(at + 2);
-    const cut = summary.endsWith('…') && summary.length > 1 && whole.length >= summary.length && whole.startsWith(summary.slice(0, -1));
+    const cut =
+      summary.endsWith('…') &&
+      summary.length > 1 &&
+      whole.length >= summary.length &&
+      whole.startsWith(summary.slice(0, -1));
     if (summary === whole || cut) return subject.slice(0, at);
   }
   return undefined;

@@ -40,7 +40,11 @@ export function agentTaskQueue(agent: AgentSpec, team: TeamSpec): { taskQueue?: 
  * with a heartbeat timeout (unless the tool turns it off, or it would not be shorter than the timeout)
  * so that a call whose worker died is retried in seconds.
  */
-export function toolActivityOptions(call: { timeout: number; retry: z.infer<typeof RetrySpecSchema>; heartbeatTimeout?: number | false | undefined }, agent: AgentSpec, team: TeamSpec): ActivityOptions {
+export function toolActivityOptions(
+  call: { timeout: number; retry: z.infer<typeof RetrySpecSchema>; heartbeatTimeout?: number | false | undefined },
+  agent: AgentSpec,
+  team: TeamSpec,
+): ActivityOptions {
   const heartbeat = call.heartbeatTimeout === false ? undefined : (call.heartbeatTimeout ?? DEFAULT_TOOL_HEARTBEAT_MS);
   return {
     startToCloseTimeout: call.timeout,

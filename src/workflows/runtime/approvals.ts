@@ -1,10 +1,27 @@
-import {ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, setHandler, sleep, upsertMemo, upsertSearchAttributes, workflowInfo} from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ApprovalDecision, ApprovalDecisionSchema } from '../../team/approval-decision.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import { FailureType } from '../../team/errors.js';
 import type { AwaitingApproval, DecisionReceipt, RefusedDecisionMemo } from '../../protocol/messages.js';
-import { REFUSED_DECISION_MEMO, SEARCH_ATTRIBUTES, decideUpdate, decisionSignal } from '../../protocol/run-interface.js';
+import {
+  REFUSED_DECISION_MEMO,
+  SEARCH_ATTRIBUTES,
+  decideUpdate,
+  decisionSignal,
+} from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import { summarise } from './prompt.js';
 import type { Transcript } from './transcript.js';
@@ -12,7 +29,10 @@ import { isPatched } from './patches.js';
 
 const { sendReminder } = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
 // Checking a signature is quick and local to the worker that holds the secret.
-const { verifyDecision } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+const { verifyDecision } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+});
 
 /** What a waiting gate asks of a decision beyond its approvers: a signature, or a check of its own (the budget gate's raise). */
 export interface GateRules {
@@ -63,7 +83,12 @@ export class Approvals {
       };
       const problem = this.problem(schema, input);
       if (problem !== undefined) return refuse(problem);
-      const receipt = (d: Decided): DecisionReceipt => ({ gate: d.gate, accepted: true, decision: d.decision, by: d.by });
+      const receipt = (d: Decided): DecisionReceipt => ({
+        gate: d.gate,
+        accepted: true,
+        decision: d.decision,
+        by: d.by,
+      });
       if (!this.rules.signed) return receipt(this.accept(schema.parse(input), 'update'));
       const now = (await this.verify(schema.parse(input))) ?? this.problem(schema, input);
       return now === undefined ? receipt(this.accept(schema.parse(input), 'update')) : refuse(now);
@@ -86,25 +111,39 @@ export class Approvals {
   }
 
   /** Waits for its turn, then for a decision on `spec`'s gate, applying its deadline, escalation and reminders. */
-  async request(spec: ApprovalSpec, subject: { from: string; content: unknown }, check?: GateRules['check']): Promise<Decided> {
+  async request(
+    spec: ApprovalSpec,
+    subject: { from: string; content: unknown },
+    check?: GateRules['check'],
+  ): Promise<Decided> {
     const turn = this.asked;
     this.asked += 1;
     this.queue.push(turn);
     try {
       // Only a request asked while another waits checks the patch: runs without one replay as they ran.
-      if (this.queue[0] !== turn && isPatched('troupe-one-gate-at-a-time')) await condition(() => this.queue[0] === turn);
+      if (this.queue[0] !== turn && isPatched('troupe-one-gate-at-a-time'))
+        await condition(() => this.queue[0] === turn);
       return await this.decide(spec, subject, check);
     } finally {
       this.queue.splice(this.queue.indexOf(turn), 1);
     }
   }
 
-  private async decide(spec: ApprovalSpec, subject: { from: string; content: unknown }, check?: GateRules['check']): Promise<Decided> {
+  private async decide(
+    spec: ApprovalSpec,
+    subject: { from: string; content: unknown },
+    check?: GateRules['check'],
+  ): Promise<Decided> {
     this.rules = { signed: spec.signed, check };
     const about = `${subject.from}: ${summarise(subject.content, 60)}`;
     let decision = await this.waitFor(spec, spec.approvers, spec.timeout, false, about);
     if (!decision && spec.onTimeout === 'escalate' && spec.escalateTo) {
-      this.transcript.record({ from: spec.gate, to: spec.escalateTo.approvers.join(', '), kind: 'approval', content: { escalated: true, after: `${spec.timeout} ms`, approvers: spec.escalateTo.approvers } });
+      this.transcript.record({
+        from: spec.gate,
+        to: spec.escalateTo.approvers.join(', '),
+        kind: 'approval',
+        content: { escalated: true, after: `${spec.timeout} ms`, approvers: spec.escalateTo.approvers },
+      });
       decision = await this.waitFor(spec, spec.escalateTo.approvers, spec.escalateTo.timeout, true, about);
       decision ??= this.expire(spec.gate, spec.escalateTo.onTimeout);
     }
@@ -114,15 +153,23 @@ export class Approvals {
     return decision;
   }
 
-  private async waitFor(spec: ApprovalSpec, approvers: string[], timeoutMs: number, escalated: boolean, subject: string): Promise<Decided | undefined> {
+  private async waitFor(
+    spec: ApprovalSpec,
+    approvers: string[],
+    timeoutMs: number,
+    escalated: boolean,
+    subject: string,
+  ): Promise<Decided | undefined> {
     this.inbox = undefined;
     const deadline = workflowNow() + timeoutMs;
     this.waiting = { gate: spec.gate, approvers, deadline: new Date(deadline).toISOString(), escalated, subject };
     this.show(true);
     const reminders = new CancellationScope();
-    const reminding = reminders.run(() => this.remind(spec, deadline)).catch((error: unknown) => {
-      if (!isCancellation(error)) throw error;
-    });
+    const reminding = reminders
+      .run(() => this.remind(spec, deadline))
+      .catch((error: unknown) => {
+        if (!isCancellation(error)) throw error;
+      });
     try {
       await condition(() => this.inbox !== undefined, timeoutMs);
       return this.inbox;
@@ -143,28 +190,45 @@ export class Approvals {
       await sleep(wait);
       const waiting = this.waiting;
       if (!waiting) return;
-      await sendReminder({ team: this.context.team, gate: waiting.gate, approvers: waiting.approvers, deadline: waiting.deadline, subject: waiting.subject });
+      await sendReminder({
+        team: this.context.team,
+        gate: waiting.gate,
+        approvers: waiting.approvers,
+        deadline: waiting.deadline,
+        subject: waiting.subject,
+      });
     }
   }
 
   private expire(gate: string, decision: 'approve' | 'reject'): Decided {
-    return { gate, by: 'deadline', decision, comment: `no decision before the deadline: ${decision === 'approve' ? 'approved' : 'rejected'} by the gate's policy`, via: 'timeout' };
+    return {
+      gate,
+      by: 'deadline',
+      decision,
+      comment: `no decision before the deadline: ${decision === 'approve' ? 'approved' : 'rejected'} by the gate's policy`,
+      via: 'timeout',
+    };
   }
 
   /** Why a decision cannot be applied now, or undefined when it can. */
   private problem(schema: typeof ApprovalDecisionSchema, input: unknown): string | undefined {
     const parsed = schema.safeParse(input);
-    if (!parsed.success) return `invalid decision: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ')}`;
+    if (!parsed.success)
+      return `invalid decision: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'decision'}: ${i.message}`).join('; ')}`;
     const d = parsed.data;
     const gate = d.gate ?? this.waiting?.gate;
     const decidedBy = gate === undefined ? undefined : this.decided.get(gate);
     if (!this.waiting || gate !== this.waiting.gate) {
-      if (decidedBy !== undefined && (!this.waiting || d.gate !== undefined)) return `gate "${gate}" was already decided (by ${decidedBy}): a second decision is not applied`;
-      return this.waiting ? `gate "${gate}" is not waiting for a decision; "${this.waiting.gate}" is` : 'no approval is waiting for a decision';
+      if (decidedBy !== undefined && (!this.waiting || d.gate !== undefined))
+        return `gate "${gate}" was already decided (by ${decidedBy}): a second decision is not applied`;
+      return this.waiting
+        ? `gate "${gate}" is not waiting for a decision; "${this.waiting.gate}" is`
+        : 'no approval is waiting for a decision';
     }
     if (this.inbox) return `gate "${gate}" was already decided (by ${this.inbox.by}): a second decision is not applied`;
     const approvers = this.waiting.approvers;
-    if (!approvers.includes('*') && !approvers.includes(d.by)) return `"${d.by}" may not decide gate "${gate}": its approvers are ${approvers.join(', ')}`;
+    if (!approvers.includes('*') && !approvers.includes(d.by))
+      return `"${d.by}" may not decide gate "${gate}": its approvers are ${approvers.join(', ')}`;
     return this.rules.check?.(d);
   }
 
@@ -192,10 +256,20 @@ export class Approvals {
     }
   }
 
-  private recordRefusal(schema: typeof ApprovalDecisionSchema, input: unknown, problem: string, via: 'signal' | 'update'): void {
+  private recordRefusal(
+    schema: typeof ApprovalDecisionSchema,
+    input: unknown,
+    problem: string,
+    via: 'signal' | 'update',
+  ): void {
     const parsed = schema.safeParse(input);
     const by = parsed.success ? parsed.data.by : 'unknown';
-    this.transcript.record({ from: by, to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval', kind: 'approval', content: { refused: problem, received: input, via } });
+    this.transcript.record({
+      from: by,
+      to: parsed.success ? (parsed.data.gate ?? 'approval') : 'approval',
+      kind: 'approval',
+      content: { refused: problem, received: input, via },
+    });
   }
 
   private accept(decision: ApprovalDecision, via: 'signal' | 'update'): Decided {
@@ -208,7 +282,10 @@ export class Approvals {
     const w = this.waiting;
     this.context.onWaiting?.(waiting);
     this.transcript.awaiting = waiting && w ? { ...w } : null;
-    if (w && waiting) this.transcript.doing(`awaiting approval of "${w.gate}" by ${w.approvers.join(', ')} until ${w.deadline}${w.escalated ? ' (escalated)' : ''}`);
+    if (w && waiting)
+      this.transcript.doing(
+        `awaiting approval of "${w.gate}" by ${w.approvers.join(', ')} until ${w.deadline}${w.escalated ? ' (escalated)' : ''}`,
+      );
     if (this.context.searchAttributes) {
       upsertSearchAttributes([
         { key: SEARCH_ATTRIBUTES.awaitingApproval, value: waiting },

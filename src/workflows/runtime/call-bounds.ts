@@ -28,19 +28,46 @@ export const REQUEST_OVERHEAD_TOKENS = 500;
 
 /** What an agent call may spend: its spec (system prompt, output schema, tools) and its messages, plus the overhead. */
 export function callNeed(agent: AgentSpec, messages: unknown[]): CallNeed {
-  const spec = { system: agent.system, output: agent.output, tools: agent.tools, serverTools: agent.serverTools, delegates: agent.delegates };
-  const inputTokens = REQUEST_OVERHEAD_TOKENS + tokensAtMost(spec) + messages.reduce<number>((sum, m) => sum + (m === undefined ? 0 : tokensAtMost(m)), 0);
-  return { inputTokens, outputTokens: agent.maxTokens, models: agent.cheaperModel === undefined ? [agent.model] : [agent.model, agent.cheaperModel] };
+  const spec = {
+    system: agent.system,
+    output: agent.output,
+    tools: agent.tools,
+    serverTools: agent.serverTools,
+    delegates: agent.delegates,
+  };
+  const inputTokens =
+    REQUEST_OVERHEAD_TOKENS +
+    tokensAtMost(spec) +
+    messages.reduce<number>((sum, m) => sum + (m === undefined ? 0 : tokensAtMost(m)), 0);
+  return {
+    inputTokens,
+    outputTokens: agent.maxTokens,
+    models: agent.cheaperModel === undefined ? [agent.model] : [agent.model, agent.cheaperModel],
+  };
 }
 
 /**
  * What the next turn of a tool loop may spend: the whole conversation goes again, so its input is at
  * most the last turn's input (as the API counted it) and output, the tool results and the repair note.
  */
-export function nextTurnNeed(agent: AgentSpec, last: Usage, toolResults: ToolOutcome[] | undefined, repair: unknown): CallNeed {
+export function nextTurnNeed(
+  agent: AgentSpec,
+  last: Usage,
+  toolResults: ToolOutcome[] | undefined,
+  repair: unknown,
+): CallNeed {
   const lastInput = last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens;
-  const results = (toolResults ?? []).reduce((sum, r) => sum + Math.max(r.bytes, r.content === undefined ? 0 : tokensAtMost(r.content)) + tokensAtMost(r.toolUseId), 0);
-  const inputTokens = REQUEST_OVERHEAD_TOKENS + lastInput + last.outputTokens + results + (repair === undefined ? 0 : tokensAtMost(repair));
+  const results = (toolResults ?? []).reduce(
+    (sum, r) =>
+      sum + Math.max(r.bytes, r.content === undefined ? 0 : tokensAtMost(r.content)) + tokensAtMost(r.toolUseId),
+    0,
+  );
+  const inputTokens =
+    REQUEST_OVERHEAD_TOKENS +
+    lastInput +
+    last.outputTokens +
+    results +
+    (repair === undefined ? 0 : tokensAtMost(repair));
   return { ...callNeed(agent, []), inputTokens };
 }
 
@@ -52,12 +79,25 @@ export function delegateToolsAtMost(agent: AgentSpec, team: TeamSpec): number {
   return agent.delegates.reduce((sum, member) => {
     const who = team.agents.find((a) => a.name === member)?.role ?? 'a sub-team of this team';
     // The definition as the request carries it, with the schema's bytes in place of the schema.
-    return sum + tokensAtMost({ type: 'custom', name: delegateTool(member), input_schema: null, description: delegateDescription(member, who) }) + DELEGATE_INPUT_SCHEMA_BYTES;
+    return (
+      sum +
+      tokensAtMost({
+        type: 'custom',
+        name: delegateTool(member),
+        input_schema: null,
+        description: delegateDescription(member, who),
+      }) +
+      DELEGATE_INPUT_SCHEMA_BYTES
+    );
   }, 0);
 }
 
 /** The activity options that stop a call at the run's time cap: its schedule-to-close, at most the time left. */
-export function stopAtDeadline(agent: AgentSpec, team: TeamSpec, timeLeft: number | undefined): Pick<ActivityOptions, 'scheduleToCloseTimeout'> {
+export function stopAtDeadline(
+  agent: AgentSpec,
+  team: TeamSpec,
+  timeLeft: number | undefined,
+): Pick<ActivityOptions, 'scheduleToCloseTimeout'> {
   if (timeLeft === undefined) return {};
   return { scheduleToCloseTimeout: Math.max(1, Math.min(totalTimeout(agent, team), timeLeft)) };
 }
@@ -77,5 +117,8 @@ function totalTimeout(agent: AgentSpec, team: TeamSpec): number {
  */
 export function timedOut(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
-  return error.cause instanceof TimeoutFailure || (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.ModelTimeout);
+  return (
+    error.cause instanceof TimeoutFailure ||
+    (error.cause instanceof ApplicationFailure && error.cause.type === FailureType.ModelTimeout)
+  );
 }

@@ -1,4 +1,12 @@
-import {ActivityFailure, ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, executeChild, isCancellation, workflowInfo} from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  executeChild,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { FailureType } from '../../team/errors.js';
 import { ZERO_USAGE } from '../../protocol/usage.js';
 import type { RunSpec } from '../../protocol/run-spec.js';
@@ -40,13 +48,26 @@ export class Members implements Delegation {
   /** `task`: the run's task as agents are given it now (a person's changes may come with it). */
   constructor(
     private readonly run: RunSpec,
-    parts: { ledger: Ledger; spending: Spending; transcript: Transcript; approvals: Approvals; turns: ModelTurns; task: () => unknown },
+    parts: {
+      ledger: Ledger;
+      spending: Spending;
+      transcript: Transcript;
+      approvals: Approvals;
+      turns: ModelTurns;
+      task: () => unknown;
+    },
   ) {
     ({ ledger: this.ledger, spending: this.spending, transcript: this.transcript } = parts);
     this.task = parts.task;
     // Agents delegate to members, and members are agents: the tools reach back here to delegate.
     const kinds = toolKinds(run, { ledger: parts.ledger, transcript: parts.transcript, delegation: this });
-    const tools = new ToolBox(kinds, { ledger: parts.ledger, transcript: parts.transcript, approvals: parts.approvals, delegation: this, team: run.team.name });
+    const tools = new ToolBox(kinds, {
+      ledger: parts.ledger,
+      transcript: parts.transcript,
+      approvals: parts.approvals,
+      delegation: this,
+      team: run.team.name,
+    });
     this.agents = new AgentLoop(run, { ledger: parts.ledger, spending: parts.spending, tools, turns: parts.turns });
   }
 
@@ -71,7 +92,11 @@ export class Members implements Delegation {
   }
 
   /** Calls a member; with `options.reads`, the output is that decision (an agent's is repaired until it is). */
-  call<N extends DecisionName | undefined = undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+  call<N extends DecisionName | undefined = undefined>(
+    name: string,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<MemberResult<Output<N>>> {
     this.ledger.memberStarting(this.isSubteam(name));
     return this.begin(name, prompt, options);
   }
@@ -82,15 +107,30 @@ export class Members implements Delegation {
    * code costs a stack capture, and this runs for every call. A result or failure reaches it after
    * as many microtask steps as it did through async functions, so commands keep their order.
    */
-  private begin<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+  private begin<N extends DecisionName | undefined>(
+    name: string,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<MemberResult<Output<N>>> {
     if (!this.agents.has(name)) return this.callSubteam(name, prompt, options);
     return this.agents.call(name, prompt, options).then(
-      (result): MemberResult<Output<N>> => ({ from: result.agent, output: result.output, usage: result.usage, model: result.model }),
+      (result): MemberResult<Output<N>> => ({
+        from: result.agent,
+        output: result.output,
+        usage: result.usage,
+        model: result.model,
+      }),
       (error: unknown) => {
-        if (this.ledger.stoppedAtTimeCap(error, { timedOut: timedOut(error), attemptTimeout: this.attemptTimeout(name) })) return this.afterTimeCap(name, prompt, options);
+        if (
+          this.ledger.stoppedAtTimeCap(error, { timedOut: timedOut(error), attemptTimeout: this.attemptTimeout(name) })
+        )
+          return this.afterTimeCap(name, prompt, options);
         const failed = options.skippable && this.agents.isOptional(name) ? finalFailure(error) : undefined;
         // Asked only once an optional member failed for good: other runs' commands are unchanged.
-        const reason = failed !== undefined && (options.skippable === true || isPatched('troupe-skip-optional-members')) ? failed : undefined;
+        const reason =
+          failed !== undefined && (options.skippable === true || isPatched('troupe-skip-optional-members'))
+            ? failed
+            : undefined;
         if (reason === undefined) throw error;
         this.transcript.degrade(name, reason);
         return { from: name, output: undefined as Output<N>, usage: ZERO_USAGE, skipped: reason };
@@ -98,18 +138,33 @@ export class Members implements Delegation {
     );
   }
 
-  private async callSubteam<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+  private async callSubteam<N extends DecisionName | undefined>(
+    name: string,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<MemberResult<Output<N>>> {
     const about = options.about;
     const team = this.run.team.subteams.includes(name) ? this.run.subteams[name] : undefined;
     if (!team) {
-      throw ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no member "${name}"`, FailureType.InvalidTeamSpec);
+      throw ApplicationFailure.nonRetryable(
+        `team "${this.run.team.name}" has no member "${name}"`,
+        FailureType.InvalidTeamSpec,
+      );
     }
     const room = this.roomToStart();
     if (room) await room;
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
     const allowance = this.ledger.handDown();
-    const child: RunSpec = { team, input: prompt, subteams: this.run.subteams, budget: allowance, searchAttributes: this.run.searchAttributes, prices: this.run.prices, checked: true };
+    const child: RunSpec = {
+      team,
+      input: prompt,
+      subteams: this.run.subteams,
+      budget: allowance,
+      searchAttributes: this.run.searchAttributes,
+      prices: this.run.prices,
+      checked: true,
+    };
     let result: RunResult;
     try {
       result = await executeChild<(spec: RunSpec) => Promise<RunResult>>(team.topology.kind, {
@@ -124,9 +179,15 @@ export class Members implements Delegation {
       throw error;
     }
     this.ledger.settle(allowance, { usage: result.usage, calls: result.agentCalls, costUsd: result.costUsd });
-    if (result.partial) this.transcript.warnings.push(`sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`);
+    if (result.partial)
+      this.transcript.warnings.push(
+        `sub-team ${name} (${workflowId}) stopped early (${result.stoppedBy}); its output is partial`,
+      );
     // Only a step that reads a decision waits for the check (and zod): other steps take the answer as it came.
-    const output = options.reads === undefined ? (result.output as Output<N>) : await this.teamOutput<N>(name, result.output, options.reads);
+    const output =
+      options.reads === undefined
+        ? (result.output as Output<N>)
+        : await this.teamOutput<N>(name, result.output, options.reads);
     return { from: name, output, usage: result.usage, childWorkflowId: workflowId };
   }
 
@@ -148,7 +209,11 @@ export class Members implements Delegation {
    * A call the time cap stopped: the run stops there (flagged maxTime), or, with a budget that asks,
    * a person may raise the cap and the member is called again.
    */
-  private async afterTimeCap<N extends DecisionName | undefined>(name: string, prompt: string, options: CallOptions<N>): Promise<MemberResult<Output<N>>> {
+  private async afterTimeCap<N extends DecisionName | undefined>(
+    name: string,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<MemberResult<Output<N>>> {
     this.transcript.warnings.push(`a call of ${name} was stopped at the time cap`);
     await this.spending.untilTimeCap();
     const room = this.roomToStart();
@@ -157,10 +222,17 @@ export class Members implements Delegation {
   }
 
   /** A sub-team's answer cannot be repaired by asking again: one this step cannot read fails the run. */
-  private async teamOutput<N extends DecisionName | undefined>(name: string, output: unknown, reads: DecisionName): Promise<Output<N>> {
+  private async teamOutput<N extends DecisionName | undefined>(
+    name: string,
+    output: unknown,
+    reads: DecisionName,
+  ): Promise<Output<N>> {
     const problem = await decisionProblemHere(reads, output);
     if (problem === undefined) return output as Output<N>;
-    throw ApplicationFailure.nonRetryable(`sub-team "${name}" answered in a shape this step cannot read: ${problem}`, FailureType.InvalidDecision);
+    throw ApplicationFailure.nonRetryable(
+      `sub-team "${name}" answered in a shape this step cannot read: ${problem}`,
+      FailureType.InvalidDecision,
+    );
   }
 }
 

@@ -85,7 +85,8 @@ export const PATCHES = {
     removable: 'once no run started before 2026-11-26 is open',
   },
   'troupe-mcp-tools-estimate': {
-    changed: "an agent with MCP servers counts its MCP tools' definitions in its first turn's estimate under a token or USD cap",
+    changed:
+      "an agent with MCP servers counts its MCP tools' definitions in its first turn's estimate under a token or USD cap",
     added: '2026-12-07',
     removable: 'once no run started before 2026-12-07 is open',
   },

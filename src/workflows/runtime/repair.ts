@@ -22,7 +22,11 @@ export interface InvalidOutput {
 export function invalidOutput(error: unknown): InvalidOutput | undefined {
   if (!(error instanceof ActivityFailure)) return undefined;
   const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || (cause.type !== FailureType.InvalidStructuredOutput && cause.type !== FailureType.InvalidDecision)) return undefined;
+  if (
+    !(cause instanceof ApplicationFailure) ||
+    (cause.type !== FailureType.InvalidStructuredOutput && cause.type !== FailureType.InvalidDecision)
+  )
+    return undefined;
   const details = cause.details?.[0] as Omit<InvalidOutput, 'type'> | undefined;
   return details && { ...details, type: cause.type };
 }
@@ -33,14 +37,22 @@ export function invalidOutput(error: unknown): InvalidOutput | undefined {
  * its result says so (`reads`): then the answer is ready at once, with no promise to wait for (each
  * promise in workflow code costs a stack capture); an older worker's answer is checked here.
  */
-export function objection<T>(result: { output?: unknown; reads?: DecisionName | undefined }, reads: DecisionName | undefined, check: ((output: T) => string | undefined) | undefined): string | undefined | Promise<string | undefined> {
+export function objection<T>(
+  result: { output?: unknown; reads?: DecisionName | undefined },
+  reads: DecisionName | undefined,
+  check: ((output: T) => string | undefined) | undefined,
+): string | undefined | Promise<string | undefined> {
   // Validated, then kept as the agent gave it: a schema extending the decision keeps its extra fields.
   if (reads === undefined || result.reads === reads) return check?.(result.output as T);
   return decisionProblemHere(reads, result.output).then((problem) => problem ?? check?.(result.output as T));
 }
 
 /** The failure once repairs run out. */
-export function unusable(agent: AgentSpec, repairs: number, problem: { problem: string; type: FailureType; text?: string }): ApplicationFailure {
+export function unusable(
+  agent: AgentSpec,
+  repairs: number,
+  problem: { problem: string; type: FailureType; text?: string },
+): ApplicationFailure {
   return ApplicationFailure.create({
     message: `agent "${agent.name}" did not produce usable output after ${repairs} repair attempt(s): ${problem.problem}`,
     type: problem.type,

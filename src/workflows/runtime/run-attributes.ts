@@ -1,5 +1,5 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import {upsertSearchAttributes} from '@temporalio/workflow';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { RunSpec } from '../../protocol/run-spec.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';

@@ -13,11 +13,18 @@ export async function parseRunSpec(input: unknown): Promise<RunSpec> {
   const { RunSpecSchema } = await import(/* webpackMode: "eager" */ '../../protocol/run-spec.js');
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(new TeamSpecError('The run spec', parsed.error.issues).message, FailureType.InvalidTeamSpec);
+    throw ApplicationFailure.nonRetryable(
+      new TeamSpecError('The run spec', parsed.error.issues).message,
+      FailureType.InvalidTeamSpec,
+    );
   }
   // No client made its fingerprints, so nothing says they match its agents: its calls carry whole agents.
   const { team, subteams } = parsed.data;
-  return { ...parsed.data, team: unfingerprinted(team), subteams: Object.fromEntries(Object.entries(subteams).map(([name, sub]) => [name, unfingerprinted(sub)])) };
+  return {
+    ...parsed.data,
+    team: unfingerprinted(team),
+    subteams: Object.fromEntries(Object.entries(subteams).map(([name, sub]) => [name, unfingerprinted(sub)])),
+  };
 }
 
 function unfingerprinted(team: TeamSpec): TeamSpec {
@@ -29,6 +36,17 @@ function unfingerprinted(team: TeamSpec): TeamSpec {
  * Asked before parseRunSpec, so a checked spec costs no promise (each costs a stack capture).
  */
 export function isCheckedRunSpec(input: unknown): input is RunSpec {
-  const spec = input as { checked?: unknown; team?: { topology?: { kind?: unknown }; agents?: unknown }; subteams?: unknown; prices?: unknown } | null;
-  return spec?.checked === true && typeof spec.team?.topology?.kind === 'string' && Array.isArray(spec.team.agents) && typeof spec.subteams === 'object' && typeof spec.prices === 'object';
+  const spec = input as {
+    checked?: unknown;
+    team?: { topology?: { kind?: unknown }; agents?: unknown };
+    subteams?: unknown;
+    prices?: unknown;
+  } | null;
+  return (
+    spec?.checked === true &&
+    typeof spec.team?.topology?.kind === 'string' &&
+    Array.isArray(spec.team.agents) &&
+    typeof spec.subteams === 'object' &&
+    typeof spec.prices === 'object'
+  );
 }

@@ -1,4 +1,10 @@
-import {defineSignal, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo} from '@temporalio/workflow';
+import {
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Ledger, Spent } from './ledger/index.js';
 import { isPatched } from './patches.js';
 
@@ -15,9 +21,19 @@ export const subteamSpentSignal = defineSignal<[SpendReport]>('troupe-subteam-sp
  */
 export async function reportSpendToParent(ledger: Ledger, handed: object | undefined, error: unknown): Promise<void> {
   const parent = workflowInfo().parent;
-  if (!parent || !handed || Object.keys(handed).length === 0 || isCancellation(error) || !isPatched('troupe-subteam-spend-report')) return;
+  if (
+    !parent ||
+    !handed ||
+    Object.keys(handed).length === 0 ||
+    isCancellation(error) ||
+    !isPatched('troupe-subteam-spend-report')
+  )
+    return;
   try {
-    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(subteamSpentSignal, { workflowId: workflowInfo().workflowId, ...ledger.spent() });
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(subteamSpentSignal, {
+      workflowId: workflowInfo().workflowId,
+      ...ledger.spent(),
+    });
   } catch {
     // The parent is gone or closing: nobody is left to charge.
   }

@@ -72,7 +72,10 @@ export class Spending {
   }
 
   /** Asks a person at the budget gate: the raise, or undefined when it was rejected or the wait expired. */
-  private async raiseAsked(reason: StopReason, waiting: CallNeed | false | undefined): Promise<BudgetRaise | undefined> {
+  private async raiseAsked(
+    reason: StopReason,
+    waiting: CallNeed | false | undefined,
+  ): Promise<BudgetRaise | undefined> {
     const { ledger } = this;
     const budget = ledger.budget;
     const spec: ApprovalSpec = {
@@ -84,9 +87,20 @@ export class Spending {
       remindBefore: [],
       maxChangeRequests: 0,
     };
-    const spent = { calls: ledger.agentCalls, tokens: ledger.tokens, ...(ledger.costUsd !== undefined ? { costUsd: ledger.costUsd } : {}) };
-    const decision = await this.approvals.request(spec, { from: this.run.team.name, content: { exhausted: reason, budget, spent } }, (d) =>
-      d.decision === 'approve' ? ledger.problemWith(d.raise, waiting) : d.decision === 'reject' ? undefined : 'the budget gate takes approve (with a raise) or reject',
+    const spent = {
+      calls: ledger.agentCalls,
+      tokens: ledger.tokens,
+      ...(ledger.costUsd !== undefined ? { costUsd: ledger.costUsd } : {}),
+    };
+    const decision = await this.approvals.request(
+      spec,
+      { from: this.run.team.name, content: { exhausted: reason, budget, spent } },
+      (d) =>
+        d.decision === 'approve'
+          ? ledger.problemWith(d.raise, waiting)
+          : d.decision === 'reject'
+            ? undefined
+            : 'the budget gate takes approve (with a raise) or reject',
     );
     return decision.decision === 'approve' ? decision.raise : undefined;
   }

@@ -1,4 +1,10 @@
-import {ApplicationFailure, ContinueAsNew, continueAsNew, upsertSearchAttributes, workflowInfo} from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  continueAsNew,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { FailureType } from '../../team/errors.js';
 import type { ApprovalSpec } from '../../team/approval.js';
 import type { TopologySpec } from '../../team/spec.js';
@@ -55,7 +61,14 @@ export class TeamRun {
     });
     this.spending = new Spending(run, this.ledger, this.approvals, this.transcript);
     this.turns = new ModelTurns(run.carry?.modelTurns);
-    this.members = new Members(run, { ledger: this.ledger, spending: this.spending, transcript: this.transcript, approvals: this.approvals, turns: this.turns, task: () => this.task });
+    this.members = new Members(run, {
+      ledger: this.ledger,
+      spending: this.spending,
+      transcript: this.transcript,
+      approvals: this.approvals,
+      turns: this.turns,
+      task: () => this.task,
+    });
     this.attributes.update('running');
   }
 
@@ -70,15 +83,25 @@ export class TeamRun {
    * (the caller redoes the work with it), nothing on approval; throws ApprovalRejected on
    * rejection, on an expiry that rejects, or when changes were requested too often.
    */
-  async approve(spec: ApprovalSpec, subject: { from: string; content: unknown }, changesSoFar: number): Promise<string | undefined> {
+  async approve(
+    spec: ApprovalSpec,
+    subject: { from: string; content: unknown },
+    changesSoFar: number,
+  ): Promise<string | undefined> {
     const decision = await this.approvals.request(spec, subject);
     if (decision.decision === 'approve') return undefined;
-    if (decision.decision === 'request-changes' && changesSoFar < spec.maxChangeRequests) return decision.comment || 'revise the work';
+    if (decision.decision === 'request-changes' && changesSoFar < spec.maxChangeRequests)
+      return decision.comment || 'revise the work';
     const reason =
       decision.decision === 'reject'
         ? `${decision.by} rejected "${spec.gate}"${decision.comment ? `: ${decision.comment}` : ''}`
         : `${decision.by} asked for changes on "${spec.gate}" more than ${spec.maxChangeRequests} time(s)`;
-    throw ApplicationFailure.create({ message: reason, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
+    throw ApplicationFailure.create({
+      message: reason,
+      type: FailureType.ApprovalRejected,
+      nonRetryable: true,
+      details: [decision],
+    });
   }
 
   /**
@@ -97,7 +120,8 @@ export class TeamRun {
    * continues a pass (its state was carried), and again when a person's changes start a new pass.
    */
   begin(to: string): void {
-    if (this.carriedState === undefined) this.transcript.record({ from: 'user', to, kind: 'task', content: this.run.input });
+    if (this.carriedState === undefined)
+      this.transcript.record({ from: 'user', to, kind: 'task', content: this.run.input });
   }
 
   /** The topology's state carried from the previous link of the chain, if this pass continued-as-new. */
@@ -113,8 +137,14 @@ export class TeamRun {
   continueIfLong(state: unknown): Promise<never> | undefined {
     const info = workflowInfo();
     if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return undefined;
-    const release = this.requestedChanges === undefined ? {} : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({ ...this.run, carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() } });
+    const release =
+      this.requestedChanges === undefined
+        ? {}
+        : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
+    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({
+      ...this.run,
+      carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() },
+    });
   }
 }
 
@@ -122,10 +152,17 @@ export class TeamRun {
  * Runs a topology: validates the spec, gives the body a TeamRun, and turns a reached limit into a
  * flagged partial result instead of a failure.
  */
-export async function runTopology<K extends Kind>(input: unknown, kind: K, body: (team: TeamRun, topology: TopologyOf<K>) => Promise<unknown>): Promise<RunResult> {
+export async function runTopology<K extends Kind>(
+  input: unknown,
+  kind: K,
+  body: (team: TeamRun, topology: TopologyOf<K>) => Promise<unknown>,
+): Promise<RunResult> {
   const run = isCheckedRunSpec(input) ? input : await parseRunSpec(input);
   if (run.team.topology.kind !== kind) {
-    throw ApplicationFailure.nonRetryable(`team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`, FailureType.InvalidTeamSpec);
+    throw ApplicationFailure.nonRetryable(
+      `team "${run.team.name}" is a ${run.team.topology.kind}, not a ${kind}`,
+      FailureType.InvalidTeamSpec,
+    );
   }
   const team = new TeamRun(run);
   // Added after runs were already in flight: the patch keeps their histories replayable
@@ -137,7 +174,9 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
   try {
     for (;;) {
       const output = await body(team, run.team.topology as TopologyOf<K>);
-      const requested = release ? await team.approve(release, { from: run.team.name, content: output }, team.releaseChanges) : undefined;
+      const requested = release
+        ? await team.approve(release, { from: run.team.name, content: output }, team.releaseChanges)
+        : undefined;
       if (requested === undefined) {
         team.transcript.doing('done');
         team.attributes.update('completed');
@@ -153,7 +192,9 @@ export async function runTopology<K extends Kind>(input: unknown, kind: K, body:
       throw error;
     }
     await team.spending.settled();
-    team.transcript.warnings.push(`stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`);
+    team.transcript.warnings.push(
+      `stopped early: ${error.reason} reached; the output is the latest work, not a finished answer`,
+    );
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');
     return team.transcript.result(team.transcript.latestOutput(), error.reason, error.budget);

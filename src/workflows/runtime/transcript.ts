@@ -1,7 +1,15 @@
 import { setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { Carry, RunSpec } from '../../protocol/run-spec.js';
 import type { Envelope } from '../../protocol/envelope.js';
-import type { AwaitingApproval, DegradedStep, NoticeMemo, ResultFlag, RunProgress, RunResult, StopReason } from '../../protocol/messages.js';
+import type {
+  AwaitingApproval,
+  DegradedStep,
+  NoticeMemo,
+  ResultFlag,
+  RunProgress,
+  RunResult,
+  StopReason,
+} from '../../protocol/messages.js';
 import { NOTICE_MEMO, progressQuery } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
 import type { Ledger } from './ledger/index.js';
@@ -49,7 +57,11 @@ export class Transcript {
   }
 
   /** Records what a member returned (an agent's or a sub-team's output) as an envelope. */
-  recordOutput(result: MemberResult, to: string, extra: Partial<Pick<Envelope, 'kind' | 'round' | 'revision'>> = {}): Envelope {
+  recordOutput(
+    result: MemberResult,
+    to: string,
+    extra: Partial<Pick<Envelope, 'kind' | 'round' | 'revision'>> = {},
+  ): Envelope {
     return this.record({
       from: result.from,
       to,

@@ -18,6 +18,8 @@ export function majority<T>(answers: readonly T[]): { winner: T | undefined; vot
 export function canonical(value: unknown): string {
   if (typeof value === 'string') return value.trim().toLowerCase();
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }

@@ -23,18 +23,25 @@ describe('ledger: raising the budget, and its notices', () => {
       kind: 'budget-exhausted',
       detail: 'maxAgentCalls reached (2 calls, 1800 tokens, $0.0090, 12 s); waiting for a person to raise the budget',
     });
-    expect(ledger.exhaustedNotice('maxAgentCalls', 'refused')).toEqual({ kind: 'budget-exhausted', detail: 'maxAgentCalls reached (2 calls, 1800 tokens, $0.0090, 12 s); the budget was not raised' });
+    expect(ledger.exhaustedNotice('maxAgentCalls', 'refused')).toEqual({
+      kind: 'budget-exhausted',
+      detail: 'maxAgentCalls reached (2 calls, 1800 tokens, $0.0090, 12 s); the budget was not raised',
+    });
   });
 
   describe('problemWith', () => {
     it('asks for a raise when there is none', () => {
       const { ledger } = ledgerOf({ budget: { calls: 1, ...ASK } });
-      expect(ledger.problemWith(undefined)).toBe('approve with a raise of the budget (e.g. { raise: { calls: 20 } }), or reject to stop the run with its partial result');
+      expect(ledger.problemWith(undefined)).toBe(
+        'approve with a raise of the budget (e.g. { raise: { calls: 20 } }), or reject to stop the run with its partial result',
+      );
     });
 
     it('refuses a cap not above the current one', () => {
       const { ledger } = ledgerOf({ budget: { calls: 5, tokens: 1_000, ...ASK } });
-      expect(ledger.problemWith({ calls: 6, tokens: 1_000 })).toBe('a raise must be above the current cap: tokens 1000 is not above 1000');
+      expect(ledger.problemWith({ calls: 6, tokens: 1_000 })).toBe(
+        'a raise must be above the current cap: tokens 1000 is not above 1000',
+      );
       expect(ledger.problemWith({ calls: 4 })).toBe('a raise must be above the current cap: calls 4 is not above 5');
     });
 
@@ -42,7 +49,9 @@ describe('ledger: raising the budget, and its notices', () => {
       const { ledger } = ledgerOf({ budget: { calls: 2, tokens: 1_000, ...ASK } });
       call(ledger, usage(500, 0));
       call(ledger, usage(500, 0));
-      expect(ledger.problemWith({ calls: 10 })).toBe('the raise leaves maxTokens exhausted (2 calls, 1000 tokens, 0 s): raise that cap too');
+      expect(ledger.problemWith({ calls: 10 })).toBe(
+        'the raise leaves maxTokens exhausted (2 calls, 1000 tokens, 0 s): raise that cap too',
+      );
       expect(ledger.problemWith({ calls: 10, tokens: 1_001 })).toBeUndefined();
     });
 
@@ -63,7 +72,10 @@ describe('ledger: raising the budget, and its notices', () => {
     const { ledger } = ledgerOf({ budget: { calls: 1, tokens: 50_000, ...ASK } });
     call(ledger, usage(100, 0));
     expect(ledger.ensureRoom()).toMatchObject({ kind: 'limit', own: true });
-    expect(ledger.raise({ calls: 3 }, 'maxAgentCalls')).toEqual({ kind: 'budget-raised', detail: 'budget raised to {"calls":3} (1 calls, 100 tokens, 0 s)' });
+    expect(ledger.raise({ calls: 3 }, 'maxAgentCalls')).toEqual({
+      kind: 'budget-raised',
+      detail: 'budget raised to {"calls":3} (1 calls, 100 tokens, 0 s)',
+    });
     expect(ledger.budget).toMatchObject({ calls: 3, tokens: 50_000, onExhausted: 'ask' });
     expectRoom(ledger.ensureRoom());
     expectRoom(ledger.ensureRoom());
@@ -78,7 +90,13 @@ describe('ledger: raising the budget, and its notices', () => {
         ledger.charge(usage(1, 1), { model: 'm1' });
       }
       expect(ledger.low).toBe(false);
-      expect(ledger.ensureRoom()).toEqual({ kind: 'room', notice: { kind: 'budget-low', detail: '50% of the budget spent (5 calls, 10 tokens, 0 s): agents with a cheaper model use it from now on' } });
+      expect(ledger.ensureRoom()).toEqual({
+        kind: 'room',
+        notice: {
+          kind: 'budget-low',
+          detail: '50% of the budget spent (5 calls, 10 tokens, 0 s): agents with a cheaper model use it from now on',
+        },
+      });
       expect(ledger.low).toBe(true);
       expect(ledger.ensureRoom()).toEqual({ kind: 'room' });
     });
@@ -86,10 +104,14 @@ describe('ledger: raising the budget, and its notices', () => {
     it('counts time, tokens and USD too, whichever is furthest spent', () => {
       const timed = ledgerOf({ budget: { time: 10_000, tokens: 1_000, lowAt: 0.8 } });
       timed.clock.now = T0 + 8_000;
-      expect(timed.ledger.ensureRoom(false)).toMatchObject({ notice: { detail: expect.stringMatching(/^80% of the budget spent/) as string } });
+      expect(timed.ledger.ensureRoom(false)).toMatchObject({
+        notice: { detail: expect.stringMatching(/^80% of the budget spent/) as string },
+      });
       const priced = ledgerOf({ budget: { usd: 0.01, lowAt: 0.5 }, prices: PRICES });
       call(priced.ledger, usage(1_000, 200)); // $0.006
-      expect(priced.ledger.ensureRoom(false)).toMatchObject({ notice: { detail: expect.stringMatching(/^60% of the budget spent/) as string } });
+      expect(priced.ledger.ensureRoom(false)).toMatchObject({
+        notice: { detail: expect.stringMatching(/^60% of the budget spent/) as string },
+      });
     });
 
     it('is not given with a limit, nor without lowAt', () => {

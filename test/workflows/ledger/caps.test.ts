@@ -32,7 +32,10 @@ describe('ledger caps', () => {
     });
 
     it('a fixed limit reached with the budget is named, not the budget (no person can raise it)', () => {
-      const { ledger } = ledgerOf({ limits: { maxAgentCalls: 1 }, budget: { calls: 1, onExhausted: 'ask', approvers: ['*'] } });
+      const { ledger } = ledgerOf({
+        limits: { maxAgentCalls: 1 },
+        budget: { calls: 1, onExhausted: 'ask', approvers: ['*'] },
+      });
       call(ledger);
       expect(ledger.ensureRoom()).toEqual({ kind: 'limit', reason: 'maxAgentCalls', own: false });
     });
@@ -90,7 +93,9 @@ describe('ledger caps', () => {
     it('a call’s worst case is priced on the dearer of its models, input at its dearest rate', () => {
       // m1 with cache writes at 3.75 per million: 1,000 in at 3.75 + 200 out at 15 = $0.00675. m2 is cheaper.
       const prices = { ...PRICES, m1: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } };
-      expect(ledgerOf({ handed: { costUsd: 0.00674 }, prices }).ledger.ensureRoom(need(1_000, 200, ['m2', 'm1']))).toEqual({ kind: 'limit', reason: 'maxCostUsd', own: false });
+      expect(
+        ledgerOf({ handed: { costUsd: 0.00674 }, prices }).ledger.ensureRoom(need(1_000, 200, ['m2', 'm1'])),
+      ).toEqual({ kind: 'limit', reason: 'maxCostUsd', own: false });
       expectRoom(ledgerOf({ handed: { costUsd: 0.00675 }, prices }).ledger.ensureRoom(need(1_000, 200, ['m2', 'm1'])));
     });
 

@@ -38,9 +38,14 @@ describe('ledger: the continue-as-new carry', () => {
     expect(first.ledger.raise({ calls: 9 }, 'maxAgentCalls').kind).toBe('budget-raised');
     expect(first.ledger.low).toBe(true); // 1 call of 8 is over 10 %: noted at the second call
 
-    const next = ledgerOf({ budget: { calls: 8, tokens: 20_000, time: 60_000, lowAt: 0.1 }, prices: PRICES, carry: carried(first.ledger) });
+    const next = ledgerOf({
+      budget: { calls: 8, tokens: 20_000, time: 60_000, lowAt: 0.1 },
+      prices: PRICES,
+      carry: carried(first.ledger),
+    });
     next.clock.now = T0 + 30_000;
-    for (const key of ['usage', 'agentCalls', 'costUsd', 'budget', 'low', 'startedAt', 'tokens'] as const) expect(next.ledger[key], key).toEqual(first.ledger[key]);
+    for (const key of ['usage', 'agentCalls', 'costUsd', 'budget', 'low', 'startedAt', 'tokens'] as const)
+      expect(next.ledger[key], key).toEqual(first.ledger[key]);
     expect(next.ledger.carry()).toEqual(first.ledger.carry());
     expect(next.ledger.spent()).toEqual(first.ledger.spent());
     // 2 made + 4 lost of the raised 9: three more calls.

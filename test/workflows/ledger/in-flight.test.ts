@@ -108,7 +108,9 @@ describe('ledger reservations of calls in flight', () => {
       expectRoom(ledger.ensureRoom(false));
       const allowance = ledger.handDown();
       ledger.settle(allowance, { usage: usage(1, 1), calls: 1, costUsd: undefined });
-      expect(() => ledger.settle(allowance, { usage: usage(1, 1), calls: 1, costUsd: undefined })).toThrow(LedgerMiscount);
+      expect(() => ledger.settle(allowance, { usage: usage(1, 1), calls: 1, costUsd: undefined })).toThrow(
+        LedgerMiscount,
+      );
       expect(ledger.agentCalls).toBe(1);
     });
   });

@@ -9,7 +9,12 @@ import { Ledger, type LedgerRun } from '../../../src/workflows/runtime/ledger/in
 export const T0 = 1_800_000_000_000;
 
 /** The patches the ledger asks about: a new run takes every one of them. */
-export const LEDGER_PATCHES = ['troupe-exact-budget', 'troupe-exact-caps', 'troupe-timed-out-calls-spent', 'troupe-time-cap-cut-calls'] as const satisfies PatchId[];
+export const LEDGER_PATCHES = [
+  'troupe-exact-budget',
+  'troupe-exact-caps',
+  'troupe-timed-out-calls-spent',
+  'troupe-time-cap-cut-calls',
+] as const satisfies PatchId[];
 
 export interface LedgerSetup {
   /** The team's fixed limits. */

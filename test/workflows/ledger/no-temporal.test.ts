@@ -8,13 +8,22 @@ const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 /** The modules a module loads when it runs: what it imports and re-exports, less what it takes only types from. */
 function valueImports(file: string): string[] {
   const statements = readFileSync(file, 'utf8').match(/^(?:import|export)\s(?!type\s)[^;]*?\sfrom\s+'[^']+';/gms) ?? [];
-  return statements.filter((statement) => !typesOnly(statement)).map((statement) => /'([^']+)';$/.exec(statement)?.[1] ?? '');
+  return statements
+    .filter((statement) => !typesOnly(statement))
+    .map((statement) => /'([^']+)';$/.exec(statement)?.[1] ?? '');
 }
 
 /** `import { type A, type B } from '…'` loads nothing either. */
 function typesOnly(statement: string): boolean {
   const names = /^(?:import|export)\s+\{([^}]*)\}\s+from/s.exec(statement)?.[1];
-  return names !== undefined && names.split(',').map((name) => name.trim()).filter(Boolean).every((name) => name.startsWith('type '));
+  return (
+    names !== undefined &&
+    names
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .every((name) => name.startsWith('type '))
+  );
 }
 
 /** Every module the ledger's core loads, transitively, by path from src/, and the packages among them. */

@@ -86,7 +86,12 @@ describe('ledger: when patches are asked', () => {
   it('a run recorded before every patch gets the old behaviour throughout', () => {
     const { ledger, clock } = ledgerOf({
       budget: { calls: 4, tokens: 1_000, time: 10_000 },
-      unpatched: ['troupe-exact-budget', 'troupe-exact-caps', 'troupe-timed-out-calls-spent', 'troupe-time-cap-cut-calls'],
+      unpatched: [
+        'troupe-exact-budget',
+        'troupe-exact-caps',
+        'troupe-timed-out-calls-spent',
+        'troupe-time-cap-cut-calls',
+      ],
     });
     // Calls in flight neither count nor hold.
     for (let i = 0; i < 6; i += 1) expectRoom(ledger.ensureRoom(need(900, 900)));

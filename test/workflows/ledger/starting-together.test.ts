@@ -16,7 +16,9 @@ describe('ledger: members starting together', () => {
     it('sub-teams of a fan-out share the calls left; the last takes the remainder', () => {
       const { ledger } = ledgerOf({ budget: { calls: 10 } });
       ledger.startingTogether(3, 3);
-      const shares = [begin(ledger, 'subteam'), begin(ledger, 'subteam'), begin(ledger, 'subteam')].map((a) => a?.agentCalls);
+      const shares = [begin(ledger, 'subteam'), begin(ledger, 'subteam'), begin(ledger, 'subteam')].map(
+        (a) => a?.agentCalls,
+      );
       // 10 / 3 → 3; 7 / 2 → 3; 4.
       expect(shares).toEqual([3, 3, 4]);
       expect(ledger.ensureRoom()).toMatchObject({ kind: 'limit', reason: 'maxAgentCalls' });
@@ -88,7 +90,9 @@ describe('ledger: members starting together', () => {
     it('before troupe-exact-budget too, no call was kept for anyone, nor counted in flight', () => {
       const { ledger } = ledgerOf({ budget: { calls: 10 }, unpatched: ['troupe-exact-caps', 'troupe-exact-budget'] });
       ledger.startingTogether(3, 3);
-      expect([begin(ledger, 'subteam'), begin(ledger, 'subteam'), begin(ledger, 'subteam')].map((a) => a?.agentCalls)).toEqual([10, 10, 10]);
+      expect(
+        [begin(ledger, 'subteam'), begin(ledger, 'subteam'), begin(ledger, 'subteam')].map((a) => a?.agentCalls),
+      ).toEqual([10, 10, 10]);
     });
   });
 

@@ -10,7 +10,12 @@ describe('ledger: sub-teams', () => {
     call(ledger, usage(1_000, 200)); // $0.006
     expectRoom(ledger.ensureRoom(false));
     const allowance = ledger.handDown();
-    expect(allowance).toEqual({ agentCalls: 9, tokens: 8_800, costUsd: expect.closeTo(0.044, 12) as number, deadline: T0 + 60_000 });
+    expect(allowance).toEqual({
+      agentCalls: 9,
+      tokens: 8_800,
+      costUsd: expect.closeTo(0.044, 12) as number,
+      deadline: T0 + 60_000,
+    });
     expect(ledger.outstanding).toBe(1);
     // While it works, its allowance is spoken for.
     expect(ledger.ensureRoom()).toMatchObject({ kind: 'limit', reason: 'maxAgentCalls' });
@@ -23,9 +28,19 @@ describe('ledger: sub-teams', () => {
   });
 
   it('is handed the tighter of the team’s limits (with a parent’s allowance) and the run’s own budget, cap by cap', () => {
-    const own = ledgerOf({ limits: { maxAgentCalls: 20, maxTokens: 9_000 }, handed: { costUsd: 0.5 }, budget: { calls: 5, tokens: 3_000, usd: 0.02 }, prices: PRICES }).ledger;
+    const own = ledgerOf({
+      limits: { maxAgentCalls: 20, maxTokens: 9_000 },
+      handed: { costUsd: 0.5 },
+      budget: { calls: 5, tokens: 3_000, usd: 0.02 },
+      prices: PRICES,
+    }).ledger;
     expect(own.handDown()).toEqual({ agentCalls: 5, tokens: 3_000, costUsd: 0.02 });
-    const fixed = ledgerOf({ limits: { maxAgentCalls: 2, maxTokens: 1_000 }, handed: { costUsd: 0.01 }, budget: { calls: 5, tokens: 3_000, usd: 0.02 }, prices: PRICES }).ledger;
+    const fixed = ledgerOf({
+      limits: { maxAgentCalls: 2, maxTokens: 1_000 },
+      handed: { costUsd: 0.01 },
+      budget: { calls: 5, tokens: 3_000, usd: 0.02 },
+      prices: PRICES,
+    }).ledger;
     expect(fixed.handDown()).toEqual({ agentCalls: 2, tokens: 1_000, costUsd: 0.01 });
   });
 
@@ -44,8 +59,16 @@ describe('ledger: sub-teams', () => {
     const before = ledgerOf({ budget: { calls: 10, tokens: 10_000 }, unpatched: ['troupe-exact-caps'] }).ledger;
     expectRoom(before.ensureRoom(false));
     before.settle(before.handDown(), undefined);
-    expect(before.carry()).toEqual({ startedAt: T0, current: expect.anything() as unknown, lostCalls: 10, lowNoted: false });
-    const older = ledgerOf({ budget: { calls: 10, tokens: 10_000 }, unpatched: ['troupe-exact-caps', 'troupe-exact-budget'] }).ledger;
+    expect(before.carry()).toEqual({
+      startedAt: T0,
+      current: expect.anything() as unknown,
+      lostCalls: 10,
+      lowNoted: false,
+    });
+    const older = ledgerOf({
+      budget: { calls: 10, tokens: 10_000 },
+      unpatched: ['troupe-exact-caps', 'troupe-exact-budget'],
+    }).ledger;
     expectRoom(older.ensureRoom(false));
     older.settle(older.handDown(), undefined);
     expect(older.carry().lostCalls).toBe(0);
@@ -56,12 +79,21 @@ describe('ledger: sub-teams', () => {
     const { ledger } = ledgerOf({ budget: { calls: 10, tokens: 10_000, usd: 1 }, prices: PRICES });
     expectRoom(ledger.ensureRoom(false));
     const allowance = ledger.handDown();
-    ledger.settle(allowance, { usage: usage(1_000, 0), calls: 2, costUsd: 0.003, lost: { calls: 1, tokens: 700, usd: 0.004 } });
+    ledger.settle(allowance, {
+      usage: usage(1_000, 0),
+      calls: 2,
+      costUsd: 0.003,
+      lost: { calls: 1, tokens: 700, usd: 0.004 },
+    });
     expect([ledger.agentCalls, ledger.tokens]).toEqual([2, 1_000]);
     expect(ledger.carry()).toMatchObject({ lostCalls: 1, lostTokens: 700, lostUsd: 0.004 });
     expectRoom(ledger.ensureRoom(false));
     // 10 − 2 made − 1 lost; 10,000 − 1,000 − 700; $1 − 0.003 − 0.004.
-    expect(ledger.handDown()).toMatchObject({ agentCalls: 7, tokens: 8_300, costUsd: expect.closeTo(0.993, 12) as number });
+    expect(ledger.handDown()).toMatchObject({
+      agentCalls: 7,
+      tokens: 8_300,
+      costUsd: expect.closeTo(0.993, 12) as number,
+    });
   });
 
   it('a sub-team without a cost estimate leaves the parent’s unknown', () => {
@@ -88,7 +120,10 @@ describe('ledger: sub-teams', () => {
     const parent = ledgerOf({ budget: { calls: 6, tokens: 5_000 } }).ledger;
     expectRoom(parent.ensureRoom(false));
     const allowance = parent.handDown();
-    const child = new Ledger({ team: { limits: {} }, prices: {}, budget: allowance }, { now: () => T0, isPatched: () => true });
+    const child = new Ledger(
+      { team: { limits: {} }, prices: {}, budget: allowance },
+      { now: () => T0, isPatched: () => true },
+    );
     for (let i = 0; i < 6; i += 1) call(child, usage(400, 100));
     expect(child.ensureRoom()).toEqual({ kind: 'limit', reason: 'maxAgentCalls', own: false });
     parent.settle(allowance, child.spent());

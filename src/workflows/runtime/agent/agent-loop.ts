@@ -53,7 +53,11 @@ export class AgentLoop {
    * function, for fewer promises (Temporal captures a stack for each). The recorded histories
    * (test/histories) prove members running at once still issue their commands in the same order.
    */
-  call<N extends DecisionName | undefined>(agentName: string, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+  call<N extends DecisionName | undefined>(
+    agentName: string,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<AgentCall<Output<N>>> {
     const agent = this.agents.get(agentName);
     if (!agent) return Promise.reject(this.noAgent(agentName));
     const calling = this.loop(agent, prompt, options);
@@ -62,11 +66,18 @@ export class AgentLoop {
     if (fallback === undefined) return calling;
     return calling.catch((error: unknown) => {
       if (isCancellation(error) || error instanceof LimitReached) throw error;
-      return this.loop(this.agent(fallback), prompt, { ...options, about: `(fallback for ${agent.name}) ${options.about}` });
+      return this.loop(this.agent(fallback), prompt, {
+        ...options,
+        about: `(fallback for ${agent.name}) ${options.about}`,
+      });
     });
   }
 
-  private async loop<N extends DecisionName | undefined>(asked: AgentSpec, prompt: string, options: CallOptions<N>): Promise<AgentCall<Output<N>>> {
+  private async loop<N extends DecisionName | undefined>(
+    asked: AgentSpec,
+    prompt: string,
+    options: CallOptions<N>,
+  ): Promise<AgentCall<Output<N>>> {
     const { ledger, spending, tools, turns } = this.parts;
     const activities = this.activitiesOf(asked);
     const asking: ModelAsking<N> = tools.hasTools(asked)
@@ -99,7 +110,15 @@ export class AgentLoop {
             ledger.charge(invalid.usage, { model: agent.model, need });
             refusedCost = invalid.usage;
           }
-          unanswered = invalid ? { kind: 'repair', problem: invalid.problem, type: invalid.type, text: invalid.text, conversation: invalid.conversation } : { kind: 'failed', error };
+          unanswered = invalid
+            ? {
+                kind: 'repair',
+                problem: invalid.problem,
+                type: invalid.type,
+                text: invalid.text,
+                conversation: invalid.conversation,
+              }
+            : { kind: 'failed', error };
         }
         if (reply) {
           // Outside the try: the call is charged once, whatever the step's check makes of its answer.
@@ -137,10 +156,19 @@ export class AgentLoop {
    * known to have used (nothing); a cancelled one is released. Tool loops always counted it; one-shot
    * calls since 'troupe-count-failed-calls', so runs recorded before replay as they ran.
    */
-  private chargeFailed(agent: AgentSpec, need: CallNeed | undefined, error: unknown, timeLeft: number | undefined, asking: ModelAsking<DecisionName | undefined>): void {
+  private chargeFailed(
+    agent: AgentSpec,
+    need: CallNeed | undefined,
+    error: unknown,
+    timeLeft: number | undefined,
+    asking: ModelAsking<DecisionName | undefined>,
+  ): void {
     const { ledger } = this.parts;
     ledger.failed(need, error, { timedOut: timedOut(error), cut: cutByTimeCap(agent, this.run.team, timeLeft) });
-    const counted = error instanceof ActivityFailure && !isCancellation(error) && (asking instanceof Conversation || isPatched('troupe-count-failed-calls'));
+    const counted =
+      error instanceof ActivityFailure &&
+      !isCancellation(error) &&
+      (asking instanceof Conversation || isPatched('troupe-count-failed-calls'));
     if (counted) ledger.charge(ZERO_USAGE, { model: agent.model, need });
     else ledger.release(need);
   }
@@ -162,6 +190,9 @@ export class AgentLoop {
   }
 
   private noAgent(name: string): ApplicationFailure {
-    return ApplicationFailure.nonRetryable(`team "${this.run.team.name}" has no agent "${name}"`, FailureType.InvalidTeamSpec);
+    return ApplicationFailure.nonRetryable(
+      `team "${this.run.team.name}" has no agent "${name}"`,
+      FailureType.InvalidTeamSpec,
+    );
   }
 }

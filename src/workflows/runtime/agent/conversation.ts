@@ -63,7 +63,10 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
       turn: this.parts.turns.next(agent.name),
     };
     return runModelTurn.executeWithOptions(
-      { summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
+      {
+        summary: `${agent.name} (${agent.role}, ${agent.model}): turn ${turn}${repair ? ' [repair]' : ''}: ${summarise(about, 90)}`,
+        ...stopAtDeadline(agent, this.run.team, timeLeft),
+      },
       [input],
     );
   }
@@ -94,12 +97,28 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
   }
 
   result({ result }: Extract<TurnOutcome, { kind: 'answer' }>, agent: AgentSpec): AgentCall<Output<N>> {
-    return { output: result.output as Output<N>, text: result.text, usage: this.usage, model: result.model, stopReason: result.stopReason, agent: agent.name };
+    return {
+      output: result.output as Output<N>,
+      text: result.text,
+      usage: this.usage,
+      model: result.model,
+      stopReason: result.stopReason,
+      agent: agent.name,
+    };
   }
 }
 
 function outcome(result: ModelTurnResult, refused: string | undefined): TurnOutcome {
   return refused === undefined
-    ? { kind: 'answer', result: { output: result.output, text: result.text, usage: result.usage, model: result.model, stopReason: result.stopReason } }
+    ? {
+        kind: 'answer',
+        result: {
+          output: result.output,
+          text: result.text,
+          usage: result.usage,
+          model: result.model,
+          stopReason: result.stopReason,
+        },
+      }
     : { kind: 'repair', problem: refused, type: FailureType.InvalidDecision, text: result.text };
 }

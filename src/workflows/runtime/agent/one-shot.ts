@@ -37,8 +37,21 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
     const repair = this.repair;
     const repairNote = repair ? `[repair ${repairs}] ` : '';
     return runAgent.executeWithOptions(
-      { summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`, ...stopAtDeadline(agent, this.run.team, timeLeft) },
-      [{ team: this.run.team.name, agent: agentInCall(agent), prompt: this.prompt, ...(repair ? { repair } : {}), ...(handoff ? { handoff } : {}), ...(reads ? { reads } : {}), turn: this.parts.turns.next(agent.name) }],
+      {
+        summary: `${agent.name} (${agent.role}, ${agent.model}): ${repairNote}${summarise(about, 100)}`,
+        ...stopAtDeadline(agent, this.run.team, timeLeft),
+      },
+      [
+        {
+          team: this.run.team.name,
+          agent: agentInCall(agent),
+          prompt: this.prompt,
+          ...(repair ? { repair } : {}),
+          ...(handoff ? { handoff } : {}),
+          ...(reads ? { reads } : {}),
+          turn: this.parts.turns.next(agent.name),
+        },
+      ],
     );
   }
 
@@ -63,5 +76,7 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
 }
 
 function outcome(result: AgentCallResult, refused: string | undefined): TurnOutcome {
-  return refused === undefined ? { kind: 'answer', result } : { kind: 'repair', problem: refused, type: FailureType.InvalidDecision, text: result.text };
+  return refused === undefined
+    ? { kind: 'answer', result }
+    : { kind: 'repair', problem: refused, type: FailureType.InvalidDecision, text: result.text };
 }

@@ -11,12 +11,22 @@ export interface Caps {
 /** A budget's caps; its time cap counts from when the chain started. */
 export function budgetCaps(budget: BudgetSpec | undefined, startedAt: number): Caps {
   if (!budget) return {};
-  return { calls: budget.calls, tokens: budget.tokens, usd: budget.usd, deadline: budget.time === undefined ? undefined : startedAt + budget.time };
+  return {
+    calls: budget.calls,
+    tokens: budget.tokens,
+    usd: budget.usd,
+    deadline: budget.time === undefined ? undefined : startedAt + budget.time,
+  };
 }
 
 /** The tighter of two sets of caps, cap by cap. */
 export function tighter(a: Caps, b: Caps): Caps {
-  return { calls: lower(a.calls, b.calls), tokens: lower(a.tokens, b.tokens), usd: lower(a.usd, b.usd), deadline: lower(a.deadline, b.deadline) };
+  return {
+    calls: lower(a.calls, b.calls),
+    tokens: lower(a.tokens, b.tokens),
+    usd: lower(a.usd, b.usd),
+    deadline: lower(a.deadline, b.deadline),
+  };
 }
 
 /** The lower of two caps, either of which may be absent. */

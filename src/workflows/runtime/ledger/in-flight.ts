@@ -39,7 +39,8 @@ export class InFlight {
   }
 
   callEnded(): void {
-    if (this.modelCalls === 0) throw new LedgerMiscount('a model call ended (charged or released) that ensureRoom did not make room for');
+    if (this.modelCalls === 0)
+      throw new LedgerMiscount('a model call ended (charged or released) that ensureRoom did not make room for');
     this.modelCalls -= 1;
   }
 
@@ -50,7 +51,10 @@ export class InFlight {
   /** Ends a sub-team's work: the calls its allowance reserved. */
   settled(allowance: Allowance): number {
     const calls = this.subteams.get(allowance);
-    if (calls === undefined) throw new LedgerMiscount('a sub-team was settled with an allowance handDown did not hand down (or settled twice)');
+    if (calls === undefined)
+      throw new LedgerMiscount(
+        'a sub-team was settled with an allowance handDown did not hand down (or settled twice)',
+      );
     this.subteams.delete(allowance);
     return calls;
   }

@@ -103,7 +103,12 @@ export class Ledger {
   }
 
   get tokens(): number {
-    return this.spentUsage.inputTokens + this.spentUsage.outputTokens + this.spentUsage.cacheReadTokens + this.spentUsage.cacheWriteTokens;
+    return (
+      this.spentUsage.inputTokens +
+      this.spentUsage.outputTokens +
+      this.spentUsage.cacheReadTokens +
+      this.spentUsage.cacheWriteTokens
+    );
   }
 
   /** Whether the run's own budget waits for a person to raise it when it runs out. */
@@ -146,7 +151,10 @@ export class Ledger {
    * whole spend (by its own estimate). Every call made counts, failed ones too (with what they
    * used), so the ledger agrees with the history.
    */
-  charge(usage: Usage, spent: { model: string; need?: CallNeed | undefined } | { calls: number; costUsd: number | undefined }): void {
+  charge(
+    usage: Usage,
+    spent: { model: string; need?: CallNeed | undefined } | { calls: number; costUsd: number | undefined },
+  ): void {
     // Ended first: a call charged twice throws (LedgerMiscount) before it is counted twice.
     if ('model' in spent) this.release(spent.need);
     this.spentUsage = addUsage(this.spentUsage, usage);
@@ -215,7 +223,13 @@ export class Ledger {
    */
   stoppedAtTimeCap(error: unknown, how: { timedOut: boolean; attemptTimeout: number }): boolean {
     const deadline = this.caps().deadline;
-    if (deadline === undefined || !how.timedOut || deadline - this.env.now() >= how.attemptTimeout || !this.patchedCaps()) return false;
+    if (
+      deadline === undefined ||
+      !how.timedOut ||
+      deadline - this.env.now() >= how.attemptTimeout ||
+      !this.patchedCaps()
+    )
+      return false;
     // Asked only for a call the cap did not cut: runs recorded before keep the cap's reading of it.
     return this.cutCalls.has(error as object) || !this.env.isPatched('troupe-time-cap-cut-calls');
   }
@@ -250,8 +264,12 @@ export class Ledger {
       calls = exact ? this.starting.shareOfCalls(left) : this.starting.callsBesideFanOut(left, this.counted());
     }
     // Spent and held may pass a cap (ensureRoom(false) checks what is spent, not what is held): nothing is left then.
-    const tokensLeft = caps.tokens === undefined ? undefined : Math.max(0, caps.tokens - (exact ? this.committedTokens() : this.tokens));
-    const usdLeft = caps.usd === undefined || this.cost === undefined ? undefined : Math.max(0, caps.usd - (exact ? this.committedUsd() : this.cost));
+    const tokensLeft =
+      caps.tokens === undefined ? undefined : Math.max(0, caps.tokens - (exact ? this.committedTokens() : this.tokens));
+    const usdLeft =
+      caps.usd === undefined || this.cost === undefined
+        ? undefined
+        : Math.max(0, caps.usd - (exact ? this.committedUsd() : this.cost));
     const sharing = this.starting.sharing;
     const allowance: Allowance = {
       ...(calls !== undefined ? { agentCalls: calls } : {}),
@@ -291,13 +309,27 @@ export class Ledger {
   /** What this run spent, and (failing) what its calls in flight and failed sub-teams may still cost: for its parent. */
   spent(): Spent {
     const { tokens, usd } = this.holds.addedTo(this.lostTokens, this.lostUsd);
-    return { usage: this.spentUsage, calls: this.calls, costUsd: this.cost, lost: { calls: this.lostCalls + this.inFlight.reserved, tokens, usd } };
+    return {
+      usage: this.spentUsage,
+      calls: this.calls,
+      costUsd: this.cost,
+      lost: { calls: this.lostCalls + this.inFlight.reserved, tokens, usd },
+    };
   }
 
   /** What continue-as-new carries of the budget. */
   carry(): NonNullable<Carry['budget']> {
-    const lost = { ...(this.lostTokens ? { lostTokens: this.lostTokens } : {}), ...(this.lostUsd ? { lostUsd: this.lostUsd } : {}) };
-    return { startedAt: this.startedAt, ...(this.current ? { current: this.current } : {}), lostCalls: this.lostCalls, ...lost, lowNoted: this.lowNoted };
+    const lost = {
+      ...(this.lostTokens ? { lostTokens: this.lostTokens } : {}),
+      ...(this.lostUsd ? { lostUsd: this.lostUsd } : {}),
+    };
+    return {
+      startedAt: this.startedAt,
+      ...(this.current ? { current: this.current } : {}),
+      lostCalls: this.lostCalls,
+      ...lost,
+      lowNoted: this.lowNoted,
+    };
   }
 
   /** The notice of a budget run out: while a person is asked (`waiting`), or once the budget was not raised (`refused`). */
@@ -311,12 +343,14 @@ export class Ledger {
    * and leave room for the call waiting for it (`waiting`, as given to ensureRoom).
    */
   problemWith(raise: BudgetRaise | undefined, waiting?: CallNeed | false): string | undefined {
-    if (!raise) return 'approve with a raise of the budget (e.g. { raise: { calls: 20 } }), or reject to stop the run with its partial result';
+    if (!raise)
+      return 'approve with a raise of the budget (e.g. { raise: { calls: 20 } }), or reject to stop the run with its partial result';
     const budget = this.current as BudgetSpec;
     for (const key of ['calls', 'tokens', 'usd', 'time'] as const) {
       const wanted = raise[key];
       const current = budget[key];
-      if (wanted !== undefined && current !== undefined && wanted <= current) return `a raise must be above the current cap: ${key} ${wanted} is not above ${current}`;
+      if (wanted !== undefined && current !== undefined && wanted <= current)
+        return `a raise must be above the current cap: ${key} ${wanted} is not above ${current}`;
     }
     const need = waiting ? this.worstCase(waiting) : undefined;
     const still = this.over(budgetCaps({ ...budget, ...raise }, this.startedAt), need);
@@ -353,7 +387,8 @@ export class Ledger {
     if (caps.calls !== undefined && this.committedCalls() >= caps.calls) return 'maxAgentCalls';
     if (need) {
       if (caps.tokens !== undefined && this.committedTokens() + need.tokens > caps.tokens) return 'maxTokens';
-      if (caps.usd !== undefined && this.cost !== undefined && this.committedUsd() + need.usd > caps.usd) return 'maxCostUsd';
+      if (caps.usd !== undefined && this.cost !== undefined && this.committedUsd() + need.usd > caps.usd)
+        return 'maxCostUsd';
     }
     if (caps.tokens !== undefined && this.tokens >= caps.tokens) return 'maxTokens';
     if (caps.usd !== undefined && this.cost !== undefined && this.cost >= caps.usd) return 'maxCostUsd';
@@ -420,6 +455,9 @@ export class Ledger {
     const spent = Math.max(...shares);
     if (spent < lowAt) return undefined;
     this.lowNoted = true;
-    return { kind: 'budget-low', detail: `${Math.round(spent * 100)}% of the budget spent (${this.describe()}): agents with a cheaper model use it from now on` };
+    return {
+      kind: 'budget-low',
+      detail: `${Math.round(spent * 100)}% of the budget spent (${this.describe()}): agents with a cheaper model use it from now on`,
+    };
   }
 }

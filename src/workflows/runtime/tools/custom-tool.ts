@@ -32,11 +32,17 @@ export class CustomTools implements ToolKind {
   approval(agent: AgentSpec, use: ToolCall['use']) {
     const spec = this.spec(agent, use.name);
     if (!spec.approval) return undefined;
-    return { spec: spec.approval, asking: { team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input }, onRefused: spec.onRefused };
+    return {
+      spec: spec.approval,
+      asking: { team: this.run.team.name, agent: agent.name, tool: use.name, input: use.input },
+      onRefused: spec.onRefused,
+    };
   }
 
   async dispatch({ agent, use }: ToolCall): Promise<ToolOutcome> {
-    const { runTool } = proxyActivities<Activities>(toolActivityOptions(this.spec(agent, use.name), agent, this.run.team));
+    const { runTool } = proxyActivities<Activities>(
+      toolActivityOptions(this.spec(agent, use.name), agent, this.run.team),
+    );
     try {
       return await runTool.executeWithOptions({ summary: `${agent.name} → ${use.name}(${summarise(use.input, 80)})` }, [
         { team: this.run.team.name, agent: agent.name, tool: use.name, toolUseId: use.id, input: use.input },

@@ -63,7 +63,12 @@ export class DelegateTools implements ToolKind {
       const text = typeof result.output === 'string' ? result.output : JSON.stringify(result.output);
       return { toolUseId: use.id, isError: false, content: text, bytes: text.length, preview: summarise(text, 120) };
     } catch (error) {
-      if (isCancellation(error) || error instanceof LimitReached || !(error instanceof ActivityFailure || error instanceof ChildWorkflowFailure)) throw error;
+      if (
+        isCancellation(error) ||
+        error instanceof LimitReached ||
+        !(error instanceof ActivityFailure || error instanceof ChildWorkflowFailure)
+      )
+        throw error;
       return errorOutcome(use, `${member} could not do it: ${error.cause?.message ?? error.message}`);
     }
   }

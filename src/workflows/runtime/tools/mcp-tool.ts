@@ -43,7 +43,13 @@ export class McpTools implements ToolKind {
     if (!server.approval) return undefined;
     return {
       spec: { ...server.approval, gate: `tool-${use.name}` },
-      asking: { team: this.run.team.name, agent: agent.name, server: server.name, tool: mcpToolOf(server, use.name) ?? use.name, input: use.input },
+      asking: {
+        team: this.run.team.name,
+        agent: agent.name,
+        server: server.name,
+        tool: mcpToolOf(server, use.name) ?? use.name,
+        input: use.input,
+      },
       onRefused: server.onRefused,
     };
   }
@@ -52,9 +58,19 @@ export class McpTools implements ToolKind {
     const server = serverOf(agent, use.name) as McpServerSpec;
     const { runMcpTool } = proxyActivities<Activities>(toolActivityOptions(server, agent, this.run.team));
     try {
-      return await runMcpTool.executeWithOptions({ summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` }, [
-        { team: this.run.team.name, agent: agent.name, server: server.name, tool: mcpToolOf(server, use.name) ?? use.name, toolUseId: use.id, input: use.input },
-      ]);
+      return await runMcpTool.executeWithOptions(
+        { summary: `${agent.name} → ${server.name}:${use.name}(${summarise(use.input, 80)})` },
+        [
+          {
+            team: this.run.team.name,
+            agent: agent.name,
+            server: server.name,
+            tool: mcpToolOf(server, use.name) ?? use.name,
+            toolUseId: use.id,
+            input: use.input,
+          },
+        ],
+      );
     } catch (error) {
       return failedCall(error, use, `MCP tool "${use.name}" of "${server.name}"`);
     }

@@ -11,7 +11,10 @@ import type { Delegation } from './delegate-tool.js';
 import type { ToolKind } from './tool-kind.js';
 import { errorOutcome } from './tool-outcome.js';
 
-const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 3 } });
+const { toolNeedsApproval } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 3 },
+});
 
 /**
  * Runs the tool calls of one model turn: approvals first, one at a time (a run waits on one gate
@@ -21,7 +24,13 @@ const { toolNeedsApproval } = proxyLocalActivities<Activities>({ startToCloseTim
 export class ToolBox {
   constructor(
     private readonly kinds: readonly ToolKind[],
-    private readonly parts: { ledger: Ledger; transcript: Transcript; approvals: Approvals; delegation: Delegation; team: string },
+    private readonly parts: {
+      ledger: Ledger;
+      transcript: Transcript;
+      approvals: Approvals;
+      delegation: Delegation;
+      team: string;
+    },
   ) {}
 
   /** The kind whose tool `name` is, for `agent`. */
@@ -56,19 +65,33 @@ export class ToolBox {
     }
     // Members delegated to in this turn start together: sub-teams among them share what is left, and
     // leave a call for each agent among them and for this agent's next turn (dropped once they are done).
-    const delegated = uses.flatMap((use) => (refusals.has(use.id) ? [] : (delegatedMember(use.name, agent.delegates) ?? [])));
+    const delegated = uses.flatMap((use) =>
+      refusals.has(use.id) ? [] : (delegatedMember(use.name, agent.delegates) ?? []),
+    );
     const subteams = delegated.filter((member) => delegation.isSubteam(member)).length;
     if (subteams > 0) ledger.together(delegated.length - subteams + 1, subteams);
     let outcomes: ToolOutcome[];
     try {
-      outcomes = await Promise.all(uses.map(async (use) => refusals.get(use.id) ?? (await (this.kindOf(agent, use.name) as ToolKind).dispatch({ agent, use, together: subteams > 0 }))));
+      outcomes = await Promise.all(
+        uses.map(
+          async (use) =>
+            refusals.get(use.id) ??
+            (await (this.kindOf(agent, use.name) as ToolKind).dispatch({ agent, use, together: subteams > 0 })),
+        ),
+      );
     } finally {
       if (subteams > 0) ledger.memberStarting();
     }
     uses.forEach((use, i) => {
       const outcome = outcomes[i];
       if (!outcome) return;
-      transcript.record({ from: agent.name, to: `tool:${use.name}`, kind: 'tool', round: turn, content: { input: use.input, isError: outcome.isError, result: outcome.preview, bytes: outcome.bytes } });
+      transcript.record({
+        from: agent.name,
+        to: `tool:${use.name}`,
+        kind: 'tool',
+        round: turn,
+        content: { input: use.input, isError: outcome.isError, result: outcome.preview, bytes: outcome.bytes },
+      });
     });
     return outcomes;
   }
@@ -81,11 +104,23 @@ export class ToolBox {
     if (!approval) return undefined;
     if (approval.spec.when === 'requested' && !(await toolNeedsApproval(approval.asking))) return undefined;
     this.parts.transcript.doing(`${agent.name} waits for approval to call ${use.name}(${summarise(use.input, 60)})`);
-    const decision = await this.parts.approvals.request(approval.spec, { from: `${agent.name} → ${use.name}`, content: { tool: use.name, input: use.input } });
+    const decision = await this.parts.approvals.request(approval.spec, {
+      from: `${agent.name} → ${use.name}`,
+      content: { tool: use.name, input: use.input },
+    });
     if (decision.decision === 'approve') return undefined;
     const why = `${decision.by} ${decision.decision === 'reject' ? 'refused' : 'asked for changes to'} this call of "${use.name}"${decision.comment ? `: ${decision.comment}` : ''}`;
-    if (approval.onRefused === 'fail') throw ApplicationFailure.create({ message: why, type: FailureType.ApprovalRejected, nonRetryable: true, details: [decision] });
-    return errorOutcome(use, `${why}. Do not call it again with the same input; take another way or explain what you need.`);
+    if (approval.onRefused === 'fail')
+      throw ApplicationFailure.create({
+        message: why,
+        type: FailureType.ApprovalRejected,
+        nonRetryable: true,
+        details: [decision],
+      });
+    return errorOutcome(
+      use,
+      `${why}. Do not call it again with the same input; take another way or explain what you need.`,
+    );
   }
 
   /** Every tool the agent may call: its own first, then MCP servers', then delegations (the kinds' matching order, reversed). */

@@ -11,6 +11,14 @@ import type { ToolKind } from './tool-kind.js';
  * Every kind of tool, in the order a call's name is matched (a delegation first, then an MCP
  * server's tool, then the agent's own). A new kind is registered here.
  */
-export function toolKinds(run: RunSpec, parts: { ledger: Ledger; transcript: Transcript; delegation: Delegation }): ToolKind[] {
-  return [new DelegateTools(run.team, parts.ledger, parts.transcript, parts.delegation), new McpTools(run), new CustomTools(run), new ServerTools()];
+export function toolKinds(
+  run: RunSpec,
+  parts: { ledger: Ledger; transcript: Transcript; delegation: Delegation },
+): ToolKind[] {
+  return [
+    new DelegateTools(run.team, parts.ledger, parts.transcript, parts.delegation),
+    new McpTools(run),
+    new CustomTools(run),
+    new ServerTools(),
+  ];
 }

@@ -5,7 +5,13 @@ import { summarise } from '../prompt.js';
 
 /** A result the model is told is an error: it can take another way. */
 export function errorOutcome(use: ToolUse, message: string): ToolOutcome {
-  return { toolUseId: use.id, isError: true, content: message, bytes: message.length, preview: summarise(message, 120) };
+  return {
+    toolUseId: use.id,
+    isError: true,
+    content: message,
+    bytes: message.length,
+    preview: summarise(message, 120),
+  };
 }
 
 /**
@@ -22,6 +28,7 @@ export function failedCall(error: unknown, use: ToolUse, what: string): ToolOutc
 /** What made a call fail, for the model: a timeout has no message of its own, so it is named. */
 function whyItFailed(error: ActivityFailure): string {
   const cause = error.cause;
-  if (cause instanceof TimeoutFailure) return `it timed out (${(cause.timeoutType ?? 'timeout').toLowerCase().replace(/_/g, '-')}${cause.cause?.message ? `: ${cause.cause.message}` : ''})`;
+  if (cause instanceof TimeoutFailure)
+    return `it timed out (${(cause.timeoutType ?? 'timeout').toLowerCase().replace(/_/g, '-')}${cause.cause?.message ? `: ${cause.cause.message}` : ''})`;
   return cause?.message || error.message;
 }
