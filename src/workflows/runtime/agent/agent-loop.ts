@@ -60,13 +60,11 @@ export class AgentLoop {
   ): Promise<AgentCall<Output<N>>> {
     const agent = this.agents.get(agentName);
     if (!agent) return Promise.reject(this.noAgent(agentName));
-    const calling = this.loop(agent, prompt, options);
-    const fallback = agent.fallback;
-    // Only an agent with a fallback pays for a handler: each promise in workflow code costs a stack capture.
-    if (fallback === undefined) return calling;
-    return calling.catch((error: unknown) => {
-      if (isCancellation(error) || error instanceof LimitReached) throw error;
-      return this.loop(this.agent(fallback), prompt, {
+    // Always chained, even without a fallback: a failure then reaches the topology after as many
+    // microtask steps as a fallback's would, so members failing at once keep their recorded order.
+    return this.loop(agent, prompt, options).catch((error: unknown) => {
+      if (agent.fallback === undefined || isCancellation(error) || error instanceof LimitReached) throw error;
+      return this.loop(this.agent(agent.fallback), prompt, {
         ...options,
         about: `(fallback for ${agent.name}) ${options.about}`,
       });
