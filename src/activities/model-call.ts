@@ -1,4 +1,4 @@
-import type Anthropic from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type {
   MessageCreateParamsNonStreaming,
@@ -135,6 +135,8 @@ function unknownAgent(team: string, agent: string): ApplicationFailure {
  * One Messages API call for an agent: cached system prompt, its output format and tools, the
  * activity's cancellation. With a journal, an answer already paid for by an earlier attempt of
  * this activity is reused, and a new answer is journaled before it is returned.
+ * With `onText`, the call streams and `onText` gets each piece of the answer's text as it arrives;
+ * the message returned is the same as without it. A journaled answer is returned without `onText`.
  */
 export async function askModel(
   anthropic: Anthropic,
@@ -145,6 +147,7 @@ export async function askModel(
     format: OutputFormat | undefined;
     tools?: Tool[];
     turn?: number | undefined;
+    onText?: ((delta: string) => void) | undefined;
   },
   answers?: AnswerJournal,
 ): Promise<Anthropic.Message> {
@@ -171,20 +174,24 @@ export async function askModel(
     return journaled;
   }
   const stopHeartbeating = heartbeatUntilDone(context, 'waitingForModelMs');
+  const timeout = Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN));
+  const options = {
+    signal: context.cancellationSignal,
+    timeout,
+    headers: {
+      [AGENT_HEADER]: agent.name,
+      [TEAM_HEADER]: request.team,
+      [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '',
+      [ACTIVITY_HEADER]: context.info.activityId,
+      [ATTEMPT_HEADER]: String(context.info.attempt),
+      ...(request.turn !== undefined ? { [TURN_HEADER]: String(request.turn) } : {}),
+    },
+  };
   let message: Anthropic.Message;
   try {
-    message = await anthropic.messages.create(params, {
-      signal: context.cancellationSignal,
-      timeout: Math.max(1, Math.floor(context.info.startToCloseTimeoutMs * TIMEOUT_MARGIN)),
-      headers: {
-        [AGENT_HEADER]: agent.name,
-        [TEAM_HEADER]: request.team,
-        [RUN_HEADER]: context.info.workflowExecution?.workflowId ?? '',
-        [ACTIVITY_HEADER]: context.info.activityId,
-        [ATTEMPT_HEADER]: String(context.info.attempt),
-        ...(request.turn !== undefined ? { [TURN_HEADER]: String(request.turn) } : {}),
-      },
-    });
+    message = request.onText
+      ? await streamModel(anthropic, params, options, request.onText)
+      : await anthropic.messages.create(params, options);
   } catch (error) {
     throw classifyModelError(error, agent.name);
   } finally {
@@ -192,6 +199,49 @@ export async function askModel(
   }
   if (key) await journalWrite(answers, key, message, context);
   return message;
+}
+
+/**
+ * The call through the SDK's streaming API, ending as `create` would: the same message, and the
+ * same errors for the classifier. The SDK's timeout only covers the wait for the response's
+ * headers, which a stream sends at once, so the whole stream gets the same deadline here.
+ */
+async function streamModel(
+  anthropic: Anthropic,
+  params: MessageCreateParamsNonStreaming,
+  options: { signal: AbortSignal; timeout: number; headers: Record<string, string> },
+  onText: (delta: string) => void,
+): Promise<Anthropic.Message> {
+  const stream = anthropic.messages.stream(params, options);
+  stream.on('text', (delta) => onText(delta));
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    stream.abort();
+  }, options.timeout);
+  try {
+    // The stream's final message carries the SDK's `parsed_output` (null: the format sent has no parser); `create` has none.
+    const { parsed_output: _parsed, ...message } = await stream.finalMessage();
+    return message;
+  } catch (error) {
+    if (timedOut && !options.signal.aborted) throw new Anthropic.APIConnectionTimeoutError();
+    throw unwrapStreamError(error);
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+/**
+ * The error as `create` would have raised it. The stream wraps an error that is not the SDK's own
+ * (a body that is not valid JSON: SyntaxError; a throwing `onText`) in a plain AnthropicError with
+ * the original as its cause; the SDK's own classes (APIError and its subclasses, aborts, timeouts) come as they are.
+ */
+function unwrapStreamError(error: unknown): unknown {
+  if (error instanceof Anthropic.AnthropicError && error.constructor === Anthropic.AnthropicError) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error) return cause;
+  }
+  return error;
 }
 
 /** A journal that cannot be read must not stop agents: the call is made, as without a journal. */

@@ -5,7 +5,7 @@ import { ScriptedMessages, type MessagesScript } from '../activities/index.js';
 
 /**
  * A local HTTP double of the Messages API. The real Anthropic SDK talks to it over HTTP, so
- * retries, timeouts, error classes and parsing are exercised exactly as against Claude.
+ * retries, timeouts, error classes, parsing and streaming are exercised exactly as against Claude.
  */
 export interface MessagesApiDouble {
   /** The double's base URL: give it to the SDK as `baseURL` (or `ANTHROPIC_BASE_URL`). */
@@ -20,16 +20,22 @@ export interface MessagesApiDouble {
 
 /**
  * Starts the Messages API double on a free local port, answering each agent from `script` (replies per agent:
- * text, JSON, tool use, server tool use, errors with headers, slow, hanging or malformed replies).
+ * text, JSON, tool use, server tool use, errors with headers, slow, hanging or malformed replies). A request
+ * with `stream: true` (`messages.stream()`) is answered with server-sent events, each delta written
+ * `tokenDelayMs` (default 0; a reply's own `tokenDelayMs` wins) after the one before.
  */
 export async function startMessagesApiDouble(
   script: MessagesScript,
-  options: { apiKey?: string } = {},
+  options: { apiKey?: string; tokenDelayMs?: number } = {},
 ): Promise<MessagesApiDouble> {
-  const scripted = new ScriptedMessages(script);
+  const scripted = new ScriptedMessages(
+    script,
+    options.tokenDelayMs !== undefined ? { tokenDelayMs: options.tokenDelayMs } : {},
+  );
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy(); // mid-stream: the client sees the stream break
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: String(error) } }));
     });
@@ -63,11 +69,37 @@ export async function startMessagesApiDouble(
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     const reply = scripted.respond(JSON.parse(raw) as Parameters<ScriptedMessages['respond']>[0], headers);
-    if (reply.body === undefined) return; // hang: the client's timeout or abort closes the socket
+    if (reply.body === undefined && reply.chunks === undefined) return; // hang: the client's timeout or abort closes the socket
+    let closed = false;
+    res.once('close', () => (closed = true));
     if (reply.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-    if (res.destroyed) return;
+    if (res.destroyed || closed) return;
     res.writeHead(reply.status, reply.headers);
-    res.end(reply.body);
+    if (reply.chunks === undefined) {
+      res.end(reply.body);
+      return;
+    }
+    res.flushHeaders();
+    for (const chunk of reply.chunks) {
+      if (chunk.delayMs > 0) await untilClosed(res, chunk.delayMs);
+      // The client went away (aborted, timed out): stop writing, as the API does.
+      if (res.destroyed || closed) return;
+      res.write(chunk.data);
+    }
+    res.end();
+  }
+
+  /** Waits `ms`, or less if the response closes first. */
+  function untilClosed(res: ServerResponse, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        res.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      res.once('close', done);
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

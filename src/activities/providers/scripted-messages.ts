@@ -5,6 +5,7 @@ import { ActivityError } from '../errors.js';
  * A scripted stand-in for the Messages API, answered per agent. It is the single source of the
  * scripting format: the offline demo provider serves it through the SDK's `fetch` option, and the
  * test suite's HTTP double serves it on a real port, so both exercise the real Anthropic client.
+ * A request with `stream: true` is answered with server-sent events, as the Messages API streams.
  */
 
 export interface ScriptedUsage {
@@ -15,6 +16,8 @@ export interface ScriptedUsage {
 interface ReplyTiming {
   /** Wait this long before answering (the request's abort signal still cuts it short). */
   delayMs?: number;
+  /** For a streamed request: wait this long before each text or tool-input delta (overrides the double's default). */
+  tokenDelayMs?: number;
 }
 
 /** A server tool use and what the API's tool gave back (search results, a page's text, a program's output). */
@@ -58,11 +61,20 @@ export interface RecordedRequest {
   receivedAt: number;
 }
 
+/** One piece of a streamed body: written (or enqueued) `delayMs` after the piece before it. */
+export interface StreamChunk {
+  data: string;
+  delayMs: number;
+}
+
 export interface ScriptedResponse {
   status: number;
   headers: Record<string, string>;
-  /** Raw body text; absent when the reply hangs. */
+  /** The whole body, for a reply that is not streamed; absent when the reply streams or hangs. */
   body?: string;
+  /** The body of a streamed reply (server-sent events), piece by piece; absent otherwise. */
+  chunks?: StreamChunk[];
+  /** Wait this long before answering (sending the status and headers). */
   delayMs: number;
 }
 
@@ -102,13 +114,18 @@ export class ScriptedMessages {
   private readonly cachedPrefixes = new Set<string>();
   private messageCount = 0;
   private readonly record: boolean;
+  private readonly tokenDelayMs: number;
 
-  /** `record: false` for a double that serves for long (an offline worker, the benchmark): it keeps no requests. */
+  /**
+   * `record: false` for a double that serves for long (an offline worker, the benchmark): it keeps no requests.
+   * `tokenDelayMs`: the wait before each delta of a streamed reply whose script does not set its own (default 0).
+   */
   constructor(
     private readonly script: MessagesScript,
-    options: { record?: boolean } = {},
+    options: { record?: boolean; tokenDelayMs?: number } = {},
   ) {
     this.record = options.record ?? true;
+    this.tokenDelayMs = options.tokenDelayMs ?? 0;
   }
 
   /** How many requests reached the API for an agent (or for all agents). */
@@ -121,7 +138,10 @@ export class ScriptedMessages {
     return agent === undefined ? this.requests.length : this.requests.filter((r) => r.agent === agent).length;
   }
 
-  /** The reply to one request: the agent's next scripted reply for this run and turn. */
+  /**
+   * The reply to one request: the agent's next scripted reply for this run and turn. A request with
+   * `stream: true` gets it as server-sent events (`chunks`); errors stay plain JSON with their status.
+   */
   respond(body: MessageCreateParams, headers: Record<string, string>): ScriptedResponse {
     const team = headers[TEAM_HEADER];
     const agent = headers[AGENT_HEADER];
@@ -144,23 +164,27 @@ export class ScriptedMessages {
 
     if ('hang' in reply) return { status: 200, headers: {}, delayMs: 0 };
     const delayMs = reply.delayMs ?? 0;
+    const streamed = (body as { stream?: unknown }).stream === true;
+    const tokenDelayMs = reply.tokenDelayMs ?? this.tokenDelayMs;
     if ('error' in reply) {
       const { status, message, headers: extra = {} } = reply.error;
       return { ...errorResponse(status, message ?? `scripted ${status}`, extra), delayMs };
     }
     if ('malformedBody' in reply) {
+      if (streamed)
+        return { status: 200, headers: SSE_HEADERS, chunks: brokenStream(body.model, tokenDelayMs), delayMs };
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "msg_', delayMs };
     }
+    let message: Message;
     if ('serverToolUse' in reply) {
-      const message = this.message(body, reply.text, reply.usage, [], reply.serverToolUse, id);
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
+      message = this.message(body, reply.text, reply.usage, [], reply.serverToolUse, id);
+    } else if ('toolUse' in reply) {
+      message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse, [], id);
+    } else {
+      const text = 'text' in reply ? reply.text : JSON.stringify(reply.json);
+      message = this.message(body, text, reply.usage, [], [], id);
     }
-    if ('toolUse' in reply) {
-      const message = this.message(body, reply.text ?? '', reply.usage, reply.toolUse, [], id);
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
-    }
-    const text = 'text' in reply ? reply.text : JSON.stringify(reply.json);
-    const message = this.message(body, text, reply.usage, [], [], id);
+    if (streamed) return { status: 200, headers: SSE_HEADERS, chunks: streamOf(message, tokenDelayMs), delayMs };
     return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message), delayMs };
   }
 
@@ -325,6 +349,148 @@ function errorResponse(
     body: JSON.stringify(body),
     delayMs: 0,
   };
+}
+
+const SSE_HEADERS: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+};
+
+/** One server-sent event as the Messages API writes it: its name, then its JSON (which names it again). */
+interface StreamEvent {
+  event: string;
+  data: string;
+  /** A delta: it comes `tokenDelayMs` after the event before it; other events follow at once. */
+  delta?: boolean;
+}
+
+function event(data: { type: string } & Record<string, unknown>, delta = false): StreamEvent {
+  return { event: data.type, data: JSON.stringify(data), delta };
+}
+
+/**
+ * A message as the Messages API streams it: `message_start` (no content yet), each content block's
+ * start, deltas (text about a word at a time, tool input as pieces of its JSON; result blocks come
+ * whole in their start) and stop, then `message_delta` (stop reason, usage) and `message_stop`.
+ * The SDK's MessageStream assembles exactly `message` from it.
+ */
+function streamOf(message: Message, tokenDelayMs: number): StreamChunk[] {
+  const events: StreamEvent[] = [
+    event({
+      type: 'message_start',
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        stop_details: null,
+        usage: { ...message.usage, output_tokens: 1 },
+      },
+    }),
+  ];
+  message.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      events.push(event({ type: 'content_block_start', index, content_block: { ...block, text: '' } }));
+      if (index === 0) events.push(event({ type: 'ping' }));
+      for (const text of pieces(block.text)) {
+        events.push(event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }, true));
+      }
+    } else if (block.type === 'tool_use' || block.type === 'server_tool_use') {
+      events.push(event({ type: 'content_block_start', index, content_block: { ...block, input: {} } }));
+      const json = JSON.stringify(block.input) as string | undefined;
+      for (const partial_json of json === undefined ? [] : slices(json, 16)) {
+        events.push(
+          event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }, true),
+        );
+      }
+    } else {
+      events.push(event({ type: 'content_block_start', index, content_block: block }));
+    }
+    events.push(event({ type: 'content_block_stop', index }));
+  });
+  const { usage } = message;
+  events.push(
+    event({
+      type: 'message_delta',
+      delta: {
+        stop_reason: message.stop_reason,
+        stop_sequence: message.stop_sequence,
+        stop_details: message.stop_details,
+        container: message.container,
+      },
+      usage: {
+        input_tokens: usage.input_tokens,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens,
+        cache_read_input_tokens: usage.cache_read_input_tokens,
+        output_tokens: usage.output_tokens,
+        output_tokens_details: usage.output_tokens_details,
+        server_tool_use: usage.server_tool_use,
+      },
+    }),
+    event({ type: 'message_stop' }),
+  );
+  return chunked(events, tokenDelayMs);
+}
+
+/** A stream that starts well and breaks mid-way: an event whose JSON is cut off, so the client's parser throws. */
+function brokenStream(model: string, tokenDelayMs: number): StreamChunk[] {
+  const start = {
+    id: 'msg_scripted_broken',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    stop_details: null,
+    container: null,
+    usage: { input_tokens: 1, output_tokens: 1 },
+  };
+  const text = (t: string) =>
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } }, true);
+  return chunked(
+    [
+      event({ type: 'message_start', message: start }),
+      event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }),
+      text('The answer '),
+      text('is '),
+      {
+        event: 'content_block_delta',
+        data: '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_del',
+        delta: true,
+      },
+    ],
+    tokenDelayMs,
+  );
+}
+
+/** Events as written: each delta in a chunk of its own after `tokenDelayMs`; every other event goes with the chunk before it. */
+function chunked(events: StreamEvent[], tokenDelayMs: number): StreamChunk[] {
+  const chunks: StreamChunk[] = [];
+  for (const { event: name, data, delta } of events) {
+    const text = `event: ${name}\ndata: ${data}\n\n`;
+    const last = chunks.at(-1);
+    if (last && !(delta && tokenDelayMs > 0)) last.data += text;
+    else chunks.push({ data: text, delayMs: last ? tokenDelayMs : 0 });
+  }
+  return chunks;
+}
+
+/** Text as a model streams it: about a word at a time (a word with the space after it), long words in slices. */
+function pieces(text: string): string[] {
+  return text
+    .split(/(?<=\s)(?=\S)/)
+    .filter((word) => word !== '')
+    .flatMap((word) => slices(word, 16));
+}
+
+/** `text` in slices of at most `size` characters (whole code points). */
+function slices(text: string, size: number): string[] {
+  const chars = Array.from(text);
+  if (chars.length <= size) return text === '' ? [] : [text];
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
+  return out;
 }
 
 /** Roughly four characters a token: enough for a double's usage figures to be plausible and non-zero. */
