@@ -3,7 +3,9 @@ import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
 import type { AgentRef } from '../protocol/agent-ref.js';
 import type { Usage } from '../protocol/index.js';
+import type { FeedTarget } from '../protocol/feed-interface.js';
 import type { AnswerJournal } from './answer-journal.js';
+import { withFeed, type FeedTail } from './feed-publisher.js';
 import { askModel, checkDecision, finalOutput, resolveAgent, textOf, usageOf } from './model-call.js';
 
 export interface AgentCallInput {
@@ -20,6 +22,8 @@ export interface AgentCallInput {
   reads?: DecisionName;
   /** Which of the agent's model turns in the run this is (1, 2, ...): the offline scripts answer by it. */
   turn?: number;
+  /** Where the call streams what the model writes; absent when the run does not stream. */
+  feed?: FeedTarget;
 }
 
 export interface AgentCallResult {
@@ -31,6 +35,8 @@ export interface AgentCallResult {
   usage: Usage;
   model: string;
   stopReason: string | null;
+  /** The end of the text the feed did not get by signal: the workflow adds it. */
+  feedTail?: FeedTail;
 }
 
 export interface AgentActivityDeps {
@@ -43,17 +49,19 @@ export interface AgentActivityDeps {
 export function createRunAgent({ anthropic, teams, answers }: AgentActivityDeps) {
   return async function runAgent(input: AgentCallInput): Promise<AgentCallResult> {
     const { agent, format } = resolveAgent(teams, input);
-    const message = await askModel(
-      anthropic,
-      { team: input.team, agent, messages: buildMessages(input), format, turn: input.turn },
-      answers,
-    );
-    const text = textOf(message);
-    const usage = usageOf(message);
-    const result = { text, usage, model: message.model, stopReason: message.stop_reason };
-    const output = finalOutput(format, agent, message, text, { text, usage });
-    checkDecision(input.reads, agent, output, { text, usage });
-    return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
+    return withFeed<AgentCallResult>(input.feed, input.turn, async (onText) => {
+      const message = await askModel(
+        anthropic,
+        { team: input.team, agent, messages: buildMessages(input), format, turn: input.turn, onText },
+        answers,
+      );
+      const text = textOf(message);
+      const usage = usageOf(message);
+      const result = { text, usage, model: message.model, stopReason: message.stop_reason };
+      const output = finalOutput(format, agent, message, text, { text, usage });
+      checkDecision(input.reads, agent, output, { text, usage });
+      return { result: { ...result, output, ...(input.reads ? { reads: input.reads } : {}) }, text };
+    });
   };
 }
 

@@ -5,7 +5,9 @@ import type { z } from 'zod';
 import type { AgentRef } from '../protocol/agent-ref.js';
 import { DelegationInputSchema, delegateDescription, delegateTool, type Usage } from '../protocol/index.js';
 import type { AgentSpec, DecisionName, TeamRegistry } from '../team/index.js';
+import type { FeedTarget } from '../protocol/feed-interface.js';
 import type { AnswerJournal } from './answer-journal.js';
+import { withFeed, type FeedTail } from './feed-publisher.js';
 import {
   askModel,
   checkDecision,
@@ -38,6 +40,8 @@ export interface ModelTurnInput {
   reads?: DecisionName;
   /** Which of the agent's model turns in the run this is (1, 2, ...): the offline scripts answer by it. */
   turn?: number;
+  /** Where the call streams what the model writes; absent when the run does not stream. */
+  feed?: FeedTarget;
 }
 
 export interface ModelTurnResult {
@@ -54,6 +58,8 @@ export interface ModelTurnResult {
   usage: Usage;
   model: string;
   stopReason: string | null;
+  /** The end of the text the feed did not get by signal: the workflow adds it. */
+  feedTail?: FeedTail;
 }
 
 /**
@@ -131,32 +137,38 @@ export function createRunModelTurn({
     // Prompts the agent's MCP servers contribute follow its own system prompt (a stable prefix, cached with it).
     const serverText = await mcpSystemText(mcp, spec);
     const withServers = serverText ? { ...spec, system: `${spec.system}\n\n${serverText}` } : spec;
-    const message = await askModel(
-      anthropic,
-      { team: input.team, agent: withServers, messages, format, tools, turn: input.turn },
-      answers,
-    );
-    messages.push({ role: 'assistant', content: message.content.map(asParam) });
-    const conversation = claimKey('conversation');
-    await payloads.put(conversation, messages);
+    return withFeed<ModelTurnResult>(input.feed, input.turn, async (onText) => {
+      const message = await askModel(
+        anthropic,
+        { team: input.team, agent: withServers, messages, format, tools, turn: input.turn, onText },
+        answers,
+      );
+      return { result: await turnResult(message), text: textOf(message) };
+    });
 
-    const text = textOf(message);
-    const usage = usageOf(message);
-    const toolUses = message.content.flatMap((block) =>
-      block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
-    );
-    const result = {
-      conversation,
-      toolUses,
-      text: summarise(text, 500),
-      usage,
-      model: message.model,
-      stopReason: message.stop_reason,
-    };
-    if (toolUses.length) return result;
-    const output = finalOutput(format, spec, message, text, { text, usage, conversation });
-    checkDecision(input.reads, spec, output, { text, usage, conversation });
-    return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
+    async function turnResult(message: Anthropic.Message): Promise<ModelTurnResult> {
+      messages.push({ role: 'assistant', content: message.content.map(asParam) });
+      const conversation = claimKey('conversation');
+      await payloads.put(conversation, messages);
+
+      const text = textOf(message);
+      const usage = usageOf(message);
+      const toolUses = message.content.flatMap((block) =>
+        block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
+      );
+      const result = {
+        conversation,
+        toolUses,
+        text: summarise(text, 500),
+        usage,
+        model: message.model,
+        stopReason: message.stop_reason,
+      };
+      if (toolUses.length) return result;
+      const output = finalOutput(format, spec, message, text, { text, usage, conversation });
+      checkDecision(input.reads, spec, output, { text, usage, conversation });
+      return { ...result, output, ...(input.reads ? { reads: input.reads } : {}) };
+    }
   };
 }
 

@@ -14,6 +14,8 @@ export {
   type RunStatus,
   type StartOptions,
 } from './troupe-client.js';
+export { streamFeed, feedEnd, type StreamOptions } from './feed-stream.js';
+export type { FeedItem } from '../protocol/feed-events.js';
 export { describeFailure, type RunFailure } from './failure.js';
 export { DECISION_SECRET_ENV, signDecision } from './sign-decision.js';
 export { connectFromEnv } from './connect-from-env.js';

@@ -25,6 +25,8 @@ import {
 import { summarise } from '../protocol/text.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 import { fetchRunHistory } from './history/fetch-history.js';
+import { streamFeed, type StreamOptions } from './feed-stream.js';
+import type { FeedItem } from '../protocol/feed-events.js';
 import { findGateSubject, type GateSubject } from './history/gate-subject.js';
 
 /** Options of {@link TroupeClient.start}. */
@@ -35,6 +37,8 @@ export interface StartOptions {
   taskQueue?: string;
   /** A budget for this run, in place of the team's (see BudgetSpecSchema): tokens, usd, time, calls. */
   budget?: BudgetSpecInput;
+  /** How the run streams its agents' text into its feed: its own batch interval, or false for no text (steps only). */
+  stream?: { batchMs?: number } | false;
 }
 
 /** What follow() reports while a run works; 'awaiting' once each time the run starts waiting on a gate (or it escalates). */
@@ -118,7 +122,7 @@ export class TroupeClient {
     const team = this.teams.get(teamName);
     const runBudget = options.budget === undefined ? undefined : parseRunBudget(options.budget);
     const spec = {
-      ...buildRunSpec(team, input),
+      ...buildRunSpec(team, input, options.stream),
       searchAttributes: this.searchAttributes,
       prices: this.prices,
       ...(runBudget ? { runBudget } : {}),
@@ -201,6 +205,11 @@ export class TroupeClient {
   run(workflowId: string): RunHandle {
     return new RunHandle(this.client.workflow.getHandle(workflowId));
   }
+
+  /** The live feed of run `workflowId` and its whole tree (see {@link RunHandle.stream}). */
+  stream(workflowId: string, options: StreamOptions = {}): AsyncGenerator<FeedItem> {
+    return streamFeed(this.client.workflow, workflowId, options);
+  }
 }
 
 /** One run: follow it, decide its gates, raise its budget, read its status and result. */
@@ -209,6 +218,17 @@ export class RunHandle {
 
   get workflowId(): string {
     return this.handle.workflowId;
+  }
+
+  /**
+   * The run tree's live feed: every agent's text as it is written, tool calls, handoffs, approvals,
+   * budget notices, sub-teams' events (labelled by member path), up to the run's end. Resume after
+   * a disconnect with `from` set to the offset after the last item you had: nothing is lost or
+   * repeated, across continue-as-new too. Throws ClientError for a run that is not there, an offset
+   * out of range, or a run without a feed.
+   */
+  stream(options: StreamOptions = {}): AsyncGenerator<FeedItem> {
+    return streamFeed(this.handle.client, this.handle.workflowId, options);
   }
 
   /** The run's output once it finishes; throws WorkflowFailedError if it failed. */

@@ -1,9 +1,14 @@
 import { agentFingerprint } from './agent-fingerprint.js';
-import { parseTeamInput, teamTree, type Team, type TeamSpec } from '../team/index.js';
+import { DEFAULT_STREAM_BATCH_MS, parseTeamInput, teamTree, type Team, type TeamSpec } from '../team/index.js';
 import { RunSpecSchema, type RunSpec } from './run-spec.js';
 
-/** The serialisable run spec for a team: validated input plus every sub-team's spec, each agent fingerprinted. */
-export function buildRunSpec(team: Team, input: unknown): RunSpec {
+/**
+ * The serialisable run spec for a team: validated input plus every sub-team's spec, each agent
+ * fingerprinted, and how it streams (`stream`: the run's own batch interval, or false for none).
+ */
+export function buildRunSpec(team: Team, input: unknown, stream?: { batchMs?: number } | false): RunSpec {
+  const streams = stream !== false && team.spec.stream?.enabled !== false;
+  const batchMs = (stream || undefined)?.batchMs ?? team.spec.stream?.batchMs ?? DEFAULT_STREAM_BATCH_MS;
   const subteams = Object.fromEntries(
     teamTree(team)
       .slice(1)
@@ -11,7 +16,12 @@ export function buildRunSpec(team: Team, input: unknown): RunSpec {
   );
   // Checked here, so the workflow need not check it again (see `checked` in the run spec).
   return {
-    ...RunSpecSchema.parse({ team: fingerprinted(team.spec), input: parseTeamInput(team, input), subteams }),
+    ...RunSpecSchema.parse({
+      team: fingerprinted(team.spec),
+      input: parseTeamInput(team, input),
+      subteams,
+      ...(streams ? { feed: { batchMs } } : {}),
+    }),
     checked: true,
   };
 }

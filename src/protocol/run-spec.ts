@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BudgetSpecSchema } from '../team/budget.js';
 import { TeamSpecSchema } from '../team/spec.js';
 import { EnvelopeSchema } from './envelope.js';
+import { FeedItemSchema } from './feed-events.js';
 import { UsageSchema } from './usage-schema.js';
 
 /**
@@ -57,6 +58,27 @@ export const CarrySchema = z
     modelTurns: z.record(z.string(), z.number().int().positive()).optional(),
     /** Optional steps skipped because they failed for good. */
     degraded: z.array(z.object({ member: z.string(), reason: z.string() }).strict()).optional(),
+    /** The root run's feed: where its offsets stand, its newest items, and who published last. */
+    feed: z
+      .object({
+        start: z.number().int().nonnegative(),
+        items: z.array(FeedItemSchema),
+        publishers: z.record(z.string(), z.number().int().nonnegative()),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** How a run streams (absent in runs started without streaming, or with it turned off). */
+export const FeedSpecSchema = z
+  .object({
+    /** How long a model call's text gathers before it is sent to the feed as one signal. */
+    batchMs: z.number().int().min(10).max(60_000),
+    /** For a sub-team's run: the root run's workflow id, whose feed takes what happens in this one. */
+    root: z.string().optional(),
+    /** For a sub-team's run: its member path from the root. */
+    path: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -84,6 +106,8 @@ export const RunSpecSchema = z
     /** A budget given when the run was started (`troupe run --budget-*`), in place of the team's. */
     runBudget: BudgetSpecSchema.optional(),
     carry: CarrySchema.optional(),
+    /** Set when the run streams what its members write into a feed (see FeedSpecSchema). */
+    feed: FeedSpecSchema.optional(),
     /** Set by the client when the cluster has Troupe's search attributes, so runs awaiting approval can be listed. */
     searchAttributes: z.boolean().default(false),
     /** Model prices for the cost estimate (from TROUPE_PRICES); none means no estimate. */
@@ -116,6 +140,8 @@ export const RunSpecSchema = z
 
 /** What a continue-as-new carries ({@link CarrySchema}). */
 export type Carry = z.infer<typeof CarrySchema>;
+/** How a run streams ({@link FeedSpecSchema}). */
+export type FeedSpec = z.infer<typeof FeedSpecSchema>;
 /** USD per million tokens by model ({@link PricesSchema}). */
 export type Prices = z.infer<typeof PricesSchema>;
 /** What a run receives when it starts ({@link RunSpecSchema}). */

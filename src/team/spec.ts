@@ -270,6 +270,19 @@ export const LimitsSpecSchema = z
   })
   .strict();
 
+/** The interval a model call's text gathers for before it is sent to the run's feed, unless the team or run sets one. */
+export const DEFAULT_STREAM_BATCH_MS = 100;
+
+/** How a team streams what its agents write into the run's live feed (see docs/streaming.md). */
+export const StreamSpecSchema = z
+  .object({
+    /** False: the team's agents answer in one piece, and its runs' feeds carry only their steps. */
+    enabled: z.boolean().default(true),
+    /** How long a model call's text gathers before it is sent as one batch (10 ms to 60 s). */
+    batchMs: z.number().int().min(10).max(60_000).default(DEFAULT_STREAM_BATCH_MS),
+  })
+  .strict();
+
 /** A whole team: its agents, sub-teams, topology, checks, budget and limits; every name its topology uses is checked against it. */
 export const TeamSpecSchema = z
   .object({
@@ -287,6 +300,8 @@ export const TeamSpecSchema = z
     release: ApprovalSpecSchema.optional(),
     /** The task queue of this team's agents that name none (see AgentSpec.taskQueue); sub-teams keep their own. */
     taskQueue: TaskQueueNameSchema.optional(),
+    /** Live streaming of its agents' text into the run's feed; on, every 100 ms, unless set. */
+    stream: StreamSpecSchema.optional(),
   })
   .strict()
   .superRefine((team, ctx) => validateReferences(team, TopologySpecSchema, ctx));
@@ -311,6 +326,8 @@ export type DebateSpec = z.infer<typeof DebateSpecSchema>;
 export type SwarmSpec = z.infer<typeof SwarmSpecSchema>;
 /** A handoff topology. */
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
+/** How a team streams. */
+export type StreamSpec = z.infer<typeof StreamSpecSchema>;
 /** A team's limits. */
 export type LimitsSpec = z.infer<typeof LimitsSpecSchema>;
 /** A pipeline topology. */

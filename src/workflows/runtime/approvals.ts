@@ -281,7 +281,7 @@ export class Approvals {
   private show(waiting: boolean): void {
     const w = this.waiting;
     this.context.onWaiting?.(waiting);
-    this.transcript.awaiting = waiting && w ? { ...w } : null;
+    this.transcript.wait(waiting && w ? { ...w } : null);
     if (w && waiting)
       this.transcript.doing(
         `awaiting approval of "${w.gate}" by ${w.approvers.join(', ')} until ${w.deadline}${w.escalated ? ' (escalated)' : ''}`,

@@ -68,7 +68,13 @@ export class Members implements Delegation {
       delegation: this,
       team: run.team.name,
     });
-    this.agents = new AgentLoop(run, { ledger: parts.ledger, spending: parts.spending, tools, turns: parts.turns });
+    this.agents = new AgentLoop(run, {
+      ledger: parts.ledger,
+      spending: parts.spending,
+      tools,
+      turns: parts.turns,
+      feed: parts.transcript.feed,
+    });
   }
 
   private readonly task: () => unknown;
@@ -156,7 +162,9 @@ export class Members implements Delegation {
     this.childCount += 1;
     const workflowId = `${workflowInfo().workflowId}/${name}-${this.transcript.continuedAsNew}.${this.childCount}`;
     const allowance = this.ledger.handDown();
+    const feed = this.transcript.feed.forSubteam(name);
     const child: RunSpec = {
+      ...(feed ? { feed } : {}),
       team,
       input: prompt,
       subteams: this.run.subteams,

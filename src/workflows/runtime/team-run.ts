@@ -13,6 +13,8 @@ import type { RunResult } from '../../protocol/messages.js';
 import { SEARCH_ATTRIBUTES } from '../../protocol/run-interface.js';
 import { Approvals } from './approvals.js';
 import { workflowNow } from './clock.js';
+import { Feed } from './feed/feed.js';
+import type { FeedLogState } from './feed/feed-log.js';
 import { Ledger } from './ledger/index.js';
 import { LimitReached } from './limit-reached.js';
 import { Members } from './members.js';
@@ -32,6 +34,7 @@ export type TopologyOf<K extends Kind> = Extract<TopologySpec, { kind: K }>;
 /** Everything a topology works with during one run (one link of a continue-as-new chain). */
 export class TeamRun {
   readonly ledger: Ledger;
+  readonly feed: Feed;
   readonly spending: Spending;
   readonly transcript: Transcript;
   readonly members: Members;
@@ -51,9 +54,10 @@ export class TeamRun {
     this.releaseChanges = run.carry?.release?.changes ?? 0;
     this.requestedChanges = run.carry?.release?.comment;
     this.ledger = new Ledger(run, { now: workflowNow, isPatched });
+    this.feed = new Feed(run);
     this.attributes = new RunAttributes(run, this.ledger);
     const attributes = this.attributes;
-    this.transcript = new Transcript(run, this.ledger, () => attributes.update());
+    this.transcript = new Transcript(run, this.ledger, this.feed, () => attributes.update());
     this.approvals = new Approvals(this.transcript, {
       team: run.team.name,
       searchAttributes: run.searchAttributes,
@@ -136,15 +140,19 @@ export class TeamRun {
    */
   continueIfLong(state: unknown): Promise<never> | undefined {
     const info = workflowInfo();
-    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents) return undefined;
+    if (!info.continueAsNewSuggested && info.historyLength < this.run.team.limits.historyEvents && !this.feed.heavy)
+      return undefined;
     const release =
       this.requestedChanges === undefined
         ? {}
         : { release: { changes: this.releaseChanges, comment: this.requestedChanges } };
-    return continueAsNew<(spec: RunSpec) => Promise<RunResult>>({
-      ...this.run,
-      carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry() },
-    });
+    const next = (feed: FeedLogState | undefined) =>
+      continueAsNew<(spec: RunSpec) => Promise<RunResult>>({
+        ...this.run,
+        carry: { ...this.transcript.carry(state), ...release, ...this.turns.carry(), ...(feed ? { feed } : {}) },
+      });
+    const feed = this.feed.continuing();
+    return feed instanceof Promise ? feed.then(next) : next(feed);
   }
 }
 
@@ -180,6 +188,8 @@ export async function runTopology<K extends Kind>(
       if (requested === undefined) {
         team.transcript.doing('done');
         team.attributes.update('completed');
+        const ending = team.feed.end({ type: 'run-finished', path: [], partial: false });
+        if (ending) await ending;
         return team.transcript.result(output);
       }
       team.requestChanges(requested);
@@ -189,6 +199,12 @@ export async function runTopology<K extends Kind>(
     if (!(error instanceof LimitReached)) {
       team.attributes.update('failed');
       await reportSpendToParent(team.ledger, run.budget, error);
+      const ending = team.feed.end({
+        type: 'run-failed',
+        path: [],
+        message: (error as Error).message ?? String(error),
+      });
+      if (ending) await ending;
       throw error;
     }
     await team.spending.settled();
@@ -197,6 +213,8 @@ export async function runTopology<K extends Kind>(
     );
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');
+    const ending = team.feed.end({ type: 'run-finished', path: [], partial: true, stoppedBy: error.reason });
+    if (ending) await ending;
     return team.transcript.result(team.transcript.latestOutput(), error.reason, error.budget);
   }
 }

@@ -12,8 +12,12 @@ import type {
 } from '../../protocol/messages.js';
 import { NOTICE_MEMO, progressQuery } from '../../protocol/run-interface.js';
 import { workflowNow } from './clock.js';
+import type { Feed } from './feed/feed.js';
 import type { Ledger } from './ledger/index.js';
+import { summarise } from './prompt.js';
 import type { MemberResult } from './member-result.js';
+
+const BUDGET_EVENTS = { 'budget-low': 'low', 'budget-exhausted': 'exhausted', 'budget-raised': 'raised' } as const;
 
 /** How many envelopes a run keeps in memory and carries across continue-as-new; history has them all. */
 const KEPT_ENVELOPES = 200;
@@ -37,6 +41,8 @@ export class Transcript {
   constructor(
     private readonly run: RunSpec,
     private readonly ledger: Ledger,
+    /** Where what happens is streamed as it happens. */
+    readonly feed: Feed,
     /** Told when the run's stage changes (the search attributes follow it). */
     private readonly onStage: () => void,
   ) {
@@ -53,6 +59,7 @@ export class Transcript {
     this.envelopeCount += 1;
     this.envelopes.push(recorded);
     if (this.envelopes.length > KEPT_ENVELOPES) this.envelopes.splice(0, this.envelopes.length - KEPT_ENVELOPES);
+    this.stream(recorded);
     return recorded;
   }
 
@@ -74,6 +81,38 @@ export class Transcript {
     });
   }
 
+  /** The feed's view of an envelope: tool calls have events of their own (see ToolBox). */
+  private stream(envelope: Envelope): void {
+    if (envelope.kind === 'tool') return;
+    const content = envelope.content as Record<string, unknown> | null;
+    if (envelope.kind === 'approval' && content && typeof content.decision === 'string') {
+      this.feed.emit({
+        type: 'approval-decided',
+        path: [],
+        gate: envelope.to,
+        decision: content.decision,
+        by: envelope.from,
+        ...(typeof content.comment === 'string' && content.comment ? { comment: content.comment } : {}),
+      });
+      return;
+    }
+    this.feed.emit({
+      type: 'handoff',
+      path: [],
+      from: envelope.from,
+      to: envelope.to,
+      kind: envelope.kind,
+      summary: summarise(envelope.content, 200),
+      ...(envelope.round !== undefined ? { round: envelope.round } : {}),
+    });
+  }
+
+  /** The approval the run waits for (or none), shown by the progress query and streamed. */
+  wait(awaiting: AwaitingApproval | null): void {
+    this.awaiting = awaiting;
+    if (awaiting) this.feed.emit({ type: 'approval-waiting', path: [], ...awaiting });
+  }
+
   /**
    * Leaves a notice in the history (a memo change `troupe history` shows) and in the result's
    * warnings: a step skipped, the budget low, exhausted or raised.
@@ -81,11 +120,14 @@ export class Transcript {
   notice(notice: NoticeMemo): void {
     this.warnings.push(notice.detail);
     upsertMemo({ [NOTICE_MEMO]: notice });
+    if (notice.kind !== 'degraded')
+      this.feed.emit({ type: 'budget', path: [], kind: BUDGET_EVENTS[notice.kind], detail: notice.detail });
   }
 
   /** Records that an optional step failed for good and was skipped. */
   degrade(member: string, reason: string): void {
     this.degraded.push({ member, reason });
+    this.feed.emit({ type: 'member-skipped', path: [member], reason });
     this.notice({ kind: 'degraded', detail: `optional step ${member} skipped: ${reason}` });
   }
 

@@ -9,6 +9,7 @@ import type { RunSpec } from '../../../protocol/run-spec.js';
 import { cutByTimeCap, timedOut, type CallNeed } from '../call-bounds.js';
 import { withBudgetModel, type Ledger } from '../ledger/index.js';
 import { LimitReached } from '../limit-reached.js';
+import type { Feed } from '../feed/feed.js';
 import type { ModelTurns } from '../model-turns.js';
 import { isPatched } from '../patches.js';
 import { invalidOutput, unusable } from '../repair.js';
@@ -19,6 +20,19 @@ import { Conversation } from './conversation.js';
 import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
 import { OneShot } from './one-shot.js';
 import type { TurnOutcome } from './turn-outcome.js';
+
+/** A call's last text (what its activity had not sent yet) and its end, into the feed. */
+function finished(feed: Feed, path: string[], turn: number, reply: ModelReply): void {
+  const tail = reply.feedTail;
+  if (tail?.text) feed.emit({ type: 'text', path, turn, attempt: tail.attempt, text: tail.text });
+  feed.emit({
+    type: 'call-finished',
+    path,
+    turn,
+    stopReason: reply.stopReason,
+    outputTokens: reply.usage.outputTokens,
+  });
+}
 
 /**
  * The one path of every agent call: a loop of model turns, each an activity with the agent's own
@@ -34,7 +48,7 @@ export class AgentLoop {
 
   constructor(
     private readonly run: RunSpec,
-    private readonly parts: { ledger: Ledger; spending: Spending; tools: ToolBox; turns: ModelTurns },
+    private readonly parts: { ledger: Ledger; spending: Spending; tools: ToolBox; turns: ModelTurns; feed: Feed },
   ) {
     this.agents = new Map(run.team.agents.map((agent) => [agent.name, agent]));
   }
@@ -76,11 +90,12 @@ export class AgentLoop {
     prompt: string,
     options: CallOptions<N>,
   ): Promise<AgentCall<Output<N>>> {
-    const { ledger, spending, tools, turns } = this.parts;
+    const { ledger, spending, tools, turns, feed } = this.parts;
     const activities = this.activitiesOf(asked);
     const asking: ModelAsking<N> = tools.hasTools(asked)
-      ? new Conversation(this.run, asked, prompt, options, { turns, tools, activities })
-      : new OneShot(this.run, prompt, options, { turns, activities });
+      ? new Conversation(this.run, asked, prompt, options, { tools, activities })
+      : new OneShot(this.run, prompt, options, { activities });
+    const path = [asked.name];
     let agent = asked;
     let repairs = 0;
     for (let turn = 1; turn <= asking.maxTurns; turn += 1) {
@@ -99,10 +114,19 @@ export class AgentLoop {
         timeLeft = ledger.timeLeft();
         let reply: ModelReply | undefined;
         let unanswered: TurnOutcome = { kind: 'failed', error: undefined };
+        const stamp = { turn: turns.next(agent.name), feed: feed.target(agent.name) };
+        feed.emit({ type: 'call-started', path, turn: stamp.turn, model: agent.model });
         try {
-          reply = await asking.ask(agent, turn, repairs, timeLeft);
+          reply = await asking.ask(agent, turn, repairs, timeLeft, stamp);
           ledger.charge(reply.usage, { model: reply.model, need });
+          finished(feed, path, stamp.turn, reply);
         } catch (error) {
+          feed.emit({
+            type: 'call-finished',
+            path,
+            turn: stamp.turn,
+            stopReason: isCancellation(error) ? 'cancelled' : 'failed',
+          });
           const invalid = invalidOutput(error);
           if (invalid) {
             ledger.charge(invalid.usage, { model: agent.model, need });

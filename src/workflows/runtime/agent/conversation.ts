@@ -6,12 +6,11 @@ import { agentInCall } from '../../../protocol/agent-ref.js';
 import { ZERO_USAGE, addUsage, type Usage } from '../../../protocol/usage.js';
 import type { RunSpec } from '../../../protocol/run-spec.js';
 import { callNeed, nextTurnNeed, stopAtDeadline, type CallNeed } from '../call-bounds.js';
-import type { ModelTurns } from '../model-turns.js';
 import { summarise } from '../prompt.js';
 import { objection } from '../repair.js';
 import type { ToolBox } from '../tools/tool-box.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
-import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
+import type { AgentActivities, CallStamp, ModelAsking, ModelReply } from './model-asking.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
 /**
@@ -33,7 +32,7 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
     agent: AgentSpec,
     private readonly prompt: string,
     private readonly options: CallOptions<N>,
-    private readonly parts: { turns: ModelTurns; tools: ToolBox; activities: AgentActivities },
+    private readonly parts: { tools: ToolBox; activities: AgentActivities },
   ) {
     this.maxTurns = agent.maxTurns;
   }
@@ -47,7 +46,13 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
     return tools.then((more) => ({ ...need, inputTokens: need.inputTokens + more }));
   }
 
-  ask(agent: AgentSpec, turn: number, _repairs: number, timeLeft: number | undefined): Promise<ModelTurnResult> {
+  ask(
+    agent: AgentSpec,
+    turn: number,
+    _repairs: number,
+    timeLeft: number | undefined,
+    stamp: CallStamp,
+  ): Promise<ModelTurnResult> {
     const { runModelTurn } = this.parts.activities;
     const { about, reads, handoff } = this.options;
     const { conversation, toolResults, repair } = this;
@@ -60,7 +65,8 @@ export class Conversation<N extends DecisionName | undefined> implements ModelAs
       ...(repair ? { repair } : {}),
       ...(handoff && turn === 1 ? { handoff } : {}),
       ...(reads ? { reads } : {}),
-      turn: this.parts.turns.next(agent.name),
+      turn: stamp.turn,
+      ...(stamp.feed ? { feed: stamp.feed } : {}),
     };
     return runModelTurn.executeWithOptions(
       {

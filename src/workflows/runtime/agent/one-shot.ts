@@ -5,11 +5,10 @@ import type { AgentSpec } from '../../../team/spec.js';
 import { agentInCall } from '../../../protocol/agent-ref.js';
 import type { RunSpec } from '../../../protocol/run-spec.js';
 import { callNeed, stopAtDeadline, type CallNeed } from '../call-bounds.js';
-import type { ModelTurns } from '../model-turns.js';
 import { summarise } from '../prompt.js';
 import { objection } from '../repair.js';
 import type { AgentCall, CallOptions, Output } from './call-options.js';
-import type { AgentActivities, ModelAsking, ModelReply } from './model-asking.js';
+import type { AgentActivities, CallStamp, ModelAsking, ModelReply } from './model-asking.js';
 import type { TurnOutcome } from './turn-outcome.js';
 
 /**
@@ -24,14 +23,20 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
     private readonly run: RunSpec,
     private readonly prompt: string,
     private readonly options: CallOptions<N>,
-    private readonly parts: { turns: ModelTurns; activities: AgentActivities },
+    private readonly parts: { activities: AgentActivities },
   ) {}
 
   need(agent: AgentSpec): CallNeed {
     return callNeed(agent, [this.prompt, this.repair, this.options.handoff]);
   }
 
-  ask(agent: AgentSpec, _turn: number, repairs: number, timeLeft: number | undefined): Promise<AgentCallResult> {
+  ask(
+    agent: AgentSpec,
+    _turn: number,
+    repairs: number,
+    timeLeft: number | undefined,
+    stamp: CallStamp,
+  ): Promise<AgentCallResult> {
     const { runAgent } = this.parts.activities;
     const { about, reads, handoff } = this.options;
     const repair = this.repair;
@@ -49,7 +54,8 @@ export class OneShot<N extends DecisionName | undefined> implements ModelAsking<
           ...(repair ? { repair } : {}),
           ...(handoff ? { handoff } : {}),
           ...(reads ? { reads } : {}),
-          turn: this.parts.turns.next(agent.name),
+          turn: stamp.turn,
+          ...(stamp.feed ? { feed: stamp.feed } : {}),
         },
       ],
     );

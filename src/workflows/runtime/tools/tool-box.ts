@@ -70,6 +70,15 @@ export class ToolBox {
     );
     const subteams = delegated.filter((member) => delegation.isSubteam(member)).length;
     if (subteams > 0) ledger.together(delegated.length - subteams + 1, subteams);
+    for (const use of uses)
+      if (!refusals.has(use.id))
+        transcript.feed.emit({
+          type: 'tool-started',
+          path: [agent.name],
+          tool: use.name,
+          id: use.id,
+          input: use.input,
+        });
     let outcomes: ToolOutcome[];
     try {
       outcomes = await Promise.all(
@@ -85,6 +94,14 @@ export class ToolBox {
     uses.forEach((use, i) => {
       const outcome = outcomes[i];
       if (!outcome) return;
+      transcript.feed.emit({
+        type: 'tool-finished',
+        path: [agent.name],
+        tool: use.name,
+        id: use.id,
+        isError: outcome.isError,
+        summary: summarise(outcome.preview, 200),
+      });
       transcript.record({
         from: agent.name,
         to: `tool:${use.name}`,

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { MessagesScript } from '../../../src/activities/index.js';
+import { ClientError } from '../../../src/client/errors.js';
+import { TroupeClient } from '../../../src/client/troupe-client.js';
+import type { FeedItem } from '../../../src/protocol/feed-events.js';
+import type { RunResult } from '../../../src/protocol/messages.js';
+import { defineAgent, defineTeam, TeamRegistry, type AgentConfig } from '../../../src/team/index.js';
+import { startMessagesApiDouble, type MessagesApiDouble } from '../../../src/testing/messages-api-double.js';
+import { createTroupeWorker } from '../../../src/workers/index.js';
+import { uniqueId, useTemporal } from '../../support/temporal.js';
+
+// The live feed on the real dev server (real time: tokens arrive over seconds), real workers, the
+// real Anthropic SDK streaming from the Messages API double.
+const temporal = useTemporal('dev-server');
+
+const quick: Pick<AgentConfig, 'timeout' | 'heartbeatTimeout' | 'retry'> = {
+  timeout: '10s',
+  heartbeatTimeout: '5s',
+  retry: { maximumAttempts: 3, initialInterval: 100, backoffCoefficient: 1, maximumInterval: 100 },
+};
+const text = (name: string) => defineAgent({ name, role: name, system: `You are ${name}.`, output: 'text', ...quick });
+const Argument = z.object({ position: z.string(), argument: z.string() });
+const debater = (name: string) =>
+  defineAgent({ name, role: 'debater', system: `Argue as ${name}.`, output: Argument, ...quick });
+
+const pair = defineTeam({
+  name: 'feed-pair',
+  agents: [text('planner'), text('writer')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'planner' }, { agent: 'writer' }] },
+});
+const inner = defineTeam({
+  name: 'feed-inner',
+  agents: [text('researcher')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'researcher' }] },
+});
+const outer = defineTeam({
+  name: 'feed-outer',
+  agents: [text('editor')],
+  subteams: [inner],
+  topology: { kind: 'pipeline', steps: [{ team: 'feed-inner' }, { agent: 'editor' }] },
+});
+const long = defineTeam({
+  name: 'feed-long',
+  agents: [debater('pro'), debater('con')],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 6, decide: { by: 'vote' }, stopOnConsensus: false },
+  limits: { historyEvents: 100 },
+});
+const quiet = defineTeam({
+  name: 'feed-quiet',
+  agents: [text('writer')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] },
+  stream: { enabled: false },
+});
+const registry = new TeamRegistry([pair, outer, long, quiet]);
+
+const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
+const PLAN = words(12, 'plan');
+const ESSAY = words(30, 'essay');
+
+let double: MessagesApiDouble;
+let troupe: TroupeClient;
+let stop: () => Promise<void>;
+
+const script: MessagesScript = {
+  'feed-pair/planner': [{ text: PLAN, tokenDelayMs: 20 }],
+  'feed-pair/writer': [{ text: ESSAY, tokenDelayMs: 25 }],
+  'feed-inner/researcher': [{ text: 'inner findings from the sub-team', tokenDelayMs: 20 }],
+  'feed-outer/editor': [{ text: 'edited', tokenDelayMs: 10 }],
+  'feed-long/pro': [{ json: { position: 'yes', argument: 'because yes' }, tokenDelayMs: 2 }],
+  'feed-long/con': [{ json: { position: 'no', argument: 'because no' }, tokenDelayMs: 2 }],
+  'feed-quiet/writer': [{ text: 'not streamed', tokenDelayMs: 5 }],
+};
+
+beforeAll(async () => {
+  double = await startMessagesApiDouble(script);
+  const taskQueue = uniqueId('feed');
+  const worker = await createTroupeWorker({
+    connection: temporal.env.nativeConnection,
+    taskQueue,
+    teams: registry,
+    anthropic: double.client(),
+    workflowBundle: temporal.bundle,
+  });
+  const running = worker.run();
+  troupe = new TroupeClient(temporal.env.client, registry, { taskQueue });
+  stop = async () => {
+    worker.shutdown();
+    await running;
+    await double.close();
+  };
+});
+afterAll(() => stop?.());
+
+/** Everything a feed gives until it ends, with when each item arrived. */
+async function collect(items: AsyncIterable<FeedItem>): Promise<{ item: FeedItem; receivedAt: number }[]> {
+  const got: { item: FeedItem; receivedAt: number }[] = [];
+  for await (const item of items) got.push({ item, receivedAt: Date.now() });
+  return got;
+}
+
+const textOf = (items: FeedItem[], path: string[]) =>
+  items
+    .filter((i): i is Extract<FeedItem, { type: 'text' }> => i.type === 'text' && i.path.join('/') === path.join('/'))
+    .map((i) => i.text)
+    .join('');
+
+describe('the live feed of a run', () => {
+  it("streams each agent's text as it is written, in order, between its call's start and end, then the run's end", async () => {
+    const run = await troupe.start('feed-pair', 'Write an essay.', { workflowId: uniqueId('feed-pair') });
+    const got = await collect(run.stream());
+    const items = got.map((g) => g.item);
+    expect(items.map((i) => i.offset)).toEqual(items.map((_, i) => i));
+    expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [], partial: false });
+    expect(textOf(items, ['planner'])).toBe(PLAN);
+    expect(textOf(items, ['writer'])).toBe(ESSAY);
+
+    // The writer's text came in several batches, spread over time, not in one piece at the end.
+    const writerTexts = got.filter((g) => g.item.type === 'text' && g.item.path[0] === 'writer');
+    expect(writerTexts.length).toBeGreaterThanOrEqual(3);
+    expect(writerTexts.at(-1)!.receivedAt - writerTexts[0]!.receivedAt).toBeGreaterThan(300);
+
+    const index = (predicate: (i: FeedItem) => boolean) => items.findIndex(predicate);
+    const started = index((i) => i.type === 'call-started' && i.path[0] === 'writer');
+    const firstText = index((i) => i.type === 'text' && i.path[0] === 'writer');
+    const finished = index((i) => i.type === 'call-finished' && i.path[0] === 'writer');
+    const handedOn = index((i) => i.type === 'handoff' && i.from === 'planner' && i.to === 'writer');
+    expect(handedOn).toBeGreaterThan(-1);
+    expect(handedOn).toBeLessThan(started);
+    expect(started).toBeLessThan(firstText);
+    expect(items.findLastIndex((i) => i.type === 'text' && i.path[0] === 'writer')).toBeLessThan(finished);
+    expect(items[finished]).toMatchObject({ stopReason: 'end_turn' });
+    expect((await run.result()).output).toBe(ESSAY);
+  });
+
+  it('resumes from an offset after a disconnect with nothing lost and nothing repeated', async () => {
+    const run = await troupe.start('feed-pair', 'Again.', { workflowId: uniqueId('feed-pair') });
+    const before: FeedItem[] = [];
+    for await (const item of run.stream()) {
+      before.push(item);
+      // Disconnect in the middle of the writer's text.
+      if (item.type === 'text' && item.path[0] === 'writer') break;
+    }
+    const after = (await collect(run.stream({ from: before.at(-1)!.offset + 1 }))).map((g) => g.item);
+    const whole = (await collect(run.stream({ from: 0 }))).map((g) => g.item);
+    expect([...before, ...after]).toEqual(whole);
+    expect(textOf([...before, ...after], ['writer'])).toBe(ESSAY);
+  });
+
+  it("carries a sub-team's events into the root's feed, labelled with their member path", async () => {
+    const run = await troupe.start('feed-outer', 'Research, then edit.', { workflowId: uniqueId('feed-outer') });
+    const items = (await collect(run.stream())).map((g) => g.item);
+    expect(textOf(items, ['feed-inner', 'researcher'])).toBe('inner findings from the sub-team');
+    expect(textOf(items, ['editor'])).toBe('edited');
+    expect(items).toContainEqual(expect.objectContaining({ type: 'run-finished', path: ['feed-inner'] }));
+    // The sub-team's end comes before the editor starts; the root's end is last.
+    const subEnd = items.findIndex((i) => i.type === 'run-finished' && i.path[0] === 'feed-inner');
+    const editorStart = items.findIndex((i) => i.type === 'call-started' && i.path[0] === 'editor');
+    expect(subEnd).toBeLessThan(editorStart);
+    expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [] });
+    expect(items.map((i) => i.offset)).toEqual(items.map((_, i) => i));
+  });
+
+  it('follows continue-as-new in mid-stream, offsets going on', async () => {
+    const run = await troupe.start('feed-long', 'Yes or no?', { workflowId: uniqueId('feed-long') });
+    const items = (await collect(run.stream())).map((g) => g.item);
+    const result: RunResult = await run.result();
+    expect(result.continuedAsNew).toBeGreaterThan(0);
+    expect(items.map((i) => i.offset)).toEqual(items.map((_, i) => i));
+    expect(items.filter((i) => i.type === 'call-finished')).toHaveLength(12);
+    expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [] });
+  });
+
+  it('a team with streaming off still has its steps in the feed, and no text', async () => {
+    const run = await troupe.start('feed-quiet', 'Quietly.', { workflowId: uniqueId('feed-quiet') });
+    const items = (await collect(run.stream())).map((g) => g.item);
+    expect(items.filter((i) => i.type === 'text')).toEqual([]);
+    expect(items.map((i) => i.type)).toEqual(expect.arrayContaining(['call-started', 'call-finished', 'run-finished']));
+  });
+
+  it('refuses an unknown run and an offset past the end, clearly', async () => {
+    const missing = troupe.stream('no-such-run-here');
+    await expect(missing.next()).rejects.toSatisfy(
+      (error: unknown) =>
+        error instanceof ClientError && error.code === 'UNKNOWN_RUN' && /no run/.test(error.message),
+    );
+    const run = await troupe.start('feed-quiet', 'Once.', { workflowId: uniqueId('feed-quiet') });
+    await run.result();
+    const past = run.stream({ from: 10_000 });
+    await expect(past.next()).rejects.toSatisfy(
+      (error: unknown) =>
+        error instanceof ClientError && error.code === 'FEED_OFFSET' && /past the end of the feed/.test(error.message),
+    );
+  });
+});
