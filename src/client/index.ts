@@ -16,6 +16,7 @@ export {
 } from './troupe-client.js';
 export { streamFeed, feedEnd, type StreamOptions } from './feed-stream.js';
 export type { FeedItem } from '../protocol/feed-events.js';
+export { feedText } from '../protocol/feed-text.js';
 export { describeFailure, type RunFailure } from './failure.js';
 export { DECISION_SECRET_ENV, signDecision } from './sign-decision.js';
 export { connectFromEnv } from './connect-from-env.js';

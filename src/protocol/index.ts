@@ -39,3 +39,15 @@ export {
 } from './delegation.js';
 export { DelegationInputSchema } from './delegation-input.js';
 export { asText, summarise } from './text.js';
+export * from './feed-events.js';
+export { feedText } from './feed-text.js';
+export {
+  feedPollUpdate,
+  feedPublishSignal,
+  feedReadQuery,
+  type FeedBatch,
+  type FeedPage,
+  type FeedRead,
+  type FeedTarget,
+} from './feed-interface.js';
+export { FeedSpecSchema, type FeedSpec } from './run-spec.js';

@@ -14,6 +14,9 @@ export {
   type ScriptedReply,
   type RecordedRequest,
 } from '../activities/index.js';
+export { feedText } from '../protocol/feed-text.js';
+export type { FeedItem } from '../protocol/feed-events.js';
+export type { StreamOptions } from '../client/index.js';
 export { replayHistoryFile, type ReplayOutcome } from '../workers/index.js';
 export { TestingError, TestingErrorCode } from './errors.js';
 export { ActivityError, ActivityErrorCode } from '../activities/index.js';

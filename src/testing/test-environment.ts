@@ -10,7 +10,8 @@ import {
 } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { MessagesScript } from '../activities/index.js';
-import { TroupeClient, type RunHandle, type StartOptions } from '../client/index.js';
+import { TroupeClient, type RunHandle, type StartOptions, type StreamOptions } from '../client/index.js';
+import type { FeedItem } from '../protocol/feed-events.js';
 import { TROUPE_SEARCH_ATTRIBUTES, resolveTemporalBinary } from '../hosting/index.js';
 import type { AwaitingApproval } from '../protocol/index.js';
 import { TeamRegistry, type Team } from '../team/index.js';
@@ -27,6 +28,8 @@ export interface TestEnvironmentOptions {
   script?: MessagesScript;
   /** The time-skipping test server (default: timers and deadlines pass in milliseconds) or the dev server (real time). */
   server?: 'time-skipping' | 'dev-server';
+  /** The double's wait before each streamed text delta, unless a reply sets its own `tokenDelayMs` (default 0). */
+  tokenDelayMs?: number;
   /** A prebuilt workflow bundle, to share one between test files. */
   workflowBundle?: WorkflowBundle;
   /**
@@ -49,6 +52,11 @@ export interface TroupeTestEnvironment {
   start(team: string, input: unknown, options?: StartOptions): Promise<RunHandle>;
   /** Waits, in real time, until the run waits for a decision (on `gate`, if given); returns what it waits for. */
   waitForApproval(run: RunHandle, gate?: string, timeoutMs?: number): Promise<AwaitingApproval>;
+  /**
+   * The run tree's live feed, item by item until the run ends (see RunHandle.stream): `from` an
+   * offset to resume, 'now' for what comes next. `feedText(items, path)` reads a member's text from it.
+   */
+  stream(run: RunHandle | string, options?: StreamOptions): AsyncGenerator<FeedItem>;
   /** Moves the server's clock forward, e.g. sleep('3 days') (instant on the time-skipping server). */
   sleep(duration: string | number): Promise<void>;
   /** Stops the worker, the double and the server. */
@@ -80,7 +88,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions): Pro
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   try {
-    double = await startMessagesApiDouble(options.script ?? {});
+    double = await startMessagesApiDouble(options.script ?? {}, { tokenDelayMs: options.tokenDelayMs ?? 0 });
     const taskQueue = `troupe-test-${randomUUID().slice(0, 8)}`;
     worker = await createTroupeWorker({
       connection: env.nativeConnection,
@@ -100,6 +108,7 @@ export async function startTestEnvironment(options: TestEnvironmentOptions): Pro
       start: (team, input, startOptions = {}) =>
         troupe.start(team, input, { workflowId: `${team}-${randomUUID().slice(0, 8)}`, ...startOptions }),
       waitForApproval: (run, gate, timeoutMs = 20_000) => waitForApproval(run, gate, timeoutMs),
+      stream: (run, streamOptions) => troupe.stream(typeof run === 'string' ? run : run.workflowId, streamOptions),
       sleep: (duration) => env.sleep(duration as Parameters<TestWorkflowEnvironment['sleep']>[0]),
       close: async () => {
         if (startedWorker.getState() === 'RUNNING') startedWorker.shutdown();

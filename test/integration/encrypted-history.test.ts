@@ -12,7 +12,7 @@ import { describeFailure, fetchRunHistory, readRunHistory } from '../../src/clie
 import { ENCRYPTED_ENCODING, isEncrypted, payloadDataConverter, startCodecServer } from '../../src/codec/index.js';
 import { resolveTemporalBinary } from '../../src/hosting/index.js';
 import { defineAgent, defineTeam } from '../../src/team/index.js';
-import { startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
+import { feedText, startTestEnvironment, type TroupeTestEnvironment } from '../../src/testing/index.js';
 import { replayHistoryFile } from '../../src/workers/index.js';
 import type { Payload } from '@temporalio/common';
 import { troupe } from '../support/cli.js';
@@ -54,6 +54,13 @@ const failing = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'refused' }] },
 });
 const FAILURE_MARKER = 'FAILURE-saffron-glacier';
+// A run whose agent streams its answer into the feed over many signals.
+const streamed = defineTeam({
+  name: 'sealed-stream',
+  agents: [defineAgent({ name: 'narrator', role: 'writer', system: 'Tell.', output: 'text', ...fast })],
+  topology: { kind: 'pipeline', steps: [{ agent: 'narrator' }] },
+});
+const STORY = Array.from({ length: 30 }, (_, i) => `SEALED${i}`).join(' ');
 
 // Plaintext that must never reach the server: the task, every output, every decision's comment.
 const SECRETS = {
@@ -68,11 +75,12 @@ const SECRETS = {
 let t: TroupeTestEnvironment;
 beforeAll(async () => {
   t = await startTestEnvironment({
-    teams: [team, failing],
+    teams: [team, failing, streamed],
     script: {
       researcher: [{ json: { findings: [SECRETS.finding] } }],
       writer: [{ text: SECRETS.draft }, { text: SECRETS.revision }],
       refused: [{ error: { status: 400, message: `the prompt mentions ${FAILURE_MARKER}` } }],
+      narrator: [{ text: STORY, tokenDelayMs: 40 }],
     },
   });
 });
@@ -187,6 +195,27 @@ describe('a run with payload encryption on', () => {
     } finally {
       await codec.close();
     }
+  });
+
+  it("streams the feed to Troupe's client decrypted, while the server keeps every batch and every read encrypted", async () => {
+    const run = await t.start('sealed-stream', 'Tell a story.');
+    const items = [];
+    for await (const item of t.stream(run)) items.push(item);
+    expect(feedText(items, ['narrator'])).toBe(STORY);
+    // It came in several batches: signals to publish, update results to read.
+    expect(items.filter((item) => item.type === 'text').length).toBeGreaterThan(2);
+    const { history } = await t.env.connection.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: run.workflowId },
+    });
+    const events = history?.events ?? [];
+    expect(
+      events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'troupe.feed.publish').length,
+    ).toBeGreaterThan(1);
+    expect(events.filter((e) => e.workflowExecutionUpdateCompletedEventAttributes).length).toBeGreaterThan(1);
+    const stored = Buffer.from(proto.temporal.api.history.v1.History.encode(history!).finish());
+    for (const word of ['SEALED0', 'SEALED15', 'SEALED29']) expect(stored.includes(word), word).toBe(false);
+    expect(payloadsIn(history).filter((p) => !isEncrypted(p))).toEqual([]);
   });
 
   it('leaves no failure message or stack trace in the server history, and Troupe, troupe status and troupe history read them', async () => {

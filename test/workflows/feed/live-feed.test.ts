@@ -5,7 +5,8 @@ import { ClientError } from '../../../src/client/errors.js';
 import { TroupeClient } from '../../../src/client/troupe-client.js';
 import type { FeedItem } from '../../../src/protocol/feed-events.js';
 import type { RunResult } from '../../../src/protocol/messages.js';
-import { defineAgent, defineTeam, TeamRegistry, type AgentConfig } from '../../../src/team/index.js';
+import { feedText } from '../../../src/protocol/feed-text.js';
+import { defineAgent, defineTeam, defineTool, TeamRegistry, type AgentConfig } from '../../../src/team/index.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from '../../../src/testing/messages-api-double.js';
 import { createTroupeWorker } from '../../../src/workers/index.js';
 import { uniqueId, useTemporal } from '../../support/temporal.js';
@@ -43,7 +44,7 @@ const outer = defineTeam({
 const long = defineTeam({
   name: 'feed-long',
   agents: [debater('pro'), debater('con')],
-  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 6, decide: { by: 'vote' }, stopOnConsensus: false },
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 12, decide: { by: 'vote' }, stopOnConsensus: false },
   limits: { historyEvents: 100 },
 });
 const quiet = defineTeam({
@@ -52,7 +53,28 @@ const quiet = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] },
   stream: { enabled: false },
 });
-const registry = new TeamRegistry([pair, outer, long, quiet]);
+const lookup = defineTool({
+  name: 'lookup',
+  description: 'Look a term up.',
+  input: z.object({ term: z.string() }),
+  run: ({ term }) => `${term}: a small bird`,
+});
+const tooled = defineTeam({
+  name: 'feed-tools',
+  agents: [
+    defineAgent({ name: 'scout', role: 'researcher', system: 'Look up.', output: 'text', tools: [lookup], ...quick }),
+  ],
+  topology: {
+    kind: 'pipeline',
+    steps: [{ agent: 'scout', approval: { gate: 'publish', approvers: ['ana'], timeout: '7d' } }],
+  },
+});
+const retried = defineTeam({
+  name: 'feed-retried',
+  agents: [text('writer')],
+  topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] },
+});
+const registry = new TeamRegistry([pair, outer, long, quiet, tooled, retried]);
 
 const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
 const PLAN = words(12, 'plan');
@@ -70,6 +92,12 @@ const script: MessagesScript = {
   'feed-long/pro': [{ json: { position: 'yes', argument: 'because yes' }, tokenDelayMs: 2 }],
   'feed-long/con': [{ json: { position: 'no', argument: 'because no' }, tokenDelayMs: 2 }],
   'feed-quiet/writer': [{ text: 'not streamed', tokenDelayMs: 5 }],
+  'feed-tools/scout': [
+    { toolUse: [{ name: 'lookup', input: { term: 'wren' } }], text: 'Let me look that up.', tokenDelayMs: 5 },
+    { text: 'A wren is a small bird.', tokenDelayMs: 5 },
+  ],
+  // The first attempt's stream breaks after "The answer is ": the retry writes the whole answer.
+  'feed-retried/writer': [{ malformedBody: true }, { text: ESSAY, tokenDelayMs: 5 }],
 };
 
 beforeAll(async () => {
@@ -167,8 +195,47 @@ describe('the live feed of a run', () => {
     const result: RunResult = await run.result();
     expect(result.continuedAsNew).toBeGreaterThan(0);
     expect(items.map((i) => i.offset)).toEqual(items.map((_, i) => i));
-    expect(items.filter((i) => i.type === 'call-finished')).toHaveLength(12);
+    expect(items.filter((i) => i.type === 'call-finished')).toHaveLength(24);
     expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [] });
+  });
+
+  it("marks a retried call so its dead attempt's text is dropped", async () => {
+    const run = await troupe.start('feed-retried', 'Write.', { workflowId: uniqueId('feed-retried') });
+    const items = (await collect(run.stream())).map((g) => g.item);
+    const dead = items.findIndex((i) => i.type === 'text' && i.attempt === 1);
+    const retry = items.findIndex((i) => i.type === 'call-retried');
+    expect(items[dead]).toMatchObject({ path: ['writer'], text: expect.stringContaining('The answer') });
+    expect(items[retry]).toMatchObject({ path: ['writer'], turn: 1, attempt: 2 });
+    expect(retry).toBeGreaterThan(dead);
+    expect(items.filter((i) => i.type === 'text' && i.attempt === 1 && i.offset > retry)).toEqual([]);
+    // A reader that drops what the retry voids has the answer exactly once.
+    expect(feedText(items, ['writer'])).toBe(ESSAY);
+    expect(textOf(items, ['writer'])).not.toBe(ESSAY);
+  });
+
+  it("streams tool calls and a person's decision as they happen", async () => {
+    const run = await troupe.start('feed-tools', 'What is a wren?', { workflowId: uniqueId('feed-tools') });
+    const seen: FeedItem[] = [];
+    for await (const item of run.stream()) {
+      seen.push(item);
+      if (item.type === 'approval-waiting') await run.decide({ gate: 'publish', by: 'ana', decision: 'approve' });
+    }
+    const types = seen.map((i) => i.type);
+    expect(seen).toContainEqual(
+      expect.objectContaining({ type: 'tool-started', path: ['scout'], tool: 'lookup', input: { term: 'wren' } }),
+    );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ type: 'tool-finished', tool: 'lookup', isError: false, summary: 'wren: a small bird' }),
+    );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ type: 'approval-waiting', gate: 'publish', approvers: ['ana'] }),
+    );
+    expect(seen).toContainEqual(
+      expect.objectContaining({ type: 'approval-decided', gate: 'publish', decision: 'approve', by: 'ana' }),
+    );
+    expect(types.indexOf('tool-started')).toBeLessThan(types.indexOf('tool-finished'));
+    expect(types.indexOf('approval-waiting')).toBeLessThan(types.indexOf('approval-decided'));
+    expect(feedText(seen, ['scout'])).toBe('Let me look that up.A wren is a small bird.');
   });
 
   it('a team with streaming off still has its steps in the feed, and no text', async () => {
@@ -181,8 +248,7 @@ describe('the live feed of a run', () => {
   it('refuses an unknown run and an offset past the end, clearly', async () => {
     const missing = troupe.stream('no-such-run-here');
     await expect(missing.next()).rejects.toSatisfy(
-      (error: unknown) =>
-        error instanceof ClientError && error.code === 'UNKNOWN_RUN' && /no run/.test(error.message),
+      (error: unknown) => error instanceof ClientError && error.code === 'UNKNOWN_RUN' && /no run/.test(error.message),
     );
     const run = await troupe.start('feed-quiet', 'Once.', { workflowId: uniqueId('feed-quiet') });
     await run.result();
