@@ -26,7 +26,16 @@ export interface MessagesApiDouble {
  */
 export async function startMessagesApiDouble(
   script: MessagesScript,
-  options: { apiKey?: string; tokenDelayMs?: number } = {},
+  options: {
+    apiKey?: string;
+    tokenDelayMs?: number;
+    /**
+     * Called as each piece of a streamed reply is written: `data` is what was written (one or more
+     * server-sent events; with a token delay, one delta a piece), `at` when (`Date.now()`). The
+     * benchmark uses it to time a token from the double to a reader of the run's feed.
+     */
+    onChunk?: (chunk: { data: string; at: number }) => void;
+  } = {},
 ): Promise<MessagesApiDouble> {
   const scripted = new ScriptedMessages(
     script,
@@ -85,6 +94,7 @@ export async function startMessagesApiDouble(
       // The client went away (aborted, timed out): stop writing, as the API does.
       if (res.destroyed || closed) return;
       res.write(chunk.data);
+      options.onChunk?.({ data: chunk.data, at: Date.now() });
     }
     res.end();
   }
