@@ -46,6 +46,9 @@ export interface FeedTarget {
   batchMs: number;
 }
 
+/** Publishes a batch of events into a root run's feed (activities and sub-team runs send it). */
 export const feedPublishSignal = defineSignal<[FeedBatch]>('troupe.feed.publish');
+/** Reads a root run's feed from an offset, waiting until there is an item past it (a long poll). */
 export const feedPollUpdate = defineUpdate<FeedPage, [FeedRead]>('troupe.feed.poll');
+/** Reads a root run's feed from an offset without waiting: for a run that has closed, or to learn its end. */
 export const feedReadQuery = defineQuery<FeedPage, [FeedRead]>('troupe.feed.read');
