@@ -146,7 +146,7 @@ function feedError(workflowId: string, error: unknown, state?: 'closed'): Client
   if (/handler|unknown (update|query)|did not register/i.test(text))
     return new ClientError(
       'NO_FEED',
-      `Run "${workflowId}" has no live feed: it is not a Troupe team's root run, or its worker runs a Troupe from before live feeds. Follow its steps with \`troupe status ${workflowId}\` (or RunHandle.follow()).`,
+      `Run "${workflowId}" has no live feed: it is a sub-team's run (its events are in its root run's feed), not a Troupe run, or its worker runs a Troupe from before live feeds. Follow its steps with \`troupe status ${workflowId}\` (or RunHandle.follow()).`,
       { cause: error },
     );
   if (state === 'closed')

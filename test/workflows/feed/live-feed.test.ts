@@ -181,6 +181,11 @@ describe('the live feed of a run', () => {
     expect(textOf(items, ['feed-inner', 'researcher'])).toBe('inner findings from the sub-team');
     expect(textOf(items, ['editor'])).toBe('edited');
     expect(items).toContainEqual(expect.objectContaining({ type: 'run-finished', path: ['feed-inner'] }));
+    // The sub-team's own run has no feed of its own: a reader is sent to the root's.
+    const child = troupe.stream(`${run.workflowId}/feed-inner-0.1`);
+    await expect(child.next()).rejects.toSatisfy(
+      (error: unknown) => error instanceof ClientError && error.code === 'NO_FEED' && /root run/.test(error.message),
+    );
     // The sub-team's end comes before the editor starts; the root's end is last.
     const subEnd = items.findIndex((i) => i.type === 'run-finished' && i.path[0] === 'feed-inner');
     const editorStart = items.findIndex((i) => i.type === 'call-started' && i.path[0] === 'editor');
