@@ -24,12 +24,30 @@ export function createModelClient(offlineScript: MessagesScript, env: NodeJS.Pro
     return { anthropic, mode: 'anthropic', description: `agents call Claude at ${anthropic.baseURL}` };
   }
   return {
-    // A worker serves for long: it keeps no record of the requests (tests read those).
-    anthropic: createOfflineAnthropic(offlineScript, { record: false }).anthropic,
+    // A worker serves for long: it keeps no record of the requests (tests read those). Its replies
+    // stream word by word, as a model writes, so the live feed shows them being written.
+    anthropic: createOfflineAnthropic(offlineScript, { record: false, tokenDelayMs: offlineTokenDelay(env) }).anthropic,
     mode: 'offline',
     description:
       'OFFLINE: no ANTHROPIC_API_KEY is set, so agents answer from scripted replies, not Claude. Set ANTHROPIC_API_KEY to use Claude.',
   };
+}
+
+/** The environment variable that sets the offline model's wait between streamed words, in ms. */
+export const OFFLINE_TOKEN_MS_ENV = 'TROUPE_OFFLINE_TOKEN_MS';
+/** About 65 words a second: an answer of a few sentences is seen being written for a second or so. */
+const OFFLINE_TOKEN_MS = 15;
+
+function offlineTokenDelay(env: NodeJS.ProcessEnv): number {
+  const set = env[OFFLINE_TOKEN_MS_ENV];
+  if (set === undefined || set === '') return OFFLINE_TOKEN_MS;
+  const ms = Number(set);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 10_000)
+    throw new WorkerError(
+      'INVALID_OFFLINE_TOKEN_MS',
+      `${OFFLINE_TOKEN_MS_ENV}=${set} is not a whole number of milliseconds from 0 to 10000: set it to, e.g., 15 (or 0 to answer at once).`,
+    );
+  return ms;
 }
 
 /** Fails fast, before any run starts, when the API rejects the key or cannot be reached. */
