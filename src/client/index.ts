@@ -15,6 +15,7 @@ export {
   type StartOptions,
 } from './troupe-client.js';
 export { streamFeed, feedEnd, type StreamOptions } from './feed-stream.js';
+export { feedResponse, serveFeed, type FeedResponseOptions } from './feed-sse.js';
 export type { FeedItem } from '../protocol/feed-events.js';
 export { feedText } from '../protocol/feed-text.js';
 export { describeFailure, type RunFailure } from './failure.js';
