@@ -213,6 +213,7 @@ export async function runTopology<K extends Kind>(
     );
     team.transcript.doing(`stopped: ${error.reason} reached`);
     team.attributes.update('partial');
+    if (error.budget) team.transcript.budgetStopped(error.reason);
     const ending = team.feed.end({ type: 'run-finished', path: [], partial: true, stoppedBy: error.reason });
     if (ending) await ending;
     return team.transcript.result(team.transcript.latestOutput(), error.reason, error.budget);

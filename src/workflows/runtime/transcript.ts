@@ -37,6 +37,7 @@ export class Transcript {
   readonly continuedAsNew: number;
   /** What approval the run is waiting for, shown by the progress query. */
   awaiting: AwaitingApproval | null = null;
+  private exhaustedStreamed = false;
 
   constructor(
     private readonly run: RunSpec,
@@ -120,8 +121,21 @@ export class Transcript {
   notice(notice: NoticeMemo): void {
     this.warnings.push(notice.detail);
     upsertMemo({ [NOTICE_MEMO]: notice });
+    if (notice.kind === 'budget-exhausted') this.exhaustedStreamed = true;
     if (notice.kind !== 'degraded')
       this.feed.emit({ type: 'budget', path: [], kind: BUDGET_EVENTS[notice.kind], detail: notice.detail });
+  }
+
+  /** The run's own budget stopped it: streamed unless a notice (a person asked to raise it) already said so. */
+  budgetStopped(reason: string): void {
+    if (this.exhaustedStreamed) return;
+    this.exhaustedStreamed = true;
+    this.feed.emit({
+      type: 'budget',
+      path: [],
+      kind: 'exhausted',
+      detail: `${reason} reached: the run stops with its latest work`,
+    });
   }
 
   /** Records that an optional step failed for good and was skipped. */

@@ -74,7 +74,13 @@ const retried = defineTeam({
   agents: [text('writer')],
   topology: { kind: 'pipeline', steps: [{ agent: 'writer' }] },
 });
-const registry = new TeamRegistry([pair, outer, long, quiet, tooled, retried]);
+const thrifty = defineTeam({
+  name: 'feed-thrifty',
+  agents: ['a', 'b', 'c', 'd'].map(text),
+  topology: { kind: 'pipeline', steps: [{ agent: 'a' }, { agent: 'b' }, { agent: 'c' }, { agent: 'd' }] },
+  budget: { calls: 3, lowAt: 0.5 },
+});
+const registry = new TeamRegistry([pair, outer, long, quiet, tooled, retried, thrifty]);
 
 const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
 const PLAN = words(12, 'plan');
@@ -96,6 +102,7 @@ const script: MessagesScript = {
     { toolUse: [{ name: 'lookup', input: { term: 'wren' } }], text: 'Let me look that up.', tokenDelayMs: 5 },
     { text: 'A wren is a small bird.', tokenDelayMs: 5 },
   ],
+  ...Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [`feed-thrifty/${n}`, [{ text: `${n} spent` }]])),
   // The first attempt's stream breaks after "The answer is ": the retry writes the whole answer.
   'feed-retried/writer': [{ malformedBody: true }, { text: ESSAY, tokenDelayMs: 5 }],
 };
@@ -242,6 +249,15 @@ describe('the live feed of a run', () => {
     expect(types.indexOf('tool-started')).toBeLessThan(types.indexOf('tool-finished'));
     expect(types.indexOf('approval-waiting')).toBeLessThan(types.indexOf('approval-decided'));
     expect(feedText(seen, ['scout'])).toBe('Let me look that up.A wren is a small bird.');
+  });
+
+  it('streams the budget running low, then out, and the partial end it causes', async () => {
+    const run = await troupe.start('feed-thrifty', 'Spend.', { workflowId: uniqueId('feed-thrifty') });
+    const items = (await collect(run.stream())).map((g) => g.item);
+    const budget = items.flatMap((i) => (i.type === 'budget' ? [i.kind] : []));
+    expect(budget).toEqual(['low', 'exhausted']);
+    expect(items.filter((i) => i.type === 'call-started').map((i) => i.path[0])).toEqual(['a', 'b', 'c']);
+    expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [], partial: true, stoppedBy: 'maxAgentCalls' });
   });
 
   it('a team with streaming off still has its steps in the feed, and no text', async () => {
