@@ -267,6 +267,8 @@ export const LimitsSpecSchema = z
     maxTokens: z.number().int().positive().optional(),
     /** Continue-as-new once the history has this many events (or earlier, when Temporal suggests it). */
     historyEvents: z.number().int().min(100).max(40_000).default(10_000),
+    /** Continue-as-new once the run's live feed holds this many bytes (default 1 MB; see docs/streaming.md). */
+    feedBytes: z.number().int().min(10_000).max(4_000_000).optional(),
   })
   .strict();
 

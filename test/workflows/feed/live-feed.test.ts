@@ -80,7 +80,14 @@ const thrifty = defineTeam({
   topology: { kind: 'pipeline', steps: [{ agent: 'a' }, { agent: 'b' }, { agent: 'c' }, { agent: 'd' }] },
   budget: { calls: 3, lowAt: 0.5 },
 });
-const registry = new TeamRegistry([pair, outer, long, quiet, tooled, retried, thrifty]);
+// Answers of 2 KB under a 20 KB feed limit: the debate continues as new long before its history would.
+const wordy = defineTeam({
+  name: 'feed-wordy',
+  agents: [debater('pro'), debater('con')],
+  topology: { kind: 'debate', debaters: ['pro', 'con'], rounds: 12, decide: { by: 'vote' }, stopOnConsensus: false },
+  limits: { feedBytes: 20_000 },
+});
+const registry = new TeamRegistry([pair, outer, long, quiet, tooled, retried, thrifty, wordy]);
 
 const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
 const PLAN = words(12, 'plan');
@@ -102,6 +109,8 @@ const script: MessagesScript = {
     { toolUse: [{ name: 'lookup', input: { term: 'wren' } }], text: 'Let me look that up.', tokenDelayMs: 5 },
     { text: 'A wren is a small bird.', tokenDelayMs: 5 },
   ],
+  'feed-wordy/pro': [{ json: { position: 'yes', argument: 'y'.repeat(2_000) } }],
+  'feed-wordy/con': [{ json: { position: 'no', argument: 'n'.repeat(2_000) } }],
   ...Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [`feed-thrifty/${n}`, [{ text: `${n} spent` }]])),
   // The first attempt's stream breaks after "The answer is ": the retry writes the whole answer.
   'feed-retried/writer': [{ malformedBody: true }, { text: ESSAY, tokenDelayMs: 5 }],
@@ -258,6 +267,70 @@ describe('the live feed of a run', () => {
     expect(budget).toEqual(['low', 'exhausted']);
     expect(items.filter((i) => i.type === 'call-started').map((i) => i.path[0])).toEqual(['a', 'b', 'c']);
     expect(items.at(-1)).toMatchObject({ type: 'run-finished', path: [], partial: true, stoppedBy: 'maxAgentCalls' });
+  });
+
+  it('continues as new once the feed outgrows its limit, keeping its newest items; an older offset is refused, naming where it starts', async () => {
+    const run = await troupe.start('feed-wordy', 'Yes or no?', { workflowId: uniqueId('feed-wordy') });
+    const result = await run.result();
+    expect(result.continuedAsNew).toBeGreaterThan(0);
+    // Not for its history: far below the team's limit of events.
+    const events = (await run.handle.fetchHistory()).events?.length ?? 0;
+    expect(events).toBeLessThan(1_000);
+    await expect(run.stream({ from: 0 }).next()).rejects.toSatisfy(
+      (error: unknown) =>
+        error instanceof ClientError && error.code === 'FEED_OFFSET' && /keeps offsets from \d+/.test(error.message),
+    );
+    const refused = await run
+      .stream({ from: 0 })
+      .next()
+      .then(
+        () => '',
+        (error: Error) => error.message,
+      );
+    const start = Number(/keeps offsets from (\d+)/.exec(refused)?.[1]);
+    expect(start).toBeGreaterThan(0);
+    const rest = (await collect(run.stream({ from: start }))).map((g) => g.item);
+    expect(rest[0]?.offset).toBe(start);
+    expect(rest.at(-1)).toMatchObject({ type: 'run-finished', path: [] });
+  });
+
+  it("survives its worker's restart in mid-answer: a reader reads on, and the rebuilt feed is the one it was reading", async () => {
+    const taskQueue = uniqueId('feed-restart');
+    const startWorker = async () => {
+      const worker = await createTroupeWorker({
+        connection: temporal.env.nativeConnection,
+        taskQueue,
+        teams: registry,
+        anthropic: double.client(),
+        workflowBundle: temporal.bundle,
+      });
+      return { worker, running: worker.run() };
+    };
+    let current = await startWorker();
+    const own = new TroupeClient(temporal.env.client, registry, { taskQueue });
+    const run = await own.start('feed-pair', 'Through a restart.', { workflowId: uniqueId('feed-restart') });
+    const seen: FeedItem[] = [];
+    let restarted = false;
+    for await (const item of run.stream()) {
+      seen.push(item);
+      if (!restarted && item.type === 'text' && item.path[0] === 'writer') {
+        restarted = true;
+        current.worker.shutdown();
+        await current.running;
+        current = await startWorker();
+      }
+    }
+    try {
+      expect(restarted).toBe(true);
+      expect(seen.map((i) => i.offset)).toEqual(seen.map((_, i) => i));
+      expect(feedText(seen, ['writer'])).toBe(ESSAY);
+      expect(seen).toContainEqual(expect.objectContaining({ type: 'call-retried', path: ['writer'] }));
+      // The new worker rebuilt the feed from the history: the same items at the same offsets.
+      expect((await collect(run.stream({ from: 0 }))).map((g) => g.item)).toEqual(seen);
+    } finally {
+      current.worker.shutdown();
+      await current.running;
+    }
   });
 
   it('a team with streaming off still has its steps in the feed, and no text', async () => {

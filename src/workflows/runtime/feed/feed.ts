@@ -22,9 +22,9 @@ import { FeedLog, type FeedLogState } from './feed-log.js';
 
 /** Bytes of feed a run keeps in memory; a reader further behind than this is told where the feed now starts. */
 const MAX_BYTES = 4_000_000;
-/** Bytes of feed after which a looping run continues as new at its next round (with the rest of its history). */
+/** Bytes of feed after which a looping run continues as new at its next round, unless the team sets its own (limits.feedBytes). */
 const CONTINUE_AT_BYTES = 1_000_000;
-/** Bytes of the newest items carried across continue-as-new, so a reader a little behind reads on. */
+/** Bytes of the newest items carried across continue-as-new (at most a quarter of the limit), so a reader a little behind reads on. */
 const CARRIED_BYTES = 256_000;
 
 /**
@@ -93,7 +93,11 @@ export class Feed {
 
   /** Whether the feed held in memory is big enough to continue as new. */
   get heavy(): boolean {
-    return (this.log?.bytes ?? 0) > CONTINUE_AT_BYTES;
+    return (this.log?.bytes ?? 0) > this.continueAt;
+  }
+
+  private get continueAt(): number {
+    return this.run.team.limits.feedBytes ?? CONTINUE_AT_BYTES;
   }
 
   /**
@@ -113,7 +117,7 @@ export class Feed {
    */
   continuing(): FeedLogState | undefined | Promise<FeedLogState | undefined> {
     this.closing = 'continuing';
-    const carried = () => this.log?.state(CARRIED_BYTES);
+    const carried = () => this.log?.state(Math.min(CARRIED_BYTES, Math.floor(this.continueAt / 4)));
     return this.sending || this.waiting > 0 ? this.drain().then(carried) : carried();
   }
 
