@@ -45,7 +45,7 @@ export const CallFinishedSchema = z.object({
   type: z.literal('call-finished'),
   ...item,
   ...call,
-  /** The API's stop reason (`end_turn`, `tool_use`, `max_tokens` ...), or why it failed. */
+  /** The API's stop reason (`end_turn`, `tool_use`, `max_tokens` ...); `refused` when the answer was refused (a repair follows), `failed` or `cancelled`. */
   stopReason: z.string().nullable(),
   outputTokens: z.number().int().nonnegative().optional(),
 });
@@ -87,6 +87,8 @@ export const HandoffSchema = z.object({
 export const ApprovalWaitingSchema = z.object({
   type: z.literal('approval-waiting'),
   ...item,
+  /** The run that waits: decide on this workflow id (a sub-team's gate is its own run's). */
+  workflowId: z.string(),
   gate: z.string(),
   approvers: z.array(z.string()),
   deadline: z.string(),

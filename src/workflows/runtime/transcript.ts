@@ -1,4 +1,4 @@
-import { setCurrentDetails, setHandler, upsertMemo } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { Carry, RunSpec } from '../../protocol/run-spec.js';
 import type { Envelope } from '../../protocol/envelope.js';
 import type {
@@ -16,6 +16,12 @@ import type { Feed } from './feed/feed.js';
 import type { Ledger } from './ledger/index.js';
 import { summarise } from './prompt.js';
 import type { MemberResult } from './member-result.js';
+
+/** The start of a value as text, without writing the whole of a large one out (summarise reads all it is given). */
+function brief(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return text.slice(0, 400);
+}
 
 const BUDGET_EVENTS = { 'budget-low': 'low', 'budget-exhausted': 'exhausted', 'budget-raised': 'raised' } as const;
 
@@ -103,7 +109,7 @@ export class Transcript {
       from: envelope.from,
       to: envelope.to,
       kind: envelope.kind,
-      summary: summarise(envelope.content, 200),
+      summary: summarise(brief(envelope.content), 200),
       ...(envelope.round !== undefined ? { round: envelope.round } : {}),
     });
   }
@@ -111,7 +117,8 @@ export class Transcript {
   /** The approval the run waits for (or none), shown by the progress query and streamed. */
   wait(awaiting: AwaitingApproval | null): void {
     this.awaiting = awaiting;
-    if (awaiting) this.feed.emit({ type: 'approval-waiting', path: [], ...awaiting });
+    if (awaiting)
+      this.feed.emit({ type: 'approval-waiting', path: [], workflowId: workflowInfo().workflowId, ...awaiting });
   }
 
   /**

@@ -250,7 +250,12 @@ describe('the live feed of a run', () => {
       expect.objectContaining({ type: 'tool-finished', tool: 'lookup', isError: false, summary: 'wren: a small bird' }),
     );
     expect(seen).toContainEqual(
-      expect.objectContaining({ type: 'approval-waiting', gate: 'publish', approvers: ['ana'] }),
+      expect.objectContaining({
+        type: 'approval-waiting',
+        workflowId: run.workflowId,
+        gate: 'publish',
+        approvers: ['ana'],
+      }),
     );
     expect(seen).toContainEqual(
       expect.objectContaining({ type: 'approval-decided', gate: 'publish', decision: 'approve', by: 'ana' }),

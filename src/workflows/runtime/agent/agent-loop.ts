@@ -121,13 +121,9 @@ export class AgentLoop {
           ledger.charge(reply.usage, { model: reply.model, need });
           finished(feed, path, stamp.turn, reply);
         } catch (error) {
-          feed.emit({
-            type: 'call-finished',
-            path,
-            turn: stamp.turn,
-            stopReason: isCancellation(error) ? 'cancelled' : 'failed',
-          });
           const invalid = invalidOutput(error);
+          const stopReason = invalid ? 'refused' : isCancellation(error) ? 'cancelled' : 'failed';
+          feed.emit({ type: 'call-finished', path, turn: stamp.turn, stopReason });
           if (invalid) {
             ledger.charge(invalid.usage, { model: agent.model, need });
             refusedCost = invalid.usage;
