@@ -68,6 +68,11 @@ describe('FeedLog', () => {
     expect(next.end).toBe(20);
     expect(next.problem(14)).toMatch(/keeps offsets from 15/);
     expect(texts(next, 18)).toEqual(['item 18', 'item 19']);
+    // Only the latest publishers are carried.
+    const many = new FeedLog(undefined, 1_000_000);
+    for (let i = 0; i < 150; i += 1) many.publish({ publisher: `p${i}`, seq: 1, events: [text('x')] }, AT);
+    expect(Object.keys(many.state(0).publishers)).toHaveLength(100);
+    expect(many.state(0).publishers['p149']).toBe(1);
     // The publisher's last batch came across: it is not taken again.
     expect(next.publish({ publisher: 'p', seq: 20, events: [text('again')] }, AT)).toBe(0);
     next.append(text('new'), AT);

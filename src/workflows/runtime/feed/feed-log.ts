@@ -19,6 +19,8 @@ export interface FeedLogState {
 
 /** Publishers remembered (a resent batch comes within seconds of the first; older ones are done). */
 const REMEMBERED_PUBLISHERS = 1_000;
+/** Publishers carried across continue-as-new. */
+const CARRIED_PUBLISHERS = 100;
 /** Calls whose latest attempt is remembered (a dead attempt's late signal comes within seconds). */
 const REMEMBERED_CALLS = 1_000;
 const DEFAULT_PAGE = 1_000;
@@ -113,7 +115,8 @@ export class FeedLog {
     return {
       start: this.first + from,
       items: this.items.slice(from),
-      publishers: Object.fromEntries(this.publishers),
+      // Only the latest: a batch is resent within seconds, by a publisher still at work when the run moves on.
+      publishers: Object.fromEntries([...this.publishers].slice(-CARRIED_PUBLISHERS)),
     };
   }
 
