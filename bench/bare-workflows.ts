@@ -1,11 +1,17 @@
 // Bare Temporal equivalents of Troupe's cases: the same activity patterns, hand-written, no Troupe.
-import { proxyActivities } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Argument, Judgment } from '../src/team/decisions.js';
 import type { BareActivities } from './bare-activities.js';
+import { bareFeedPoll, bareFeedPublish, bareFeedRead, type BarePage } from './bare-feed.js';
 
 const { work, ask, argue, judge } = proxyActivities<BareActivities>({
   startToCloseTimeout: '2m',
   heartbeatTimeout: '30s',
+  retry: { maximumAttempts: 5 },
+});
+// A streamed answer may take longer than the heartbeat timeout above (the activity does not heartbeat), as Troupe's calls may.
+const { askStreamed } = proxyActivities<BareActivities>({
+  startToCloseTimeout: '2m',
   retry: { maximumAttempts: 5 },
 });
 
@@ -79,4 +85,31 @@ export async function bareToolLoop(calls: number): Promise<string> {
     output = await work({ input: `tool ${i}: ${output}`, delayMs: 0 });
   }
   return work({ input: output, delayMs: 0 });
+}
+
+/**
+ * One model call, as a hand-written Temporal app would stream it to its readers (`stream`), or not: the
+ * activity signals the text in batches of `batchMs` and returns what it had not sent; readers long-poll
+ * `bareFeedPoll` from an offset, and read a closed run with `bareFeedRead`.
+ */
+export async function bareStreamedCall(agent: string, stream: boolean, batchMs: number): Promise<string> {
+  const items: string[] = [];
+  let ended = false;
+  const page = (from: number): BarePage => ({ items: items.slice(from), next: items.length, ended });
+  setHandler(bareFeedPublish, (text) => void items.push(text));
+  setHandler(bareFeedPoll, async (from) => {
+    await condition(() => items.length > from || ended);
+    return page(from);
+  });
+  setHandler(bareFeedRead, page);
+  const { text, tail } = await askStreamed({
+    agent,
+    batchMs,
+    ...(stream ? { workflowId: workflowInfo().workflowId } : {}),
+  });
+  if (tail) items.push(tail);
+  ended = true;
+  // Readers waiting get the tail before the run ends.
+  await condition(allHandlersFinished);
+  return text;
 }

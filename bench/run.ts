@@ -5,22 +5,40 @@
  * `npm run bench -- --smoke` runs tiny sizes once: CI uses it to keep the benchmark working; it
  * fails only when the benchmark breaks, never on a timing. `--case N` runs one case (`--case 3` its
  * variants 3, 3b, 3c and 3s; `--case 3s` that one alone); `--debates N` and `--repeats N` size case 3.
+ * The streaming cases (`--case stream` runs them all): 3f, 3r and 3p (case 3's debates with streaming on
+ * against off), 9 (a token's delay from the model to a reader) and 10 (history bytes per streamed call).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { createFileAnswerJournal, createOfflineAnthropic, type MessagesScript } from '../src/activities/index.js';
 import { TroupeClient, type RunHandle } from '../src/client/index.js';
 import { ensureSearchAttributes, startEmbeddedServer } from '../src/hosting/index.js';
 import { readServerRecord, serverRecordPath } from '../src/hosting/server-record.js';
-import { TeamRegistry } from '../src/team/index.js';
+import { DEFAULT_STREAM_BATCH_MS, TeamRegistry } from '../src/team/index.js';
+import { FULL_RATE_BATCHES } from '../src/activities/feed-publisher.js';
+import { startMessagesApiDouble } from '../src/testing/messages-api-double.js';
 import { createTroupeWorker, installRuntime } from '../src/workers/index.js';
 import { bareActivities } from './bare-activities.js';
-import { debate, fanOutOf, pipelineOf, script, toolLoopOf } from './teams.js';
+import { bareFeedPoll, bareFeedRead, type BarePage } from './bare-feed.js';
+import { drain, historySize, spread, TokenClock, type HistorySize, type TokenTrip } from './streaming.js';
+import {
+  debate,
+  fanOutOf,
+  pacedDebate,
+  pacedPlainDebate,
+  pipelineOf,
+  script,
+  toolLoopOf,
+  wordsOf,
+  writersOf,
+  writersScript,
+} from './teams.js';
 import { offlineScript, teams as exampleTeams } from '../examples/index.js';
 
 const { temporal } = proto;
@@ -32,6 +50,8 @@ const only = option('--case');
 const wanted = (n: number | string) => only === undefined || only === String(n);
 /** Case 3's structured variant runs with case 3, or alone. */
 const wanted3s = wanted('3s') || only === '3';
+/** The streaming cases run alone, or all together with `--case stream`. */
+const wantedStream = (name: string) => wanted(name) || only === 'stream';
 const count = (name: string) => {
   const value = option(name);
   if (value === undefined) return undefined;
@@ -50,6 +70,12 @@ const size = {
         longPipeline: 20,
         toolCalls: 3,
         cli: 1,
+        pacedTokenDelayMs: 2,
+        tokenDelayMs: 5,
+        latencyTokens: 20,
+        shortAnswer: 50,
+        longAnswer: 100,
+        historyCalls: 2,
       }
     : {
         repeats: 5,
@@ -61,6 +87,15 @@ const size = {
         longPipeline: 200,
         toolCalls: 20,
         cli: 5,
+        // Case 3p: about 50 deltas per answer, one every 20 ms (a model writing 50 tokens a second).
+        pacedTokenDelayMs: 20,
+        // Cases 9 and 10: a token every 20 ms; 9's answers are 200 tokens (4 s), 10's 50 and 2,000 (40 s).
+        tokenDelayMs: 20,
+        latencyTokens: 200,
+        shortAnswer: 50,
+        longAnswer: 2_000,
+        // Case 10 compares runs of this many calls with runs of one, for what one more call adds.
+        historyCalls: 3,
       }),
   ...(count('--debates') ? { debates: count('--debates') as number } : {}),
   ...(count('--repeats') ? { repeats: count('--repeats') as number } : {}),
@@ -72,6 +107,8 @@ const dbFile = join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db');
 const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile });
 const serverPid = readServerRecord(serverRecordPath(dbFile))?.pid;
 const teams = [
+  pacedDebate,
+  pacedPlainDebate,
   pipelineOf(size.steps),
   pipelineOf(size.steps, true),
   fanOutOf(size.members),
@@ -91,8 +128,44 @@ const troupeWorker = await createTroupeWorker({
   taskQueue: 'bench-troupe',
   teams: registry,
   answers,
-  anthropic: offline(script(size.fanOutDelayMs, [size.toolCalls])),
+  anthropic: offline(script(size.fanOutDelayMs, [size.toolCalls], size.pacedTokenDelayMs)),
 });
+// The streaming cases (9, 10): the Messages API double over HTTP, streaming each word `tokenDelayMs` after the one
+// before and telling the clock when it wrote each; Troupe's writers on their own queue, bare's streamed call beside.
+const clock = new TokenClock();
+const writers = [
+  { team: 'stream-latency', tag: 'L', calls: 1, tokens: size.latencyTokens },
+  ...[1, size.historyCalls].flatMap((calls) => [
+    { team: `stream-short-${calls}`, tag: `S${calls}c`, calls, tokens: size.shortAnswer },
+    { team: `stream-long-${calls}`, tag: `G${calls}c`, calls, tokens: size.longAnswer },
+  ]),
+];
+const bareWriters = { latency: size.latencyTokens, short: size.shortAnswer, long: size.longAnswer };
+const double = await startMessagesApiDouble(
+  {
+    ...writersScript(writers, size.tokenDelayMs),
+    ...Object.fromEntries(
+      Object.entries(bareWriters).map(([name, tokens]) => [
+        `bare-${name}`,
+        [{ text: wordsOf(`B${name[0]}w`, tokens), tokenDelayMs: size.tokenDelayMs }],
+      ]),
+    ),
+  },
+  { onChunk: clock.sent },
+);
+const streamRegistry = new TeamRegistry(writers.map(({ team, calls }) => writersOf(team, calls)));
+const streamWorker =
+  wantedStream('9') || wantedStream('10')
+    ? await createTroupeWorker({
+        connection: target.nativeConnection,
+        namespace: target.namespace,
+        taskQueue: 'bench-stream',
+        teams: streamRegistry,
+        answers,
+        anthropic: double.client(),
+      })
+    : undefined;
+const streamClient = new TroupeClient(target.client, streamRegistry, { taskQueue: 'bench-stream' });
 // The example teams (one per topology) on their own queue with their own offline script, for the history table.
 const examplesRegistry = new TeamRegistry(exampleTeams);
 const examplesWorker = await createTroupeWorker({
@@ -112,7 +185,7 @@ const bareWorker = await Worker.create({
   namespace: target.namespace,
   taskQueue: 'bench-bare',
   workflowsPath: fileURLToPath(new URL('./bare-workflows.ts', import.meta.url)),
-  activities: bareActivities(offline(script(size.fanOutDelayMs, [size.toolCalls]))),
+  activities: bareActivities(offline(script(size.fanOutDelayMs, [size.toolCalls])), double.client()),
 });
 // Runs as `troupe run` starts them: with Troupe's search attributes (status, tokens, cost) on.
 const troupe = new TroupeClient(target.client, registry, {
@@ -203,6 +276,71 @@ async function historyOf(handle: {
   };
 }
 
+/**
+ * A run of a streaming case's team, with a reader timing each token (unless streaming is off, or `read`
+ * is false); the tokens' trips.
+ */
+async function writersRun(
+  team: string,
+  tokens: number,
+  { stream, read = true }: { stream?: { batchMs: number } | false; read?: boolean } = {},
+): Promise<{ handle: RunHandle; trips: TokenTrip[] }> {
+  clock.start();
+  const handle = await streamClient.start(team, 'Benchmark task.', {
+    workflowId: `troupe-${team}-${(seq += 1)}`,
+    ...(stream !== undefined ? { stream } : {}),
+  });
+  if (stream === false || !read) {
+    await handle.result();
+    return { handle, trips: [] };
+  }
+  const reading = async () => {
+    for await (const item of handle.stream()) if (item.type === 'text') clock.received(item.text);
+  };
+  await Promise.all([reading(), handle.result()]);
+  return { handle, trips: clock.check(tokens) };
+}
+
+/** The same for bare Temporal's streamed call (one call), read as a hand-written app reads it. */
+async function bareWritersRun(
+  agent: string,
+  tokens: number,
+  stream: boolean,
+): Promise<{ handle: WorkflowHandle; trips: TokenTrip[] }> {
+  clock.start();
+  const handle = await target.client.workflow.start('bareStreamedCall', {
+    taskQueue: 'bench-bare',
+    workflowId: `bare-${agent}-${(seq += 1)}`,
+    args: [agent, stream, DEFAULT_STREAM_BATCH_MS],
+  });
+  if (!stream) {
+    await handle.result();
+    return { handle, trips: [] };
+  }
+  await Promise.all([readBare(handle, (text) => clock.received(text)), handle.result()]);
+  return { handle, trips: clock.check(tokens) };
+}
+
+/** Reads a bare streamed call's feed to its end: long polls, then a query if the run closed between two. */
+async function readBare(handle: WorkflowHandle, onText: (text: string) => void): Promise<void> {
+  let from = 0;
+  for (;;) {
+    let page: BarePage;
+    try {
+      page = await handle.executeUpdate(bareFeedPoll, { args: [from] });
+    } catch (error) {
+      page = await handle.query(bareFeedRead, from);
+      if (!page.ended) throw error;
+    }
+    for (const text of page.items) onText(text);
+    from = page.next;
+    if (page.ended) return;
+  }
+}
+
+// The stream worker runs beside the others while the cases run (it has none to run unless 9 or 10 is wanted).
+const streamWorkerRunning = streamWorker?.run();
+
 await Promise.all([
   troupeWorker.runUntil(
     examplesWorker.runUntil(
@@ -253,6 +391,11 @@ await Promise.all([
           bare: { worker: [] as number[], server: [] as number[] },
           bareModel: { worker: [] as number[], server: [] as number[] },
           bareStructured: { worker: [] as number[], server: [] as number[] },
+          streamOn: { worker: [] as number[], server: [] as number[] },
+          streamRead: { worker: [] as number[], server: [] as number[] },
+          streamOff: { worker: [] as number[], server: [] as number[] },
+          pacedRead: { worker: [] as number[], server: [] as number[] },
+          pacedOff: { worker: [] as number[], server: [] as number[] },
         };
         /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
         const perRunCpu = async (side: keyof typeof cpu, batch: () => Promise<unknown>) => {
@@ -362,6 +505,199 @@ await Promise.all([
           };
         peak = { troupe: 0, bare: 0 };
 
+        // Case 3's debates with streaming on (the default) against off, both Troupe, interleaved as 3c is.
+        const debateRun = (team: string, options: { stream?: false }, read: boolean) => async () => {
+          const handle = await library.start(team, 'Benchmark task.', {
+            workflowId: `troupe-${team}-${(seq += 1)}`,
+            ...options,
+          });
+          // A reader per run, as an app showing the run live has: run.stream() from the start to the run's end.
+          await (read ? Promise.all([drain(handle.stream()), handle.result()]) : handle.result());
+        };
+        const streamOn = debateRun('bench-debate', {}, false);
+        const streamOff = debateRun('bench-debate', { stream: false }, false);
+        const streamsWanted = ['3f', '3r', '3p'].some(wantedStream);
+        if (streamsWanted && !wanted(3)) {
+          // Unmeasured batches first, as case 3 does (case 3 warms both when it runs before).
+          await debates(streamOn);
+          await debates(streamOff);
+        }
+        if (wantedStream('3f'))
+          await both(
+            `3f. throughput: ${size.debates} concurrent debates, streaming on (the default; no reader) vs off (\`stream: false\`), both Troupe (troupe = on, bare = off)`,
+            'calls/s',
+            () => debatesPerSecond('streamOn', streamOn),
+            () => debatesPerSecond('streamOff', streamOff),
+            'ratio ≥ 0.8',
+          );
+        if (wantedStream('3r'))
+          await both(
+            `3r. throughput: the same, streaming on with a reader per run (run.stream() to the run's end) vs off`,
+            'calls/s',
+            () => debatesPerSecond('streamRead', debateRun('bench-debate', {}, true)),
+            () => debatesPerSecond('streamOff', streamOff),
+            'ratio ≥ 0.8',
+          );
+        if (wantedStream('3p'))
+          await both(
+            `3p. throughput: the same debates answering about 50 tokens, one every ${size.pacedTokenDelayMs} ms; streamed with a reader per run vs off (each answer whole after the same time)`,
+            'calls/s',
+            () => debatesPerSecond('pacedRead', debateRun('bench-debate-paced', {}, true)),
+            () => debatesPerSecond('pacedOff', debateRun('bench-debate-paced-plain', { stream: false }, false)),
+          );
+        if (streamsWanted) {
+          const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
+          extras[
+            '3f. CPU per debate, streaming (ms, median): this process (workers, client, readers), the Temporal server'
+          ] = Object.fromEntries(
+            (['streamOn', 'streamRead', 'streamOff', 'pacedRead', 'pacedOff'] as const).flatMap((side) => [
+              [`${side}Worker`, ms(cpu[side].worker)],
+              [`${side}Server`, ms(cpu[side].server)],
+            ]),
+          );
+        }
+
+        if (wantedStream('9')) {
+          // One unmeasured run a side first (the stream worker's first run loads its workflow code).
+          await writersRun('stream-latency', size.latencyTokens);
+          await bareWritersRun('bare-latency', size.latencyTokens, true);
+          const name = `9. streaming latency: a token from the model double writing it to run.stream() yielding it, ${size.latencyTokens} tokens ${size.tokenDelayMs} ms apart, batched every ${DEFAULT_STREAM_BATCH_MS} ms (bare: the same feed, hand-written)`;
+          const p50: Figure = {
+            case: `${name}, p50 per run`,
+            unit: 'ms',
+            troupe: [],
+            bare: [],
+            target: 'troupe ≤ 250 ms',
+          };
+          const p95: Figure = {
+            case: `${name}, p95 per run`,
+            unit: 'ms',
+            troupe: [],
+            bare: [],
+            target: 'troupe ≤ 500 ms',
+          };
+          const pooled = { troupe: [] as number[], bare: [] as number[] };
+          const troupeSide = async () => (await writersRun('stream-latency', size.latencyTokens)).trips;
+          const bareSide = async () => (await bareWritersRun('bare-latency', size.latencyTokens, true)).trips;
+          for (let i = 0; i < size.repeats; i += 1) {
+            let troupeTrips: TokenTrip[];
+            let bareTrips: TokenTrip[];
+            if (i % 2 === 0) {
+              troupeTrips = await troupeSide();
+              bareTrips = await bareSide();
+            } else {
+              bareTrips = await bareSide();
+              troupeTrips = await troupeSide();
+            }
+            for (const [side, trips] of [
+              ['troupe', troupeTrips],
+              ['bare', bareTrips],
+            ] as const) {
+              const delays = trips.map((trip) => trip.ms);
+              const { p50: mid, p95: high } = spread(delays);
+              p50[side].push(mid);
+              p95[side].push(high);
+              pooled[side].push(...delays);
+            }
+          }
+          figures.push(p50, p95);
+          console.log(
+            `  9. streaming latency: troupe p50 ${fmt(median(p50.troupe))} ms, p95 ${fmt(median(p95.troupe))} ms; bare p50 ${fmt(median(p50.bare))} ms, p95 ${fmt(median(p95.bare))} ms`,
+          );
+          extras['9. streaming latency, every token of every measured run (ms)'] = {
+            troupe: spread(pooled.troupe),
+            bare: spread(pooled.bare),
+          };
+        }
+
+        if (wantedStream('10')) {
+          const perAnswer: Record<string, unknown> = {};
+          const brief = (h: HistorySize) => ({ events: h.events, bytes: h.bytes });
+          /** A team's runs of one call and of `historyCalls` calls: their histories, what one call adds, the tokens' trips. */
+          const runsOf = async (kind: 'short' | 'long', tokens: number, options: Parameters<typeof writersRun>[2]) => {
+            const sizes: HistorySize[] = [];
+            const trips: TokenTrip[] = [];
+            for (const calls of [1, size.historyCalls]) {
+              const done = await writersRun(`stream-${kind}-${calls}`, tokens * calls, options);
+              trips.push(...done.trips);
+              sizes.push(historySize(await done.handle.handle.fetchHistory()));
+            }
+            const [one, many] = sizes as [HistorySize, HistorySize];
+            // What one more call adds: the runs of historyCalls calls less the runs of one, per call added.
+            const more = size.historyCalls - 1;
+            const perCall = {
+              events: +((many.events - one.events) / more).toFixed(1),
+              bytes: Math.round((many.bytes - one.bytes) / more),
+            };
+            return { one, many, perCall, trips };
+          };
+          for (const [kind, tokens] of [
+            ['short', size.shortAnswer],
+            ['long', size.longAnswer],
+          ] as const) {
+            const streamed = await runsOf(kind, tokens, {});
+            const plain = await runsOf(kind, tokens, { stream: false });
+            const bareOn = await bareWritersRun(`bare-${kind}`, tokens, true);
+            const bareOff = await bareWritersRun(`bare-${kind}`, tokens, false);
+            const bare = {
+              streamed: historySize(await bareOn.handle.fetchHistory()),
+              plain: historySize(await bareOff.handle.fetchHistory()),
+            };
+            // Tokens written once the call sends at most a batch a second: after twice the time its full-rate batches take at least.
+            const slowFrom = Math.ceil((2 * FULL_RATE_BATCHES * DEFAULT_STREAM_BATCH_MS) / size.tokenDelayMs);
+            const late = streamed.trips.filter((trip) => trip.index >= slowFrom).map((trip) => trip.ms);
+            const ratio = (a: { bytes: number }, b: { bytes: number }) => +(a.bytes / b.bytes).toFixed(2);
+            const answer: Record<string, unknown> = {
+              perCall: {
+                streamed: streamed.perCall,
+                plain: plain.perCall,
+                ratio: ratio(streamed.perCall, plain.perCall),
+              },
+              oneCallRun: {
+                streamed: brief(streamed.one),
+                plain: brief(plain.one),
+                ratio: ratio(streamed.one, plain.one),
+              },
+              [`${size.historyCalls}CallRunByKind`]: { streamed: streamed.many.kinds, plain: plain.many.kinds },
+              bareOneCallRun: {
+                streamed: brief(bare.streamed),
+                plain: brief(bare.plain),
+                ratio: ratio(bare.streamed, bare.plain),
+                streamedByKind: bare.streamed.kinds,
+              },
+              latencyMs: {
+                everyToken: spread(streamed.trips.map((trip) => trip.ms)),
+                ...(late.length ? { [`tokens from the ${slowFrom}th on`]: spread(late) } : {}),
+              },
+            };
+            console.log(
+              `  10. history per call, ${tokens}-token answer: streamed with a reader ${streamed.perCall.bytes} bytes, plain ${plain.perCall.bytes} bytes (${ratio(streamed.perCall, plain.perCall)}x)`,
+            );
+            if (kind === 'short') {
+              // The same short answer streamed without a reader (what publishing alone costs), and at longer batch intervals.
+              const variants: Record<string, unknown> = {};
+              const noReader = await runsOf(kind, tokens, { read: false });
+              variants[`${DEFAULT_STREAM_BATCH_MS} ms, no reader`] = {
+                perCall: noReader.perCall,
+                ratio: ratio(noReader.perCall, plain.perCall),
+              };
+              for (const batchMs of smoke ? [250] : [250, 500, 1_000]) {
+                const batched = await runsOf(kind, tokens, { stream: { batchMs } });
+                variants[`${batchMs} ms, a reader`] = {
+                  perCall: batched.perCall,
+                  ratio: ratio(batched.perCall, plain.perCall),
+                  latencyMs: spread(batched.trips.map((trip) => trip.ms)),
+                };
+              }
+              answer['other batch intervals, and no reader'] = variants;
+            }
+            perAnswer[`${tokens}-token answer`] = answer;
+          }
+          extras[
+            `10. history per streamed call (a reader on) vs plain (streaming off): tokens ${size.tokenDelayMs} ms apart, batched every ${DEFAULT_STREAM_BATCH_MS} ms; bytes = the run's events serialized one by one`
+          ] = perAnswer;
+        }
+
         if (wanted(5))
           await both(
             `5. code-check gate: ${size.steps}-step pipeline, checked vs not (troupe = checked, bare = unchecked)`,
@@ -438,6 +774,9 @@ await Promise.all([
     ),
   ),
 ]);
+streamWorker?.shutdown();
+await streamWorkerRunning;
+await double.close();
 await target.close();
 
 console.log(
