@@ -45,6 +45,15 @@ const positiveInteger = (value: string): number => {
   return n;
 };
 
+const offset = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(
+      'use a feed offset, a whole number from 0 (troupe follow prints the one to read on from when stopped), or --from-now',
+    );
+  return n;
+};
+
 const positiveNumber = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a positive number, e.g. 0.50');
@@ -68,6 +77,10 @@ program
   .option('--ui-port <port>', 'embedded server UI port (default: TROUPE_UI_PORT, else 8233; 0 = any free port)', port)
   .option('--exit', 'exit when the run ends, even in a terminal')
   .option(
+    '--no-stream',
+    "in a terminal too, print the step lines only, not each agent's text as it is written (the default when stdout is not a terminal)",
+  )
+  .option(
     '--verbose',
     "print the worker's warnings and stack traces here (by default they go to $TROUPE_HOME/worker.log, named once if any)",
   )
@@ -90,6 +103,23 @@ program
     process.exitCode = await (
       await import('./commands/status.js')
     ).statusCommand(workflowId, { ...globals(), ...options });
+  });
+
+program
+  .command('follow')
+  .description(
+    "attach to a run (running or finished) and print its live feed to its end: each agent's text as it is written, sub-teams included, and its steps; then its result",
+  )
+  .argument('<workflowId>')
+  .addOption(
+    new Option('--from <offset>', 'start at this offset of the feed (default 0: from the start)')
+      .argParser(offset)
+      .conflicts('fromNow'),
+  )
+  .option('--from-now', 'only what happens from now on')
+  .option('--json', 'print each feed item as one line of JSON (a FeedItem of troupe/protocol), and no result')
+  .action(async (workflowId: string, options: { from?: number; fromNow?: boolean; json?: boolean }) => {
+    process.exitCode = await (await import('./commands/follow.js')).followCommand(workflowId, options);
   });
 
 program

@@ -33,7 +33,11 @@ export class RunPrinter {
   }
 }
 
-export function formatEnvelope(envelope: Envelope): string {
+/** What an envelope line is made of: an envelope from a run's transcript, or a handoff from its live feed. */
+export type EnvelopeLike = Pick<Envelope, 'from' | 'to' | 'kind' | 'content'> &
+  Partial<Pick<Envelope, 'round' | 'model' | 'usage' | 'revision' | 'childWorkflowId'>>;
+
+export function formatEnvelope(envelope: EnvelopeLike): string {
   const route = `${envelope.from} → ${envelope.to}`;
   const meta = [
     envelope.round ? `round ${envelope.round}` : undefined,

@@ -9,6 +9,8 @@ import { configuredCluster, type TemporalTarget } from '../../hosting/index.js';
 import { describeFailure } from '../../client/failure.js';
 import { loadPrices } from '../prices.js';
 import { RunPrinter, formatResult, runUrl } from '../render.js';
+import { LiveFeedView, wantsLiveView } from '../render-feed.js';
+import { ClientError } from '../../client/errors.js';
 import { TroupeClient, type RunHandle } from '../../client/troupe-client.js';
 import { openLocalStack, untilInterrupted, type LocalStack } from '../local-stack.js';
 import { decideHint } from '../decide-hint.js';
@@ -31,6 +33,8 @@ export interface RunCommandOptions {
   budgetTokens?: number;
   budgetUsd?: number;
   budgetTime?: string;
+  /** false (--no-stream): step lines only, in a terminal too. */
+  stream?: boolean;
 }
 
 /** `troupe run <team> [input]`: start a run and follow it to its result. Returns the process exit code. */
@@ -46,8 +50,13 @@ export async function runCommand(teamName: string, inputWords: string[], options
   }
   const prices = loadPrices();
   const printer = new RunPrinter(options.json ? process.stderr : process.stdout);
+  // In a terminal, each agent's text as it is written; --json, --no-stream and a pipe keep the step lines.
+  const live = !options.json && options.stream !== false && wantsLiveView(process.stdout);
+  const view = live ? new LiveFeedView(process.stdout) : undefined;
+  // Every line goes through the one that owns the terminal's current line.
+  const out: Lines = view ?? printer;
   workerLog()?.onFirstEntry((file) =>
-    printer.line(`  (the worker's warnings are in ${shownPath(file)}; --verbose prints them here)`),
+    out.line(`  (the worker's warnings are in ${shownPath(file)}; --verbose prints them here)`),
   );
   const stack = await openLocalStack({
     teams: options.teams,
@@ -87,10 +96,10 @@ export async function runCommand(teamName: string, inputWords: string[], options
     }
 
     const interrupted = untilInterrupted().then(() => 'interrupted' as const);
-    const finished = followToOutcome(teamName, run, stack, printer, options, url);
+    const finished = followToOutcome(teamName, run, stack, { printer, view }, options, url);
     const outcome = await Promise.race([finished, interrupted]);
     if (outcome === 'interrupted') {
-      printer.line(
+      out.line(
         `\nInterrupted. Run ${run.workflowId} is kept durably and continues where it stopped when a worker is back: ` +
           (stack.target.kind === 'embedded' ? '`npx troupe dev` reopens the same data.' : 'start `npx troupe worker`.'),
       );
@@ -101,7 +110,7 @@ export async function runCommand(teamName: string, inputWords: string[], options
       options.keepAlive ??
       (stack.target.kind === 'embedded' && Boolean(process.stdout.isTTY) && !process.env['CI'] && !options.json);
     if (keepAlive && url) {
-      printer.line(
+      out.line(
         `\nThe Temporal server and UI stay up so the link works: ${url}\nPress Ctrl-C to stop. Later, \`npx troupe dev\` reopens the UI on the same data.`,
       );
       await interrupted;
@@ -113,34 +122,45 @@ export async function runCommand(teamName: string, inputWords: string[], options
   }
 }
 
-/** Follows the run to its end, printing handoffs (or, with --json, one JSON document). True when it completed. */
+/** What prints a line of the command's own. */
+interface Lines {
+  line(text: string): void;
+}
+
+/**
+ * Follows the run to its end, printing each agent's text as it is written and the steps (live),
+ * or the handoffs (or, with --json, one JSON document). True when it completed.
+ */
 async function followToOutcome(
   teamName: string,
   run: RunHandle,
   stack: LocalStack,
-  printer: RunPrinter,
+  { printer, view }: { printer: RunPrinter; view: LiveFeedView | undefined },
   options: RunCommandOptions,
   url: string | undefined,
 ): Promise<{ ok: boolean }> {
+  const out: Lines = view ?? printer;
   const quiet = Boolean(options.json);
-  if (!quiet || stack.model.mode === 'offline') printer.line(stack.model.description);
+  if (!quiet || stack.model.mode === 'offline') out.line(stack.model.description);
   if (!quiet) {
-    printer.line(
+    out.line(
       `Run ${run.workflowId}: team ${teamName} on ${stack.target.kind === 'embedded' ? 'the embedded Temporal dev server' : stack.target.address}`,
     );
-    if (url) printer.line(`Temporal UI: ${url}`);
+    if (url) out.line(`Temporal UI: ${url}`);
     if (!stack.worker)
-      printer.line(
+      out.line(
         `No worker in this process: a \`troupe worker\` on task queue "${stack.taskQueue}" will pick the run up.`,
       );
   }
-  // Followed with --json too, for a gate: a run waiting on a person says how to decide (on stderr, then).
-  for await (const event of run.follow()) {
-    if (event.kind === 'awaiting')
-      for (const line of decideHint(run.workflowId, event.awaiting, stack.target)) printer.line(line);
-    else if (quiet) continue;
-    else if (event.kind === 'envelope') printer.envelope(event.envelope);
-    else printer.status(event.text);
+  if (!view || !(await showLive(run, view, stack))) {
+    // Followed with --json too, for a gate: a run waiting on a person says how to decide (on stderr, then).
+    for await (const event of run.follow()) {
+      if (event.kind === 'awaiting')
+        for (const line of decideHint(run.workflowId, event.awaiting, stack.target)) printer.line(line);
+      else if (quiet) continue;
+      else if (event.kind === 'envelope') printer.envelope(event.envelope);
+      else printer.status(event.text);
+    }
   }
   const outcome = await run.result().then(
     (result) => ({ ok: true as const, result }),
@@ -156,11 +176,28 @@ async function followToOutcome(
       ),
     );
   } else if (outcome.ok) {
-    printer.line(formatResult(outcome.result));
+    out.line(formatResult(outcome.result));
   } else {
-    printer.line(`\nRun failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
+    out.line(`\nRun failed${outcome.failure.type ? ` (${outcome.failure.type})` : ''}: ${outcome.failure.message}`);
   }
   return outcome;
+}
+
+/**
+ * The run's live feed, to its end. False when the feed cannot be read (a worker from before live
+ * feeds runs it): the caller follows the steps instead.
+ */
+async function showLive(run: RunHandle, view: LiveFeedView, stack: LocalStack): Promise<boolean> {
+  view.options.hint = (awaiting, gateRun) => decideHint(gateRun ?? run.workflowId, awaiting, stack.target);
+  try {
+    for await (const item of run.stream()) view.show(item);
+    view.end();
+    return true;
+  } catch (error) {
+    if (!ClientError.isInstance(error)) throw error;
+    view.line(`  (the run's live feed cannot be read, so its steps follow: ${error.message})`);
+    return false;
+  }
 }
 
 /**
