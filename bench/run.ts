@@ -5,7 +5,7 @@
  * `npm run bench -- --smoke` runs tiny sizes once: CI uses it to keep the benchmark working; it
  * fails only when the benchmark breaks, never on a timing. `--case N` runs one case (`--case 3` its
  * variants 3, 3b, 3c and 3s; `--case 3s` that one alone); `--debates N` and `--repeats N` size case 3.
- * The streaming cases (`--case stream` runs them all): 3f, 3r and 3p (case 3's debates with streaming on
+ * The streaming cases (`--case stream` runs them all): 3f, 3r, 3p and 3q (case 3's debates with streaming on
  * against off), 9 (a token's delay from the model to a reader) and 10 (history bytes per streamed call).
  */
 import { spawnSync } from 'node:child_process';
@@ -395,6 +395,7 @@ await Promise.all([
           streamRead: { worker: [] as number[], server: [] as number[] },
           streamOff: { worker: [] as number[], server: [] as number[] },
           pacedRead: { worker: [] as number[], server: [] as number[] },
+          pacedOn: { worker: [] as number[], server: [] as number[] },
           pacedOff: { worker: [] as number[], server: [] as number[] },
         };
         /** Runs `batch` and keeps the CPU it took per run: this process (worker and client) and the Temporal server. */
@@ -513,10 +514,11 @@ await Promise.all([
           });
           // A reader per run, as an app showing the run live has: run.stream() from the start to the run's end.
           await (read ? Promise.all([drain(handle.stream()), handle.result()]) : handle.result());
+          return handle;
         };
         const streamOn = debateRun('bench-debate', {}, false);
         const streamOff = debateRun('bench-debate', { stream: false }, false);
-        const streamsWanted = ['3f', '3r', '3p'].some(wantedStream);
+        const streamsWanted = ['3f', '3r', '3p', '3q'].some(wantedStream);
         if (streamsWanted && !wanted(3)) {
           // Unmeasured batches first, as case 3 does (case 3 warms both when it runs before).
           await debates(streamOn);
@@ -545,12 +547,33 @@ await Promise.all([
             () => debatesPerSecond('pacedRead', debateRun('bench-debate-paced', {}, true)),
             () => debatesPerSecond('pacedOff', debateRun('bench-debate-paced-plain', { stream: false }, false)),
           );
+        if (wantedStream('3q'))
+          await both(
+            `3q. throughput: the same paced debates streamed with no reader vs off`,
+            'calls/s',
+            () => debatesPerSecond('pacedOn', debateRun('bench-debate-paced', {}, false)),
+            () => debatesPerSecond('pacedOff', debateRun('bench-debate-paced-plain', { stream: false }, false)),
+          );
+        if (wantedStream('3p') || wantedStream('3q')) {
+          // What one paced debate leaves in its history, run alone: the feed's batches and reads by kind of event.
+          const historyOf = async (team: string, options: { stream?: false }, read: boolean) => {
+            const { events, bytes, kinds } = historySize(
+              await (await debateRun(team, options, read)()).handle.fetchHistory(),
+            );
+            return { events, bytes, kinds };
+          };
+          extras['3p. history of one paced debate (7 calls), run alone'] = {
+            streamedWithReader: await historyOf('bench-debate-paced', {}, true),
+            streamedNoReader: await historyOf('bench-debate-paced', {}, false),
+            plain: await historyOf('bench-debate-paced-plain', { stream: false }, false),
+          };
+        }
         if (streamsWanted) {
           const ms = (values: number[]) => (values.length ? +median(values).toFixed(1) : undefined);
           extras[
             '3f. CPU per debate, streaming (ms, median): this process (workers, client, readers), the Temporal server'
           ] = Object.fromEntries(
-            (['streamOn', 'streamRead', 'streamOff', 'pacedRead', 'pacedOff'] as const).flatMap((side) => [
+            (['streamOn', 'streamRead', 'streamOff', 'pacedRead', 'pacedOn', 'pacedOff'] as const).flatMap((side) => [
               [`${side}Worker`, ms(cpu[side].worker)],
               [`${side}Server`, ms(cpu[side].server)],
             ]),
