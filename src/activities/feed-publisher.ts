@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
 import type { FeedEvent } from '../protocol/feed-events.js';
-import { feedPublishSignal, type FeedBatch, type FeedTarget } from '../protocol/feed-interface.js';
+import { feedPublishSignal, feedWatchedQuery, type FeedBatch, type FeedTarget } from '../protocol/feed-interface.js';
 
 /** Batches a call sends at its batch interval; later ones come at most once a second, so a long answer adds few events. */
 export const FULL_RATE_BATCHES = 50;
@@ -11,6 +12,9 @@ export function batchDelay(batchMs: number, batch: number): number {
   return batch < FULL_RATE_BATCHES ? batchMs : Math.max(batchMs, SLOW_BATCH_MS);
 }
 
+/** While no one reads a call's feed, how often it asks again (a reader that attaches mid-answer waits at most this). */
+export const UNREAD_RECHECK_MS = 2_000;
+
 /** What a model call publishes to: sends one batch and resolves once the feed has it. */
 export type SendBatch = (batch: FeedBatch) => Promise<void>;
 
@@ -18,7 +22,9 @@ export type SendBatch = (batch: FeedBatch) => Promise<void>;
  * The text a model call writes, on its way to the run tree's feed: gathered for the batch interval,
  * then sent as one signal to the root run, one signal at a time so batches arrive in order. What
  * is still unsent when the call ends goes back with the activity's result instead (`finish`), so
- * an answer written within one interval costs no signal at all.
+ * an answer written within one interval costs no signal at all. Nothing is sent while no one
+ * reads the feed: a call asks (a query, which writes no history) before its first batch, and
+ * again every few seconds until someone does; unread, its text comes back with its result.
  */
 export class FeedPublisher {
   private pending = '';
@@ -26,6 +32,9 @@ export class FeedPublisher {
   private seq = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private sending: Promise<void> = Promise.resolve();
+  /** Whether someone reads the feed: unknown until the first batch is due; once true, it stays so for the call. */
+  private read = false;
+  private closed = false;
 
   constructor(
     private readonly target: FeedTarget,
@@ -33,6 +42,8 @@ export class FeedPublisher {
     private readonly publisher: string,
     private readonly send: SendBatch,
     private readonly warn: (message: string) => void,
+    /** Whether a reader is on the feed now (by query: no history). */
+    private readonly watched: () => Promise<boolean> = () => Promise.resolve(true),
   ) {
     // A later attempt voids what earlier ones wrote before they died.
     if (call.attempt > 1)
@@ -42,7 +53,15 @@ export class FeedPublisher {
   /** The model wrote `delta`. */
   text(delta: string): void {
     this.pending += delta;
-    this.timer ??= setTimeout(() => this.flush(), batchDelay(this.target.batchMs, this.seq));
+    this.timer ??= setTimeout(() => void this.due(), batchDelay(this.target.batchMs, this.seq));
+  }
+
+  /** A batch is due: sent if someone reads the feed; else the text keeps gathering, and the feed is asked again later. */
+  private async due(): Promise<void> {
+    if (!this.read) this.read = await this.watched().catch(() => true);
+    if (this.closed) return;
+    if (this.read) this.flush();
+    else this.timer = setTimeout(() => void this.due(), UNREAD_RECHECK_MS);
   }
 
   /**
@@ -63,6 +82,7 @@ export class FeedPublisher {
   }
 
   private stop(): void {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -94,7 +114,9 @@ export function openFeedPublisher(target: FeedTarget, turn: number): FeedPublish
   const context = Context.current();
   const { info } = context;
   const handle = context.client.workflow.getHandle(target.workflowId);
-  const publisher = `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}/${info.attempt}`;
+  // Short, as it is in every batch's signal: the run's ids hashed, then the activity and its attempt.
+  const run = `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}`;
+  const publisher = `${createHash('sha256').update(run).digest('base64url').slice(0, 10)}/${info.activityId}/${info.attempt}`;
   return new FeedPublisher(
     target,
     { turn, attempt: info.attempt },
@@ -103,6 +125,7 @@ export function openFeedPublisher(target: FeedTarget, turn: number): FeedPublish
     (message) => {
       context.log.warn(message);
     },
+    () => handle.query(feedWatchedQuery),
   );
 }
 

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError, type WorkflowClient } from '@temporalio/clie
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endsFeed, type FeedItem } from '../protocol/feed-events.js';
-import { feedPollUpdate, feedReadQuery, type FeedPage } from '../protocol/feed-interface.js';
+import { feedEndQuery, feedPollUpdate, feedReadQuery, type FeedPage } from '../protocol/feed-interface.js';
 import { ClientError } from './errors.js';
 
 /** Options of {@link RunHandle.stream}. */
@@ -64,9 +64,8 @@ export async function* streamFeed(
 /** The offset the run's next item will have. */
 export async function feedEnd(client: WorkflowClient, workflowId: string): Promise<number> {
   try {
-    // A query reads it without waiting for anything new (an update would wait).
-    const page = await client.getHandle(workflowId).query(feedReadQuery, { from: 0, max: 1 });
-    return page.end;
+    // A query answers without waiting for anything new (an update would wait).
+    return await client.getHandle(workflowId).query(feedEndQuery);
   } catch (error) {
     throw feedError(workflowId, error);
   }
@@ -76,16 +75,15 @@ async function poll(client: WorkflowClient, workflowId: string, from: number, si
   const handle = client.getHandle(workflowId);
   const update = handle.executeUpdate(feedPollUpdate, { args: [{ from }] });
   if (!signal) return update;
-  return Promise.race([
-    update,
-    new Promise<never>((_, reject) =>
-      signal.addEventListener(
-        'abort',
-        () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')),
-        { once: true },
-      ),
-    ),
-  ]);
+  let stop: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  // One listener per poll, removed when the poll settles: a long stream polls thousands of times.
+  return Promise.race([update, aborted]).finally(() => {
+    if (stop) signal.removeEventListener('abort', stop);
+  });
 }
 
 /** A run that has closed: the rest of its feed, read by query (a worker replays it to answer). */

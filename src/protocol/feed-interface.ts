@@ -50,5 +50,9 @@ export interface FeedTarget {
 export const feedPublishSignal = defineSignal<[FeedBatch]>('troupe.feed.publish');
 /** Reads a root run's feed from an offset, waiting until there is an item past it (a long poll). */
 export const feedPollUpdate = defineUpdate<FeedPage, [FeedRead]>('troupe.feed.poll');
+/** Whether a reader is on a root run's feed (a poll waits, or one came in the last seconds): model calls stream only then. */
+export const feedWatchedQuery = defineQuery<boolean>('troupe.feed.watched');
+/** The offset a root run's feed will give its next item: where a reader of what comes next starts. */
+export const feedEndQuery = defineQuery<number>('troupe.feed.end');
 /** Reads a root run's feed from an offset without waiting: for a run that has closed, or to learn its end. */
 export const feedReadQuery = defineQuery<FeedPage, [FeedRead]>('troupe.feed.read');

@@ -42,9 +42,11 @@ export { asText, summarise } from './text.js';
 export * from './feed-events.js';
 export { feedText } from './feed-text.js';
 export {
+  feedEndQuery,
   feedPollUpdate,
   feedPublishSignal,
   feedReadQuery,
+  feedWatchedQuery,
   type FeedBatch,
   type FeedPage,
   type FeedRead,

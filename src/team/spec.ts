@@ -273,7 +273,7 @@ export const LimitsSpecSchema = z
   .strict();
 
 /** The interval a model call's text gathers for before it is sent to the run's feed, unless the team or run sets one. */
-export const DEFAULT_STREAM_BATCH_MS = 100;
+export const DEFAULT_STREAM_BATCH_MS = 250;
 
 /** How a team streams what its agents write into the run's live feed (see docs/streaming.md). */
 export const StreamSpecSchema = z
@@ -302,7 +302,7 @@ export const TeamSpecSchema = z
     release: ApprovalSpecSchema.optional(),
     /** The task queue of this team's agents that name none (see AgentSpec.taskQueue); sub-teams keep their own. */
     taskQueue: TaskQueueNameSchema.optional(),
-    /** Live streaming of its agents' text into the run's feed; on, every 100 ms, unless set. */
+    /** Live streaming of its agents' text into the run's feed; on, every 250 ms, unless set. */
     stream: StreamSpecSchema.optional(),
   })
   .strict()

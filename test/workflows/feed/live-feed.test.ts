@@ -191,6 +191,17 @@ describe('the live feed of a run', () => {
     expect(textOf([...before, ...after], ['writer'])).toBe(ESSAY);
   });
 
+  it('costs no signal while no one reads: the text comes with each result, and the feed has it all', async () => {
+    const run = await troupe.start('feed-pair', 'Unwatched.', { workflowId: uniqueId('feed-pair') });
+    await run.result();
+    const history = await run.handle.fetchHistory();
+    const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signals).toEqual([]);
+    const items = (await collect(run.stream())).map((g) => g.item);
+    expect(textOf(items, ['writer'])).toBe(ESSAY);
+    expect(textOf(items, ['planner'])).toBe(PLAN);
+  });
+
   it("carries a sub-team's events into the root's feed, labelled with their member path", async () => {
     const run = await troupe.start('feed-outer', 'Research, then edit.', { workflowId: uniqueId('feed-outer') });
     const items = (await collect(run.stream())).map((g) => g.item);
@@ -297,6 +308,8 @@ describe('the live feed of a run', () => {
     const rest = (await collect(run.stream({ from: start }))).map((g) => g.item);
     expect(rest[0]?.offset).toBe(start);
     expect(rest.at(-1)).toMatchObject({ type: 'run-finished', path: [] });
+    // What comes next, from a run whose oldest items are gone: nothing (it has ended), and no error.
+    expect(await collect(run.stream({ from: 'now' }))).toEqual([]);
   });
 
   it("survives its worker's restart in mid-answer: a reader reads on, and the rebuilt feed is the one it was reading", async () => {

@@ -9,7 +9,9 @@ import {
 } from '@temporalio/workflow';
 import type { FeedEvent } from '../../../protocol/feed-events.js';
 import {
+  feedEndQuery,
   feedPollUpdate,
+  feedWatchedQuery,
   feedPublishSignal,
   feedReadQuery,
   type FeedPage,
@@ -20,6 +22,8 @@ import type { FeedSpec, RunSpec } from '../../../protocol/run-spec.js';
 import { workflowNow } from '../clock.js';
 import { FeedLog, type FeedLogState } from './feed-log.js';
 
+/** A reader that polled this recently is still reading (it is between two polls). */
+const READ_RECENTLY_MS = 10_000;
 /** Bytes of feed a run keeps in memory; a reader further behind than this is told where the feed now starts. */
 const MAX_BYTES = 4_000_000;
 /** Bytes of feed after which a looping run continues as new at its next round, unless the team sets its own (limits.feedBytes). */
@@ -39,6 +43,8 @@ export class Feed {
   private readonly root: string | undefined;
   private readonly prefix: string[];
   private waiting = 0;
+  /** When a reader last polled (workflow time): between two polls a reader is still on the feed. */
+  private lastRead = Number.NEGATIVE_INFINITY;
   private closing: 'ended' | 'continuing' | undefined;
   private outbox: FeedEvent[] = [];
   private sent = 0;
@@ -58,6 +64,8 @@ export class Feed {
       },
     });
     setHandler(feedReadQuery, (read) => this.page(feedLog, read));
+    setHandler(feedEndQuery, () => feedLog.end);
+    setHandler(feedWatchedQuery, () => this.waiting > 0 || workflowNow() - this.lastRead < READ_RECENTLY_MS);
   }
 
   /** Where a member's model calls publish what they write; nothing when the run does not stream. */
@@ -128,6 +136,7 @@ export class Feed {
 
   private async poll(feedLog: FeedLog, read: FeedRead): Promise<FeedPage> {
     this.waiting += 1;
+    this.lastRead = workflowNow();
     try {
       await condition(() => feedLog.end > read.from || this.closing !== undefined);
     } finally {
