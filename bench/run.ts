@@ -103,6 +103,8 @@ const size = {
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 installRuntime({ TROUPE_LOG_LEVEL: 'ERROR' });
+/** The machine's load average (1, 5, 15 minutes) as the run starts: with the load at the end, how busy it was. */
+const loadAtStart = loadavg().map((n) => +n.toFixed(2));
 const dbFile = join(mkdtempSync(join(tmpdir(), 'troupe-bench-')), 'dev.db');
 const target = await startEmbeddedServer({ port: 0, uiPort: 0, dbFile });
 const serverPid = readServerRecord(serverRecordPath(dbFile))?.pid;
@@ -815,6 +817,7 @@ const results = {
   date: new Date().toISOString(),
   mode: smoke ? 'smoke' : 'full',
   size,
+  loadAtStart,
   load: loadavg().map((n) => +n.toFixed(2)),
   machine: {
     cores: cpus().length,
