@@ -150,7 +150,7 @@ console.log(JSON.stringify({
     // No `npm install` here: init did it.
     const test = sh('npm', ['test'], project);
     expect(test.code, test.stdout + test.stderr).toBe(0);
-    expect(test.stdout).toMatch(/Tests\s+.*1 passed/);
+    expect(test.stdout).toMatch(/Tests\s+.*2 passed/);
     const start = sh('npm', ['start'], project);
     expect(start.code, start.stdout + start.stderr).toBe(0);
     expect(start.stdout + start.stderr).toContain('OFFLINE');
