@@ -26,7 +26,7 @@ import { startMessagesApiDouble } from '../src/testing/messages-api-double.js';
 import { createTroupeWorker, installRuntime } from '../src/workers/index.js';
 import { bareActivities } from './bare-activities.js';
 import { bareFeedPoll, bareFeedRead, type BarePage } from './bare-feed.js';
-import { drain, historySize, spread, TokenClock, type HistorySize, type TokenTrip } from './streaming.js';
+import { historySize, readFeed, resumed, spread, TokenClock, type HistorySize, type TokenTrip } from './streaming.js';
 import {
   debate,
   fanOutOf,
@@ -296,9 +296,12 @@ async function writersRun(
     await handle.result();
     return { handle, trips: [] };
   }
-  const reading = async () => {
-    for await (const item of handle.stream()) if (item.type === 'text') clock.received(item.text);
-  };
+  const reading = () =>
+    readFeed(
+      (options) => handle.stream(options),
+      (item) => item.type === 'text' && clock.received(item.text),
+      team,
+    );
   await Promise.all([reading(), handle.result()]);
   return { handle, trips: clock.check(tokens) };
 }
@@ -515,7 +518,13 @@ await Promise.all([
             ...options,
           });
           // A reader per run, as an app showing the run live has: run.stream() from the start to the run's end.
-          await (read ? Promise.all([drain(handle.stream()), handle.result()]) : handle.result());
+          const reading = () =>
+            readFeed(
+              (from) => handle.stream(from),
+              () => undefined,
+              team,
+            );
+          await (read ? Promise.all([reading(), handle.result()]) : handle.result());
           return handle;
         };
         const streamOn = debateRun('bench-debate', {}, false);
@@ -813,6 +822,8 @@ for (const f of figures) {
     `| ${f.case} | ${fmt(median(f.troupe))} ${f.unit} (${fmt(Math.min(...f.troupe))}–${fmt(Math.max(...f.troupe))}) | ${fmt(median(f.bare))} ${f.unit} (${fmt(Math.min(...f.bare))}–${fmt(Math.max(...f.bare))}) | ${(median(f.troupe) / median(f.bare)).toFixed(2)} | ${f.target ?? ''} |`,
   );
 }
+if (Object.keys(resumed).length)
+  extras['streaming: reads that failed and were resumed from the last offset, by team'] = resumed;
 for (const [name, value] of Object.entries(extras)) console.log(`\n${name}: ${JSON.stringify(value)}`);
 const results = {
   date: new Date().toISOString(),

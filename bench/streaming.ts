@@ -1,5 +1,7 @@
 // The streaming cases' measuring tools: a token's time from the model double to a reader, and a history's bytes by kind of event.
 import proto from '@temporalio/proto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FeedItem } from '../src/protocol/feed-events.js';
 
 const { temporal } = proto;
 
@@ -120,9 +122,32 @@ export function historySize(history: proto.temporal.api.history.v1.IHistory): Hi
   return size;
 }
 
-/** Reads an async iterable to its end; how many items it gave. */
-export async function drain(items: AsyncIterable<unknown>): Promise<number> {
-  let count = 0;
-  for await (const item of items) if (item !== undefined) count += 1;
-  return count;
+/** Reads that failed and were resumed, by case, with the first failure's message: a busy machine shows here. */
+export const resumed: Record<string, { count: number; first: string }> = {};
+
+/**
+ * Reads a run's feed to its end as an app would: when a read fails, it reads on from the offset after
+ * the last item it had (nothing lost, nothing repeated), up to `tries` times, counting each in `resumed`.
+ */
+export async function readFeed(
+  stream: (options: { from: number }) => AsyncIterable<FeedItem>,
+  onItem: (item: FeedItem) => void,
+  label: string,
+  tries = 5,
+): Promise<void> {
+  let from = 0;
+  for (let failures = 0; ; failures += 1) {
+    try {
+      for await (const item of stream({ from })) {
+        onItem(item);
+        from = item.offset + 1;
+      }
+      return;
+    } catch (error) {
+      if (failures >= tries) throw error;
+      const seen = (resumed[label] ??= { count: 0, first: (error as Error).message });
+      seen.count += 1;
+      await sleep(500);
+    }
+  }
 }
