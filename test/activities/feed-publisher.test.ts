@@ -38,7 +38,9 @@ function recorder(fail = false) {
 describe('FeedPublisher', () => {
   it('sends the text in batches, in order, while someone reads, and returns only what is left', async () => {
     const r = recorder();
-    const tail = await write(new FeedPublisher(target, { turn: 3, attempt: 1 }, 'p', r.send, r.warn, async () => true));
+    const tail = await write(
+      new FeedPublisher(target, { turn: 3, attempt: 1 }, 'p', r.send, r.warn, () => Promise.resolve(true)),
+    );
     expect(r.batches.length).toBeGreaterThanOrEqual(3);
     expect(r.batches.map((b) => b.seq)).toEqual(r.batches.map((_, i) => i + 1));
     expect(r.batches[0]?.events[0]).toMatchObject({ type: 'text', path: ['writer'], turn: 3, attempt: 1 });
@@ -50,9 +52,9 @@ describe('FeedPublisher', () => {
     const r = recorder();
     let asked = 0;
     const tail = await write(
-      new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, async () => {
+      new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, () => {
         asked += 1;
-        return false;
+        return Promise.resolve(false);
       }),
     );
     expect(r.batches).toEqual([]);
@@ -63,7 +65,9 @@ describe('FeedPublisher', () => {
   it('starts sending once a reader comes, asking again every few seconds', async () => {
     const r = recorder();
     let reader = false;
-    const publisher = new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, async () => reader);
+    const publisher = new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, () =>
+      Promise.resolve(reader),
+    );
     publisher.text('before ');
     await sleep(100);
     reader = true;
@@ -76,7 +80,9 @@ describe('FeedPublisher', () => {
 
   it("marks a later attempt at once, so a reader drops the dead attempt's text", async () => {
     const r = recorder();
-    const publisher = new FeedPublisher(target, { turn: 2, attempt: 3 }, 'p', r.send, r.warn, async () => false);
+    const publisher = new FeedPublisher(target, { turn: 2, attempt: 3 }, 'p', r.send, r.warn, () =>
+      Promise.resolve(false),
+    );
     const tail = await publisher.finish('whole');
     expect(r.batches[0]?.events).toEqual([{ type: 'call-retried', path: ['writer'], turn: 2, attempt: 3 }]);
     expect(tail).toEqual({ attempt: 3, text: 'whole' });
@@ -84,7 +90,9 @@ describe('FeedPublisher', () => {
 
   it('never fails the call when the feed refuses a batch: it warns, and the text comes back with the result', async () => {
     const r = recorder(true);
-    const tail = await write(new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, async () => true));
+    const tail = await write(
+      new FeedPublisher(target, { turn: 1, attempt: 1 }, 'p', r.send, r.warn, () => Promise.resolve(true)),
+    );
     expect(r.warnings.length).toBeGreaterThan(0);
     expect(r.warnings[0]).toMatch(/did not take a batch: signal refused/);
     expect(tail.text).toBe(words.join(''));

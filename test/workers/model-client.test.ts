@@ -34,8 +34,16 @@ describe('the offline model client', () => {
   it('refuses a TROUPE_OFFLINE_TOKEN_MS that is not a whole number of ms, naming the fix', () => {
     for (const value of ['fast', '-1', '1.5', '20000'])
       expect(() => createModelClient(script, { TROUPE_OFFLINE_TOKEN_MS: value })).toThrow(
-        expect.objectContaining({ code: 'INVALID_OFFLINE_TOKEN_MS', message: expect.stringContaining('set it to') }),
+        /is not a whole number of milliseconds from 0 to 10000: set it to/,
       );
-    expect(() => createModelClient(script, { TROUPE_OFFLINE_TOKEN_MS: 'x' })).toThrow(WorkerError);
+    const refused = (() => {
+      try {
+        createModelClient(script, { TROUPE_OFFLINE_TOKEN_MS: 'x' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refused instanceof WorkerError && refused.code).toBe('INVALID_OFFLINE_TOKEN_MS');
   });
 });
