@@ -65,12 +65,24 @@ export async function startPaidCallsDouble(script: MessagesScript): Promise<Paid
     const wait = delay.min + Math.random() * (delay.max - delay.min);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     // A worker killed while waiting has closed its end: the answer would reach no one.
-    if (res.destroyed || req.socket.destroyed || req.socket.readableEnded || reply.body === undefined) return;
+    if (res.destroyed || req.socket.destroyed || req.socket.readableEnded) return;
+    if (reply.body === undefined && reply.chunks === undefined) return; // a hanging reply
     res.on('finish', () => {
       if (reply.status !== 200) return;
       answered.set(call, (answered.get(call) ?? 0) + 1);
       answeredAt.set(call, [...(answeredAt.get(call) ?? []), { at: Date.now(), pid: Number(headers[WORKER_HEADER]) }]);
     });
+    if (reply.chunks) {
+      // A streamed answer (the worker streams when its run does): its events, each after its delay.
+      res.writeHead(reply.status, reply.headers);
+      for (const chunk of reply.chunks) {
+        if (chunk.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, chunk.delayMs));
+        if (res.destroyed) return;
+        res.write(chunk.data);
+      }
+      res.end();
+      return;
+    }
     res.writeHead(reply.status, reply.headers).end(reply.body);
   }
 
