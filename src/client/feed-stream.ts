@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { endsFeed, type FeedItem } from '../protocol/feed-events.js';
 import { feedEndQuery, feedPollUpdate, feedReadQuery, type FeedPage } from '../protocol/feed-interface.js';
 import { ClientError } from './errors.js';
+import { messages } from './error-messages.js';
 
 /** Options of {@link RunHandle.stream}. */
 export interface StreamOptions {
@@ -156,10 +157,4 @@ function feedError(workflowId: string, error: unknown, state?: 'closed'): Client
   return new ClientError('FEED_UNREADABLE', `The feed of run "${workflowId}" could not be read: ${text}`, {
     cause: error,
   });
-}
-
-function messages(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message);
-  return parts.length ? parts.join(': ') : String(error);
 }

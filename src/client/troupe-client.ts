@@ -25,6 +25,7 @@ import {
 import { summarise } from '../protocol/text.js';
 import { defaultTaskQueue } from '../hosting/task-queue.js';
 import { fetchRunHistory } from './history/fetch-history.js';
+import { messages } from './error-messages.js';
 import { streamFeed, type StreamOptions } from './feed-stream.js';
 import type { FeedItem } from '../protocol/feed-events.js';
 import { findGateSubject, type GateSubject } from './history/gate-subject.js';
@@ -356,13 +357,6 @@ function noWorker(error: unknown, deadline: number): boolean {
 }
 
 const GRPC_FAILED_PRECONDITION = 9;
-
-/** An error's message with its causes' ("Failed to query Workflow" alone says nothing of why). */
-function messages(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.message);
-  return parts.length ? parts.join(': ') : String(error);
-}
 
 function describeTeam(team: Team): string {
   const agents = team.spec.agents.map((a) => `- **${a.name}**: ${a.role}, ${a.model}`);
